@@ -1,0 +1,137 @@
+/**
+ * Every error mesosgot throws or rejects with. One tree, one module
+ * (cf. undici lib/core/errors.js): handlers switch on `code`, which is stable.
+ */
+
+/** Largest response body kept on a MesosHttpError, so a huge HTML page cannot bloat logs. */
+export const MAX_ERROR_BODY_BYTES = 4096;
+
+export abstract class MesosGotError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad user input, thrown synchronously before any I/O. Names the field and the value. */
+export class InvalidArgumentError extends MesosGotError {
+  readonly code = 'MESOSGOT_INVALID_ARGUMENT';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`invalid ${field} (${describeValue(value)}): ${reason}`);
+  }
+}
+
+/** Malformed RecordIO, JSON or a missing protocol header. Names the offset or the field. */
+export class ProtocolError extends MesosGotError {
+  readonly code = 'MESOSGOT_PROTOCOL';
+  constructor(
+    message: string,
+    readonly offset?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(offset === undefined ? message : `${message} (at byte ${offset})`, options);
+  }
+}
+
+/** Any non-2xx answer from a master or agent. Body capped at MAX_ERROR_BODY_BYTES. */
+export class MesosHttpError extends MesosGotError {
+  readonly code = 'MESOSGOT_HTTP';
+  readonly body: string;
+  constructor(
+    readonly status: number,
+    body: string,
+    readonly callType: string,
+    readonly url?: string,
+  ) {
+    const capped = capBody(body);
+    super(`${callType} refused: ${status}${capped ? ` ${capped}` : ''}`);
+    this.body = capped;
+  }
+  /** The same call may succeed later (rate limit, no leader yet, recovering). */
+  get retryable(): boolean {
+    return this.status === 429 || this.status === 503;
+  }
+  /** The master no longer knows this subscription: re-subscribe before calling again. */
+  get subscriptionLost(): boolean {
+    return this.status === 403 || (this.status === 400 && /stream ID|Framework cannot be found/i.test(this.body));
+  }
+}
+
+/** A call made while the driver has no live subscription. Fails fast, never waits. */
+export class NotSubscribedError extends MesosGotError {
+  readonly code = 'MESOSGOT_NOT_SUBSCRIBED';
+  constructor(readonly callType: string) {
+    super(`${callType} not sent: the driver is not subscribed`);
+  }
+}
+
+/** A send on a closed channel. */
+export class ChannelClosedError extends MesosGotError {
+  readonly code = 'MESOSGOT_CHANNEL_CLOSED';
+  constructor(what = 'channel') {
+    super(`send on closed ${what}`);
+  }
+}
+
+/** A task function threw or rejected; the original error is `cause`. */
+export class TaskError extends MesosGotError {
+  readonly code = 'MESOSGOT_TASK';
+  constructor(
+    readonly taskId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`task ${taskId}: ${message}`, options);
+  }
+}
+
+/** A wait that ran past its deadline (waitFor, connect, hold timeouts). */
+export class TimeoutError extends MesosGotError {
+  readonly code = 'MESOSGOT_TIMEOUT';
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${message} (after ${timeoutMs} ms)`);
+  }
+}
+
+/** Master detection failed: no leader, unreachable ZooKeeper, garbage MasterInfo. */
+export class MasterDetectionError extends MesosGotError {
+  readonly code = 'MESOSGOT_MASTER_DETECTION';
+}
+
+/** The driver was aborted or stopped while the operation was pending. */
+export class DriverStoppedError extends MesosGotError {
+  readonly code = 'MESOSGOT_DRIVER_STOPPED';
+}
+
+function capBody(body: string): string {
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length <= MAX_ERROR_BODY_BYTES) return body;
+  return `${bytes.subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8')}…`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  } catch {
+    // A cyclic value cannot be shown; its type is enough to name it.
+    return typeof value;
+  }
+}
+
+/** Exhaustiveness guard for switches over string-literal unions. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new ProtocolError(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,71 @@
+/**
+ * v1 executor API envelopes (mesos-v1-protocol.md §7), as discriminated unions on `type`.
+ */
+import type {
+  AgentInfo,
+  Base64,
+  ContainerID,
+  ExecutorID,
+  ExecutorInfo,
+  FrameworkID,
+  FrameworkInfo,
+  KillPolicy,
+  TaskGroupInfo,
+  TaskID,
+  TaskInfo,
+  TaskStatus,
+} from './mesos.js';
+
+interface ExecutorCallBase {
+  framework_id: FrameworkID;
+  executor_id: ExecutorID;
+}
+
+export type ExecutorCall =
+  | (ExecutorCallBase & {
+      type: 'SUBSCRIBE';
+      subscribe: { unacknowledged_tasks?: TaskInfo[]; unacknowledged_updates?: { status: TaskStatus }[] };
+    })
+  | (ExecutorCallBase & { type: 'UPDATE'; update: { status: TaskStatus } })
+  | (ExecutorCallBase & { type: 'MESSAGE'; message: { data: Base64 } })
+  | (ExecutorCallBase & { type: 'HEARTBEAT' });
+
+export type ExecutorCallType = ExecutorCall['type'];
+
+export const EXECUTOR_CALL_TYPES: readonly ExecutorCallType[] = ['SUBSCRIBE', 'UPDATE', 'MESSAGE', 'HEARTBEAT'];
+
+export type ExecutorEvent =
+  | {
+      type: 'SUBSCRIBED';
+      subscribed: {
+        executor_info: ExecutorInfo;
+        framework_info: FrameworkInfo;
+        agent_info: AgentInfo;
+        container_id?: ContainerID;
+      };
+    }
+  | { type: 'LAUNCH'; launch: { task: TaskInfo } }
+  | { type: 'LAUNCH_GROUP'; launch_group: { task_group: TaskGroupInfo } }
+  | { type: 'KILL'; kill: { task_id: TaskID; kill_policy?: KillPolicy } }
+  | { type: 'ACKNOWLEDGED'; acknowledged: { task_id: TaskID; uuid: Base64 } }
+  | { type: 'MESSAGE'; message: { data: Base64 } }
+  | { type: 'SHUTDOWN' }
+  | { type: 'ERROR'; error: { message: string } }
+  | { type: 'HEARTBEAT' };
+
+export type ExecutorEventType = ExecutorEvent['type'];
+
+export const EXECUTOR_EVENT_TYPES: readonly ExecutorEventType[] = [
+  'SUBSCRIBED',
+  'LAUNCH',
+  'LAUNCH_GROUP',
+  'KILL',
+  'ACKNOWLEDGED',
+  'MESSAGE',
+  'SHUTDOWN',
+  'ERROR',
+  'HEARTBEAT',
+];
+
+/** Path of the executor API on an agent (§2.1). */
+export const EXECUTOR_API_PATH = '/api/v1/executor';

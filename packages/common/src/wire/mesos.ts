@@ -1,0 +1,395 @@
+/**
+ * Shared Mesos v1 messages, spelled exactly as Mesos' JSON (mesos-v1-protocol.md §1, §4):
+ * snake_case fields, enum strings, `bytes` as standard base64 strings.
+ * Written by hand from the protocol reference; only the fields we use or pass through.
+ */
+
+export interface Id {
+  value: string;
+}
+export type FrameworkID = Id;
+export type OfferID = Id;
+export type AgentID = Id;
+export type TaskID = Id;
+export type ExecutorID = Id;
+export type OperationID = Id;
+export type ResourceProviderID = Id;
+export interface ContainerID {
+  value: string;
+  parent?: ContainerID;
+}
+
+/** Base64 text of raw bytes, as Mesos encodes `bytes` fields. */
+export type Base64 = string;
+
+export interface TimeInfo {
+  nanoseconds: number | string;
+}
+export type DurationInfo = TimeInfo;
+
+export interface Label {
+  key: string;
+  value?: string;
+}
+export interface Labels {
+  labels?: Label[];
+}
+
+// ---- Values and resources -------------------------------------------------
+
+export type ValueType = 'SCALAR' | 'RANGES' | 'SET' | 'TEXT';
+export interface Scalar {
+  value: number;
+}
+export interface Range {
+  begin: number;
+  end: number;
+}
+export interface Ranges {
+  range?: Range[];
+}
+export interface ValueSet {
+  item?: string[];
+}
+export interface Text {
+  value: string;
+}
+
+export interface ReservationInfo {
+  type?: 'STATIC' | 'DYNAMIC';
+  role?: string;
+  principal?: string;
+  labels?: Labels;
+}
+export interface AllocationInfo {
+  role?: string;
+}
+
+export interface Resource {
+  name: string;
+  type: ValueType;
+  scalar?: Scalar;
+  ranges?: Ranges;
+  set?: ValueSet;
+  /** Deprecated pre-refinement format: `"*"` = unreserved. */
+  role?: string;
+  allocation_info?: AllocationInfo;
+  reservation?: ReservationInfo;
+  reservations?: ReservationInfo[];
+  disk?: Record<string, unknown>;
+  revocable?: Record<string, never>;
+  shared?: Record<string, never>;
+  provider_id?: ResourceProviderID;
+}
+
+export interface Attribute {
+  name: string;
+  type: ValueType;
+  scalar?: Scalar;
+  ranges?: Ranges;
+  set?: ValueSet;
+  text?: Text;
+}
+
+// ---- Framework, master, agent ---------------------------------------------
+
+export type FrameworkCapabilityType =
+  | 'REVOCABLE_RESOURCES'
+  | 'TASK_KILLING_STATE'
+  | 'GPU_RESOURCES'
+  | 'SHARED_RESOURCES'
+  | 'PARTITION_AWARE'
+  | 'MULTI_ROLE'
+  | 'RESERVATION_REFINEMENT'
+  | 'REGION_AWARE';
+
+export interface FrameworkInfo {
+  user: string;
+  name: string;
+  id?: FrameworkID;
+  failover_timeout?: number;
+  checkpoint?: boolean;
+  role?: string;
+  roles?: string[];
+  hostname?: string;
+  principal?: string;
+  webui_url?: string;
+  capabilities?: { type: FrameworkCapabilityType }[];
+  labels?: Labels;
+  offer_filters?: Record<string, unknown>;
+}
+
+export interface Address {
+  hostname?: string;
+  ip?: string;
+  port: number;
+}
+
+export interface URL {
+  scheme: string;
+  address: Address;
+  path?: string;
+  query?: { key: string; value?: string }[];
+  fragment?: string;
+}
+
+export interface MasterInfo {
+  id: string;
+  /** IPv4 packed in network byte order read as a host integer: 127.0.0.1 ⇒ 16777343. */
+  ip: number;
+  port: number;
+  pid?: string;
+  hostname?: string;
+  version?: string;
+  address?: Address;
+  domain?: Record<string, unknown>;
+  capabilities?: { type: string }[];
+}
+
+export interface AgentInfo {
+  hostname: string;
+  port?: number;
+  resources?: Resource[];
+  attributes?: Attribute[];
+  id?: AgentID;
+  domain?: Record<string, unknown>;
+}
+
+// ---- Commands, executors, tasks -------------------------------------------
+
+export interface CommandURI {
+  value: string;
+  executable?: boolean;
+  extract?: boolean;
+  cache?: boolean;
+  output_file?: string;
+}
+
+export interface EnvironmentVariable {
+  name: string;
+  type?: 'VALUE' | 'SECRET';
+  value?: string;
+  secret?: Record<string, unknown>;
+}
+export interface Environment {
+  variables?: EnvironmentVariable[];
+}
+
+export interface CommandInfo {
+  uris?: CommandURI[];
+  environment?: Environment;
+  shell?: boolean;
+  value?: string;
+  arguments?: string[];
+  user?: string;
+}
+
+export interface ExecutorInfo {
+  type?: 'UNKNOWN' | 'DEFAULT' | 'CUSTOM';
+  executor_id: ExecutorID;
+  framework_id?: FrameworkID;
+  command?: CommandInfo;
+  container?: Record<string, unknown>;
+  resources?: Resource[];
+  name?: string;
+  source?: string;
+  data?: Base64;
+  discovery?: Record<string, unknown>;
+  shutdown_grace_period?: DurationInfo;
+  labels?: Labels;
+}
+
+export interface KillPolicy {
+  grace_period?: DurationInfo;
+}
+
+export interface TaskInfo {
+  name: string;
+  task_id: TaskID;
+  agent_id: AgentID;
+  resources?: Resource[];
+  executor?: ExecutorInfo;
+  command?: CommandInfo;
+  container?: Record<string, unknown>;
+  health_check?: Record<string, unknown>;
+  check?: Record<string, unknown>;
+  kill_policy?: KillPolicy;
+  data?: Base64;
+  labels?: Labels;
+  discovery?: Record<string, unknown>;
+  max_completion_time?: DurationInfo;
+  limits?: Record<string, { value: number | 'Infinity' }>;
+}
+
+export interface TaskGroupInfo {
+  tasks?: TaskInfo[];
+}
+
+// ---- Task status -----------------------------------------------------------
+
+export type TaskState =
+  | 'TASK_STAGING'
+  | 'TASK_STARTING'
+  | 'TASK_RUNNING'
+  | 'TASK_KILLING'
+  | 'TASK_FINISHED'
+  | 'TASK_FAILED'
+  | 'TASK_KILLED'
+  | 'TASK_ERROR'
+  | 'TASK_LOST'
+  | 'TASK_DROPPED'
+  | 'TASK_UNREACHABLE'
+  | 'TASK_GONE'
+  | 'TASK_GONE_BY_OPERATOR'
+  | 'TASK_UNKNOWN';
+
+/** Mesos' internal terminal set (mesos-v1-protocol.md §9). */
+export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
+export function isTerminalState(state: TaskState): boolean {
+  return TERMINAL_TASK_STATES.has(state);
+}
+
+export type TaskStatusSource = 'SOURCE_MASTER' | 'SOURCE_AGENT' | 'SOURCE_EXECUTOR';
+
+export type TaskStatusReason =
+  | 'REASON_COMMAND_EXECUTOR_FAILED'
+  | 'REASON_CONTAINER_LAUNCH_FAILED'
+  | 'REASON_CONTAINER_LIMITATION'
+  | 'REASON_CONTAINER_LIMITATION_DISK'
+  | 'REASON_CONTAINER_LIMITATION_MEMORY'
+  | 'REASON_CONTAINER_PREEMPTED'
+  | 'REASON_CONTAINER_UPDATE_FAILED'
+  | 'REASON_MAX_COMPLETION_TIME_REACHED'
+  | 'REASON_EXECUTOR_REGISTRATION_TIMEOUT'
+  | 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT'
+  | 'REASON_EXECUTOR_TERMINATED'
+  | 'REASON_EXECUTOR_UNREGISTERED'
+  | 'REASON_FRAMEWORK_REMOVED'
+  | 'REASON_GC_ERROR'
+  | 'REASON_INVALID_FRAMEWORKID'
+  | 'REASON_INVALID_OFFERS'
+  | 'REASON_IO_SWITCHBOARD_EXITED'
+  | 'REASON_MASTER_DISCONNECTED'
+  | 'REASON_RECONCILIATION'
+  | 'REASON_RESOURCES_UNKNOWN'
+  | 'REASON_AGENT_DISCONNECTED'
+  | 'REASON_AGENT_REMOVED'
+  | 'REASON_AGENT_REMOVED_BY_OPERATOR'
+  | 'REASON_AGENT_REREGISTERED'
+  | 'REASON_AGENT_RESTARTED'
+  | 'REASON_AGENT_UNKNOWN'
+  | 'REASON_AGENT_DRAINING'
+  | 'REASON_TASK_CHECK_STATUS_UPDATED'
+  | 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED'
+  | 'REASON_TASK_GROUP_INVALID'
+  | 'REASON_TASK_GROUP_UNAUTHORIZED'
+  | 'REASON_TASK_INVALID'
+  | 'REASON_TASK_KILLED_DURING_LAUNCH'
+  | 'REASON_TASK_UNAUTHORIZED'
+  | 'REASON_TASK_UNKNOWN';
+
+export interface ContainerStatus {
+  container_id?: ContainerID;
+  network_infos?: { ip_addresses?: { protocol?: string; ip_address?: string }[] }[];
+  executor_pid?: number;
+}
+
+export interface TaskStatus {
+  task_id: TaskID;
+  state: TaskState;
+  message?: string;
+  source?: TaskStatusSource;
+  reason?: TaskStatusReason;
+  data?: Base64;
+  agent_id?: AgentID;
+  executor_id?: ExecutorID;
+  /** Seconds since the epoch. */
+  timestamp?: number;
+  /** Base64 of the 16 raw bytes of an RFC 4122 UUID; present ⇔ must be acknowledged. */
+  uuid?: Base64;
+  healthy?: boolean;
+  check_status?: Record<string, unknown>;
+  labels?: Labels;
+  container_status?: ContainerStatus;
+  unreachable_time?: TimeInfo;
+  limitation?: { resources?: Resource[] };
+}
+
+// ---- Offers and operations -------------------------------------------------
+
+export interface Offer {
+  id: OfferID;
+  framework_id: FrameworkID;
+  agent_id: AgentID;
+  hostname: string;
+  url?: URL;
+  domain?: Record<string, unknown>;
+  resources?: Resource[];
+  attributes?: Attribute[];
+  executor_ids?: ExecutorID[];
+  unavailability?: Record<string, unknown>;
+  allocation_info?: AllocationInfo;
+}
+
+export type OperationType =
+  | 'LAUNCH'
+  | 'LAUNCH_GROUP'
+  | 'RESERVE'
+  | 'UNRESERVE'
+  | 'CREATE'
+  | 'DESTROY'
+  | 'GROW_VOLUME'
+  | 'SHRINK_VOLUME'
+  | 'CREATE_DISK'
+  | 'DESTROY_DISK';
+
+export interface OfferOperation {
+  type: OperationType;
+  id?: OperationID;
+  launch?: { task_infos?: TaskInfo[] };
+  launch_group?: { executor: ExecutorInfo; task_group: TaskGroupInfo };
+  reserve?: { resources?: Resource[]; source?: Resource[] };
+  unreserve?: { resources?: Resource[] };
+  create?: { volumes?: Resource[] };
+  destroy?: { volumes?: Resource[] };
+}
+
+export interface Filters {
+  refuse_seconds?: number;
+}
+
+/** Default `Filters.refuse_seconds` (mesos-v1-protocol.md §6.5). */
+export const DEFAULT_REFUSE_SECONDS = 5;
+
+export type OperationState =
+  | 'OPERATION_PENDING'
+  | 'OPERATION_FINISHED'
+  | 'OPERATION_FAILED'
+  | 'OPERATION_ERROR'
+  | 'OPERATION_DROPPED'
+  | 'OPERATION_UNREACHABLE'
+  | 'OPERATION_GONE_BY_OPERATOR'
+  | 'OPERATION_RECOVERING'
+  | 'OPERATION_UNKNOWN'
+  | 'OPERATION_UNSUPPORTED';
+
+export interface OperationStatus {
+  operation_id?: OperationID;
+  state: OperationState;
+  message?: string;
+  converted_resources?: Resource[];
+  /** A UUID *message*, unlike TaskStatus.uuid (§4). */
+  uuid?: { value: Base64 };
+  agent_id?: AgentID;
+  resource_provider_id?: ResourceProviderID;
+}
