@@ -1,0 +1,2 @@
+// @mesosgot/local: the embedded Mesos-compatible master and agents.
+export * from './links.js';

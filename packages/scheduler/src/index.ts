@@ -1,0 +1,2 @@
+// @mesosgot/scheduler
+export {};
