@@ -4,3 +4,16 @@ export * from './wire/mesos.js';
 export * from './wire/scheduler.js';
 export * from './wire/executor.js';
 export * from './wire/uuid.js';
+export { Channel, DEFAULT_CHANNEL_CAPACITY } from './channel/channel.js';
+export type { SendChannel, ReceiveChannel, ReceiveResult } from './channel/channel.js';
+export { select, onReceive, onSend } from './channel/select.js';
+export type {
+  SelectCase,
+  ReceiveCase,
+  SendCase,
+  SelectResult,
+  ReceiveFired,
+  SendFired,
+  SelectTimeout,
+  SelectOptions,
+} from './channel/select.js';

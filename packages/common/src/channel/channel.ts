@@ -1,0 +1,267 @@
+import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
+import { RingBuffer } from './ring-buffer.js';
+import { ChannelIterator } from './channel-iterator.js';
+import { WaitList, type WaitNode } from './wait-list.js';
+import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
+
+/** Buffer size of a channel created without one, as in mesosgot (DESIGN.md "Channels"). */
+export const DEFAULT_CHANNEL_CAPACITY = 256;
+
+/** What `receive` yields: a value, or `ok: false` once the channel is closed and drained (Go's `v, ok := <-ch`). */
+export type ReceiveResult<T> = { value: T; ok: true } | { value: undefined; ok: false };
+
+/** The sending end of a channel (a task's `output`, the scheduler's `schedOut`). */
+export interface SendChannel<T> {
+  /**
+   * Resolves once the value is buffered or handed to a waiting receiver; waits while the buffer
+   * is full (backpressure). Rejects with ChannelClosedError if the channel is closed or closes
+   * while waiting, and with `signal.reason` on abort; a rejected send never enqueues its value.
+   */
+  send(value: T, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Sends without waiting: false when it would block. Throws ChannelClosedError on a closed channel. */
+  trySend(value: T): boolean;
+  /** Closes the channel (idempotent): buffered values still drain, waiting senders are rejected. */
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** The receiving end of a channel (a task's `input`, the scheduler's `schedIn`). */
+export interface ReceiveChannel<T> extends AsyncIterable<T> {
+  /**
+   * Resolves with the oldest value, waiting for one if the buffer is empty; resolves
+   * `{ ok: false }` once the channel is closed and drained. Rejects with `signal.reason` on abort
+   * (no value is consumed by an aborted receive). Any number of receivers may wait at once.
+   */
+  receive(options?: { signal?: AbortSignal }): Promise<ReceiveResult<T>>;
+  /** Receives without waiting: undefined when it would block, `{ ok: false }` when closed and drained. */
+  tryReceive(): ReceiveResult<T> | undefined;
+  /**
+   * Yields values in order until the channel is closed and drained. `break` ends the iteration
+   * without closing the channel or losing a value. Each iterator is one consumer; several
+   * iterators on one channel share the values (each value goes to one of them).
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
+  /** Resolves once the channel is closed and its buffer is empty. */
+  drained(): Promise<void>;
+  readonly closed: boolean;
+  /** Values buffered now. */
+  readonly length: number;
+  readonly capacity: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({ value: undefined, ok: false });
+
+/**
+ * A Go-style channel: a FIFO of at most `capacity` values between any number of senders and
+ * receivers. Capacity 0 is an unbuffered rendezvous: `send` resolves when a receiver takes the value.
+ * Memory is bounded by `capacity` plus the senders that are waiting. Holds no timers or handles,
+ * so an abandoned channel is simply garbage-collected.
+ */
+export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
+  readonly capacity: number;
+  /** Buffered values; never more than `capacity`. Written by `_offer` and `_poll` only. */
+  private readonly buffer: RingBuffer<T>;
+  /** Receivers waiting for a value; non-empty only while the buffer is empty. */
+  private readonly receivers = new WaitList<ReceiveWaiter<T>>();
+  /** Senders waiting for room; non-empty only while the buffer is full. */
+  private readonly senders = new WaitList<SendWaiter<T>>();
+  private isClosed = false;
+  /** Resolver of the promise handed out by `drained()`, created on first call. */
+  private drainedResolve: (() => void) | null = null;
+  private drainedPromise: Promise<void> | null = null;
+
+  /** Throws InvalidArgumentError unless `capacity` is a non-negative safe integer. */
+  constructor(capacity: number = DEFAULT_CHANNEL_CAPACITY) {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new InvalidArgumentError('capacity', capacity, 'must be a non-negative integer');
+    }
+    this.capacity = capacity;
+    this.buffer = new RingBuffer<T>(capacity);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get length(): number {
+    return this.buffer.size;
+  }
+
+  send(value: T, options?: { signal?: AbortSignal }): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.isClosed) return Promise.reject(new ChannelClosedError());
+    if (this._offer(value)) return RESOLVED;
+    return new Promise<void>((resolve, reject) => {
+      const waiter = new SendRequest(value, resolve, reject);
+      this.senders.push(waiter);
+      if (signal) waiter.watch(signal, () => this.senders.remove(waiter));
+    });
+  }
+
+  trySend(value: T): boolean {
+    if (this.isClosed) throw new ChannelClosedError();
+    return this._offer(value);
+  }
+
+  receive(options?: { signal?: AbortSignal }): Promise<ReceiveResult<T>> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const value = this._poll();
+    if (value !== EMPTY) return Promise.resolve({ value, ok: true });
+    if (this.isClosed) return Promise.resolve(CLOSED_RESULT);
+    return new Promise<ReceiveResult<T>>((resolve, reject) => {
+      const waiter = new ReceiveRequest<T>(resolve, reject);
+      this.receivers.push(waiter);
+      if (signal) waiter.watch(signal, () => this.receivers.remove(waiter));
+    });
+  }
+
+  tryReceive(): ReceiveResult<T> | undefined {
+    const value = this._poll();
+    if (value !== EMPTY) return { value, ok: true };
+    return this.isClosed ? CLOSED_RESULT : undefined;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return new ChannelIterator(this);
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    // Receivers wait only on an empty buffer, so they learn of the close now.
+    for (let r = this.receivers.shift(); r !== null; r = this.receivers.shift()) r.deliver(undefined, false);
+    // Go drops the values of blocked senders on close; ours are told, and their values never enter.
+    for (let s = this.senders.shift(); s !== null; s = this.senders.shift()) s.fail(new ChannelClosedError());
+    this.checkDrained();
+  }
+
+  drained(): Promise<void> {
+    if (this.isClosed && this.buffer.size === 0) return RESOLVED;
+    if (this.drainedPromise === null) {
+      this.drainedPromise = new Promise<void>((resolve) => (this.drainedResolve = resolve));
+    }
+    return this.drainedPromise;
+  }
+
+  /** @internal Puts a value in without waiting; false if that would block. Assumes not closed. */
+  _offer(value: T): boolean {
+    const receiver = this.receivers.shift();
+    if (receiver !== null) {
+      receiver.deliver(value, true);
+      return true;
+    }
+    if (this.buffer.size < this.capacity) {
+      this.buffer.push(value);
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal Takes a value without waiting, or EMPTY. Refills the buffer from a waiting sender. */
+  _poll(): T | typeof EMPTY {
+    if (this.buffer.size > 0) {
+      const value = this.buffer.shift();
+      const sender = this.senders.shift();
+      if (sender !== null) {
+        this.buffer.push(sender.value);
+        sender.complete();
+      } else if (this.isClosed && this.buffer.size === 0) {
+        this.checkDrained();
+      }
+      return value;
+    }
+    // Unbuffered (or capacity-0) rendezvous: take straight from a waiting sender.
+    const sender = this.senders.shift();
+    if (sender !== null) {
+      sender.complete();
+      return sender.value;
+    }
+    return EMPTY;
+  }
+
+  /** @internal Parks a receiver; the caller has checked that `_poll` is EMPTY and the channel open. */
+  _waitReceive(waiter: ReceiveWaiter<T>): void {
+    this.receivers.push(waiter);
+  }
+
+  /** @internal */
+  _cancelReceive(waiter: ReceiveWaiter<T>): void {
+    this.receivers.remove(waiter);
+  }
+
+  /** @internal Parks a sender; the caller has checked that `_offer` failed and the channel is open. */
+  _waitSend(waiter: SendWaiter<T>): void {
+    this.senders.push(waiter);
+  }
+
+  /** @internal */
+  _cancelSend(waiter: SendWaiter<T>): void {
+    this.senders.remove(waiter);
+  }
+
+  private checkDrained(): void {
+    if (this.drainedResolve !== null && this.isClosed && this.buffer.size === 0) {
+      this.drainedResolve();
+      this.drainedResolve = null;
+    }
+  }
+}
+
+/** Shared by the promise-backed waiters: abort handling that removes the waiter from its list. */
+abstract class AbortableWaiter {
+  prev: WaitNode | null = null;
+  next: WaitNode | null = null;
+  linked = false;
+  private signal: AbortSignal | null = null;
+  private onAbort: (() => void) | null = null;
+
+  constructor(protected readonly rejectPromise: (reason: unknown) => void) {}
+
+  /** Rejects with `signal.reason` on abort after `unlink` removed the waiter (so nothing is taken). */
+  watch(signal: AbortSignal, unlink: () => void): void {
+    this.signal = signal;
+    this.onAbort = () => {
+      unlink();
+      this.rejectPromise(signal.reason);
+    };
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  protected unwatch(): void {
+    if (this.signal !== null && this.onAbort !== null) this.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+class SendRequest<T> extends AbortableWaiter implements SendWaiter<T> {
+  constructor(
+    readonly value: T,
+    private readonly resolve: () => void,
+    reject: (reason: unknown) => void,
+  ) {
+    super(reject);
+  }
+  complete(): void {
+    this.unwatch();
+    this.resolve();
+  }
+  fail(error: Error): void {
+    this.unwatch();
+    this.rejectPromise(error);
+  }
+}
+
+class ReceiveRequest<T> extends AbortableWaiter implements ReceiveWaiter<T> {
+  constructor(
+    private readonly resolve: (result: ReceiveResult<T>) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    super(reject);
+  }
+  deliver(value: T | undefined, ok: boolean): void {
+    this.unwatch();
+    this.resolve(ok ? { value: value as T, ok: true } : CLOSED_RESULT);
+  }
+}
