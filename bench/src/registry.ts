@@ -1,0 +1,10 @@
+/**
+ * Every benchmark, in the order the table lists them. Baselines first: they show the
+ * ceilings the later rows are compared with.
+ */
+import type { Benchmark } from './harness/benchmark.js';
+import { baselines } from './benchmarks/baselines.js';
+import { channelThroughput } from './benchmarks/channel-throughput.js';
+import { recordioDecode } from './benchmarks/recordio-decode.js';
+
+export const BENCHMARKS: readonly Benchmark[] = [baselines, channelThroughput, recordioDecode];
