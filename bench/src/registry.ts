@@ -6,5 +6,27 @@ import type { Benchmark } from './harness/benchmark.js';
 import { baselines } from './benchmarks/baselines.js';
 import { channelThroughput } from './benchmarks/channel-throughput.js';
 import { recordioDecode } from './benchmarks/recordio-decode.js';
+import {
+  acceptToRunning,
+  declineRate,
+  e2eMessages,
+  gangPacking,
+  memory,
+  pingPong,
+  relayedMessages,
+  taskLaunch,
+} from './benchmarks/cluster-pending.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [baselines, channelThroughput, recordioDecode];
+export const BENCHMARKS: readonly Benchmark[] = [
+  baselines,
+  channelThroughput,
+  recordioDecode,
+  gangPacking,
+  e2eMessages,
+  pingPong,
+  taskLaunch,
+  acceptToRunning,
+  declineRate,
+  relayedMessages,
+  memory,
+];

@@ -29,7 +29,7 @@ export const baselines: Benchmark = {
   ],
   async run({ quick, plan }): Promise<Row[]> {
     const rows: Row[] = [];
-    const queueCount = quick ? 100_000 : 500_000;
+    const queueCount = quick ? 200_000 : 1_000_000;
     const queue = await measure(() => queueThroughput(new PromiseQueue<number>(QUEUE_CAPACITY), queueCount), plan);
     rows.push(judge({ metric: 'baseline: promise queue', value: queue.median, unit: 'msg/s', note: `${queueCount} msgs, cap ${QUEUE_CAPACITY}` }));
 
@@ -56,7 +56,7 @@ export const baselines: Benchmark = {
       await echo.close();
     }
 
-    const recordCount = quick ? 20_000 : 100_000;
+    const recordCount = quick ? 50_000 : 200_000;
     const records = makeRecords(recordCount);
     const parse = await measure(() => jsonParseRate(records), plan);
     rows.push(judge({ metric: 'baseline: JSON.parse 1 KiB', value: parse.median, unit: 'rec/s', note: `${recordCount} records` }));

@@ -23,7 +23,7 @@ export const channelThroughput: Benchmark = {
     const feature = await requireExport('@mesosgot/common', 'Channel', ['send', 'receive', 'close']);
     if (!feature.ok) return unavailableRows(this.metrics, feature.reason);
     const Channel = feature.value as ChannelCtor;
-    const count = quick ? 100_000 : 500_000;
+    const count = quick ? 200_000 : 1_000_000;
     const { baseline, subject } = await measurePaired(
       () => queueThroughput(new PromiseQueue<number>(QUEUE_CAPACITY), count),
       () => queueThroughput(new Channel(QUEUE_CAPACITY), count),

@@ -40,7 +40,7 @@ export const recordioDecode: Benchmark = {
     if (!feature.ok) return unavailableRows(this.metrics, feature.reason);
     if (typeof feature.value !== 'function') return unavailableRows(this.metrics, 'decodeJsonRecords is not a function');
     const decodeJsonRecords = feature.value as DecodeJsonRecords;
-    const count = quick ? 20_000 : 100_000;
+    const count = quick ? 50_000 : 200_000;
     const records = makeRecords(count);
     const chunks = frameInChunks(records);
     const decodeRate = async (): Promise<number> => {

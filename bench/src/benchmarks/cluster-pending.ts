@@ -1,0 +1,83 @@
+/**
+ * Benchmarks of features that have not landed yet (the gang allocator, the scheduler driver,
+ * the local cluster and the GoTask layer). Each probes for the exports it needs at run time and
+ * shows "not available" with the missing one; when the feature lands, its entry here is
+ * replaced by a file of its own in this folder.
+ */
+import type { MetricSpec } from '../harness/benchmark.js';
+import { pendingBenchmark, type Requirement } from '../harness/pending.js';
+
+const GOTASK: Requirement[] = [
+  { specifier: '@mesosgot/scheduler', name: 'GoTaskScheduler', methods: ['spawnTask', 'registerSchedFunc', 'run'] },
+  { specifier: '@mesosgot/executor', name: 'GoTaskExecutor', methods: ['registerTaskFunc', 'run'] },
+  { specifier: '@mesosgot/local', name: 'LocalCluster' },
+];
+const DRIVER: Requirement[] = [
+  { specifier: '@mesosgot/scheduler', name: 'MesosSchedulerDriver' },
+  { specifier: '@mesosgot/local', name: 'LocalCluster' },
+];
+
+const E2E_GOALS: MetricSpec['goals'] = [
+  { kind: 'min', value: 100_000 },
+  { kind: 'min-ratio', value: 10 },
+];
+
+export const gangPacking = pendingBenchmark(
+  'gang-packing',
+  [{ metric: 'gang packing 100k tasks into 10k offers', unit: 'ms', goals: [{ kind: 'max', value: 200 }] }],
+  [{ specifier: '@mesosgot/scheduler', name: 'GangAllocator' }],
+);
+
+export const e2eMessages = pendingBenchmark(
+  'e2e-messages',
+  [
+    { metric: 'e2e one-way msgs, scheduler→task', unit: 'msg/s', goals: E2E_GOALS },
+    { metric: 'e2e one-way msgs, task→scheduler', unit: 'msg/s', goals: E2E_GOALS },
+  ],
+  GOTASK,
+);
+
+export const pingPong = pendingBenchmark(
+  'ping-pong',
+  [
+    { metric: 'ping-pong RTT p50', unit: 'ms', goals: [{ kind: 'max', value: 2 }] },
+    { metric: 'ping-pong RTT p99', unit: 'ms' },
+  ],
+  GOTASK,
+);
+
+export const taskLaunch = pendingBenchmark(
+  'task-launch',
+  [
+    { metric: '1,000 tasks run() → all RUNNING, 4 agents', unit: 's', goals: [{ kind: 'max', value: 2 }] },
+    { metric: '10,000 tasks run() → all RUNNING, 4 agents', unit: 's' },
+  ],
+  GOTASK,
+);
+
+export const memory = pendingBenchmark(
+  'memory',
+  [
+    { metric: 'executor RSS, 100 tasks', unit: 'MB', goals: [{ kind: 'max', value: 80 }] },
+    { metric: 'scheduler RSS, 10,000 tasks', unit: 'MB' },
+  ],
+  GOTASK,
+);
+
+export const declineRate = pendingBenchmark(
+  'decline-rate',
+  [{ metric: 'offers declined by the scheduler driver', unit: 'offer/s' }],
+  DRIVER,
+);
+
+export const relayedMessages = pendingBenchmark(
+  'relayed-messages',
+  [{ metric: 'relayed MESSAGE calls, scheduler→executor', unit: 'call/s' }],
+  DRIVER,
+);
+
+export const acceptToRunning = pendingBenchmark(
+  'accept-to-running',
+  [{ metric: 'ACCEPT → all RUNNING, 1,000 tasks, 4 agents', unit: 's' }],
+  DRIVER,
+);
