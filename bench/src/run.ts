@@ -12,9 +12,9 @@ import type { Row } from './harness/row.js';
 import { BENCHMARKS } from './registry.js';
 import { parseArgs, usage, type RunArgs } from './harness/args.js';
 
-/** Full runs: median of 7 after 2 warm-ups. Quick runs (CI): median of 3 after 1. */
-const FULL_PLAN: RoundPlan = { warmup: 2, rounds: 7 };
-const QUICK_PLAN: RoundPlan = { warmup: 1, rounds: 3 };
+/** Full runs: median of 9 after 3 warm-ups. Quick runs (CI): median of 5 after 2 (the sizes shrink). */
+const FULL_PLAN: RoundPlan = { warmup: 3, rounds: 9 };
+const QUICK_PLAN: RoundPlan = { warmup: 2, rounds: 5 };
 const RESULTS_PATH = fileURLToPath(new URL('../results.json', import.meta.url));
 /** Per-benchmark time budget; a benchmark past it is aborted and reported as an error. */
 const FULL_BUDGET_MS = 300_000;
