@@ -1,0 +1,27 @@
+import { InvalidArgumentError, type AgentID, type SchedulerCall, type TaskID } from '@mesosgot/common';
+import { copyId, validateId } from './validate-id.js';
+
+/** What reconciliation needs of a task: its id and, strongly recommended, its agent (§6.9). */
+export interface ReconcileTask {
+  task_id: TaskID;
+  agent_id?: AgentID;
+}
+
+/**
+ * RECONCILE (§6.9). An empty list is implicit reconciliation (one UPDATE per task the master
+ * knows); otherwise explicit, for the listed tasks. Accepts TaskStatus objects (libmesos takes
+ * statuses) and keeps only task_id/agent_id. No I/O.
+ */
+export function reconcile(tasks: readonly ReconcileTask[] = []): SchedulerCall {
+  if (!Array.isArray(tasks)) throw new InvalidArgumentError('tasks', tasks, 'expected an array');
+  const list = tasks.map((task, i) => {
+    validateId(`tasks[${i}].task_id`, task?.task_id);
+    const entry: ReconcileTask = { task_id: copyId(task.task_id) };
+    if (task.agent_id !== undefined) {
+      validateId(`tasks[${i}].agent_id`, task.agent_id);
+      entry.agent_id = copyId(task.agent_id);
+    }
+    return entry;
+  });
+  return { type: 'RECONCILE', reconcile: list.length > 0 ? { tasks: list } : {} };
+}

@@ -1,0 +1,11 @@
+import type { SchedulerCall } from '@mesosgot/common';
+import { validateRoles } from './roles.js';
+
+/**
+ * REVIVE (§6.5): un-suppress the roles (all when none given) and clear their filters.
+ * The payload is `revive.roles` (an array; the docs' `role` is wrong, §15.4). No I/O.
+ */
+export function revive(roles?: readonly string[]): SchedulerCall {
+  const list = validateRoles('roles', roles);
+  return list ? { type: 'REVIVE', revive: { roles: list } } : { type: 'REVIVE' };
+}

@@ -1,0 +1,9 @@
+import type { AgentID, ExecutorID, SchedulerCall } from '@mesosgot/common';
+import { copyId, validateId } from './validate-id.js';
+
+/** SHUTDOWN one executor on one agent (§6.11); both ids are required by the master. No I/O. */
+export function shutdown(executorId: ExecutorID, agentId: AgentID): SchedulerCall {
+  validateId('executorId', executorId);
+  validateId('agentId', agentId);
+  return { type: 'SHUTDOWN', shutdown: { executor_id: copyId(executorId), agent_id: copyId(agentId) } };
+}

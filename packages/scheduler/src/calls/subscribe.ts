@@ -1,0 +1,34 @@
+import { InvalidArgumentError, type FrameworkInfo, type SchedulerCall } from '@mesosgot/common';
+import { validateId } from './validate-id.js';
+
+export interface SubscribeOptions {
+  /** Roles whose offers stay suppressed after subscribing (§5.2). */
+  suppressedRoles?: readonly string[];
+}
+
+/**
+ * SUBSCRIBE (§5.2, §6.1). When `frameworkInfo.id` is set this is a re-subscription: the id goes
+ * in both `framework_id` and `framework_info.id`, which the master requires to be equal (§5.1).
+ * Throws InvalidArgumentError for a missing `user`/`name`; does no I/O.
+ */
+export function subscribe(frameworkInfo: FrameworkInfo, options: SubscribeOptions = {}): SchedulerCall {
+  if (typeof frameworkInfo.user !== 'string') {
+    throw new InvalidArgumentError('frameworkInfo.user', frameworkInfo.user, 'required (a Unix user name)');
+  }
+  if (typeof frameworkInfo.name !== 'string' || frameworkInfo.name === '') {
+    throw new InvalidArgumentError('frameworkInfo.name', frameworkInfo.name, 'required');
+  }
+  const call: SchedulerCall = {
+    type: 'SUBSCRIBE',
+    subscribe: { framework_info: { ...frameworkInfo } },
+  };
+  if (frameworkInfo.id !== undefined) {
+    validateId('frameworkInfo.id', frameworkInfo.id);
+    call.framework_id = { value: frameworkInfo.id.value };
+    call.subscribe.framework_info.id = { value: frameworkInfo.id.value };
+  }
+  if (options.suppressedRoles && options.suppressedRoles.length > 0) {
+    call.subscribe.suppressed_roles = [...options.suppressedRoles];
+  }
+  return call;
+}

@@ -1,0 +1,9 @@
+import type { SchedulerCall } from '@mesosgot/common';
+
+/**
+ * TEARDOWN (§6.11): the master kills every task, shuts the executors down and closes the
+ * stream; the framework id can never subscribe again. No payload. Does no I/O.
+ */
+export function teardown(): SchedulerCall {
+  return { type: 'TEARDOWN' };
+}
