@@ -20,3 +20,16 @@ export type {
   SelectTimeout,
   SelectOptions,
 } from './channel/select.js';
+export {
+  addResources,
+  subtractResources,
+  resourcesContain,
+  isEmptyResources,
+  scalarOf,
+  rangesOf,
+  toResourceMap,
+} from './resources/arithmetic.js';
+export { parseResourceMap, parseResourceList, parseResourceFlags } from './resources/parse.js';
+export type { ResourceMap, ResourceRequest, RangePairs } from './resources/parse.js';
+export { allocate, allocateAll, fits } from './resources/fit.js';
+export type { Allocation } from './resources/fit.js';
