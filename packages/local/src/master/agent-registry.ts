@@ -1,0 +1,96 @@
+/**
+ * The agents the master knows and what is allocated on each: task resources and executor
+ * resources (charged once per executor per agent, mesos-v1-protocol.md §6.6).
+ */
+import type { AgentInfo, ExecutorInfo, Resource } from '@mesosgot/common';
+import type { AgentLink } from '../links.js';
+import { addResources, subtractResources } from './resource-math.js';
+
+/** One registered agent. `used` is written by launches, terminal updates and executor exits. */
+export interface AgentEntry {
+  readonly id: string;
+  readonly link: AgentLink;
+  readonly info: AgentInfo;
+  readonly total: Resource[];
+  /** Resources of live tasks and executors (without role/allocation_info). */
+  used: Resource[];
+  /** frameworkId → executorId → the ExecutorInfo the master accepted (for the §6.6 check). */
+  readonly executors: Map<string, Map<string, ExecutorInfo>>;
+  readonly registeredAt: number;
+}
+
+export class AgentRegistry {
+  readonly #agents = new Map<string, AgentEntry>();
+
+  /** Adds (or replaces, on re-registration with the same id) an agent with nothing used. */
+  register(link: AgentLink): AgentEntry {
+    const id = link.info.id.value;
+    const entry: AgentEntry = {
+      id,
+      link,
+      info: link.info,
+      total: bare(link.info.resources ?? []),
+      used: [],
+      executors: new Map(),
+      registeredAt: Date.now() / 1000,
+    };
+    this.#agents.set(id, entry);
+    return entry;
+  }
+
+  get(id: string | undefined): AgentEntry | undefined {
+    return id === undefined ? undefined : this.#agents.get(id);
+  }
+
+  all(): AgentEntry[] {
+    return [...this.#agents.values()];
+  }
+
+  remove(id: string): AgentEntry | undefined {
+    const entry = this.#agents.get(id);
+    this.#agents.delete(id);
+    return entry;
+  }
+
+  charge(agent: AgentEntry, resources: readonly Resource[]): void {
+    agent.used = addResources(agent.used, bare(resources));
+  }
+
+  release(agent: AgentEntry, resources: readonly Resource[]): void {
+    agent.used = subtractResources(agent.used, bare(resources));
+  }
+
+  executor(agent: AgentEntry, frameworkId: string, executorId: string): ExecutorInfo | undefined {
+    return agent.executors.get(frameworkId)?.get(executorId);
+  }
+
+  addExecutor(agent: AgentEntry, frameworkId: string, info: ExecutorInfo): void {
+    let byId = agent.executors.get(frameworkId);
+    if (!byId) agent.executors.set(frameworkId, (byId = new Map()));
+    byId.set(info.executor_id.value, info);
+    this.charge(agent, info.resources ?? []);
+  }
+
+  /** Frees an executor's resources; false if the master did not know it. */
+  removeExecutor(agent: AgentEntry, frameworkId: string, executorId: string): boolean {
+    const byId = agent.executors.get(frameworkId);
+    const info = byId?.get(executorId);
+    if (!byId || !info) return false;
+    byId.delete(executorId);
+    if (byId.size === 0) agent.executors.delete(frameworkId);
+    this.release(agent, info.resources ?? []);
+    return true;
+  }
+
+  executorIds(agent: AgentEntry, frameworkId: string): string[] {
+    return [...(agent.executors.get(frameworkId)?.keys() ?? [])];
+  }
+}
+
+/** Resources as accounted: no role, no allocation_info (all unreserved, one role at a time). */
+export function bare(resources: readonly Resource[]): Resource[] {
+  return resources.map((r) => {
+    const { role: _role, allocation_info: _alloc, ...rest } = r;
+    return rest;
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The master's framework registry (mesos-v1-protocol.md §6.1, §6.3): ids `<masterId>-0000`,
+ * the current subscription of each framework, its failover timer, and the ids of removed
+ * frameworks, which can never subscribe again.
+ */
+import type { FrameworkID, FrameworkInfo } from '@mesosgot/common';
+import type { Subscription } from './subscriptions.js';
+
+/** The role a framework without `roles`/`role` is offered resources for. */
+const DEFAULT_ROLE = '*';
+
+/** One registered framework. Mutated only by the master's call and link handlers. */
+export class Framework {
+  readonly id: string;
+  /** The FrameworkInfo as last (re-)subscribed, with the master-assigned id. */
+  info: FrameworkInfo & { id: FrameworkID };
+  /** The live stream; undefined while disconnected (failover pending). */
+  subscription: Subscription | undefined;
+  /** Roles for which SUPPRESS is in force (§6.5); REVIVE removes them. */
+  readonly suppressedRoles = new Set<string>();
+  readonly registeredAt = Date.now() / 1000;
+  /** Set while disconnected: fires the removal after failover_timeout (§6.3). */
+  #failoverTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: string, info: FrameworkInfo) {
+    this.id = id;
+    this.info = { ...info, id: { value: id } };
+  }
+
+  get isConnected(): boolean {
+    return this.subscription?.isOpen === true;
+  }
+
+  get isMultiRole(): boolean {
+    return this.info.capabilities?.some((c) => c.type === 'MULTI_ROLE') === true;
+  }
+
+  get isPartitionAware(): boolean {
+    return this.info.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
+  }
+
+  /** The framework's roles: `roles` for MULTI_ROLE frameworks, else `[role ?? "*"]`. */
+  get roles(): string[] {
+    if (this.isMultiRole && this.info.roles && this.info.roles.length > 0) return [...this.info.roles];
+    return [this.info.role ?? DEFAULT_ROLE];
+  }
+
+  /** The first role not suppressed, which offers are made for; undefined when all are. */
+  get offerRole(): string | undefined {
+    return this.roles.find((r) => !this.suppressedRoles.has(r));
+  }
+
+  /** Starts the failover timer; `onExpire` runs once unless `cancelFailover()` comes first. */
+  startFailover(onExpire: () => void): void {
+    this.cancelFailover();
+    const ms = Math.max(0, (this.info.failover_timeout ?? 0) * 1000);
+    this.#failoverTimer = setTimeout(() => {
+      this.#failoverTimer = undefined;
+      onExpire();
+    }, ms);
+  }
+
+  cancelFailover(): void {
+    if (this.#failoverTimer) clearTimeout(this.#failoverTimer);
+    this.#failoverTimer = undefined;
+  }
+}
+
+/** What /master/state lists under `completed_frameworks`. */
+export interface CompletedFramework {
+  id: string;
+  info: FrameworkInfo & { id: FrameworkID };
+  unregisteredAt: number;
+}
+
+/** Frameworks by id, plus the removed ones (§6.3: "the id becomes unusable"). */
+export class FrameworkRegistry {
+  readonly #masterId: string;
+  readonly #frameworks = new Map<string, Framework>();
+  readonly #removed = new Map<string, CompletedFramework>();
+  #nextId = 0;
+
+  constructor(masterId: string) {
+    this.#masterId = masterId;
+  }
+
+  /** Registers a framework; a new one gets `<masterId>-<4-digit counter>`. */
+  add(info: FrameworkInfo, id?: string): Framework {
+    const fid = id ?? `${this.#masterId}-${String(this.#nextId++).padStart(4, '0')}`;
+    const framework = new Framework(fid, info);
+    this.#frameworks.set(fid, framework);
+    return framework;
+  }
+
+  get(id: string): Framework | undefined {
+    return this.#frameworks.get(id);
+  }
+
+  isRemoved(id: string): boolean {
+    return this.#removed.has(id);
+  }
+
+  all(): Framework[] {
+    return [...this.#frameworks.values()];
+  }
+
+  completed(): CompletedFramework[] {
+    return [...this.#removed.values()];
+  }
+
+  /** Forgets a framework for good; its timer is cancelled. */
+  remove(framework: Framework): void {
+    framework.cancelFailover();
+    this.#frameworks.delete(framework.id);
+    this.#removed.set(framework.id, { id: framework.id, info: framework.info, unregisteredAt: Date.now() / 1000 });
+  }
+}

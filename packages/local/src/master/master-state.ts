@@ -1,0 +1,306 @@
+/**
+ * The local master's state and the transitions that touch more than one registry: framework
+ * (re-)subscription, disconnection and removal (mesos-v1-protocol.md §6.1, §6.3), the
+ * allocation loop (§6.4), and everything agents report through MasterLink (§8.2–§8.5).
+ * Scheduler calls other than SUBSCRIBE live in scheduler-calls.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type {
+  AgentID,
+  Base64,
+  ExecutorID,
+  FrameworkID,
+  FrameworkInfo,
+  MasterInfo,
+  Offer,
+  SchedulerEvent,
+  TaskStatus,
+} from '@mesosgot/common';
+import type { AgentLink, MasterLink } from '../links.js';
+import { AgentRegistry } from './agent-registry.js';
+import { type Framework, FrameworkRegistry } from './frameworks.js';
+import { OfferBook } from './offers.js';
+import { subtractResources } from './resource-math.js';
+import { Subscription } from './subscriptions.js';
+import { type MasterTask, TaskRegistry } from './task-registry.js';
+
+/** The Mesos release whose behaviour (and recordings) we follow. */
+export const MESOS_VERSION = '1.12.0';
+
+export interface MasterSettings {
+  heartbeatIntervalSeconds: number;
+  allocationIntervalMs: number;
+  /** refuse_seconds applied when a call gives no filter (Mesos: 5). */
+  offerRefuseDefaultSeconds: number;
+}
+
+export class MasterState implements MasterLink {
+  readonly masterId: string = randomUUID();
+  readonly frameworks = new FrameworkRegistry(this.masterId);
+  readonly agents = new AgentRegistry();
+  readonly offers = new OfferBook(this.masterId);
+  readonly tasks = new TaskRegistry();
+  readonly settings: MasterSettings;
+  readonly hostname = '127.0.0.1';
+  readonly startedAt = Date.now() / 1000;
+  /** Set by LocalMaster once the server listens. */
+  port = 0;
+  #allocationTimer: NodeJS.Timeout | undefined;
+  #allocationSoon: NodeJS.Immediate | undefined;
+  /** Rotates which framework is offered an agent first, so several frameworks all get offers. */
+  #roundRobin = 0;
+  #stopped = false;
+
+  constructor(settings: MasterSettings) {
+    this.settings = settings;
+  }
+
+  masterInfo(): MasterInfo {
+    return {
+      id: this.masterId,
+      ip: 16777343, // 127.0.0.1 packed in network byte order, read as a host integer (§4)
+      port: this.port,
+      pid: `master@${this.hostname}:${this.port}`,
+      hostname: this.hostname,
+      version: MESOS_VERSION,
+      address: { hostname: this.hostname, ip: this.hostname, port: this.port },
+      capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
+    };
+  }
+
+  /** Starts the periodic allocation (Mesos `--allocation_interval`). */
+  start(): void {
+    this.#allocationTimer = setInterval(() => this.allocate(), this.settings.allocationIntervalMs);
+  }
+
+  /** Stops timers and closes every stream. Agents are not told (the cluster stops them). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#allocationTimer) clearInterval(this.#allocationTimer);
+    if (this.#allocationSoon) clearImmediate(this.#allocationSoon);
+    for (const fw of this.frameworks.all()) {
+      fw.cancelFailover();
+      fw.subscription?.close();
+    }
+  }
+
+  /** Sends an event to a framework if it is connected; dropped otherwise (§6.3). */
+  send(framework: Framework | undefined, event: SchedulerEvent): boolean {
+    return framework?.subscription?.send(event) === true;
+  }
+
+  sendUpdate(framework: Framework | undefined, status: TaskStatus): boolean {
+    return this.send(framework, { type: 'UPDATE', update: { status } });
+  }
+
+  /** Runs an allocation on the next turn (after a subscribe, revive, release…). */
+  scheduleAllocation(): void {
+    if (this.#stopped || this.#allocationSoon) return;
+    this.#allocationSoon = setImmediate(() => {
+      this.#allocationSoon = undefined;
+      this.allocate();
+    });
+  }
+
+  /** One allocation pass: each agent's unused, unoffered resources go to one framework. */
+  allocate(): void {
+    if (this.#stopped) return;
+    const candidates = this.frameworks.all().filter((fw) => fw.isConnected && fw.offerRole !== undefined);
+    if (candidates.length === 0) return;
+    const batches = new Map<Framework, Offer[]>();
+    for (const agent of this.agents.all()) {
+      const available = subtractResources(subtractResources(agent.total, agent.used), this.offers.offeredOn(agent.id));
+      if (!OfferBook.isOfferable(available)) continue;
+      const start = this.#roundRobin++ % candidates.length;
+      for (let i = 0; i < candidates.length; i++) {
+        const fw = candidates[(start + i) % candidates.length]!;
+        if (this.offers.isFiltered(fw.id, agent.id, available)) continue;
+        const offer = this.offers.create(fw, agent, available, fw.offerRole!, this.agents.executorIds(agent, fw.id));
+        batches.set(fw, [...(batches.get(fw) ?? []), offer]);
+        break;
+      }
+    }
+    for (const [fw, offers] of batches) this.send(fw, { type: 'OFFERS', offers: { offers } });
+  }
+
+  // ---- framework lifecycle ------------------------------------------------------------------
+
+  /**
+   * Handles an accepted SUBSCRIBE (§6.1): the 200 stream opens first; FrameworkInfo problems
+   * and removed ids are answered inside it with a single ERROR record.
+   */
+  subscribe(res: ServerResponse, info: FrameworkInfo): void {
+    const subscription = new Subscription(res, {
+      heartbeatIntervalSeconds: this.settings.heartbeatIntervalSeconds,
+      onGone: (s) => this.#streamGone(s),
+    });
+    const invalid = validateFrameworkInfo(info);
+    if (invalid) return subscription.fail(invalid);
+    const requestedId = info.id?.value;
+    if (requestedId !== undefined && this.frameworks.isRemoved(requestedId)) {
+      return subscription.fail('Framework has been removed');
+    }
+    let framework = requestedId === undefined ? undefined : this.frameworks.get(requestedId);
+    const isResubscribe = framework !== undefined;
+    if (framework) {
+      if (info.principal !== undefined && framework.info.principal !== undefined && info.principal !== framework.info.principal) {
+        return subscription.fail("Changing framework's principal is not allowed.");
+      }
+      const old = framework.subscription;
+      framework.subscription = undefined;
+      // Only one stream per framework: the old one learns it lost (§6.1).
+      old?.fail('Framework failed over');
+      framework.cancelFailover();
+      // Outstanding offers are void on re-subscribe, without RESCIND (§6.1).
+      this.offers.takeWhere((o) => o.frameworkId === framework!.id);
+      // user and checkpoint cannot change; other fields follow the new FrameworkInfo.
+      framework.info = { ...info, id: { value: framework.id }, user: framework.info.user, checkpoint: framework.info.checkpoint };
+    } else {
+      // An unknown id (e.g. from a previous master) is adopted, as after a master failover.
+      framework = this.frameworks.add(info, requestedId);
+    }
+    framework.subscription = subscription;
+    subscription.start({
+      type: 'SUBSCRIBED',
+      subscribed: {
+        framework_id: { value: framework.id },
+        heartbeat_interval_seconds: this.settings.heartbeatIntervalSeconds,
+        master_info: this.masterInfo(),
+      },
+    });
+    if (isResubscribe) for (const agent of this.agents.all()) agent.link.resendPendingUpdates({ value: framework.id });
+    this.scheduleAllocation();
+  }
+
+  /** Fault injection: cut a framework's stream as a network failure would. */
+  dropSubscription(frameworkId: string): boolean {
+    const framework = this.frameworks.get(frameworkId);
+    if (!framework?.subscription?.isOpen) return false;
+    framework.subscription.cut();
+    return true;
+  }
+
+  /** The subscriber went away: disconnected, offers dropped, failover timer running (§6.3). */
+  #streamGone(subscription: Subscription): void {
+    const framework = this.frameworks.all().find((fw) => fw.subscription === subscription);
+    if (!framework || this.#stopped) return;
+    framework.subscription = undefined;
+    this.offers.takeWhere((o) => o.frameworkId === framework.id);
+    framework.startFailover(() => this.removeFramework(framework));
+    this.scheduleAllocation();
+  }
+
+  /**
+   * TEARDOWN or failover timeout (§6.3, §6.11): executors shut down, tasks and offers dropped,
+   * resources freed, the stream closed (EOF), the id refused from now on.
+   */
+  removeFramework(framework: Framework): void {
+    framework.cancelFailover();
+    const subscription = framework.subscription;
+    framework.subscription = undefined;
+    subscription?.close();
+    this.offers.takeWhere((o) => o.frameworkId === framework.id);
+    this.offers.dropFilters((fid) => fid === framework.id);
+    for (const task of this.tasks.removeFramework(framework.id)) this.#releaseTask(task.agentId, task);
+    for (const agent of this.agents.all()) {
+      for (const executorId of this.agents.executorIds(agent, framework.id)) {
+        this.agents.removeExecutor(agent, framework.id, executorId);
+      }
+      agent.link.shutdownFramework({ value: framework.id });
+    }
+    this.frameworks.remove(framework);
+    this.scheduleAllocation();
+  }
+
+  #releaseTask(agentId: string, task: MasterTask): void {
+    if (task.resourcesReleased) return;
+    task.resourcesReleased = true;
+    const agent = this.agents.get(agentId);
+    if (agent) this.agents.release(agent, task.resources);
+  }
+
+  // ---- MasterLink (agent → master) ----------------------------------------------------------
+
+  agentRegistered(agent: AgentLink): void {
+    if (this.#stopped) return;
+    this.agents.register(agent);
+    this.scheduleAllocation();
+  }
+
+  /** §8.5 and faults-scheduler.jsonl: RESCIND its offers, TASK_LOST its tasks, then FAILURE. */
+  agentLost(agentId: AgentID): void {
+    const agent = this.agents.remove(agentId.value);
+    if (!agent || this.#stopped) return;
+    for (const o of this.offers.takeWhere((x) => x.agentId === agent.id)) {
+      this.send(this.frameworks.get(o.frameworkId), { type: 'RESCIND', rescind: { offer_id: o.offer.id } });
+    }
+    this.offers.dropFilters((_fid, aid) => aid === agent.id);
+    for (const task of this.tasks.forAgent(agent.id)) {
+      const framework = this.frameworks.get(task.frameworkId);
+      this.tasks.remove(task.frameworkId, task.taskId);
+      this.sendUpdate(framework, {
+        task_id: { value: task.taskId },
+        state: framework?.isPartitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+        message: `Agent ${agent.info.hostname} disconnected`,
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_AGENT_DISCONNECTED',
+        agent_id: { value: agent.id },
+        ...(task.executorId !== undefined ? { executor_id: { value: task.executorId } } : {}),
+        timestamp: Date.now() / 1000,
+      });
+    }
+    for (const framework of this.frameworks.all()) {
+      this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
+    }
+  }
+
+  /** §8.2: update the master's view, free resources on a terminal state, forward if connected. */
+  statusUpdate(agentId: AgentID, frameworkId: FrameworkID, status: TaskStatus): void {
+    if (this.#stopped) return;
+    const { task, becameTerminal } = this.tasks.apply(frameworkId.value, status);
+    if (task && becameTerminal) {
+      this.#releaseTask(agentId.value, task);
+      this.scheduleAllocation();
+    }
+    // A status without uuid needs no ack: a terminal one ends the task here.
+    if (task && becameTerminal && status.uuid === undefined) this.tasks.remove(task.frameworkId, task.taskId);
+    this.sendUpdate(this.frameworks.get(frameworkId.value), status);
+  }
+
+  executorMessage(agentId: AgentID, frameworkId: FrameworkID, executorId: ExecutorID, data: Base64): void {
+    if (this.#stopped) return;
+    this.send(this.frameworks.get(frameworkId.value), {
+      type: 'MESSAGE',
+      message: { agent_id: { value: agentId.value }, executor_id: { value: executorId.value }, data },
+    });
+  }
+
+  /** §8.4: free the executor's resources; FAILURE {agent_id, executor_id, status} if connected. */
+  executorExited(agentId: AgentID, frameworkId: FrameworkID, executorId: ExecutorID, waitStatus: number): void {
+    if (this.#stopped) return;
+    const agent = this.agents.get(agentId.value);
+    if (agent && this.agents.removeExecutor(agent, frameworkId.value, executorId.value)) this.scheduleAllocation();
+    this.send(this.frameworks.get(frameworkId.value), {
+      type: 'FAILURE',
+      failure: { agent_id: { value: agentId.value }, executor_id: { value: executorId.value }, status: waitStatus },
+    });
+  }
+}
+
+/** FrameworkInfo checks answered with an ERROR record inside the stream (§6.1). */
+export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
+  const timeout = info.failover_timeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+    return `The framework failover_timeout (${String(timeout)}) is invalid`;
+  }
+  const multiRole = info.capabilities?.some((c) => c.type === 'MULTI_ROLE') === true;
+  if (!multiRole && info.roles !== undefined && info.roles.length > 0) {
+    return "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable";
+  }
+  if (multiRole && info.role !== undefined) {
+    return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
+  }
+  if (info.roles && new Set(info.roles).size !== info.roles.length) return "'FrameworkInfo.roles' contains duplicate items";
+  return undefined;
+}

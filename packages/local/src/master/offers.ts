@@ -1,0 +1,135 @@
+/**
+ * Outstanding offers and refuse filters (mesos-v1-protocol.md §6.4, §6.5). One offer per agent
+ * per framework holds every resource of that agent nobody uses or holds in another offer.
+ * Leftovers of an ACCEPT/DECLINE are filtered for `refuse_seconds` (default 5, negative ⇒ the
+ * default, 0 ⇒ no filter, capped at 365 days); REVIVE clears a framework's filters.
+ */
+import type { ExecutorID, Offer, Resource } from '@mesosgot/common';
+import type { AgentEntry } from './agent-registry.js';
+import type { Framework } from './frameworks.js';
+import { addResources, containsResources, isEmptyResources, scalarOf } from './resource-math.js';
+
+/** Longest filter Mesos applies (§6.5). */
+const MAX_REFUSE_SECONDS = 365 * 24 * 3600;
+/**
+ * Mesos' default `--min_allocatable_resources` is `cpus:0.01|mem:32`: smaller leftovers are
+ * not offered.
+ */
+const MIN_OFFER_CPUS = 0.01;
+const MIN_OFFER_MEM = 32;
+
+export interface OutstandingOffer {
+  readonly offer: Offer;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  /** The offered resources, bare (no role/allocation_info). */
+  readonly resources: Resource[];
+  readonly role: string;
+}
+
+interface RefuseFilter {
+  frameworkId: string;
+  agentId: string;
+  resources: Resource[];
+  expiresAt: number;
+}
+
+export class OfferBook {
+  readonly #masterId: string;
+  readonly #offers = new Map<string, OutstandingOffer>();
+  #filters: RefuseFilter[] = [];
+  #nextId = 0;
+
+  constructor(masterId: string) {
+    this.#masterId = masterId;
+  }
+
+  get(offerId: string): OutstandingOffer | undefined {
+    return this.#offers.get(offerId);
+  }
+
+  all(): OutstandingOffer[] {
+    return [...this.#offers.values()];
+  }
+
+  /** Removes an offer (used, declined, rescinded) and returns it. */
+  take(offerId: string): OutstandingOffer | undefined {
+    const offer = this.#offers.get(offerId);
+    this.#offers.delete(offerId);
+    return offer;
+  }
+
+  /** Everything currently offered on one agent (to any framework). */
+  offeredOn(agentId: string): Resource[] {
+    let sum: Resource[] = [];
+    for (const o of this.#offers.values()) if (o.agentId === agentId) sum = addResources(sum, o.resources);
+    return sum;
+  }
+
+  /** Removes and returns every offer matching `predicate`. */
+  takeWhere(predicate: (o: OutstandingOffer) => boolean): OutstandingOffer[] {
+    const taken = [...this.#offers.values()].filter(predicate);
+    for (const o of taken) this.#offers.delete(o.offer.id.value);
+    return taken;
+  }
+
+  /** True if `available` resources are worth an offer (Mesos' minimum allocatable). */
+  static isOfferable(available: readonly Resource[]): boolean {
+    return scalarOf(available, 'cpus') >= MIN_OFFER_CPUS || scalarOf(available, 'mem') >= MIN_OFFER_MEM;
+  }
+
+  /** Makes an offer of `resources` (bare) on `agent` to `framework` for `role`. */
+  create(framework: Framework, agent: AgentEntry, available: Resource[], role: string, executorIds: string[]): Offer {
+    // A real master lists ranges/sets before scalars (recorded offers: ports, cpus, mem, disk).
+    const resources = [...available].sort((a, b) => Number(a.type === 'SCALAR') - Number(b.type === 'SCALAR'));
+    const id = `${this.#masterId}-O${this.#nextId++}`;
+    const multiRole = framework.isMultiRole;
+    const offer: Offer = {
+      id: { value: id },
+      framework_id: { value: framework.id },
+      agent_id: { value: agent.id },
+      hostname: agent.info.hostname,
+      url: {
+        scheme: 'http',
+        address: { hostname: agent.info.hostname, ip: agent.info.hostname, port: agent.info.port ?? 5051 },
+        path: '/slave(1)',
+      },
+      // Pre-refinement format (`role: "*"`); allocation_info only for MULTI_ROLE (§4 capabilities).
+      resources: resources.map((r) => ({ ...r, role: '*', ...(multiRole ? { allocation_info: { role } } : {}) })),
+      ...(executorIds.length > 0 ? { executor_ids: executorIds.map((e): ExecutorID => ({ value: e })) } : {}),
+      ...(multiRole ? { allocation_info: { role } } : {}),
+    };
+    this.#offers.set(id, { offer, frameworkId: framework.id, agentId: agent.id, resources, role });
+    return offer;
+  }
+
+  /**
+   * Filters `resources` on `agentId` from `frameworkId` for `refuseSeconds` (§6.5); `defaultSeconds`
+   * applies when the call gave none or a negative value.
+   */
+  refuse(frameworkId: string, agentId: string, resources: Resource[], refuseSeconds: number | undefined, defaultSeconds: number): void {
+    let seconds = refuseSeconds === undefined || !(refuseSeconds >= 0) ? defaultSeconds : refuseSeconds;
+    seconds = Math.min(seconds, MAX_REFUSE_SECONDS);
+    if (seconds <= 0 || isEmptyResources(resources)) return;
+    this.#filters.push({ frameworkId, agentId, resources, expiresAt: Date.now() + seconds * 1000 });
+  }
+
+  /** True while a filter covers everything `available` on that agent (Mesos filters by subset). */
+  isFiltered(frameworkId: string, agentId: string, available: Resource[]): boolean {
+    const now = Date.now();
+    this.#filters = this.#filters.filter((f) => f.expiresAt > now);
+    return this.#filters.some(
+      (f) => f.frameworkId === frameworkId && f.agentId === agentId && containsResources(f.resources, available),
+    );
+  }
+
+  /** REVIVE (§6.5): all of this framework's filters go. */
+  clearFilters(frameworkId: string): void {
+    this.#filters = this.#filters.filter((f) => f.frameworkId !== frameworkId);
+  }
+
+  /** A removed framework or agent leaves no filters behind. */
+  dropFilters(predicate: (frameworkId: string, agentId: string) => boolean): void {
+    this.#filters = this.#filters.filter((f) => !predicate(f.frameworkId, f.agentId));
+  }
+}

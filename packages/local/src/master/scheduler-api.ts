@@ -1,0 +1,132 @@
+/**
+ * POST /api/v1/scheduler (and /master/api/v1/scheduler): the request ladder of
+ * mesos-v1-protocol.md §2.5, in Mesos' order, with a real master's status codes and texts
+ * (test/fixtures/real-mesos/scheduler-contract.json).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, type Credential, SCHEDULER_AUTH_CHALLENGE } from './auth.js';
+import { parseSchedulerCall } from './call-validation.js';
+import type { MasterState } from './master-state.js';
+import { applySchedulerCall } from './scheduler-calls.js';
+
+/** Request bodies above this are refused (413) instead of buffered. */
+const MAX_CALL_BODY_BYTES = 64 * 1024 * 1024;
+
+const JSON_TYPE = 'application/json';
+const PROTOBUF_TYPE = 'application/x-protobuf';
+
+/** Sends a plain-text answer the way Mesos does (`text/plain; charset=utf-8`, §2.2). */
+export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    ...headers,
+    ...(bytes.length > 0 ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}),
+    'Content-Length': String(bytes.length),
+  });
+  res.end(bytes);
+}
+
+export class SchedulerApi {
+  readonly #state: MasterState;
+  readonly #credentials: readonly Credential[] | undefined;
+
+  constructor(state: MasterState, credentials: readonly Credential[] | undefined) {
+    this.#state = state;
+    this.#credentials = credentials;
+  }
+
+  /** Answers one request; never throws (a failure to read the body just ends the socket). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = authenticate(req, this.#credentials);
+    if (!auth.ok) return sendText(res, 401, '', { 'WWW-Authenticate': SCHEDULER_AUTH_CHALLENGE });
+    if (req.method !== 'POST') {
+      req.resume();
+      return sendText(res, 405, `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${req.method ?? ''}'.`, {
+        Allow: 'POST',
+      });
+    }
+    const contentType = req.headers['content-type'];
+    if (contentType === undefined) {
+      req.resume();
+      return sendText(res, 400, "Expecting 'Content-Type' to be present");
+    }
+    // Byte-for-byte comparison: parameters such as `; charset=utf-8` make it a 415 (§2.2).
+    if (contentType !== JSON_TYPE) {
+      req.resume();
+      const body =
+        contentType === PROTOBUF_TYPE
+          ? 'The local master speaks application/json only'
+          : `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`;
+      return sendText(res, 415, body);
+    }
+    const body = await readBody(req);
+    if (body === undefined) return sendText(res, 413, 'Request body too large');
+    const parsed = parseSchedulerCall(body);
+    if (!parsed.ok) return sendText(res, 400, parsed.body);
+    const call = parsed.call;
+    const streamId = req.headers['mesos-stream-id'];
+
+    if (call.type === 'SUBSCRIBE') {
+      if (!acceptsJson(req.headers.accept)) {
+        return sendText(res, 406, `Expecting 'Accept' to allow '${PROTOBUF_TYPE}' or '${JSON_TYPE}'`);
+      }
+      if (streamId !== undefined) return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+      const info = { ...call.subscribe.framework_info };
+      if (auth.principal !== undefined) {
+        // With authentication, a missing principal is filled in; a different one is refused (§6.1).
+        if (info.principal !== undefined && info.principal !== auth.principal) return sendText(res, 400, principalMismatch(auth.principal, info.principal));
+        info.principal = auth.principal;
+      }
+      this.#state.subscribe(res, info);
+      return;
+    }
+
+    // Validation guaranteed framework_id on every non-SUBSCRIBE call (§5.1).
+    const frameworkId = call.framework_id!.value;
+    const framework = this.#state.frameworks.get(frameworkId);
+    if (!framework) return sendText(res, 400, 'Framework cannot be found');
+    if (auth.principal !== undefined && framework.info.principal !== auth.principal) {
+      return sendText(res, 400, principalMismatch(auth.principal, framework.info.principal ?? ''));
+    }
+    if (!framework.isConnected) return sendText(res, 403, 'Framework is not subscribed');
+    if (streamId === undefined) return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    if (streamId !== framework.subscription?.streamId) {
+      return sendText(
+        res,
+        400,
+        `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
+      );
+    }
+    if (call.type === 'UNKNOWN') return sendText(res, 501, "Received an unexpected 'UNKNOWN' call");
+    applySchedulerCall(this.#state, framework, call);
+    // UPDATE_FRAMEWORK is synchronous (200); every other call is only queued (202, §2.5).
+    return sendText(res, call.type === 'UPDATE_FRAMEWORK' ? 200 : 202, '');
+  }
+}
+
+function principalMismatch(authenticated: string, declared: string): string {
+  return `Authenticated principal '${authenticated}' does not match principal '${declared}' set in \`FrameworkInfo\``;
+}
+
+/** §2.2: missing Accept, `*\/*`, `application/*` or `application/json` (q > 0) mean JSON. */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) <= 0) return false;
+    return type === JSON_TYPE || type === 'application/*' || type === '*/*';
+  });
+}
+
+/** Reads the whole body as UTF-8; undefined if it passes MAX_CALL_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Keep reading past the cap (discarding) so the connection stays usable for the 413.
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_CALL_BODY_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_CALL_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,213 @@
+/**
+ * What the master does for each accepted scheduler call other than SUBSCRIBE
+ * (mesos-v1-protocol.md §5.2, §6.4–§6.11). Runs after the request ladder of scheduler-api.ts
+ * let the call through, so the framework is known and connected.
+ */
+import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common';
+import type { Framework } from './frameworks.js';
+import { validateLaunch } from './launch-validation.js';
+import type { MasterState } from './master-state.js';
+import type { OutstandingOffer } from './offers.js';
+import { reconcile } from './reconciliation.js';
+import { addResources, subtractResources } from './resource-math.js';
+
+type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
+
+/** Applies one call. Everything it decides is reported as events, never as an HTTP error. */
+export function applySchedulerCall(state: MasterState, framework: Framework, call: NonSubscribeCall): void {
+  switch (call.type) {
+    case 'TEARDOWN':
+      return state.removeFramework(framework);
+    case 'ACCEPT':
+      return accept(state, framework, call.accept.offer_ids ?? [], call.accept.operations ?? [], call.accept.filters?.refuse_seconds);
+    case 'DECLINE':
+      // DECLINE = ACCEPT without operations (§6.5), except unknown ids are ignored.
+      for (const id of call.decline.offer_ids ?? []) {
+        const offer = state.offers.get(id.value);
+        if (offer?.frameworkId !== framework.id) continue;
+        state.offers.take(id.value);
+        refuseLeftover(state, framework, offer, offer.resources, call.decline.filters?.refuse_seconds);
+      }
+      return state.scheduleAllocation();
+    case 'REVIVE':
+    case 'SUPPRESS': {
+      const payload = call.type === 'REVIVE' ? call.revive : call.suppress;
+      const roles = payload?.roles && payload.roles.length > 0 ? payload.roles : framework.roles;
+      // Roles the framework is not subscribed to drop the whole call (§6.5).
+      if (roles.some((r) => !framework.roles.includes(r))) return;
+      for (const role of roles) {
+        if (call.type === 'REVIVE') framework.suppressedRoles.delete(role);
+        else framework.suppressedRoles.add(role);
+      }
+      if (call.type === 'REVIVE') {
+        state.offers.clearFilters(framework.id);
+        state.scheduleAllocation();
+      }
+      return;
+    }
+    case 'KILL': {
+      const task = state.tasks.get(framework.id, call.kill.task_id.value);
+      if (!task) {
+        // Unknown task: the master answers with explicit reconciliation (§6.7).
+        const [status] = reconcile(framework.id, [call.kill], reconcileView(state), framework.isPartitionAware);
+        if (status) state.sendUpdate(framework, status);
+        return;
+      }
+      // A different agent_id than the task's is silently ignored (§6.7).
+      if (call.kill.agent_id && call.kill.agent_id.value !== task.agentId) return;
+      state.agents.get(task.agentId)?.link.killTask({ value: framework.id }, call.kill.task_id, call.kill.kill_policy);
+      return;
+    }
+    case 'SHUTDOWN':
+      state.agents.get(call.shutdown.agent_id.value)?.link.shutdownExecutor({ value: framework.id }, call.shutdown.executor_id);
+      return;
+    case 'ACKNOWLEDGE': {
+      const { agent_id, task_id, uuid } = call.acknowledge;
+      state.agents.get(agent_id.value)?.link.acknowledge({ value: framework.id }, task_id, uuid);
+      state.tasks.acknowledge(framework.id, task_id.value, uuid);
+      return;
+    }
+    case 'RECONCILE':
+      for (const status of reconcile(framework.id, call.reconcile.tasks, reconcileView(state), framework.isPartitionAware)) {
+        state.sendUpdate(framework, status);
+      }
+      return;
+    case 'MESSAGE':
+      state.agents.get(call.message.agent_id.value)?.link.frameworkMessage({ value: framework.id }, call.message.executor_id, call.message.data);
+      return;
+    case 'UPDATE_FRAMEWORK': {
+      const info = call.update_framework.framework_info;
+      framework.info = { ...info, id: { value: framework.id }, user: framework.info.user, checkpoint: framework.info.checkpoint };
+      state.scheduleAllocation();
+      return;
+    }
+    case 'REQUEST': // ignored by Mesos' default allocator (§5.2)
+    case 'ACCEPT_INVERSE_OFFERS': // no maintenance schedules here, so no inverse offers exist
+    case 'DECLINE_INVERSE_OFFERS':
+    case 'ACKNOWLEDGE_OPERATION_STATUS': // no offer operations with feedback are performed
+    case 'RECONCILE_OPERATIONS':
+      return;
+    default:
+      return assertNever(call, 'scheduler call');
+  }
+}
+
+export function reconcileView(state: MasterState) {
+  return {
+    tasksOf: (fid: string) => state.tasks.forFramework(fid),
+    task: (fid: string, tid: string) => state.tasks.get(fid, tid),
+    isAgentRegistered: (aid: string) => state.agents.get(aid) !== undefined,
+  };
+}
+
+/** §6.4 offer checks; the error text a real master puts after "Task launched with invalid offers: ". */
+function offersError(state: MasterState, framework: Framework, offerIds: readonly OfferID[]): string | undefined {
+  if (offerIds.length === 0) return 'No offers specified';
+  const seen = new Set<string>();
+  let agentOf: { offer: string; agent: string } | undefined;
+  for (const { value } of offerIds) {
+    if (seen.has(value)) return `Duplicate offer ${value} in offer list`;
+    seen.add(value);
+    const offer = state.offers.get(value);
+    if (!offer) return `Offer ${value} is no longer valid`;
+    if (offer.frameworkId !== framework.id) {
+      return `Offer ${value} has invalid framework ${offer.frameworkId} while framework ${framework.id} is expected`;
+    }
+    if (agentOf && agentOf.agent !== offer.agentId) {
+      return `Aggregated offers must belong to one single agent. Offer ${value} uses agent ${offer.agentId} and offer ${agentOf.offer} uses agent ${agentOf.agent}`;
+    }
+    agentOf = { offer: value, agent: offer.agentId };
+  }
+  return undefined;
+}
+
+function launchTasksOf(op: OfferOperation): TaskInfo[] {
+  if (op.type === 'LAUNCH') return op.launch?.task_infos ?? [];
+  if (op.type === 'LAUNCH_GROUP') return op.launch_group?.task_group.tasks ?? [];
+  return [];
+}
+
+function accept(
+  state: MasterState,
+  framework: Framework,
+  offerIds: readonly OfferID[],
+  operations: readonly OfferOperation[],
+  refuseSeconds: number | undefined,
+): void {
+  const masterStatus = (task: TaskInfo, fields: Pick<TaskStatus, 'state' | 'reason' | 'message'>): TaskStatus => ({
+    task_id: task.task_id,
+    ...fields,
+    source: 'SOURCE_MASTER',
+    agent_id: task.agent_id,
+    timestamp: Date.now() / 1000,
+  });
+  const invalid = offersError(state, framework, offerIds);
+  if (invalid) {
+    // Valid offers named in a bad ACCEPT go back to the pool (Mesos recovers them).
+    for (const { value } of offerIds) if (state.offers.get(value)?.frameworkId === framework.id) state.offers.take(value);
+    for (const task of operations.flatMap(launchTasksOf)) {
+      state.sendUpdate(
+        framework,
+        masterStatus(task, {
+          state: framework.isPartitionAware ? 'TASK_DROPPED' : 'TASK_LOST',
+          reason: 'REASON_INVALID_OFFERS',
+          message: `Task launched with invalid offers: ${invalid}`,
+        }),
+      );
+    }
+    state.scheduleAllocation();
+    return;
+  }
+  const taken = offerIds.map(({ value }) => state.offers.take(value)!);
+  const first = taken[0]!;
+  const agent = state.agents.get(first.agentId)!;
+  let remaining = taken.reduce((sum, o) => addResources(sum, o.resources), [] as OutstandingOffer['resources']);
+  const launched: TaskInfo[] = [];
+  for (const op of operations) {
+    const tasks = launchTasksOf(op);
+    if (op.type === 'LAUNCH_GROUP') {
+      // TODO(LAUNCH_GROUP): needs the agent's default executor; refused as a whole group (§6.6).
+      for (const task of tasks) {
+        state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_GROUP_INVALID', message: 'LAUNCH_GROUP is not supported by the local cluster' }));
+      }
+      continue;
+    }
+    if (op.type !== 'LAUNCH') continue; // reservations and volumes do not exist here
+    if (op.id !== undefined) {
+      for (const task of tasks) {
+        state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: 'The `id` field cannot be set on LAUNCH operations' }));
+      }
+      continue;
+    }
+    const verdicts = validateLaunch(tasks, {
+      frameworkId: framework.id,
+      agentId: agent.id,
+      role: first.role,
+      offered: remaining,
+      hasTask: (id) => state.tasks.get(framework.id, id) !== undefined,
+      existingExecutor: (id) => state.agents.executor(agent, framework.id, id),
+    });
+    for (const verdict of verdicts) {
+      if (!verdict.ok) {
+        state.sendUpdate(framework, masterStatus(verdict.task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: verdict.message }));
+        continue;
+      }
+      state.tasks.add(framework.id, agent.id, verdict.task, verdict.taskResources);
+      state.agents.charge(agent, verdict.taskResources);
+      remaining = subtractResources(remaining, verdict.taskResources);
+      if (verdict.newExecutor) {
+        state.agents.addExecutor(agent, framework.id, verdict.newExecutor);
+        remaining = subtractResources(remaining, verdict.newExecutor.resources ?? []);
+      }
+      launched.push(verdict.task);
+    }
+  }
+  if (launched.length > 0) agent.link.launchTasks(framework.info, launched);
+  refuseLeftover(state, framework, first, remaining, refuseSeconds);
+  state.scheduleAllocation();
+}
+
+/** Implicit decline (§6.5): unused resources of accepted/declined offers are filtered. */
+function refuseLeftover(state: MasterState, framework: Framework, offer: OutstandingOffer, leftover: OutstandingOffer['resources'], refuseSeconds: number | undefined): void {
+  state.offers.refuse(framework.id, offer.agentId, leftover, refuseSeconds, state.settings.offerRefuseDefaultSeconds);
+}

@@ -1,0 +1,108 @@
+/**
+ * One framework's event stream (mesos-v1-protocol.md §2.3, §2.4, §6.2): a 200 response whose
+ * body is RecordIO-framed JSON events, a fresh `Mesos-Stream-Id`, SUBSCRIBED then at once
+ * HEARTBEAT, then a HEARTBEAT every `heartbeat_interval_seconds`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { SchedulerEvent } from '@mesosgot/common';
+import { toMesosJson } from './mesos-json.js';
+
+/** Mesos' fixed heartbeat interval (§6.2). */
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
+
+/**
+ * Bytes we let queue on one stream for a subscriber that does not read. Past it the stream is
+ * closed, which the framework sees as a disconnection: memory stays bounded, nothing hangs.
+ */
+const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
+
+/** RecordIO framing (§3): decimal byte length, LF, payload. */
+export function recordOf(event: SchedulerEvent): Buffer {
+  const payload = Buffer.from(toMesosJson(event), 'utf8');
+  return Buffer.concat([Buffer.from(`${payload.length}\n`, 'ascii'), payload]);
+}
+
+export interface SubscriptionOptions {
+  heartbeatIntervalSeconds: number;
+  /** Called once if the subscriber goes away (socket closed) before we closed the stream. */
+  onGone: (subscription: Subscription) => void;
+}
+
+/**
+ * A live event stream. Created by the scheduler API on SUBSCRIBE; the response head is written
+ * by the constructor (status 200, `Content-Type: application/json`, `Mesos-Stream-Id`).
+ * `close()` ends the body; the heartbeat timer dies with the stream.
+ */
+export class Subscription {
+  readonly streamId: string = randomUUID();
+  readonly #res: ServerResponse;
+  readonly #options: SubscriptionOptions;
+  /** Written by `close()` and the response's `close` listener; true once the stream is over. */
+  #closed = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(res: ServerResponse, options: SubscriptionOptions) {
+    this.#res = res;
+    this.#options = options;
+    // Content-Type is the record encoding, not application/recordio (§2.2); chunked, no length.
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId });
+    res.flushHeaders();
+    res.on('close', () => {
+      if (this.#closed) return;
+      this.#stop();
+      this.#options.onGone(this);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
+  /** Sends SUBSCRIBED, then one HEARTBEAT at once, then one per interval (§6.2, §15.19). */
+  start(subscribed: SchedulerEvent): void {
+    this.send(subscribed);
+    this.send({ type: 'HEARTBEAT' });
+    const intervalMs = this.#options.heartbeatIntervalSeconds * 1000;
+    if (intervalMs > 0) this.#heartbeat = setInterval(() => this.send({ type: 'HEARTBEAT' }), intervalMs);
+  }
+
+  /** Writes one record; false if the stream is closed (the event is dropped, as Mesos does). */
+  send(event: SchedulerEvent): boolean {
+    if (this.#closed) return false;
+    if (this.#res.writableLength > MAX_QUEUED_STREAM_BYTES) {
+      this.#res.destroy();
+      return false;
+    }
+    this.#res.write(recordOf(event));
+    return true;
+  }
+
+  /** Sends `ERROR {message}` and closes the stream (failover, removal: §6.1). */
+  fail(message: string): void {
+    this.send({ type: 'ERROR', error: { message } });
+    this.close();
+  }
+
+  /** Ends the body (terminating chunk) and stops heartbeats. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#stop();
+    this.#res.end();
+  }
+
+  /**
+   * Tears the socket down at once, as a network cut would (fault injection). Unlike `close()`
+   * this counts as the subscriber going away: `onGone` runs and the failover timer starts.
+   */
+  cut(): void {
+    if (this.#closed) return;
+    this.#res.destroy();
+  }
+
+  #stop(): void {
+    this.#closed = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}
