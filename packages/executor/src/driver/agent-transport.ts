@@ -1,0 +1,18 @@
+import type { ExecutorCall } from '@mesosgot/common';
+
+/**
+ * The two HTTP conversations an executor has with its agent (mesos-v1-protocol.md §2.3): one
+ * long SUBSCRIBE stream, and every other call on a separate keep-alive connection.
+ */
+export interface AgentTransport {
+  /**
+   * POSTs SUBSCRIBE on a new connection. Resolves at the `200` with the body's chunks (RecordIO
+   * framed JSON); rejects with MesosHttpError on any other status, or the network error. Aborting
+   * `signal` ends the iteration and destroys the socket.
+   */
+  subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  /** POSTs one call. Resolves on `2xx`; rejects with MesosHttpError or the network error. */
+  send(call: ExecutorCall, signal?: AbortSignal): Promise<void>;
+  /** Closes the connections. Resolves when the sockets are gone. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+/**
+ * The libmesos `Executor` callbacks (Mesos framework development guide), every one optional.
+ * The driver calls them one at a time in stream order; a callback may return a promise, and
+ * the next callback waits for it. Data in Mesos' wire shapes (snake_case), as libmesos passes
+ * protobufs.
+ */
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo } from '@mesosgot/common';
+import type { ExecutorDriver } from './executor-driver.js';
+
+export type CallbackResult = void | Promise<void>;
+
+export interface Executor {
+  /** First SUBSCRIBED of this driver. */
+  registered?(driver: ExecutorDriver, executorInfo: ExecutorInfo, frameworkInfo: FrameworkInfo, agentInfo: AgentInfo): CallbackResult;
+  /** SUBSCRIBED again after the agent connection was lost and regained (agent restart, §7.5). */
+  reregistered?(driver: ExecutorDriver, agentInfo: AgentInfo): CallbackResult;
+  /** The agent connection dropped. With checkpointing the driver is re-subscribing; without, shutdown follows. */
+  disconnected?(driver: ExecutorDriver): CallbackResult;
+  /** LAUNCH (and each task of a LAUNCH_GROUP, in order): start the task, then send TASK_RUNNING. */
+  launchTask?(driver: ExecutorDriver, task: TaskInfo): CallbackResult;
+  /** KILL: stop the task, then send a terminal update (usually TASK_KILLED). */
+  killTask?(driver: ExecutorDriver, taskId: TaskID): CallbackResult;
+  /** MESSAGE from the scheduler: the raw bytes (best effort delivery, §8.3). */
+  frameworkMessage?(driver: ExecutorDriver, data: Uint8Array): CallbackResult;
+  /**
+   * SHUTDOWN from the agent, or the agent gone for good: kill every task (send TASK_KILLED).
+   * The driver stops after this returns (or its promise settles), within the grace period.
+   */
+  shutdown?(driver: ExecutorDriver): CallbackResult;
+  /** A malformed or unknown event, an ERROR event, a callback that threw, or a fatal driver error. */
+  error?(driver: ExecutorDriver, message: string): CallbackResult;
+}
