@@ -1,0 +1,127 @@
+/**
+ * The agent's executor endpoint, `POST /api/v1/executor` (also `/slave(1)/api/v1/executor`),
+ * answering in the order of mesos-v1-protocol.md §2.6 with the texts a real agent sends
+ * (test/fixtures/real-mesos/session-executor.jsonl): 405, 400/415 Content-Type, 400 parse and
+ * validation, 202 HEARTBEAT, 400 unknown framework/executor, 403 not subscribed, then
+ * SUBSCRIBE → 200 event stream, UPDATE/MESSAGE → 202. `GET /health` answers 200.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { assertNever } from '@mesosgot/common';
+import { checkExecutorCall } from './executor-call-validation.js';
+import { ExecutorEventStream } from './executor-event-stream.js';
+import type { ExecutorRun } from './executor-run.js';
+
+/** Largest call body read; a 1 MiB framework message fits many times over. */
+export const MAX_EXECUTOR_CALL_BYTES = 64 * 1024 * 1024;
+
+const EXECUTOR_API_PATHS = new Set(['/api/v1/executor', '/slave(1)/api/v1/executor']);
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+/** What the endpoint looks up on its agent. */
+export interface ExecutorApiHost {
+  hasFramework(frameworkId: string): boolean;
+  /** The executor's live (not yet terminated) run. */
+  findExecutor(frameworkId: string, executorId: string): ExecutorRun | undefined;
+}
+
+/** Routes one request; never throws (a failure becomes a 500 with the error text). */
+export async function handleAgentRequest(host: ExecutorApiHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const path = new URL(req.url ?? '/', 'http://agent').pathname;
+    if (path === '/health') {
+      res.writeHead(200).end();
+    } else if (EXECUTOR_API_PATHS.has(path)) {
+      await handleExecutorCall(host, req, res);
+    } else {
+      reply(res, 404, '');
+    }
+  } catch (error) {
+    if (!res.headersSent) reply(res, 500, error instanceof Error ? error.message : String(error));
+    else res.destroy();
+  }
+}
+
+async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') {
+    // libprocess' MethodNotAllowed text, as the recorded master sends it.
+    res.setHeader('Allow', 'POST');
+    reply(res, 405, `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${req.method ?? ''}'.`);
+    req.resume();
+    return;
+  }
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) {
+    req.resume();
+    return reply(res, 400, "Expecting 'Content-Type' to be present");
+  }
+  // Compared byte for byte (§2.2): `application/json; charset=utf-8` is a 415. The local agent
+  // speaks JSON only; a real one also takes application/x-protobuf.
+  if (contentType !== 'application/json') {
+    req.resume();
+    return reply(res, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+  }
+  const body = await readBody(req);
+  if (body === undefined) return reply(res, 413, `Request body exceeds ${MAX_EXECUTOR_CALL_BYTES} bytes`);
+  const checked = checkExecutorCall(body);
+  if (!checked.ok) return reply(res, checked.status, checked.body);
+  const call = checked.call;
+  if (call.type === 'SUBSCRIBE' && !acceptsJson(req.headers.accept)) {
+    return reply(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+  }
+  // HEARTBEAT is answered before any lookup: ids are not checked (§2.6).
+  if (call.type === 'HEARTBEAT') return reply(res, 202, '');
+  if (!host.hasFramework(call.framework_id.value)) return reply(res, 400, 'Framework cannot be found');
+  const run = host.findExecutor(call.framework_id.value, call.executor_id.value);
+  if (!run) return reply(res, 400, 'Executor cannot be found');
+  // Only an executor that never subscribed is refused; a recovered one (agent restart) may
+  // call before it re-subscribes, as a real agent's recovered executors may.
+  if (call.type !== 'SUBSCRIBE' && (run.state === 'launching' || run.state === 'registering')) {
+    return reply(res, 403, 'Executor is not subscribed');
+  }
+  switch (call.type) {
+    case 'SUBSCRIBE':
+      run.subscribe(new ExecutorEventStream(res), call.subscribe);
+      return;
+    case 'UPDATE':
+      run.update(call.update.status);
+      return reply(res, 202, '');
+    case 'MESSAGE':
+      run.messageFromExecutor(call.message.data);
+      return reply(res, 202, '');
+    default:
+      return assertNever(call, 'executor call type');
+  }
+}
+
+/** Missing Accept, `*\/*`, `application/*` or `application/json` all mean JSON (§2.2). */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const refused = params.some((param) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(param));
+    return !refused && (type === 'application/json' || type === '*/*' || type === 'application/*');
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_EXECUTOR_CALL_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: string): void {
+  if (body === '') {
+    res.writeHead(status, { 'Content-Length': '0' }).end();
+    return;
+  }
+  res.writeHead(status, { 'Content-Type': TEXT_PLAIN, 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
+}

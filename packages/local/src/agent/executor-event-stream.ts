@@ -1,0 +1,61 @@
+/**
+ * One executor's subscription stream (mesos-v1-protocol.md §2.2, §3, §7.3): a 200 response
+ * with `Content-Type: application/json` (not recordio), chunked, each Event framed as a
+ * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
+ */
+import type { ServerResponse } from 'node:http';
+import type { ExecutorEvent } from '@mesosgot/common';
+
+export class ExecutorEventStream {
+  // Set when the response ended or its socket closed; guards against writes after the end.
+  #closed = false;
+  readonly #closedListeners: (() => void)[] = [];
+
+  constructor(private readonly response: ServerResponse) {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    // Send the headers now: the executor waits for them before reading records.
+    response.flushHeaders();
+    response.once('close', () => this.#markClosed());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs `listener` once when the stream ends for any reason (executor hung up, agent closed it). */
+  onClose(listener: () => void): void {
+    if (this.#closed) listener();
+    else this.#closedListeners.push(listener);
+  }
+
+  /** Writes one event; a closed stream drops it (the executor is gone, §6.10 best effort). */
+  send(event: ExecutorEvent): void {
+    if (this.#closed) return;
+    this.response.write(encodeRecord(JSON.stringify(event)));
+  }
+
+  /** Ends the stream cleanly (terminating chunk): the executor sees EOF. */
+  end(): void {
+    if (this.#closed) return;
+    this.response.end();
+    this.#markClosed();
+  }
+
+  /** Drops the connection without a terminating chunk, as a dying agent process would. */
+  destroy(): void {
+    this.response.destroy();
+    this.#markClosed();
+  }
+
+  #markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#closedListeners.splice(0)) listener();
+  }
+}
+
+// TODO(common): switch to `encodeRecord` from @mesosgot/common once it is exported there.
+function encodeRecord(payload: string): Buffer {
+  const body = Buffer.from(payload, 'utf8');
+  return Buffer.concat([Buffer.from(`${body.length}\n`, 'latin1'), body]);
+}
