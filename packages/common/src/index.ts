@@ -33,3 +33,14 @@ export { parseResourceMap, parseResourceList, parseResourceFlags } from './resou
 export type { ResourceMap, ResourceRequest, RangePairs } from './resources/parse.js';
 export { allocate, allocateAll, fits } from './resources/fit.js';
 export type { Allocation } from './resources/fit.js';
+export {
+  TASK_MSG_OVERHEAD_BYTES,
+  encodeTaskMsg,
+  decodeTaskMsg,
+  encodedTaskMsgLength,
+  writeTaskMsg,
+  readTaskMsg,
+  encodeTaskMsgs,
+  decodeTaskMsgs,
+} from './taskmsg/codec.js';
+export type { TaskMsg } from './taskmsg/codec.js';
