@@ -4,7 +4,7 @@
  */
 import type { AgentInfo, ExecutorInfo, Resource } from '@mesosgot/common';
 import type { AgentLink } from '../links.js';
-import { addResources, subtractResources } from './resource-math.js';
+import { addResources, subtractResources } from '@mesosgot/common';
 
 /** One registered agent. `used` is written by launches, terminal updates and executor exits. */
 export interface AgentEntry {

@@ -4,9 +4,9 @@
  * resources are charged only when it is not yet running on that agent (nor launched earlier
  * in the same call). Pure: the caller applies the verdicts.
  */
-import type { ExecutorInfo, Resource, TaskInfo } from '@mesosgot/common';
+import { addResources, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common';
 import { bare } from './agent-registry.js';
-import { addResources, containsResources, formatResources, isEmptyResources, subtractResources } from './resource-math.js';
+import { formatResources } from './resource-text.js';
 
 export interface LaunchContext {
   frameworkId: string;
@@ -90,7 +90,7 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
       if (!existing) newExecutor = task.executor;
     }
     const needed = newExecutor ? addResources(taskResources, bare(newExecutor.resources ?? [])) : taskResources;
-    if (!containsResources(remaining, needed)) {
+    if (!resourcesContain(remaining, needed)) {
       fail(
         `Total resources ${formatResources(needed, ctx.role)} required by task and its executor is more than available ${formatResources(remaining, ctx.role)}`,
       );

@@ -21,7 +21,7 @@ import type { AgentLink, MasterLink } from '../links.js';
 import { AgentRegistry } from './agent-registry.js';
 import { type Framework, FrameworkRegistry } from './frameworks.js';
 import { OfferBook } from './offers.js';
-import { subtractResources } from './resource-math.js';
+import { subtractResources } from '@mesosgot/common';
 import { Subscription } from './subscriptions.js';
 import { type MasterTask, TaskRegistry } from './task-registry.js';
 

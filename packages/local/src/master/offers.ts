@@ -7,7 +7,7 @@
 import type { ExecutorID, Offer, Resource } from '@mesosgot/common';
 import type { AgentEntry } from './agent-registry.js';
 import type { Framework } from './frameworks.js';
-import { addResources, containsResources, isEmptyResources, scalarOf } from './resource-math.js';
+import { addResources, isEmptyResources, resourcesContain, scalarOf } from '@mesosgot/common';
 
 /** Longest filter Mesos applies (§6.5). */
 const MAX_REFUSE_SECONDS = 365 * 24 * 3600;
@@ -119,7 +119,7 @@ export class OfferBook {
     const now = Date.now();
     this.#filters = this.#filters.filter((f) => f.expiresAt > now);
     return this.#filters.some(
-      (f) => f.frameworkId === frameworkId && f.agentId === agentId && containsResources(f.resources, available),
+      (f) => f.frameworkId === frameworkId && f.agentId === agentId && resourcesContain(f.resources, available),
     );
   }
 

@@ -9,7 +9,7 @@ import { validateLaunch } from './launch-validation.js';
 import type { MasterState } from './master-state.js';
 import type { OutstandingOffer } from './offers.js';
 import { reconcile } from './reconciliation.js';
-import { addResources, subtractResources } from './resource-math.js';
+import { addResources, subtractResources } from '@mesosgot/common';
 
 type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterState } from './master-state.js';
 import { MESOS_VERSION } from './master-state.js';
-import { resourcesSummary } from './resource-math.js';
+import { resourcesSummary } from './resource-text.js';
 import type { MasterTask } from './task-registry.js';
 import { sendText } from './scheduler-api.js';
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { SchedulerEvent } from '@mesosgot/common';
+import { encodeRecord, type SchedulerEvent } from '@mesosgot/common';
 import { toMesosJson } from './mesos-json.js';
 
 /** Mesos' fixed heartbeat interval (§6.2). */
@@ -19,8 +19,7 @@ const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
 
 /** RecordIO framing (§3): decimal byte length, LF, payload. */
 export function recordOf(event: SchedulerEvent): Buffer {
-  const payload = Buffer.from(toMesosJson(event), 'utf8');
-  return Buffer.concat([Buffer.from(`${payload.length}\n`, 'ascii'), payload]);
+  return encodeRecord(toMesosJson(event));
 }
 
 export interface SubscriptionOptions {
