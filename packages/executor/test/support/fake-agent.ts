@@ -52,6 +52,8 @@ export class FakeAgent {
   readonly #replies = new Map<string, FakeAgentReply[]>();
   readonly #sockets = new Set<Socket>();
   #isDown = false;
+  /** Connections reset while down (each a failed attempt of the driver). */
+  refusedConnections = 0;
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
@@ -61,6 +63,7 @@ export class FakeAgent {
     const agent = new FakeAgent(server, (server.address() as AddressInfo).port);
     server.on('connection', (socket) => {
       if (agent.#isDown) {
+        agent.refusedConnections += 1;
         socket.destroy();
         return;
       }
