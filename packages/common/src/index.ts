@@ -44,3 +44,7 @@ export {
   decodeTaskMsgs,
 } from './taskmsg/codec.js';
 export type { TaskMsg } from './taskmsg/codec.js';
+export * from './http/client.js';
+export * from './http/basic-auth.js';
+export * from './http/leader-redirect.js';
+export * from './http/status-errors.js';

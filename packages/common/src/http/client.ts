@@ -1,0 +1,297 @@
+import { Client } from 'undici';
+import { DriverStoppedError, InvalidArgumentError, TimeoutError } from '../errors.js';
+import { decodeRecordIO } from '../recordio/decoder.js';
+import { REDACTED, basicAuthHeader } from './basic-auth.js';
+import { followLeaderRedirects, type RedirectableResponse } from './leader-redirect.js';
+import { readErrorBody, statusError, statusKind, type DiscardableBody } from './status-errors.js';
+
+/** Suggested client timeout for calls (mesos-v1-protocol.md §2.3). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 75_000;
+
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+export interface MesosHttpClientOptions {
+  /** `http(s)://host:port` of a master or agent; switched to the leader after a 307. */
+  baseUrl: string;
+  /** HTTP Basic credentials for framework authentication (§11); give both or neither. */
+  principal?: string;
+  secret?: string;
+  /** PEM CA certificate(s) trusted for `https` base URLs. */
+  ca?: string | Buffer;
+  /** Whole-call deadline (queueing included) for `call`, response-headers deadline for `subscribe`. */
+  requestTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** Extra request headers, e.g. `Mesos-Stream-Id` (§2.4) or an executor's Bearer token. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Names the call in errors; defaults to the body's `type`, else the path. */
+  callType?: string;
+}
+
+export interface CallResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: string;
+}
+
+export interface SubscribeOptions {
+  headers?: Record<string, string>;
+  /** Aborts the request and, once subscribed, ends the record iteration with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+export interface Subscription {
+  status: number;
+  headers: ResponseHeaders;
+  /** `Mesos-Stream-Id` of a scheduler subscription (§2.4); executors get none. */
+  streamId?: string;
+  /** The RecordIO records of the event stream (§3). One consumer; `break` closes the stream. */
+  records: AsyncIterable<Buffer>;
+  /** Destroys the stream's socket now; the iteration then ends with an error. */
+  close(): void;
+}
+
+interface UndiciResponse {
+  statusCode: number;
+  headers: ResponseHeaders;
+  body: DiscardableBody & { text(): Promise<string>; dump(): Promise<void>; once(event: 'close', listener: () => void): unknown };
+}
+
+/**
+ * HTTP transport to a Mesos master or agent (mesos-v1-protocol.md §2). Calls go,
+ * one at a time and in call order, over ONE keep-alive connection; every
+ * `subscribe` gets a NEW connection of its own, because the stream holds its
+ * socket forever (§2.3). 307s are followed to the leader, which then becomes the
+ * base for later calls. `close()` releases every socket.
+ */
+export class MesosHttpClient {
+  readonly #authorization: string | undefined;
+  readonly #ca: string | Buffer | undefined;
+  readonly #timeoutMs: number;
+  /** Origin of the current leader; written only by #useOrigin. */
+  #origin: string;
+  /** The single call connection, for #origin (pipelining 1 = serialized, ordered). */
+  #calls: Client;
+  /** Call connections of former leaders, closing gracefully (their queued calls still finish). */
+  readonly #retiring = new Set<Promise<void>>();
+  /** Live subscription connections; each is destroyed when its stream ends. */
+  readonly #streams = new Set<Client>();
+  #isClosed = false;
+
+  /** Validates the options synchronously (InvalidArgumentError); opens no socket yet. */
+  constructor(options: MesosHttpClientOptions) {
+    this.#origin = parseBaseUrl(options.baseUrl);
+    const { principal, secret } = options;
+    if ((principal === undefined) !== (secret === undefined)) {
+      throw principal === undefined
+        ? new InvalidArgumentError('principal', principal, 'a secret needs a principal')
+        : new InvalidArgumentError('secret', REDACTED, 'a principal needs a secret');
+    }
+    this.#authorization = principal !== undefined && secret !== undefined ? basicAuthHeader(principal, secret) : undefined;
+    const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      throw new InvalidArgumentError('requestTimeoutMs', timeout, 'must be a positive number of milliseconds');
+    }
+    this.#timeoutMs = timeout;
+    this.#ca = options.ca;
+    this.#calls = this.#newClient(this.#origin, { isStream: false });
+  }
+
+  /** Current base URL: the configured one, or the leader found through a 307. */
+  get baseUrl(): string {
+    return this.#origin;
+  }
+
+  /**
+   * POSTs `body` as JSON to `path` and reads the whole answer. Calls are sent in
+   * the order `call` is invoked, one at a time, on the shared call connection.
+   * Resolves on 2xx. Rejects with MesosHttpError on any other status (body capped
+   * at 4 KiB), ProtocolError on a bad redirect, TimeoutError after
+   * `requestTimeoutMs` (queueing included), `signal.reason` on abort, and
+   * DriverStoppedError after close().
+   */
+  async call(path: string, body: object, options: CallOptions = {}): Promise<CallResponse> {
+    const callType = options.callType ?? callTypeOf(body, path);
+    if (this.#isClosed) throw new DriverStoppedError(`${callType} not sent: MesosHttpClient is closed`);
+    options.signal?.throwIfAborted();
+    const payload = JSON.stringify(body);
+    const headers = this.#headers(options.headers);
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new TimeoutError(`${callType} to ${this.#origin}${path}`, this.#timeoutMs)),
+      this.#timeoutMs,
+    );
+    const forwardAbort = (): void => deadline.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      const { response, url } = await followLeaderRedirects(
+        new URL(path, this.#origin),
+        async (target) => {
+          this.#useOrigin(target.origin);
+          return redirectable(
+            (await this.#calls.request({
+              path: target.pathname + target.search,
+              method: 'POST',
+              headers,
+              body: payload,
+              signal: deadline.signal,
+            })) as UndiciResponse,
+          );
+        },
+        { callType },
+      );
+      const { res } = response;
+      if (statusKind(res.statusCode) !== 'success') {
+        throw statusError(res.statusCode, await readErrorBody(res.body), callType, url.href);
+      }
+      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  /**
+   * Opens an event stream: POSTs `body` to `path` on a new connection and
+   * resolves once a 2xx response's headers arrive (307s followed, §2.5), with the
+   * RecordIO records of its body. The stream's socket stays open until the
+   * iteration ends (server EOF = disconnection, §2.3), the consumer breaks out,
+   * `close()` is called on the subscription or on this client. Rejects like
+   * `call` (TimeoutError if no response headers within `requestTimeoutMs`).
+   */
+  async subscribe(path: string, body: object, options: SubscribeOptions = {}): Promise<Subscription> {
+    const callType = callTypeOf(body, path);
+    if (this.#isClosed) throw new DriverStoppedError(`${callType} not sent: MesosHttpClient is closed`);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const payload = JSON.stringify(body);
+    const headers = this.#headers(options.headers);
+    let stream: Client | undefined;
+    try {
+      const { response, url } = await followLeaderRedirects(
+        new URL(path, this.#origin),
+        async (target) => {
+          this.#useOrigin(target.origin);
+          if (stream !== undefined) this.#dropStream(stream);
+          // A new SUBSCRIBE always uses a new connection (§2.3).
+          stream = this.#newClient(target.origin, { isStream: true });
+          this.#streams.add(stream);
+          const request = { path: target.pathname + target.search, method: 'POST' as const, headers, body: payload };
+          return redirectable(
+            (await stream.request(signal === undefined ? request : { ...request, signal })) as UndiciResponse,
+          );
+        },
+        { callType },
+      );
+      const { res } = response;
+      const connection = stream as Client;
+      if (statusKind(res.statusCode) !== 'success') {
+        throw statusError(res.statusCode, await readErrorBody(res.body), callType, url.href);
+      }
+      // However the body ends (EOF, break, abort, decode error), its socket goes with it.
+      res.body.once('close', () => this.#dropStream(connection));
+      const streamId = headerValue(res.headers['mesos-stream-id']);
+      const records = decodeRecordIO(res.body, signal === undefined ? {} : { signal });
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        ...(streamId === undefined ? {} : { streamId }),
+        records,
+        close: () => this.#dropStream(connection),
+      };
+    } catch (error) {
+      if (stream !== undefined) this.#dropStream(stream);
+      throw error;
+    }
+  }
+
+  /**
+   * Resolves once every socket is released: subscription streams are destroyed
+   * at once; calls already sent or queued finish first (each bounded by
+   * `requestTimeoutMs`). Later calls reject with DriverStoppedError.
+   */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    for (const stream of this.#streams) this.#dropStream(stream);
+    await Promise.all([this.#calls.close(), ...this.#retiring]);
+  }
+
+  #headers(extra: Record<string, string> | undefined): Record<string, string> {
+    // Content-Type is compared byte-for-byte by Mesos: no charset parameter (§2.2).
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.#authorization !== undefined) headers.authorization = this.#authorization;
+    for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
+    return headers;
+  }
+
+  /** Makes `origin` the leader: later calls go there; the old call connection drains and closes. */
+  #useOrigin(origin: string): void {
+    if (origin === this.#origin) return;
+    const old = this.#calls;
+    this.#origin = origin;
+    this.#calls = this.#newClient(origin, { isStream: false });
+    const closing = old.close().catch(() => undefined);
+    this.#retiring.add(closing);
+    void closing.then(() => this.#retiring.delete(closing));
+  }
+
+  #dropStream(stream: Client): void {
+    if (!this.#streams.delete(stream)) return;
+    // destroy() rejects only if already destroyed; either way the socket is gone.
+    stream.destroy().catch(() => undefined);
+  }
+
+  #newClient(origin: string, { isStream }: { isStream: boolean }): Client {
+    return new Client(origin, {
+      pipelining: 1,
+      headersTimeout: this.#timeoutMs,
+      // An event stream is silent between heartbeats; the driver's heartbeat watchdog
+      // (§6.2) decides when it is dead, not a body timeout.
+      bodyTimeout: isStream ? 0 : this.#timeoutMs,
+      ...(this.#ca === undefined ? {} : { connect: { ca: this.#ca } }),
+    });
+  }
+}
+
+function redirectable(res: UndiciResponse): RedirectableResponse & { res: UndiciResponse } {
+  return {
+    res,
+    status: res.statusCode,
+    location: headerValue(res.headers.location),
+    discard: () => res.body.dump(),
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function callTypeOf(body: object, path: string): string {
+  const type = (body as { type?: unknown }).type;
+  return typeof type === 'string' ? type : path;
+}
+
+function parseBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    // The URL parser's message adds nothing to ours.
+    throw new InvalidArgumentError('baseUrl', baseUrl, 'must be an absolute http(s)://host:port URL');
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Never echo credentials: show the URL without them.
+    url.username = '';
+    url.password = '';
+    throw new InvalidArgumentError('baseUrl', url.href, 'credentials go in principal/secret, not the URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('baseUrl', baseUrl, 'must use http or https');
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new InvalidArgumentError('baseUrl', baseUrl, 'must be only scheme, host and port (paths go to call/subscribe)');
+  }
+  return url.origin;
+}
