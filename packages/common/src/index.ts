@@ -48,3 +48,5 @@ export * from './http/client.js';
 export * from './http/basic-auth.js';
 export * from './http/leader-redirect.js';
 export * from './http/status-errors.js';
+export * from './zk/zk-url.js';
+export * from './zk/zk-session.js';

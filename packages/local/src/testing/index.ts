@@ -4,3 +4,4 @@ export { FakeMaster, type CallMatcher, type FakeMasterOptions, type FakeReply, t
 export { FakeStream } from './fake-stream.js';
 export { CuttingProxy, type CuttingProxyOptions } from './cutting-proxy.js';
 export { mesosJson, recordedEvents, type RecordedEvent } from './recorded-events.js';
+export * from './zookeeper-server.js';

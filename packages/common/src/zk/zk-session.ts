@@ -1,0 +1,138 @@
+/**
+ * A promise-shaped ZooKeeper session on node-zookeeper-client (pure JavaScript, no native
+ * build, the most used Node client; see README "Dependencies"). Only what master detection
+ * and master membership need: connect with a deadline, children/data with one-shot watches,
+ * ephemeral sequential nodes, close.
+ */
+import zookeeper from 'node-zookeeper-client';
+import { MasterDetectionError, TimeoutError } from '../errors.js';
+import type { ZkUrl } from './zk-url.js';
+
+export interface ZkSessionOptions {
+  /** ZooKeeper session timeout; Mesos' default `--zk_session_timeout` is 10 s. */
+  sessionTimeoutMs?: number;
+  /** How long connect() waits for a server before it rejects. */
+  connectTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_ZK_SESSION_TIMEOUT_MS = 10_000;
+export const DEFAULT_ZK_CONNECT_TIMEOUT_MS = 10_000;
+
+type Callback<T> = (error: unknown, value: T) => void;
+
+export class ZkSession {
+  readonly #client: zookeeper.Client;
+  #closed = false;
+
+  private constructor(client: zookeeper.Client) {
+    this.#client = client;
+  }
+
+  /**
+   * Resolves once connected (with digest auth added when the URL has credentials). Rejects with
+   * TimeoutError naming the servers when none answers in time, or with signal.reason on abort;
+   * either way the client is closed and no timer is left.
+   */
+  static async connect(url: ZkUrl, options: ZkSessionOptions = {}): Promise<ZkSession> {
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULT_ZK_CONNECT_TIMEOUT_MS;
+    const client = zookeeper.createClient(url.connectString, {
+      sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS,
+      spinDelay: 200,
+      retries: 1,
+    });
+    if (url.auth) client.addAuthInfo('digest', Buffer.from(`${url.auth.user}:${url.auth.password}`));
+    const session = new ZkSession(client);
+    await new Promise<void>((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (error: unknown): void => {
+        cleanup();
+        session.close();
+        reject(error);
+      };
+      const onAbort = (): void => fail(options.signal?.reason);
+      const timer = setTimeout(() => fail(new TimeoutError(`ZooKeeper at ${url.connectString} unreachable`, timeoutMs)), timeoutMs);
+      client.once('connected', () => {
+        cleanup();
+        resolve();
+      });
+      client.once('authenticationFailed', () => fail(new MasterDetectionError(`ZooKeeper at ${url.connectString} refused the credentials`)));
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      client.connect();
+    });
+    return session;
+  }
+
+  /** Fires once when the session expires or is closed by the server (ephemeral nodes are gone). */
+  onExpired(listener: () => void): void {
+    this.#client.once('expired', listener);
+  }
+
+  /** Fires each time the connection to the ensemble drops (the session may still recover). */
+  onDisconnected(listener: () => void): () => void {
+    this.#client.on('disconnected', listener);
+    return () => this.#client.removeListener('disconnected', listener);
+  }
+
+  /** Children of `path`; `watch` fires once on the next change (ZooKeeper watches are one-shot). */
+  children(path: string, watch?: () => void): Promise<string[]> {
+    return this.#call<string[]>((cb) =>
+      watch ? this.#client.getChildren(path, () => watch(), cb) : this.#client.getChildren(path, cb),
+    );
+  }
+
+  data(path: string): Promise<Buffer> {
+    return this.#call<Buffer>((cb) => this.#client.getData(path, cb));
+  }
+
+  /** Creates `path` and its parents as persistent nodes when missing. */
+  mkdirp(path: string): Promise<string> {
+    return this.#call<string>((cb) => this.#client.mkdirp(path, cb));
+  }
+
+  /** Creates an ephemeral sequential node `<prefix><10 digits>`; resolves with its full path. */
+  createEphemeralSequential(prefix: string, data: Buffer): Promise<string> {
+    return this.#call<string>((cb) => this.#client.create(prefix, data, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb));
+  }
+
+  remove(path: string): Promise<void> {
+    return this.#call<void>((cb) => this.#client.remove(path, (error) => cb(error, undefined)));
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Ends the session: its ephemeral nodes disappear; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#client.close();
+  }
+
+  #call<T>(start: (cb: Callback<T>) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      start((error, value) => (error ? reject(toError(error)) : resolve(value)));
+    });
+  }
+}
+
+/** node-zookeeper-client's Exception is not an Error; wrap it so stacks and `cause` work. */
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const described = error as { name?: string; message?: string; code?: number };
+  const zkError = new Error(`ZooKeeper: ${described.name ?? 'error'}${described.message ? ` ${described.message}` : ''}`);
+  (zkError as Error & { zkCode?: number }).zkCode = described.code;
+  return zkError;
+}
+
+/** True for ZooKeeper's NO_NODE (the path does not exist). */
+export function isNoNodeError(error: unknown): boolean {
+  const e = error as { zkCode?: number; code?: unknown; getCode?: () => number };
+  const code = e.zkCode ?? (typeof e.getCode === 'function' ? e.getCode() : e.code);
+  return code === zookeeper.Exception.NO_NODE;
+}
