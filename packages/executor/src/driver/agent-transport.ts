@@ -6,11 +6,11 @@ import type { ExecutorCall } from '@mesosgot/common';
  */
 export interface AgentTransport {
   /**
-   * POSTs SUBSCRIBE on a new connection. Resolves at the `200` with the body's chunks (RecordIO
-   * framed JSON); rejects with MesosHttpError on any other status, or the network error. Aborting
-   * `signal` ends the iteration and destroys the socket.
+   * POSTs SUBSCRIBE on a new connection. Resolves at the `200` with the stream's RecordIO
+   * records (each one JSON event); rejects with MesosHttpError on any other status, or the
+   * network error. Aborting `signal` ends the iteration and destroys the socket.
    */
-  subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
   /** POSTs one call. Resolves on `2xx`; rejects with MesosHttpError or the network error. */
   send(call: ExecutorCall, signal?: AbortSignal): Promise<void>;
   /** Closes the connections. Resolves when the sockets are gone. */

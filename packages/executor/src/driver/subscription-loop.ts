@@ -7,7 +7,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  decodeRecordIO,
   DriverStoppedError,
   MesosHttpError,
   ProtocolError,
@@ -93,8 +92,8 @@ export class SubscriptionLoop {
   async #streamOnce(): Promise<Error> {
     const { transport, signal } = this.#options;
     try {
-      const body = await transport.subscribe(this.#options.subscribeCall(), signal);
-      for await (const record of decodeRecordIO(body, { signal })) {
+      const records = await transport.subscribe(this.#options.subscribeCall(), signal);
+      for await (const record of records) {
         await this.#options.onRecord(parseJson(record));
       }
       return new ProtocolError('the agent closed the executor subscription stream');
