@@ -135,6 +135,8 @@ export async function postExecutorCall(
 ): Promise<{ status: number; text: string; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (contentType) headers['Content-Type'] = contentType;
-  const response = await fetch(`http://${endpoint}${path}`, { method, headers, ...(method === 'POST' ? { body } : {}) });
+  // Bytes, not a string: fetch would add `text/plain;charset=UTF-8` to a string body.
+  const payload = new TextEncoder().encode(body);
+  const response = await fetch(`http://${endpoint}${path}`, { method, headers, ...(method === 'POST' ? { body: payload } : {}) });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
