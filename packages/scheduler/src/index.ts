@@ -1,2 +1,26 @@
 // @mesosgot/scheduler
-export {};
+export * as calls from './calls/index.js';
+export type { Scheduler } from './scheduler.js';
+export { decodeEvent } from './events/decode.js';
+export { callbacksFor, invokeCallback, UNKNOWN_EXIT_STATUS, type DispatchContext } from './events/dispatch.js';
+export type { SchedulerCallback, SchedulerCallbackArgs, SchedulerCallbackName } from './events/scheduler-callback.js';
+export type { ReconcileTask } from './calls/reconcile.js';
+export type { ResourceRequest } from './calls/request.js';
+export type { DriverStatus, SchedulerDriver } from './driver/scheduler-driver.js';
+export type { ConnectionStatus } from './driver/status-stream.js';
+export type { MasterDetector } from './driver/master-detector.js';
+export { StaticMasterDetector, parseMasters } from './driver/static-master-detector.js';
+export { ConnectionState, type ConnectionPhase, type ConnectionSnapshot, type Subscription } from './driver/connection-state.js';
+export { HeartbeatWatchdog, DEFAULT_HEARTBEAT_TIMEOUT_FACTOR } from './driver/heartbeat-watchdog.js';
+export { MesosSchedulerDriver } from './driver/mesos-scheduler-driver.js';
+export {
+  backoffDelays,
+  DEFAULT_BACKOFF_INITIAL_MS,
+  DEFAULT_BACKOFF_MAX_MS,
+  type BackoffSettings,
+  type SchedulerDriverOptions,
+} from './driver/driver-options.js';
+export { buildFrameworkInfo, type FrameworkSettings } from './driver/framework-info.js';
+export type { MasterTransport, OpenedStream } from './driver/master-transport.js';
+export { HttpMasterTransport, type HttpMasterTransportOptions } from './driver/http-master-transport.js';
+export { STATUS_QUEUE_BOUND } from './driver/status-stream.js';

@@ -8,6 +8,21 @@ import { ProtocolError, type SchedulerEvent, type SchedulerEventType } from '@me
 
 type Json = Record<string, unknown>;
 
+/**
+ * Parses one RecordIO payload (UTF-8 JSON, decoded only once complete) and validates it.
+ * Throws ProtocolError (with the JSON error as cause) for bad UTF-8/JSON, an unknown `type`,
+ * or a missing required field.
+ */
+export function decodeEventBytes(payload: Uint8Array): SchedulerEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (cause) {
+    throw new ProtocolError(`event is not valid UTF-8 JSON: ${(cause as Error).message}`, undefined, { cause });
+  }
+  return decodeEvent(json);
+}
+
 /** Validates an already-parsed event object. Throws ProtocolError naming the bad field. */
 export function decodeEvent(json: unknown): SchedulerEvent {
   const event = object(json, 'event');

@@ -1,0 +1,57 @@
+import { MesosHttpClient, ProtocolError, SCHEDULER_API_PATH, type SchedulerCall } from '@mesosgot/common';
+import type { MasterTransport, OpenedStream } from './master-transport.js';
+
+export interface HttpMasterTransportOptions {
+  /** HTTP Basic framework authentication (§11). */
+  principal?: string;
+  secret?: string;
+  /** PEM CA for https masters. */
+  ca?: string | Buffer;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * MasterTransport over @mesosgot/common's MesosHttpClient: one client per master URL the
+ * detector names (each keeps one keep-alive call connection and a new connection per SUBSCRIBE,
+ * §2.3, and follows 307s to the leader, §2.5).
+ */
+export class HttpMasterTransport implements MasterTransport {
+  /** Clients by the detector URL they were made for; their baseUrl moves to the leader on 307. */
+  readonly #clients = new Map<string, MesosHttpClient>();
+
+  constructor(private readonly options: HttpMasterTransportOptions = {}) {}
+
+  async subscribe(masterUrl: string, call: SchedulerCall, { signal }: { signal: AbortSignal }): Promise<OpenedStream> {
+    const client = this.#client(masterUrl);
+    const subscription = await client.subscribe(SCHEDULER_API_PATH, call, { signal });
+    if (subscription.streamId === undefined || subscription.streamId === '') {
+      subscription.close();
+      // Every call needs it (§2.4): a subscription without one is unusable.
+      throw new ProtocolError(`SUBSCRIBE answer from ${client.baseUrl} has no Mesos-Stream-Id header`);
+    }
+    return { masterUrl: client.baseUrl, streamId: subscription.streamId, records: subscription.records };
+  }
+
+  async call(masterUrl: string, call: SchedulerCall, options: { streamId: string; signal?: AbortSignal }): Promise<void> {
+    const client = [...this.#clients.values()].find((c) => c.baseUrl === masterUrl) ?? this.#client(masterUrl);
+    await client.call(SCHEDULER_API_PATH, call, {
+      headers: { 'Mesos-Stream-Id': options.streamId },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map((c) => c.close()));
+  }
+
+  #client(masterUrl: string): MesosHttpClient {
+    let client = this.#clients.get(masterUrl);
+    if (client === undefined) {
+      client = new MesosHttpClient({ baseUrl: masterUrl, ...this.options });
+      this.#clients.set(masterUrl, client);
+    }
+    return client;
+  }
+}
