@@ -50,3 +50,4 @@ export * from './http/leader-redirect.js';
 export * from './http/status-errors.js';
 export * from './zk/zk-url.js';
 export * from './zk/zk-session.js';
+export * from './backoff.js';
