@@ -142,7 +142,9 @@ export class SubscriptionLoop {
       }
       end = { kind: 'lost', error: undefined, wasSubscribed };
     } catch (error) {
-      end = this.#classify(error, wasSubscribed);
+      // Our own abort (watchdog, leader change, a call saw the subscription lost) is a lost
+      // connection whatever the reason's type, never a refusal.
+      end = abort.signal.aborted && error === abort.signal.reason ? { kind: 'lost', error: abort.signal.reason as Error, wasSubscribed } : this.#classify(error, wasSubscribed);
     } finally {
       watchdog.stop();
       // Closes the stream's socket if it is still open (a new SUBSCRIBE always uses a new one, §2.3).
