@@ -50,7 +50,11 @@ async function fetchOne(uri: CommandURI, sandbox: string, signal: AbortSignal | 
   const value = uri.value;
   if (/^https?:\/\//i.test(value)) {
     const response = await fetch(value, signal ? { signal } : {});
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    if (!response.ok || !response.body) {
+      // Release the connection before giving up on the body.
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    }
     await writeFile(target, Buffer.from(await response.arrayBuffer()));
   } else if (/^file:\/\//i.test(value)) {
     await copyFile(fileURLToPath(value), target);
