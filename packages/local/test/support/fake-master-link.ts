@@ -1,5 +1,6 @@
 // A MasterLink that records what an agent reports, for driving LocalAgent in-process.
-import type { AgentID, AgentLink, Base64, ExecutorID, FrameworkID, MasterLink, TaskState, TaskStatus } from '@mesosgot/local';
+import type { AgentID, Base64, ExecutorID, FrameworkID, TaskState, TaskStatus } from '@mesosgot/common';
+import type { AgentLink, MasterLink } from '@mesosgot/local';
 
 export interface RecordedUpdate {
   frameworkId: string;
