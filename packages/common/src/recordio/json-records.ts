@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { ProtocolError } from '../errors.js';
 import type { DecodeRecordIOOptions } from './decoder.js';
 import { RecordIterator } from './record-iterator.js';
@@ -10,7 +10,7 @@ import { RecordIterator } from './record-iterator.js';
  *
  * The iteration ends when the source ends on a record boundary. It throws
  * ProtocolError for bad framing, a truncated last record, or a record that is
- * not JSON (naming the record's byte offset, with the SyntaxError as cause),
+ * not UTF-8 JSON (naming the record's byte offset, with the SyntaxError as cause),
  * and `signal.reason` on abort. The values are not validated against `T`: that
  * is the job of the event decoder above.
  */
@@ -20,7 +20,7 @@ export function decodeJsonRecords<T = unknown>(
 ): AsyncIterableIterator<T> {
   const text = new RecordText();
   return new RecordIterator<T>(source, options, (payload, start, end, offset) =>
-    parseRecord<T>(text.slice(payload, start, end), offset),
+    parseRecord<T>(text.slice(payload, start, end, offset), offset),
   );
 }
 
@@ -29,19 +29,25 @@ export function decodeJsonRecords<T = unknown>(
  * appears only inside user strings), and for an ASCII chunk byte offsets equal
  * string offsets: decoding the chunk once and slicing (O(1) in V8) is much
  * cheaper than one UTF-8 decode call per record. Any non-ASCII chunk is decoded
- * per record, so a character split across chunks is never mangled.
+ * per record, so a character split across chunks is never mangled, and checked
+ * first: JSON text must be UTF-8 (RFC 8259 §8.1), and a lenient decode would
+ * silently turn bad bytes inside a string into U+FFFD (regression
+ * invalid-utf8-json-record).
  */
 class RecordText {
   /** The last chunk seen and its text (undefined when it is not all ASCII). */
   #chunk: Buffer | undefined;
   #chunkText: string | undefined;
 
-  slice(payload: Buffer, start: number, end: number): string {
+  /** Throws ProtocolError, naming `offset`, when the record is not well-formed UTF-8. */
+  slice(payload: Buffer, start: number, end: number, offset: number): string {
     if (payload !== this.#chunk) {
       this.#chunk = payload;
       this.#chunkText = isAscii(payload) ? payload.toString('latin1') : undefined;
     }
-    return this.#chunkText === undefined ? payload.toString('utf8', start, end) : this.#chunkText.slice(start, end);
+    if (this.#chunkText !== undefined) return this.#chunkText.slice(start, end);
+    if (!isUtf8(payload.subarray(start, end))) throw new ProtocolError('RecordIO record is not valid UTF-8', offset);
+    return payload.toString('utf8', start, end);
   }
 }
 
