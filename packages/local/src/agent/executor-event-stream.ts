@@ -4,7 +4,7 @@
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
 import type { ServerResponse } from 'node:http';
-import type { ExecutorEvent } from '@mesosgot/common';
+import { encodeRecord, type ExecutorEvent } from '@mesosgot/common';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.
@@ -52,10 +52,4 @@ export class ExecutorEventStream {
     this.#closed = true;
     for (const listener of this.#closedListeners.splice(0)) listener();
   }
-}
-
-// TODO(common): switch to `encodeRecord` from @mesosgot/common once it is exported there.
-function encodeRecord(payload: string): Buffer {
-  const body = Buffer.from(payload, 'utf8');
-  return Buffer.concat([Buffer.from(`${body.length}\n`, 'latin1'), body]);
 }
