@@ -15,6 +15,12 @@ import {
 } from '@mesosgot/common';
 import type { AgentTransport } from './agent-transport.js';
 
+/**
+ * Floor of the wait between attempts: with MESOS_SUBSCRIPTION_BACKOFF_MAX=0 (or an unlucky
+ * draw) a refused connection would otherwise spin the CPU for the whole recovery timeout.
+ */
+export const MIN_RESUBSCRIBE_DELAY_MS = 20;
+
 export interface SubscriptionLoopOptions {
   transport: AgentTransport;
   /** Builds each SUBSCRIBE afresh, so it carries the unacknowledged lists of that moment. */
@@ -79,7 +85,8 @@ export class SubscriptionLoop {
       }
       isFirstAttempt = false;
       const deadline = lostAt + recoveryTimeoutMs;
-      const wait = Math.min(random() * subscriptionBackoffMaxMs, Math.max(0, deadline - Date.now()));
+      const jitter = Math.max(MIN_RESUBSCRIBE_DELAY_MS, random() * subscriptionBackoffMaxMs);
+      const wait = Math.min(jitter, Math.max(0, deadline - Date.now()));
       await sleep(wait, undefined, { signal });
       if (Date.now() >= deadline) {
         const timeout = new TimeoutError('agent did not come back within MESOS_RECOVERY_TIMEOUT', recoveryTimeoutMs);

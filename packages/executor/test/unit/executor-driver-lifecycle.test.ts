@@ -41,7 +41,7 @@ describe('MesosExecutorDriver - shutdown and stop', () => {
     agent.stream.send({ type: 'SHUTDOWN' });
     const update = await agent.waitForCall('UPDATE');
     // Not stopped while the update waits for its ACKNOWLEDGED.
-    expect(driver.status).toBe('DRIVER_RUNNING');
+    expect(driver.driverStatus).toBe('DRIVER_RUNNING');
     expect(agent.stream.isOpen).toBe(true);
     const uuid = (update.body!.update as { status: TaskStatus }).status.uuid;
     agent.stream.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: 't1' }, uuid } });
@@ -146,7 +146,7 @@ describe('MesosExecutorDriver - agent connection lost', () => {
     expect(executor.names()).toEqual(['registered', 'launchTask', 'launchTask', 'disconnected', 'reregistered']);
     expect(driver.connectionState).toBe('subscribed');
     await driver.sendFrameworkMessage('back');
-    expect(driver.status).toBe('DRIVER_RUNNING');
+    expect(driver.driverStatus).toBe('DRIVER_RUNNING');
   });
 
   it('with checkpointing: retries through refused connections and a 503 until the agent is back', async () => {

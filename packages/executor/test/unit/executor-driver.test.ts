@@ -8,7 +8,7 @@ import {
   type TaskStatus,
 } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
-import { MesosExecutorDriver, type ExecutorDriver } from '../../src/index.js';
+import { MesosExecutorDriver } from '../../src/index.js';
 import { AGENT_ID, EXECUTOR_ID, FakeAgent, FRAMEWORK_ID, launchEvent, SUBSCRIBED_EVENT } from '../support/fake-agent.js';
 import { RecordingExecutor, type Hooks } from '../support/recording-executor.js';
 
@@ -42,15 +42,15 @@ describe('MesosExecutorDriver - registration', () => {
     await waitFor(() => executor.has('registered'));
     const { executor_info, framework_info, agent_info } = SUBSCRIBED_EVENT.subscribed;
     expect(executor.argsOf('registered')).toEqual([[executor_info, framework_info, agent_info]]);
-    expect(driver.status).toBe('DRIVER_RUNNING');
+    expect(driver.driverStatus).toBe('DRIVER_RUNNING');
     expect(driver.connectionState).toBe('subscribed');
   });
 
   it('emits the callbacks on the emitter too', async () => {
     const { agent, driver } = await setup({}, {}, false);
     const seen: string[] = [];
-    driver.on('registered', (e, f, a) => seen.push(`registered ${e.executor_id.value} ${f.name} ${a.id?.value}`));
-    driver.on('launchTask', (task) => seen.push(`launch ${task.task_id.value}`));
+    driver.events.on('registered', (e, f, a) => seen.push(`registered ${e.executor_id.value} ${f.name} ${a.id?.value}`));
+    driver.events.on('launchTask', (task) => seen.push(`launch ${task.task_id.value}`));
     await driver.start();
     agent.stream.send(launchEvent('t1'));
     await waitFor(() => seen.length === 2);
@@ -185,7 +185,7 @@ describe('MesosExecutorDriver - status updates', () => {
     agent.stream.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: 'other' }, uuid: first!.uuid } });
     agent.stream.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: 't1' }, uuid: 'Flkz3I7URJWub+uCTFWF9g==' } });
     const acked: string[] = [];
-    driver.on('acknowledged', (_t, uuid) => acked.push(uuid));
+    driver.events.on('acknowledged', (_t, uuid) => acked.push(uuid));
     agent.stream.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: 't1' }, uuid: first!.uuid } });
     await waitFor(() => acked.length === 1);
     expect(driver.unacknowledgedUpdates().map((s) => s.uuid)).toEqual([second!.uuid]);
