@@ -57,6 +57,15 @@ describe('MesosExecutorDriver - registration', () => {
     expect(seen).toEqual([`registered ${EXECUTOR_ID} fw ${AGENT_ID}`, 'launch t1']);
   });
 
+  it('sends MESOS_EXECUTOR_AUTHENTICATION_TOKEN as a Bearer token on the stream and on calls', async () => {
+    const { agent, driver } = await setup({ MESOS_EXECUTOR_AUTHENTICATION_TOKEN: 'jwt.abc' });
+    await driver.sendFrameworkMessage('x');
+    expect(agent.calls.map((c) => [c.type, c.headers.authorization])).toEqual([
+      ['SUBSCRIBE', 'Bearer jwt.abc'],
+      ['MESSAGE', 'Bearer jwt.abc'],
+    ]);
+  });
+
   it('refuses a second start() with InvalidArgumentError', async () => {
     const { driver } = await setup();
     await expect(driver.start()).rejects.toBeInstanceOf(InvalidArgumentError);
