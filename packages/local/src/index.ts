@@ -1,6 +1,7 @@
 // @mesosgot/local: the embedded Mesos-compatible master and agents.
 export * from './links.js';
 export * from './agent/local-agent.js';
+export * from './agent/local-agent-options.js';
 export * from './cluster.js';
 export { LocalMaster, DEFAULT_ALLOCATION_INTERVAL_MS } from './master/master.js';
 export type { LocalMasterOptions } from './master/master.js';

@@ -3,8 +3,6 @@
  * port, sandboxes and executor processes, command tasks, and the per-task status-update
  * streams. The master reaches it through AgentLink; it reports through MasterLink.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type {
   AgentID,
   AgentInfo,
@@ -13,47 +11,19 @@ import type {
   FrameworkID,
   FrameworkInfo,
   KillPolicy,
-  Resource,
   TaskID,
   TaskInfo,
   TaskStatus,
 } from '@mesosgot/common';
 import type { AgentLink, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
+import { AgentServer } from './agent-server.js';
+import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
 import { agentStatus } from './agent-task-status.js';
 import { CommandTask } from './command-task.js';
 import { handleAgentRequest } from './executor-api.js';
-import { ExecutorRun, type ExecutorRunState } from './executor-run.js';
+import { ExecutorRun } from './executor-run.js';
 import { StatusUpdateQueue } from './status-update-queue.js';
-
-export interface LocalAgentOptions {
-  master: MasterLink;
-  agentId: string;
-  /** AgentInfo.hostname; the agent always listens on 127.0.0.1. */
-  hostname?: string;
-  /** 0 = an ephemeral port, kept across crash()/restart(). */
-  port?: number;
-  resources: Resource[];
-  /** Root of the sandboxes (`--work_dir`). */
-  workDir: string;
-  executorRegistrationTimeoutMs?: number;
-  executorShutdownGracePeriodMs?: number;
-  executorReregistrationTimeoutMs?: number;
-  /** Stout duration text exported as MESOS_RECOVERY_TIMEOUT (`15mins`). */
-  recoveryTimeout?: string;
-  /** First status-update retry (Mesos: 10 s, doubling to 10 min); shorter in tests. */
-  statusUpdateRetryMs?: number;
-}
-
-/** What `executors()` tells about one executor container (custom executor or command task). */
-export interface ExecutorSnapshot {
-  frameworkId: string;
-  executorId: string;
-  containerId: string;
-  sandbox: string;
-  pid: number | undefined;
-  state: ExecutorRunState | 'command';
-}
 
 type AgentLifecycle = 'created' | 'running' | 'crashed' | 'stopping' | 'stopped';
 
@@ -74,7 +44,7 @@ export class LocalAgent implements AgentLink {
   /** One promise per container, resolved when its process is gone; stop() awaits them all. */
   readonly #containers = new Set<Promise<void>>();
   readonly #ctx: AgentContext;
-  #server: Server | undefined;
+  readonly #server: AgentServer;
   #port: number;
   /** Written by start/crash/restart/stop only. */
   #lifecycle: AgentLifecycle = 'created';
@@ -94,6 +64,19 @@ export class LocalAgent implements AgentLink {
       ...(options.statusUpdateRetryMs !== undefined ? { initialRetryMs: options.statusUpdateRetryMs } : {}),
     });
     this.#ctx = this.#makeContext();
+    this.#server = new AgentServer((req, res) => {
+      void handleAgentRequest(
+        {
+          hasFramework: (frameworkId) => this.#frameworks.has(frameworkId),
+          findExecutor: (frameworkId, executorId) => {
+            const run = this.#frameworks.get(frameworkId)?.executors.get(executorId);
+            return run && run.state !== 'terminated' ? run : undefined;
+          },
+        },
+        req,
+        res,
+      );
+    });
   }
 
   get #agentId(): string {
@@ -118,7 +101,7 @@ export class LocalAgent implements AgentLink {
   /** Listens on 127.0.0.1 (port 0 = ephemeral), then registers with the master. */
   async start(): Promise<void> {
     if (this.#lifecycle !== 'created') throw new Error(`LocalAgent.start() in state ${this.#lifecycle}`);
-    await this.#listen();
+    this.#port = await this.#server.listen(this.#port);
     this.#lifecycle = 'running';
     this.#master.agentRegistered(this);
   }
@@ -144,7 +127,7 @@ export class LocalAgent implements AgentLink {
     }
     while (this.#containers.size > 0) await Promise.all([...this.#containers]);
     this.#queue.close();
-    await this.#closeServer();
+    await this.#server.close();
     this.#frameworks.clear();
     this.#lifecycle = 'stopped';
     if (wasRunning) this.#master.agentLost({ value: this.#agentId });
@@ -174,7 +157,7 @@ export class LocalAgent implements AgentLink {
         this.#queue.dropFramework(frameworkId);
       }
     }
-    await this.#closeServer();
+    await this.#server.close();
     this.#master.agentLost({ value: this.#agentId });
   }
 
@@ -185,7 +168,7 @@ export class LocalAgent implements AgentLink {
    */
   async restart(): Promise<void> {
     if (this.#lifecycle !== 'crashed') throw new Error(`LocalAgent.restart() in state ${this.#lifecycle}`);
-    await this.#listen();
+    this.#port = await this.#server.listen(this.#port);
     this.#lifecycle = 'running';
     this.#master.agentRegistered(this);
     this.#queue.resume();
@@ -396,43 +379,5 @@ export class LocalAgent implements AgentLink {
       this.#containers.delete(tracked);
       after();
     });
-  }
-
-  async #listen(): Promise<void> {
-    const server = createServer((req, res) => {
-      void handleAgentRequest(
-        {
-          hasFramework: (frameworkId) => this.#frameworks.has(frameworkId),
-          findExecutor: (frameworkId, executorId) => {
-            const run = this.#frameworks.get(frameworkId)?.executors.get(executorId);
-            return run && run.state !== 'terminated' ? run : undefined;
-          },
-        },
-        req,
-        res,
-      );
-    });
-    // Event streams stay open for hours; Node's default timeouts would cut them.
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
-    server.keepAliveTimeout = 75_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.#port = (server.address() as AddressInfo).port;
-    this.#server = server;
-  }
-
-  async #closeServer(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
   }
 }

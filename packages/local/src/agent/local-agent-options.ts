@@ -1,0 +1,37 @@
+/**
+ * Construction options of LocalAgent and what it reports about its executors.
+ */
+import type { Resource } from '@mesosgot/common';
+import type { MasterLink } from '../links.js';
+import type { ExecutorRunState } from './executor-run.js';
+
+export interface LocalAgentOptions {
+  master: MasterLink;
+  agentId: string;
+  /** AgentInfo.hostname; the agent always listens on 127.0.0.1. */
+  hostname?: string;
+  /** 0 = an ephemeral port, kept across crash()/restart(). */
+  port?: number;
+  resources: Resource[];
+  /** Root of the sandboxes (`--work_dir`). */
+  workDir: string;
+  executorRegistrationTimeoutMs?: number;
+  executorShutdownGracePeriodMs?: number;
+  executorReregistrationTimeoutMs?: number;
+  /** Stout duration text exported as MESOS_RECOVERY_TIMEOUT (`15mins`). */
+  recoveryTimeout?: string;
+  /** First status-update retry (Mesos: 10 s, doubling to 10 min); shorter in tests. */
+  statusUpdateRetryMs?: number;
+}
+
+/** What `executors()` tells about one executor container (custom executor or command task). */
+export interface ExecutorSnapshot {
+  frameworkId: string;
+  executorId: string;
+  containerId: string;
+  sandbox: string;
+  pid: number | undefined;
+  state: ExecutorRunState | 'command';
+}
+
+export type { ExecutorRunState } from './executor-run.js';
