@@ -115,3 +115,20 @@ export class FrameworkRegistry {
     this.#removed.set(framework.id, { id: framework.id, info: framework.info, unregisteredAt: Date.now() / 1000 });
   }
 }
+
+/** FrameworkInfo checks answered with an ERROR record inside the stream (§6.1). */
+export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
+  const timeout = info.failover_timeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+    return `The framework failover_timeout (${String(timeout)}) is invalid`;
+  }
+  const multiRole = info.capabilities?.some((c) => c.type === 'MULTI_ROLE') === true;
+  if (!multiRole && info.roles !== undefined && info.roles.length > 0) {
+    return "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable";
+  }
+  if (multiRole && info.role !== undefined) {
+    return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
+  }
+  if (info.roles && new Set(info.roles).size !== info.roles.length) return "'FrameworkInfo.roles' contains duplicate items";
+  return undefined;
+}

@@ -19,7 +19,7 @@ import type {
 } from '@mesosgot/common';
 import type { AgentLink, MasterLink } from '../links.js';
 import { AgentRegistry } from './agent-registry.js';
-import { type Framework, FrameworkRegistry } from './frameworks.js';
+import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
 import { OfferBook } from './offers.js';
 import { subtractResources } from '@mesosgot/common';
 import { Subscription } from './subscriptions.js';
@@ -286,21 +286,4 @@ export class MasterState implements MasterLink {
       failure: { agent_id: { value: agentId.value }, executor_id: { value: executorId.value }, status: waitStatus },
     });
   }
-}
-
-/** FrameworkInfo checks answered with an ERROR record inside the stream (§6.1). */
-export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
-  const timeout = info.failover_timeout;
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
-    return `The framework failover_timeout (${String(timeout)}) is invalid`;
-  }
-  const multiRole = info.capabilities?.some((c) => c.type === 'MULTI_ROLE') === true;
-  if (!multiRole && info.roles !== undefined && info.roles.length > 0) {
-    return "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable";
-  }
-  if (multiRole && info.role !== undefined) {
-    return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
-  }
-  if (info.roles && new Set(info.roles).size !== info.roles.length) return "'FrameworkInfo.roles' contains duplicate items";
-  return undefined;
 }

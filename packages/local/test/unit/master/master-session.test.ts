@@ -116,6 +116,11 @@ describe('LocalMaster scheduler session', () => {
     const lost = await s.next('UPDATE', () => true, { from: before });
     expect(lost.update.status).toMatchObject({ task_id: { value: 'task-1' }, state: 'TASK_LOST', message: 'Reconciliation: Task is unknown' });
 
+    const shutdown = { type: 'SHUTDOWN', shutdown: { executor_id: { value: 'exec-1' }, agent_id: { value: agent.id } } };
+    expect((await s.call(shutdown)).status).toBe(202);
+    expect(agent.of('shutdownExecutor')).toEqual([{ kind: 'shutdownExecutor', frameworkId: s.frameworkId, executorId: 'exec-1' }]);
+    expect((await s.call({ type: 'REQUEST', request: { requests: [] } })).status).toBe(202);
+
     expect((await s.call({ type: 'TEARDOWN' })).status).toBe(202);
     await waitFor(() => s.ended, { what: 'stream closed by TEARDOWN' });
     expect(agent.of('shutdownFramework')).toEqual([{ kind: 'shutdownFramework', frameworkId: s.frameworkId }]);
