@@ -51,3 +51,4 @@ export * from './http/status-errors.js';
 export * from './zk/zk-url.js';
 export * from './zk/zk-session.js';
 export * from './backoff.js';
+export * from './taskmsg/task-spec.js';
