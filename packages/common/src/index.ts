@@ -33,6 +33,29 @@ export { parseResourceMap, parseResourceList, parseResourceFlags } from './resou
 export type { ResourceMap, ResourceRequest, RangePairs } from './resources/parse.js';
 export { allocate, allocateAll, fits } from './resources/fit.js';
 export type { Allocation } from './resources/fit.js';
+export * from './http/client.js';
+export * from './http/basic-auth.js';
+export * from './http/leader-redirect.js';
+export * from './http/status-errors.js';
+export {
+  encodeLinkFrame,
+  decodeLinkFrame,
+  isLinkFrame,
+  LINK_FRAME_MAGIC,
+  LINK_FRAME_VERSION,
+  LINK_FRAME_HEADER_BYTES,
+} from './taskmsg/link-frame.js';
+export type { LinkFrame, LinkFrameKind, LinkSection, LinkFeedback } from './taskmsg/link-frame.js';
+export { DEFAULT_MAX_BATCH_BYTES } from './taskmsg/batch.js';
+export { INITIAL_STREAM_CREDIT } from './taskmsg/link-stream.js';
+export {
+  ReliableLink,
+  DEFAULT_RECEIVE_WINDOW,
+  DEFAULT_MAX_FRAMES_IN_FLIGHT,
+  DEFAULT_RETRANSMIT_MS,
+  DEFAULT_MAX_RETRANSMIT_MS,
+} from './taskmsg/reliable-link.js';
+export type { ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
 export {
   TASK_MSG_OVERHEAD_BYTES,
   encodeTaskMsg,
@@ -44,10 +67,6 @@ export {
   decodeTaskMsgs,
 } from './taskmsg/codec.js';
 export type { TaskMsg } from './taskmsg/codec.js';
-export * from './http/client.js';
-export * from './http/basic-auth.js';
-export * from './http/leader-redirect.js';
-export * from './http/status-errors.js';
 export * from './zk/zk-url.js';
 export * from './zk/zk-session.js';
 export * from './backoff.js';

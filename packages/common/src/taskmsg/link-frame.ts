@@ -1,0 +1,216 @@
+import { ProtocolError, assertNever } from '../errors.js';
+import { ByteReader, ByteWriter, varintLength } from './byte-cursor.js';
+import type { TaskMsg } from './codec.js';
+
+/**
+ * The bytes of one Mesos framework message on a reliable link (issue 6, "Channels across the
+ * wire"). Mesos relays framework messages at most once, unacknowledged (mesos-v1-protocol.md
+ * §6.10), and relays thousands of messages a second but tens of MB/s, so one frame carries many
+ * TaskMsgs plus the acknowledgements and credit grants of the reverse direction.
+ *
+ * Layout (integers are unsigned LEB128 varints unless marked):
+ * ```
+ * u8 magic 0xA7 | u8 version 1 | u8 kind (1 DATA, 2 BYE)
+ * u32be senderSession | u32be receiverSession (0 = sender has not heard from the receiver yet)
+ * sectionCount, then per section:
+ *   keyLength, key (UTF-8 stream key = task name)
+ *   u8 flags: 1 FEEDBACK | 2 CLOSED | 4 DATA | 8 PROBE
+ *   FEEDBACK: ack (all seqs ≤ ack received), limit (peer may send seqs ≤ limit)
+ *   DATA: firstSeq, count, then count entries: u8 kind (0 bytes, 1 string), length, payload
+ * ```
+ * FEEDBACK and CLOSED describe the receiver's side of the *peer's* stream with the same key;
+ * DATA is the sender's own stream. A message's `taskName` is its section's key, so it is
+ * written once per section, not per message.
+ */
+
+export const LINK_FRAME_MAGIC = 0xa7;
+export const LINK_FRAME_VERSION = 1;
+/** Fixed header bytes before the section count. */
+export const LINK_FRAME_HEADER_BYTES = 11;
+
+/** DATA carries sections; BYE says the sender's link is closed for good. */
+export type LinkFrameKind = 'DATA' | 'BYE';
+
+export interface LinkFeedback {
+  /** Cumulative acknowledgement: every seq ≤ ack of the peer's stream was received. */
+  ack: number;
+  /** Credit: the peer may send seqs ≤ limit on this stream. */
+  limit: number;
+}
+
+export interface LinkSection {
+  stream: string;
+  feedback?: LinkFeedback;
+  /** The sender no longer consumes the peer's stream `stream`; the peer should stop sending. */
+  closed?: boolean;
+  /** The sender asks for this stream's feedback (it is blocked on credit or lost an ack). */
+  probe?: boolean;
+  /** Consecutive messages firstSeq, firstSeq+1, … of the sender's stream `stream`. */
+  data?: { firstSeq: number; messages: TaskMsg[] };
+}
+
+export interface LinkFrame {
+  kind: LinkFrameKind;
+  senderSession: number;
+  receiverSession: number;
+  sections: LinkSection[];
+}
+
+const FLAG_FEEDBACK = 1;
+const FLAG_CLOSED = 2;
+const FLAG_DATA = 4;
+const FLAG_PROBE = 8;
+const KNOWN_FLAGS = FLAG_FEEDBACK | FLAG_CLOSED | FLAG_DATA | FLAG_PROBE;
+const ENTRY_BYTES = 0;
+const ENTRY_STRING = 1;
+
+/** Does `bytes` start like a link frame (so an owner can tell it from other framework messages)? */
+export function isLinkFrame(bytes: Uint8Array): boolean {
+  return bytes.length >= LINK_FRAME_HEADER_BYTES && bytes[0] === LINK_FRAME_MAGIC && bytes[1] === LINK_FRAME_VERSION;
+}
+
+/** Encoded bytes of one message entry (kind, length, payload). */
+export function entryLength(data: Uint8Array | string): number {
+  const n = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+  return 1 + varintLength(n) + n;
+}
+
+/**
+ * Encoded bytes of a section without its entries. `count` of entries is budgeted at its real
+ * varint size; a batcher adding entries one by one can reserve 3 bytes (counts < 2^21) instead.
+ */
+export function sectionOverhead(keyByteLength: number, feedback?: LinkFeedback, data?: { firstSeq: number; count: number }): number {
+  let n = varintLength(keyByteLength) + keyByteLength + 1;
+  if (feedback) n += varintLength(feedback.ack) + varintLength(feedback.limit);
+  if (data) n += varintLength(data.firstSeq) + varintLength(data.count);
+  return n;
+}
+
+function kindCode(kind: LinkFrameKind): number {
+  switch (kind) {
+    case 'DATA':
+      return 1;
+    case 'BYE':
+      return 2;
+    default:
+      return assertNever(kind, 'link frame kind');
+  }
+}
+
+/**
+ * Encodes a frame into one exactly sized buffer. Seqs, acks and limits must be safe integers ≥ 0
+ * (the link's own counters); the frame is not validated beyond that.
+ */
+export function encodeLinkFrame(frame: LinkFrame): Buffer {
+  // Pass 1: exact length, caching UTF-8 lengths so pass 2 does not measure twice.
+  const keyLengths = new Array<number>(frame.sections.length);
+  let total = LINK_FRAME_HEADER_BYTES + varintLength(frame.sections.length);
+  for (let s = 0; s < frame.sections.length; s++) {
+    const section = frame.sections[s]!;
+    const keyLength = Buffer.byteLength(section.stream, 'utf8');
+    keyLengths[s] = keyLength;
+    const data = section.data;
+    total += sectionOverhead(keyLength, section.feedback, data && { firstSeq: data.firstSeq, count: data.messages.length });
+    if (data) for (const msg of data.messages) total += entryLength(msg.data);
+  }
+  const w = new ByteWriter(Buffer.allocUnsafe(total));
+  w.u8(LINK_FRAME_MAGIC);
+  w.u8(LINK_FRAME_VERSION);
+  w.u8(kindCode(frame.kind));
+  w.u32(frame.senderSession);
+  w.u32(frame.receiverSession);
+  w.varint(frame.sections.length);
+  for (let s = 0; s < frame.sections.length; s++) {
+    const section = frame.sections[s]!;
+    w.varint(keyLengths[s]!);
+    w.utf8(section.stream, keyLengths[s]!);
+    const flags =
+      (section.feedback ? FLAG_FEEDBACK : 0) |
+      (section.closed ? FLAG_CLOSED : 0) |
+      (section.data ? FLAG_DATA : 0) |
+      (section.probe ? FLAG_PROBE : 0);
+    w.u8(flags);
+    if (section.feedback) {
+      w.varint(section.feedback.ack);
+      w.varint(section.feedback.limit);
+    }
+    if (section.data) {
+      w.varint(section.data.firstSeq);
+      w.varint(section.data.messages.length);
+      for (const msg of section.data.messages) writeEntry(w, msg.data);
+    }
+  }
+  if (w.offset !== total) throw new ProtocolError(`link frame length mismatch: wrote ${w.offset} of ${total}`);
+  return w.buffer;
+}
+
+function writeEntry(w: ByteWriter, data: Uint8Array | string): void {
+  if (typeof data === 'string') {
+    const n = Buffer.byteLength(data, 'utf8');
+    w.u8(ENTRY_STRING);
+    w.varint(n);
+    w.utf8(data, n);
+  } else {
+    w.u8(ENTRY_BYTES);
+    w.varint(data.length);
+    w.bytes(data);
+  }
+}
+
+/**
+ * Decodes a frame. Throws ProtocolError naming the offset on a bad magic, version, kind, flag,
+ * truncation or trailing bytes; never returns a partial frame. Byte payloads are copied out of
+ * `bytes`, so a kept message does not pin the whole frame in memory.
+ */
+export function decodeLinkFrame(bytes: Uint8Array): LinkFrame {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const r = new ByteReader(buf);
+  if (r.u8() !== LINK_FRAME_MAGIC) throw new ProtocolError('not a link frame: bad magic byte', 0);
+  const version = r.u8();
+  if (version !== LINK_FRAME_VERSION) throw new ProtocolError(`unsupported link frame version ${version}`, 1);
+  const code = r.u8();
+  const kind: LinkFrameKind | undefined = code === 1 ? 'DATA' : code === 2 ? 'BYE' : undefined;
+  if (!kind) throw new ProtocolError(`unknown link frame kind ${code}`, 2);
+  const senderSession = r.u32();
+  const receiverSession = r.u32();
+  const countAt = r.offset;
+  const sectionCount = r.varint();
+  // Each section takes at least 2 bytes, so a larger count is a lie, not a reason to allocate.
+  if (sectionCount * 2 > r.remaining) throw new ProtocolError(`section count ${sectionCount} exceeds frame`, countAt);
+  const sections: LinkSection[] = new Array(sectionCount);
+  for (let s = 0; s < sectionCount; s++) sections[s] = readSection(r);
+  if (r.remaining !== 0) throw new ProtocolError(`${r.remaining} trailing bytes after link frame`, r.offset);
+  return { kind, senderSession, receiverSession, sections };
+}
+
+function readSection(r: ByteReader): LinkSection {
+  const stream = r.utf8(r.varint());
+  const flagsAt = r.offset;
+  const flags = r.u8();
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new ProtocolError(`unknown section flags 0x${flags.toString(16)}`, flagsAt);
+  const section: LinkSection = { stream };
+  if (flags & FLAG_FEEDBACK) section.feedback = { ack: r.varint(), limit: r.varint() };
+  if (flags & FLAG_CLOSED) section.closed = true;
+  if (flags & FLAG_PROBE) section.probe = true;
+  if (flags & FLAG_DATA) {
+    const seqAt = r.offset;
+    const firstSeq = r.varint();
+    if (firstSeq < 1) throw new ProtocolError('data section starts at seq 0 (seqs start at 1)', seqAt);
+    const countAt = r.offset;
+    const count = r.varint();
+    if (count * 2 > r.remaining) throw new ProtocolError(`entry count ${count} exceeds frame`, countAt);
+    const messages: TaskMsg[] = new Array(count);
+    for (let i = 0; i < count; i++) messages[i] = { taskName: stream, data: readEntry(r) };
+    section.data = { firstSeq, messages };
+  }
+  return section;
+}
+
+function readEntry(r: ByteReader): Uint8Array | string {
+  const kindAt = r.offset;
+  const kind = r.u8();
+  const length = r.varint();
+  if (kind === ENTRY_STRING) return r.utf8(length);
+  if (kind === ENTRY_BYTES) return new Uint8Array(r.slice(length));
+  throw new ProtocolError(`unknown entry kind ${kind}`, kindAt);
+}

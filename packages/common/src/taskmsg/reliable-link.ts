@@ -1,0 +1,544 @@
+import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
+import type { TaskMsg } from './codec.js';
+import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type Batch, type BatchSources } from './batch.js';
+import { decodeLinkFrame, encodeLinkFrame, type LinkFeedback } from './link-frame.js';
+import { LinkInbox } from './link-inbox.js';
+import { INITIAL_STREAM_CREDIT, LinkStream, type SendWaiter } from './link-stream.js';
+import { SeqRing } from './seq-ring.js';
+
+/** Per-stream receive window in messages: the most a receiver holds for one stream unconsumed. */
+export const DEFAULT_RECEIVE_WINDOW = 1024;
+/** Frames handed to `transmit` and not yet settled, at most. */
+export const DEFAULT_MAX_FRAMES_IN_FLIGHT = 4;
+/** First retransmission timeout; doubled per consecutive timeout up to the maximum. */
+export const DEFAULT_RETRANSMIT_MS = 250;
+export const DEFAULT_MAX_RETRANSMIT_MS = 5_000;
+/** Peer sessions remembered as replaced, so a late frame of a dead peer cannot reset the link. */
+const RETIRED_SESSIONS_KEPT = 16;
+
+export interface ReliableLinkOptions {
+  /** Sends one frame as one Mesos framework message; a rejection counts as a lost frame. */
+  transmit: (frame: Uint8Array) => Promise<void>;
+  /** Byte limit of a frame (default DEFAULT_MAX_BATCH_BYTES, 256 KiB). */
+  maxFrameBytes?: number;
+  maxFramesInFlight?: number;
+  /** Messages per stream we buffer unconsumed (≥ INITIAL_STREAM_CREDIT). */
+  receiveWindow?: number;
+  retransmitMs?: number;
+  maxRetransmitMs?: number;
+  /** Our session id (1 … 2^32−1); random by default. A new process must use a new one. */
+  session?: number;
+}
+
+export interface ReliableLinkStats {
+  framesSent: number;
+  framesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Messages put in frames for the first time. */
+  messagesSent: number;
+  /** Messages put in frames again after a timeout or a peer restart. */
+  messagesResent: number;
+  messagesDelivered: number;
+  /** Arrivals dropped as already received, or beyond the credit we granted. */
+  messagesDropped: number;
+  transmitFailures: number;
+  timeouts: number;
+  peerRestarts: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+// With the u flag a surrogate pair is one code point, so only a lone surrogate is \p{Cs}.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Carries TaskMsgs both ways between two processes over an unreliable, batching transport
+ * (Mesos framework messages: at most once, mesos-v1-protocol.md §6.10). Per stream key (the task
+ * name) and direction, messages arrive in order and exactly once while both ends live: seqs,
+ * cumulative acks piggybacked on frames, go-back-N retransmission after a timeout, de-duplication
+ * by seq, and a session id per process so a restarted peer starts a fresh sequence space.
+ * Backpressure is credit per stream: `send` waits until the receiver's application has consumed
+ * enough; nothing on either side grows without bound (each queue's bound is written beside it).
+ *
+ * One link per peer: a scheduler keeps one per executor, an executor one to its scheduler.
+ * The owner feeds received frames to `onFrame` and supplies `transmit`. A link runs a flush
+ * (setImmediate) while it has something to send and one timer while messages are unacknowledged
+ * or a sender is blocked; `close()` stops both.
+ */
+export class ReliableLink {
+  readonly session: number;
+  /** The peer's session as last seen in a frame; 0 until we hear from it. */
+  private peerSession = 0;
+  private readonly retired: number[] = [];
+  private readonly streams = new Map<string, LinkStream>();
+  private readonly inbox: LinkInbox;
+  private readonly batcher: FrameBatcher;
+  /** Sets drained by the batcher; each holds at most one entry per stream. */
+  private readonly sources: BatchSources;
+  /** Streams with unacknowledged messages or blocked senders (what the timer watches). */
+  private readonly active = new Set<LinkStream>();
+  private readonly transmitFn: (frame: Uint8Array) => Promise<void>;
+  private readonly maxInFlight: number;
+  private readonly baseRto: number;
+  private readonly maxRto: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private flushHandle: NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Current retransmission timeout; doubled on timeout, reset on ack progress. */
+  private rto: number;
+  /** When acks or credit last advanced (or the link became active). */
+  private lastProgress = 0;
+  /** A transmit failed: hold flushes until the timer retries (no hot loop while disconnected). */
+  private inBackoff = false;
+  /** Send a frame even if empty: the peer must learn our session. */
+  private replyNeeded = false;
+  private state: 'open' | 'closed' = 'open';
+  private closeDone: Promise<void> | undefined;
+  private readonly closedWith: Promise<Error | undefined>;
+  private resolveClosed!: (reason: Error | undefined) => void;
+  /** Callers of drain(); bound: one per caller. */
+  private drainers: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly counters: ReliableLinkStats = {
+    framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesResent: 0,
+    messagesDelivered: 0, messagesDropped: 0, transmitFailures: 0, timeouts: 0, peerRestarts: 0,
+  };
+
+  constructor(options: ReliableLinkOptions) {
+    if (typeof options.transmit !== 'function') throw new InvalidArgumentError('transmit', options.transmit, 'must be a function');
+    const window = options.receiveWindow ?? DEFAULT_RECEIVE_WINDOW;
+    if (!Number.isInteger(window) || window < INITIAL_STREAM_CREDIT) {
+      throw new InvalidArgumentError('receiveWindow', window, `must be an integer ≥ ${INITIAL_STREAM_CREDIT}`);
+    }
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 64) throw new InvalidArgumentError('maxFrameBytes', maxFrameBytes, 'must be an integer ≥ 64');
+    this.maxInFlight = positiveInt('maxFramesInFlight', options.maxFramesInFlight ?? DEFAULT_MAX_FRAMES_IN_FLIGHT);
+    this.baseRto = positiveInt('retransmitMs', options.retransmitMs ?? DEFAULT_RETRANSMIT_MS);
+    this.maxRto = Math.max(this.baseRto, positiveInt('maxRetransmitMs', options.maxRetransmitMs ?? DEFAULT_MAX_RETRANSMIT_MS));
+    this.rto = this.baseRto;
+    const session = options.session ?? randomInt(1, 0xffffffff);
+    if (!Number.isInteger(session) || session < 1 || session > 0xffffffff) throw new InvalidArgumentError('session', session, 'must be an integer in 1 … 2^32−1');
+    this.session = session;
+    this.transmitFn = options.transmit;
+    this.batcher = new FrameBatcher(maxFrameBytes);
+    this.sources = { feedback: new Set(), probes: new Set(), pending: new Set(), receiveWindow: window };
+    this.inbox = new LinkInbox(window, (s) => this.onConsumed(s), () => this.state === 'closed');
+    this.closedWith = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /**
+   * Queues `msg` on stream `msg.taskName`. Resolves at once while the stream has credit, else
+   * when the receiver grants more (FIFO among waiting senders). Rejects with ChannelClosedError
+   * if the link is closed or the peer closed the stream, and with `signal.reason` on abort.
+   * Throws InvalidArgumentError for a message without a task name.
+   */
+  send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
+    checkMsg(msg);
+    if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
+    const s = this.stream(msg.taskName);
+    if (s.closedByPeer) return Promise.reject(new ChannelClosedError(`stream "${s.key}"`));
+    if ((s.waiters === undefined || s.waiters.length === 0) && s.outNextSeq <= s.outLimit) {
+      this.admit(s, msg);
+      return RESOLVED;
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: SendWaiter = { msg, resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const list = s.waiters;
+          const i = list ? list.indexOf(waiter) : -1;
+          if (i >= 0) list!.splice(i, 1);
+          this.updateActive(s);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      (s.waiters ??= []).push(waiter);
+      this.updateActive(s);
+    });
+  }
+
+  /** Queues `msg` if its stream has credit now; false if it would have to wait. Never throws for credit. */
+  trySend(msg: TaskMsg): boolean {
+    checkMsg(msg);
+    if (this.state === 'closed') throw new ChannelClosedError('link');
+    const s = this.stream(msg.taskName);
+    if (s.closedByPeer) throw new ChannelClosedError(`stream "${s.key}"`);
+    if ((s.waiters !== undefined && s.waiters.length > 0) || s.outNextSeq > s.outLimit) return false;
+    this.admit(s, msg);
+    return true;
+  }
+
+  /**
+   * Messages from the peer, in order per stream. With a `stream` argument: that stream only;
+   * without: every stream, in arrival order. A link serves either one all-streams consumer or
+   * per-stream consumers, one per stream; anything else throws InvalidArgumentError. Iteration
+   * ends when the stream is closed (`closeStream`) or the link is closed and drained.
+   */
+  receive(stream?: string, options?: { signal?: AbortSignal }): AsyncIterableIterator<TaskMsg> {
+    return stream === undefined ? this.inbox.receiveAll(options?.signal) : this.inbox.receiveStream(this.stream(stream), options?.signal);
+  }
+
+  /**
+   * Stops consuming the peer's stream `stream`: drops what is queued, ends its consumer, and
+   * tells the peer, whose sends on that stream then reject with ChannelClosedError. Our own
+   * messages on that key are still delivered. A closed stream stays closed for the link's life.
+   */
+  closeStream(stream: string): void {
+    const s = this.streams.get(stream) ?? this.stream(stream);
+    if (s.closedLocally) return;
+    this.inbox.close(s);
+    this.sources.feedback.add(s);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Feeds one received framework message. Throws ProtocolError (and changes nothing) if the
+   * bytes are not a well-formed frame; ignores frames after close() and from replaced peers.
+   */
+  onFrame(bytes: Uint8Array): void {
+    const frame = decodeLinkFrame(bytes);
+    if (this.state === 'closed' || this.retired.includes(frame.senderSession)) return;
+    this.counters.framesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    if (this.peerSession === 0) this.peerSession = frame.senderSession;
+    else if (frame.senderSession !== this.peerSession) this.peerRestarted(frame.senderSession);
+    if (frame.kind === 'BYE') {
+      void this.shutdown(false);
+      return;
+    }
+    // Addressed to an earlier process of ours: its seqs mean nothing here. Answer with our
+    // session so the peer resets (it then restarts its streams at seq 1 for us).
+    if (frame.receiverSession !== 0 && frame.receiverSession !== this.session) {
+      this.replyNeeded = true;
+      this.scheduleFlush();
+      return;
+    }
+    for (const section of frame.sections) {
+      const s = this.stream(section.stream);
+      if (section.feedback) this.applyFeedback(s, section.feedback);
+      if (section.closed) this.peerClosedStream(s);
+      if (section.probe) this.sources.feedback.add(s);
+      if (section.data) {
+        const r = this.inbox.accept(s, section.data.firstSeq, section.data.messages);
+        this.counters.messagesDelivered += r.delivered;
+        this.counters.messagesDropped += r.dropped;
+        // Every data section is answered (even all-duplicate ones: our ack may have been lost).
+        this.sources.feedback.add(s);
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  /**
+   * Resolves when every message admitted so far is acknowledged by the peer (or dropped because
+   * the peer closed its stream). Rejects with ChannelClosedError if the link closes first, or
+   * with `signal.reason` on abort.
+   */
+  drain(options?: { signal?: AbortSignal }): Promise<void> {
+    if (this.isDrained()) return RESOLVED;
+    if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const entry = {
+        resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
+        reject: (e: unknown) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+      };
+      const onAbort = (): void => {
+        this.drainers = this.drainers.filter((d) => d !== entry);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.drainers.push(entry);
+    });
+  }
+
+  /**
+   * Resends everything unacknowledged now instead of at the next timeout, and resets the
+   * timeout: call it when the transport is back (the scheduler re-subscribed).
+   */
+  retransmitNow(): void {
+    if (this.state === 'closed') return;
+    this.inBackoff = false;
+    this.rto = this.baseRto;
+    this.rewind();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Closes the link: pending and later sends reject with ChannelClosedError, consumers end
+   * after draining what was already received, the timer and flush stop, and (if the peer was
+   * ever heard from) a BYE frame is sent so the peer closes too. Resolves once the BYE and every
+   * in-flight `transmit` have settled; nothing of the link keeps running after that.
+   */
+  close(): Promise<void> {
+    return this.shutdown(true);
+  }
+
+  /** Resolves when the link closes: `undefined` for close() or the peer's BYE. */
+  closed(): Promise<Error | undefined> {
+    return this.closedWith;
+  }
+
+  stats(): ReliableLinkStats {
+    return { ...this.counters };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- outbound ---------------------------------------------------------------------------
+
+  private stream(key: string): LinkStream {
+    let s = this.streams.get(key);
+    if (s === undefined) {
+      s = new LinkStream(key);
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
+  private admit(s: LinkStream, msg: TaskMsg): void {
+    (s.unacked ??= new SeqRing<TaskMsg>()).push(msg);
+    s.outNextSeq++;
+    this.sources.pending.add(s);
+    this.updateActive(s);
+    this.scheduleFlush();
+  }
+
+  private applyFeedback(s: LinkStream, fb: LinkFeedback): void {
+    let progressed = false;
+    // An ack beyond what we sent cannot come from a sane peer; cap it rather than corrupt the ring.
+    const ack = Math.min(fb.ack, s.outNextSeq - 1);
+    if (ack > s.outAcked) {
+      s.unacked?.dropFront(ack - s.outAcked);
+      s.outAcked = ack;
+      if (s.nextToSend <= ack) s.nextToSend = ack + 1;
+      progressed = true;
+      this.rto = this.baseRto;
+    }
+    if (fb.limit > s.outLimit) {
+      s.outLimit = fb.limit;
+      progressed = true;
+      const waiters = s.waiters;
+      while (waiters !== undefined && waiters.length > 0 && s.outNextSeq <= s.outLimit) {
+        const w = waiters.shift()!;
+        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+        this.admit(s, w.msg);
+        w.resolve();
+      }
+    }
+    if (progressed) this.lastProgress = performance.now();
+    if (s.hasUnsent) this.sources.pending.add(s);
+    this.updateActive(s);
+  }
+
+  private peerClosedStream(s: LinkStream): void {
+    if (s.closedByPeer) return;
+    s.closedByPeer = true;
+    s.unacked?.clear();
+    s.outAcked = s.outNextSeq - 1;
+    s.nextToSend = s.outNextSeq;
+    const waiters = s.waiters ?? [];
+    s.waiters = undefined;
+    this.sources.pending.delete(s);
+    this.updateActive(s);
+    for (const w of waiters) {
+      if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+      w.reject(new ChannelClosedError(`stream "${s.key}"`));
+    }
+  }
+
+  /** The peer is a new process: our unacknowledged messages start again at seq 1 for it. */
+  private peerRestarted(newSession: number): void {
+    this.retired.push(this.peerSession);
+    if (this.retired.length > RETIRED_SESSIONS_KEPT) this.retired.shift();
+    this.peerSession = newSession;
+    this.counters.peerRestarts++;
+    for (const s of this.streams.values()) {
+      const kept = s.outstanding;
+      s.outAcked = 0;
+      s.outNextSeq = kept + 1;
+      s.nextToSend = 1;
+      s.maxSent = 0;
+      s.outLimit = INITIAL_STREAM_CREDIT;
+      s.closedByPeer = false;
+      if (kept > 0) this.sources.pending.add(s);
+      this.inbox.resetForNewPeer(s);
+    }
+    this.lastProgress = performance.now();
+  }
+
+  private updateActive(s: LinkStream): void {
+    if (s.outstanding > 0 || (s.waiters !== undefined && s.waiters.length > 0)) {
+      if (!this.active.has(s)) {
+        if (this.active.size === 0) this.lastProgress = performance.now();
+        this.active.add(s);
+        this.ensureTimer();
+      }
+    } else {
+      this.active.delete(s);
+    }
+    if (this.drainers.length > 0 && this.isDrained()) {
+      const drainers = this.drainers;
+      this.drainers = [];
+      for (const d of drainers) d.resolve();
+    }
+  }
+
+  private isDrained(): boolean {
+    for (const s of this.active) if (s.outstanding > 0) return false;
+    return true;
+  }
+
+  // ---- inbound credit ---------------------------------------------------------------------
+
+  private onConsumed(s: LinkStream): void {
+    // Grant more credit once a quarter window was consumed since the last grant: often enough
+    // that a sender never idles while we hold messages, rarely enough to ride on few frames.
+    if (s.consumed + this.sources.receiveWindow - s.advertised >= this.sources.receiveWindow >> 2) {
+      this.sources.feedback.add(s);
+      this.scheduleFlush();
+    }
+  }
+
+  // ---- flushing and timers ----------------------------------------------------------------
+
+  private scheduleFlush(): void {
+    if (this.flushHandle === undefined && this.state === 'open' && !this.inBackoff) {
+      this.flushHandle = setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushHandle = undefined;
+    while (this.state === 'open' && !this.inBackoff && this.inFlight.size < this.maxInFlight) {
+      const batch = this.batcher.build(this.sources, this.session, this.peerSession, this.replyNeeded);
+      if (batch === undefined) break;
+      this.replyNeeded = false;
+      this.transmitBatch(batch);
+    }
+  };
+
+  private transmitBatch(batch: Batch): void {
+    const bytes = encodeLinkFrame(batch.frame);
+    this.counters.framesSent++;
+    this.counters.bytesSent += bytes.length;
+    this.counters.messagesSent += batch.messages - batch.resent;
+    this.counters.messagesResent += batch.resent;
+    let sent: Promise<void>;
+    try {
+      sent = this.transmitFn(bytes);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    const tracked: Promise<void> = sent.then(
+      () => {
+        this.inFlight.delete(tracked);
+        if (this.hasWork()) this.scheduleFlush();
+      },
+      () => {
+        // The frame is lost; the timer resends its data and the peer re-asks for feedback.
+        this.inFlight.delete(tracked);
+        this.counters.transmitFailures++;
+        if (this.state === 'open') {
+          this.inBackoff = true;
+          this.replyNeeded = true;
+          this.ensureTimer();
+        }
+      },
+    );
+    this.inFlight.add(tracked);
+  }
+
+  private hasWork(): boolean {
+    const src = this.sources;
+    return this.replyNeeded || src.pending.size > 0 || src.feedback.size > 0 || src.probes.size > 0;
+  }
+
+  private ensureTimer(): void {
+    if (this.timer === undefined && this.state === 'open' && (this.active.size > 0 || this.inBackoff)) {
+      this.timer = setTimeout(this.onTimer, this.rto);
+    }
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.state !== 'open') return;
+    const idle = performance.now() - this.lastProgress;
+    if (!this.inBackoff && idle < this.rto) {
+      if (this.active.size > 0) this.timer = setTimeout(this.onTimer, this.rto - idle);
+      return;
+    }
+    // No ack or credit for a whole timeout, or a transmit failed: go back to the oldest unacked.
+    this.counters.timeouts++;
+    this.inBackoff = false;
+    this.rto = Math.min(this.rto * 2, this.maxRto);
+    this.rewind();
+    this.flush();
+    this.ensureTimer();
+  };
+
+  private rewind(): void {
+    this.lastProgress = performance.now();
+    for (const s of this.active) {
+      if (s.nextToSend > s.outAcked + 1) s.nextToSend = s.outAcked + 1;
+      if (s.hasUnsent) this.sources.pending.add(s);
+      // Nothing to resend but blocked: our credit grant may have been lost, ask again.
+      else if (s.blockedOnCredit) this.sources.probes.add(s);
+    }
+  }
+
+  private shutdown(notifyPeer: boolean): Promise<void> {
+    if (this.closeDone) return this.closeDone;
+    this.state = 'closed';
+    if (this.flushHandle !== undefined) clearImmediate(this.flushHandle);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.flushHandle = undefined;
+    this.timer = undefined;
+    const closedError = new ChannelClosedError('link');
+    for (const s of this.streams.values()) {
+      const waiters = s.waiters ?? [];
+      s.waiters = undefined;
+      for (const w of waiters) {
+        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+        w.reject(closedError);
+      }
+    }
+    const drainers = this.drainers;
+    this.drainers = [];
+    for (const d of drainers) d.reject(closedError);
+    this.inbox.wakeAll();
+    const pending = [...this.inFlight];
+    if (notifyPeer && this.peerSession !== 0) {
+      const bye = encodeLinkFrame({ kind: 'BYE', senderSession: this.session, receiverSession: this.peerSession, sections: [] });
+      pending.push(Promise.resolve().then(() => this.transmitFn(bye)));
+    }
+    this.closeDone = Promise.allSettled(pending).then(() => this.resolveClosed(undefined));
+    return this.closeDone;
+  }
+}
+
+function positiveInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(field, value, 'must be a positive integer');
+  return value;
+}
+
+function checkMsg(msg: TaskMsg): void {
+  if (msg === null || typeof msg !== 'object' || typeof msg.taskName !== 'string' || msg.taskName.length === 0) {
+    throw new InvalidArgumentError('msg.taskName', msg?.taskName, 'a TaskMsg needs a non-empty taskName (its stream)');
+  }
+  if (typeof msg.data !== 'string' && !(msg.data instanceof Uint8Array)) {
+    throw new InvalidArgumentError('msg.data', msg.data, 'must be a string or a Uint8Array');
+  }
+  // A lone surrogate has no UTF-8 form: it would arrive as U+FFFD, a silently different message.
+  if (LONE_SURROGATE.test(msg.taskName)) throw new InvalidArgumentError('msg.taskName', msg.taskName, 'is not well-formed UTF-16');
+  if (typeof msg.data === 'string' && LONE_SURROGATE.test(msg.data)) {
+    throw new InvalidArgumentError('msg.data', msg.data, 'is not well-formed UTF-16 (a lone surrogate)');
+  }
+}
