@@ -6,16 +6,9 @@ import type { Benchmark } from './harness/benchmark.js';
 import { baselines } from './benchmarks/baselines.js';
 import { channelThroughput } from './benchmarks/channel-throughput.js';
 import { recordioDecode } from './benchmarks/recordio-decode.js';
-import {
-  acceptToRunning,
-  declineRate,
-  e2eMessages,
-  gangPacking,
-  memory,
-  pingPong,
-  relayedMessages,
-  taskLaunch,
-} from './benchmarks/cluster-pending.js';
+import { acceptToRunning } from './benchmarks/accept-to-running.js';
+import { relayedMessages } from './benchmarks/relayed-messages.js';
+import { declineRate, e2eMessages, gangPacking, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselines,

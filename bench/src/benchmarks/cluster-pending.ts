@@ -70,14 +70,3 @@ export const declineRate = pendingBenchmark(
   DRIVER,
 );
 
-export const relayedMessages = pendingBenchmark(
-  'relayed-messages',
-  [{ metric: 'relayed MESSAGE calls, scheduler→executor', unit: 'call/s' }],
-  DRIVER,
-);
-
-export const acceptToRunning = pendingBenchmark(
-  'accept-to-running',
-  [{ metric: 'ACCEPT → all RUNNING, 1,000 tasks, 4 agents', unit: 's' }],
-  DRIVER,
-);
