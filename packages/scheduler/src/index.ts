@@ -14,7 +14,6 @@ export { ConnectionState, type ConnectionPhase, type ConnectionSnapshot, type Su
 export { HeartbeatWatchdog, DEFAULT_HEARTBEAT_TIMEOUT_FACTOR } from './driver/heartbeat-watchdog.js';
 export { MesosSchedulerDriver } from './driver/mesos-scheduler-driver.js';
 export {
-  backoffDelays,
   DEFAULT_BACKOFF_INITIAL_MS,
   DEFAULT_BACKOFF_MAX_MS,
   type BackoffSettings,

@@ -6,9 +6,12 @@ export const DEFAULT_BACKOFF_INITIAL_MS = 500;
 /** Re-subscribe delay cap (§6.2 suggests ≈ 15 s). */
 export const DEFAULT_BACKOFF_MAX_MS = 15_000;
 
+/** Re-subscribe backoff (common's exponentialBackoff, jittered); reset after every SUBSCRIBED. */
 export interface BackoffSettings {
   initialMs?: number;
   maxMs?: number;
+  /** Random share of each delay, [0, 1]; default common's DEFAULT_BACKOFF_JITTER. */
+  jitter?: number;
 }
 
 /** Options of MesosSchedulerDriver besides the Scheduler, FrameworkInfo and master. */
@@ -34,13 +37,4 @@ export interface SchedulerDriverOptions {
   suppressedRoles?: readonly string[];
   /** Replaces the HTTP transport (tests, custom stacks). */
   transport?: MasterTransport;
-}
-
-/**
- * Jittered exponential delays: initial, 2×, 4× … capped at max; each drawn uniformly from
- * [d/2, d] so that many frameworks restarted together do not re-subscribe in lockstep.
- */
-export function* backoffDelays({ initialMs = DEFAULT_BACKOFF_INITIAL_MS, maxMs = DEFAULT_BACKOFF_MAX_MS }: BackoffSettings = {}): Generator<number, never> {
-  // TODO(common backoff): switch to @mesosgot/common's exponentialBackoff once it is exported.
-  for (let d = Math.min(initialMs, maxMs); ; d = Math.min(d * 2, maxMs)) yield d / 2 + (Math.random() * d) / 2;
 }

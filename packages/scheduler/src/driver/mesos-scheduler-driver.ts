@@ -5,6 +5,7 @@
  */
 import {
   DriverStoppedError,
+  exponentialBackoff,
   type AgentID,
   type ExecutorID,
   type Filters,
@@ -28,7 +29,7 @@ import { Acknowledgements } from './acknowledgements.js';
 import { CallQueue, MAX_QUEUED_CALLS } from './call-queue.js';
 import { CallbackQueue } from './callback-queue.js';
 import { ConnectionState, type Subscription } from './connection-state.js';
-import { backoffDelays, type SchedulerDriverOptions } from './driver-options.js';
+import { DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, type SchedulerDriverOptions } from './driver-options.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT_FACTOR } from './heartbeat-watchdog.js';
 import { HttpMasterTransport } from './http-master-transport.js';
 import type { MasterDetector } from './master-detector.js';
@@ -101,7 +102,11 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
       state: this.#state,
       sink: this,
       subscribeCall: () => this.#subscribeCall(),
-      backoff: () => backoffDelays(options.backoff),
+      backoff: exponentialBackoff({
+        initialMs: options.backoff?.initialMs ?? DEFAULT_BACKOFF_INITIAL_MS,
+        maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF_MAX_MS,
+        ...(options.backoff?.jitter === undefined ? {} : { jitter: options.backoff.jitter }),
+      }),
       heartbeatTimeoutFactor: options.heartbeatTimeoutFactor ?? DEFAULT_HEARTBEAT_TIMEOUT_FACTOR,
       signal: this.#stopController.signal,
       shouldResubscribe: () => !this.#isStopping,

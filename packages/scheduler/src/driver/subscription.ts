@@ -10,6 +10,8 @@ import {
   MesosHttpError,
   ProtocolError,
   TimeoutError,
+  delay,
+  type Backoff,
   type SchedulerCall,
   type SchedulerEvent,
 } from '@mesosgot/common';
@@ -43,7 +45,7 @@ export interface SubscriptionLoopOptions {
   /** The SUBSCRIBE to send now (it carries the latest framework id, §6.1). */
   subscribeCall: () => SchedulerCall;
   /** Delays between attempts; reset after every SUBSCRIBED. */
-  backoff: () => Iterator<number>;
+  backoff: Backoff;
   heartbeatTimeoutFactor: number;
   /** Aborted by stop()/abort(): the loop ends without reporting. */
   signal: AbortSignal;
@@ -73,15 +75,16 @@ export class SubscriptionLoop {
   async run(): Promise<void> {
     const { signal, sink } = this.options;
     void this.#watchLeader();
-    let delays = this.options.backoff();
+    const delays = this.options.backoff;
     while (!signal.aborted) {
       const end = await this.#attempt();
       if (signal.aborted || !this.options.shouldResubscribe()) return;
       if (end.kind === 'fatal') return sink.fatal(end.message, end.cause);
-      if (end.wasSubscribed) delays = this.options.backoff();
-      const delayMs = delays.next().value ?? 0;
+      if (end.wasSubscribed) delays.reset();
+      const delayMs = delays.next().value;
       sink.reconnecting(delayMs, end.error);
-      await sleep(delayMs, signal);
+      // Rejects only with signal.reason on stop/abort, which the loop condition then sees.
+      await delay(delayMs, { signal }).catch(() => undefined);
     }
   }
 
@@ -181,18 +184,4 @@ export class SubscriptionLoop {
       // nextMaster() still reports errors on the next attempt.
     }
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (the loop then sees signal.aborted). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

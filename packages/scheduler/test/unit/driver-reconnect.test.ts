@@ -75,7 +75,7 @@ describe('MesosSchedulerDriver re-subscription', () => {
   });
 
   it('keeps a stream alive while heartbeats arrive (watchdog is kicked by every event)', async () => {
-    const master = await fake({ heartbeatIntervalSeconds: 0.02 });
+    const master = await fake({ heartbeatIntervalSeconds: 0.05 });
     const { driver, names } = driverFor(master.url, { heartbeatTimeoutFactor: 3 });
     await driver.start();
     const stream = await master.waitForStream(0);
