@@ -8,7 +8,8 @@ import { channelThroughput } from './benchmarks/channel-throughput.js';
 import { recordioDecode } from './benchmarks/recordio-decode.js';
 import { acceptToRunning } from './benchmarks/accept-to-running.js';
 import { relayedMessages } from './benchmarks/relayed-messages.js';
-import { declineRate, e2eMessages, gangPacking, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
+import { declineRate } from './benchmarks/decline-rate.js';
+import { e2eMessages, gangPacking, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselines,

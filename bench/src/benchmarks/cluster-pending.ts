@@ -12,10 +12,6 @@ const GOTASK: Requirement[] = [
   { specifier: '@mesosgot/executor', name: 'GoTaskExecutor', methods: ['registerTaskFunc', 'run'] },
   { specifier: '@mesosgot/local', name: 'LocalCluster' },
 ];
-const DRIVER: Requirement[] = [
-  { specifier: '@mesosgot/scheduler', name: 'MesosSchedulerDriver' },
-  { specifier: '@mesosgot/local', name: 'LocalCluster' },
-];
 
 const E2E_GOALS: MetricSpec['goals'] = [
   { kind: 'min', value: 100_000 },
@@ -63,10 +59,3 @@ export const memory = pendingBenchmark(
   ],
   GOTASK,
 );
-
-export const declineRate = pendingBenchmark(
-  'decline-rate',
-  [{ metric: 'offers declined by the scheduler driver', unit: 'offer/s' }],
-  DRIVER,
-);
-

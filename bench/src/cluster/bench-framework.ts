@@ -34,7 +34,14 @@ export class BenchFramework implements Scheduler {
   readonly stateCounts = new Map<TaskStatus['state'], number>();
   /** When set, every offer is declined as soon as it arrives (with these refuse seconds). */
   declineAll: number | undefined;
+  /** Set by the first SUBSCRIBED (registered callback). */
+  frameworkId: string | undefined;
   #waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  registered(_driver: SchedulerDriver, frameworkId: { value: string }): void {
+    this.frameworkId = frameworkId.value;
+    this.#poke();
+  }
 
   resourceOffers(driver: SchedulerDriver, offers: Offer[]): void {
     if (this.declineAll !== undefined) {
