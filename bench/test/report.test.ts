@@ -90,6 +90,7 @@ describe('harness/args', () => {
   it('parses --quick, repeated and comma-separated --only, and --out=FILE', () => {
     expect(parseArgs(['--quick', '--only', 'baselines', '--only=channel-throughput', '--out=x.json'], names, 'd')).toEqual({
       quick: true,
+      strict: false,
       only: ['baselines', 'channel-throughput'],
       help: false,
       out: 'x.json',

@@ -3,6 +3,8 @@
  */
 export interface RunArgs {
   quick: boolean;
+  /** Exit 1 when a goal fails (by default only a benchmark error does: CI machines are noisy). */
+  strict: boolean;
   only: string[];
   help: boolean;
   out: string;
@@ -10,8 +12,9 @@ export interface RunArgs {
 
 /** The --help text, listing the benchmark names `--only` accepts. */
 export function usage(names: readonly string[]): string {
-  return `usage: npm run bench [-- --quick] [-- --only NAME[,NAME]] [-- --out FILE]
+  return `usage: npm run bench [-- --quick] [-- --strict] [-- --only NAME[,NAME]] [-- --out FILE]
   --quick        fewer rounds and smaller sizes (under a minute)
+  --strict       exit 1 when a goal fails (default: only when a benchmark errors)
   --only NAME    run only these benchmarks (repeatable or comma-separated)
   --out FILE     results file (default bench/results.json)
   --help         this text
@@ -23,7 +26,7 @@ benchmarks: ${names.join(', ')}`;
  * unknown flag, a missing value or a benchmark name not in `names`.
  */
 export function parseArgs(argv: readonly string[], names: readonly string[], defaultOut: string): RunArgs {
-  const args: RunArgs = { quick: false, only: [], help: false, out: defaultOut };
+  const args: RunArgs = { quick: false, strict: false, only: [], help: false, out: defaultOut };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -37,6 +40,9 @@ export function parseArgs(argv: readonly string[], names: readonly string[], def
     switch (flag) {
       case '--quick':
         args.quick = true;
+        break;
+      case '--strict':
+        args.strict = true;
         break;
       case '--help':
       case '-h':
