@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeRecord, type MasterInfo, type SchedulerCallType } from '@mesosgot/common';
+import { SCHEDULER_CALL_TYPES, encodeRecord, type MasterInfo, type SchedulerCallType } from '@mesosgot/common';
 import { FakeStream } from './fake-stream.js';
 import { mesosJson } from './recorded-events.js';
 import { waitFor } from './wait-for.js';
@@ -201,7 +201,10 @@ export class FakeMaster {
     if (contentType === undefined) return text(400, "Expecting 'Content-Type' to be present");
     if (contentType !== JSON_TYPE) return text(415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
     if (call.body === undefined) return text(400, `Failed to parse body into JSON: syntax error near: ${call.rawBody.slice(0, 40)}`);
-    if (call.type === undefined) return text(400, "Failed to validate scheduler::Call: Expecting 'type' to be present");
+    // An unknown enum string is dropped by Mesos' JSON parser, so the type counts as missing (§5.1).
+    if (!(SCHEDULER_CALL_TYPES as readonly string[]).includes(call.type ?? '')) {
+      return text(400, "Failed to validate scheduler::Call: Expecting 'type' to be present");
+    }
     const streamId = call.headers['mesos-stream-id'];
     if (call.type === 'SUBSCRIBE') {
       const accept = String(call.headers.accept ?? '*/*');
