@@ -53,7 +53,7 @@ export function decodeEvent(value: unknown): ExecutorEvent {
     case 'HEARTBEAT':
       return event as ExecutorEvent;
     default:
-      throw new ProtocolError(`unknown executor event type ${JSON.stringify(type)}`);
+      throw new ProtocolError(`unknown executor event type ${stringifyOrType(type).slice(0, 80)}`);
   }
 }
 
@@ -85,6 +85,16 @@ function base64(value: unknown, field: string): void {
 }
 
 function fieldError(field: string, expected: string, actual: unknown): ProtocolError {
-  const shown = actual === undefined ? 'missing' : `got ${JSON.stringify(actual)?.slice(0, 60)}`;
+  const shown = actual === undefined ? 'missing' : `got ${stringifyOrType(actual).slice(0, 60)}`;
   return new ProtocolError(`executor event field ${field} must be ${expected} (${shown})`);
+}
+
+function stringifyOrType(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    // Nesting too deep for JSON.stringify (RangeError): the ProtocolError must still reach the
+    // driver, so name the type instead (regression deep-json-event-field).
+    return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  }
 }

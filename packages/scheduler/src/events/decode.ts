@@ -134,6 +134,13 @@ function field(path: string, value: unknown, reason = 'missing or malformed'): P
 }
 
 function show(value: unknown): string {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  let text: string;
+  try {
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? typeof value);
+  } catch {
+    // Nesting too deep for JSON.stringify (RangeError): the caller's ProtocolError must still
+    // reach the driver, so name the type instead (regression deep-json-event-field).
+    text = Array.isArray(value) ? 'array' : typeof value;
+  }
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

@@ -1,0 +1,168 @@
+/**
+ * Chaos for the executor's event decoder (issue 8, "Bad input"): random JSON, real-agent events
+ * with fields removed or retyped, unknown types. `decodeEvent` must either refuse with a
+ * ProtocolError or return an event whose every field MesosExecutorDriver#handleEvent reads has
+ * its Mesos type — never a TypeError later, inside a callback.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { EXECUTOR_EVENT_TYPES, ProtocolError, type ExecutorEvent } from '@mesosgot/common';
+import { decodeEvent } from '@mesosgot/executor';
+import { anyJson, mutate, mutationArb } from './json-mutations.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../local/test/fixtures/real-mesos/', import.meta.url));
+
+/** Every event a real Mesos 1.12 agent sent in the recordings. */
+const RECORDED: unknown[] = ['session-executor.jsonl', 'faults-executor.jsonl'].flatMap((file) =>
+  readFileSync(`${FIXTURES}${file}`, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { kind: string; event?: unknown })
+    .filter((line) => line.kind === 'event' && line.event !== undefined)
+    .map((line) => line.event),
+);
+
+const id = (value: string): { value: string } => ({ value });
+/** The event types the recordings lack, written from mesos-v1-protocol.md §7.3. */
+const HAND_MADE: unknown[] = [
+  {
+    type: 'LAUNCH_GROUP',
+    launch_group: { task_group: { tasks: [{ name: 'a', task_id: id('t-1'), agent_id: id('s') }, { name: 'b', task_id: id('t-2'), agent_id: id('s') }] } },
+  },
+  { type: 'ERROR', error: { message: 'Executor is terminating' } },
+  { type: 'HEARTBEAT' },
+];
+const SEEDS = [...RECORDED, ...HAND_MADE];
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): boolean => isObject(v) && typeof v.value === 'string';
+const isTask = (v: unknown): boolean => isObject(v) && isId(v.task_id);
+
+/** What MesosExecutorDriver#handleEvent and an Executor read, checked without trusting the decoder. */
+function violation(event: ExecutorEvent): string | undefined {
+  switch (event.type) {
+    case 'SUBSCRIBED': {
+      const s: unknown = event.subscribed;
+      if (!isObject(s) || !isObject(s.executor_info) || !isId(s.executor_info.executor_id)) return 'subscribed.executor_info';
+      if (!isObject(s.framework_info) || !isObject(s.agent_info)) return 'subscribed.framework_info / agent_info';
+      return s.agent_info.id === undefined || isId(s.agent_info.id) ? undefined : 'subscribed.agent_info.id';
+    }
+    case 'LAUNCH':
+      return isObject(event.launch) && isTask(event.launch.task) ? undefined : 'launch.task';
+    case 'LAUNCH_GROUP': {
+      const tasks: unknown = isObject(event.launch_group) && isObject(event.launch_group.task_group) ? event.launch_group.task_group.tasks : null;
+      return tasks === undefined || (Array.isArray(tasks) && tasks.every(isTask)) ? undefined : 'launch_group.task_group.tasks';
+    }
+    case 'KILL':
+      return isObject(event.kill) && isId(event.kill.task_id) ? undefined : 'kill.task_id';
+    case 'ACKNOWLEDGED':
+      return isObject(event.acknowledged) && isId(event.acknowledged.task_id) && typeof event.acknowledged.uuid === 'string'
+        ? undefined
+        : 'acknowledged';
+    case 'MESSAGE':
+      return isObject(event.message) && typeof event.message.data === 'string' ? undefined : 'message.data';
+    case 'ERROR':
+      return isObject(event.error) && typeof event.error.message === 'string' ? undefined : 'error.message';
+    case 'SHUTDOWN':
+    case 'HEARTBEAT':
+      return undefined;
+    default:
+      return `type ${String((event as { type: unknown }).type)}`;
+  }
+}
+
+function checkDecode(input: unknown): 'refused' | 'accepted' {
+  let event: ExecutorEvent;
+  try {
+    event = decodeEvent(input);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw new Error(`decodeEvent threw ${String(error)} for ${JSON.stringify(input)}`);
+    return 'refused';
+  }
+  expect(violation(event)).toBeUndefined();
+  return 'accepted';
+}
+
+describe('executor event decoder fuzz', () => {
+  it('0. every seed event decodes, and the oracle catches unreadable events', () => {
+    expect(SEEDS.length).toBeGreaterThanOrEqual(8);
+    for (const seed of SEEDS) expect(checkDecode(seed)).toBe('accepted');
+    const unreadable = [
+      { type: 'LAUNCH', launch: { task: { name: 'x' } } },
+      { type: 'ACKNOWLEDGED', acknowledged: { task_id: id('t') } },
+      { type: 'LAUNCH_GROUP', launch_group: { task_group: { tasks: {} } } },
+      { type: 'SUBSCRIBED', subscribed: { executor_info: {}, framework_info: {}, agent_info: {} } },
+    ];
+    for (const event of unreadable) expect(violation(event as unknown as ExecutorEvent)).toBeDefined();
+  });
+
+  it('1. random JSON values (fc.jsonValue and fc.anything → JSON): ProtocolError or readable (1 500 cases)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), anyJson), (value) => {
+        checkDecode(value);
+      }),
+      { numRuns: 1_500 },
+    );
+  });
+
+  it('2. random JSON objects with a known type: ProtocolError or readable (1 000 cases)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...EXECUTOR_EVENT_TYPES), fc.dictionary(fc.string(), anyJson), anyJson, (type, extra, payload) => {
+        checkDecode({ ...extra, type, [type.toLowerCase()]: payload });
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('3. real events with 1–4 fields removed or retyped: ProtocolError or readable (3 000 cases)', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...SEEDS), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
+        if (checkDecode(mutate(seed, mutations)) === 'refused') refused++;
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it('4. unknown or mistyped `type` values are a ProtocolError (500 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string().filter((s) => !(EXECUTOR_EVENT_TYPES as readonly string[]).includes(s)), anyJson.filter((v) => typeof v !== 'string')),
+        fc.constantFrom(...SEEDS),
+        (type, seed) => {
+          expect(() => decodeEvent({ ...(seed as Json), type })).toThrow(ProtocolError);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('5. corrupted bytes of real events, when still JSON: ProtocolError or readable (1 000 cases)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SEEDS), fc.nat(), fc.integer({ min: 0x20, max: 0x7e }), (seed, at, byte) => {
+        const b = Buffer.from(JSON.stringify(seed));
+        b[at % b.length] = byte;
+        let json: unknown;
+        try {
+          json = JSON.parse(b.toString('utf8'));
+        } catch {
+          // Not JSON any more: decodeJsonRecords refuses it before the event decoder (recordio fuzz).
+          return;
+        }
+        checkDecode(json);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('6. a field nested 100 000 deep is refused with a ProtocolError, not a RangeError', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    for (const event of [{ type: deep }, { type: 'KILL', kill: { task_id: deep } }, { type: 'MESSAGE', message: { data: deep } }]) {
+      expect(() => decodeEvent(event)).toThrow(ProtocolError);
+    }
+  });
+});
