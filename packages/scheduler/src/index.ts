@@ -1,7 +1,7 @@
 // @mesosgot/scheduler
 export * as calls from './calls/index.js';
 export type { Scheduler } from './scheduler.js';
-export { decodeEvent } from './events/decode.js';
+export { decodeEvent, decodeEventBytes, parseEventJson } from './events/decode.js';
 export { callbacksFor, invokeCallback, UNKNOWN_EXIT_STATUS, type DispatchContext } from './events/dispatch.js';
 export type { SchedulerCallback, SchedulerCallbackArgs, SchedulerCallbackName } from './events/scheduler-callback.js';
 export type { ReconcileTask } from './calls/reconcile.js';
@@ -23,3 +23,28 @@ export { buildFrameworkInfo, type FrameworkSettings } from './driver/framework-i
 export type { MasterTransport, OpenedStream } from './driver/master-transport.js';
 export { HttpMasterTransport, type HttpMasterTransportOptions } from './driver/http-master-transport.js';
 export { STATUS_QUEUE_BOUND } from './driver/status-stream.js';
+export {
+  SCHED_EVENT_TYPES,
+  schedEventTypeOf,
+  schedEventFromStatus,
+  type SchedEvent,
+  type SchedEventType,
+  type TaskEventData,
+  type TaskEndData,
+  type AllocationShortfall,
+} from './gotask/sched-events.js';
+export {
+  loadSchedulerConfig,
+  formatHelp,
+  SCHEDULER_FLAGS,
+  DEFAULT_LOCAL_AGENTS,
+  DEFAULT_LOCAL_AGENT_RESOURCES,
+  DEFAULT_HOLD_TIMEOUT_SECONDS,
+  DEFAULT_MAX_RESTARTS,
+  type SchedulerConfig,
+  type LoadSchedulerConfigOptions,
+  type TaskFailurePolicy,
+  type FlagSpec,
+  type FlagValue,
+} from './gotask/config.js';
+export { ArtifactServer, type ArtifactServerOptions } from './gotask/artifact-server.js';

@@ -1,0 +1,184 @@
+/**
+ * mesosgot's scheduler settings as flags and environment variables (DESIGN.md "Config").
+ * One table (SCHEDULER_FLAGS) drives parsing and `--help`. Precedence, highest first: the flag,
+ * then its environment variables in the order listed, then the default.
+ *
+ * Application flags: an app either splits its own flags off argv before calling (the examples
+ * do), or passes `extraFlags` rows, which are parsed by the same rules, listed in `--help` under
+ * "Application flags", and returned in `config.appFlags`. Anything after `--` is returned
+ * untouched in `config.appArgs`. Any other unknown flag is an InvalidArgumentError.
+ */
+import { userInfo } from 'node:os';
+import { InvalidArgumentError, parseResourceFlags } from '@mesosgot/common';
+import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './config-flags.js';
+
+export type { FlagSpec, FlagValue } from './config-flags.js';
+
+export type TaskFailurePolicy = 'stop' | 'restart';
+
+/** Agents of the embedded cluster when `--local-agents` is not given. */
+export const DEFAULT_LOCAL_AGENTS = 2;
+/** Each embedded agent's resources (Mesos agent `--resources` syntax). */
+export const DEFAULT_LOCAL_AGENT_RESOURCES = 'cpus:4;mem:4096;disk:4096;ports:[31000-31099]';
+/** Seconds to hold offers that cannot yet fit every task before declining them. */
+export const DEFAULT_HOLD_TIMEOUT_SECONDS = 30;
+export const DEFAULT_MAX_RESTARTS = 3;
+
+export interface SchedulerConfig {
+  /** `local` (embedded cluster), `http(s)://host:port`, `host:port` or `zk://host:port/path`. */
+  master: string;
+  /** Executor script served by the artifact server and fetched by agents (one-file bundle). */
+  executor?: string;
+  /** Alternative: the command line agents run (they already have the code). */
+  executorCommand?: string;
+  /** Artifact server bind (and advertised) address. */
+  address: string;
+  /** Artifact server port; 0 = ephemeral. */
+  artifactPort: number;
+  principal?: string;
+  /** File holding the secret for `principal` (read at start, never logged). */
+  secretFile?: string;
+  refuseSeconds: number;
+  /** Framework name. */
+  name: string;
+  role: string;
+  user: string;
+  /** Seconds the master keeps tasks after the scheduler disconnects (§6.3). */
+  failoverTimeout: number;
+  checkpoint: boolean;
+  /** PEM CA file for https masters. */
+  tlsCa?: string;
+  localAgents: number;
+  localAgentResources: string;
+  holdTimeout: number;
+  taskFailurePolicy: TaskFailurePolicy;
+  maxRestarts: number;
+  /** `--help` was given: print formatHelp() and exit 0 instead of running. */
+  help: boolean;
+  /** Values of the caller's `extraFlags`, by flag name. */
+  appFlags: Record<string, FlagValue>;
+  /** Arguments after `--`. */
+  appArgs: string[];
+}
+
+const MASTER_PATTERN = /^(local|https?:\/\/[^\s/]+(\/\S*)?|zk:\/\/\S+|[^\s:/]+:\d{1,5}(,[^\s:/]+:\d{1,5})*)$/;
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): Mesos' own default is root-less, fall back to $USER.
+    return process.env.USER ?? 'root';
+  }
+}
+
+/** The settings table: flag, environment variables, default, help. */
+export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'master', env: ['MESOSGOT_MASTER', 'MESOS_MASTER'], kind: 'string', defaultValue: 'local', metavar: 'url',
+    help: 'Mesos master: local (embedded cluster), http://host:5050, host:5050 or zk://host:2181/mesos',
+    check: (v) => (MASTER_PATTERN.test(String(v)) ? undefined : 'expected local, http(s)://host:port, host:port or zk://hosts/path'),
+  },
+  { name: 'executor', env: ['MESOSGOT_EXECUTOR'], kind: 'string', metavar: 'path', help: 'executor script (one-file bundle) the artifact server serves to agents' },
+  { name: 'executor-command', env: ['MESOSGOT_EXECUTOR_COMMAND'], kind: 'string', metavar: 'cmd', help: 'command line that starts the executor on agents that already have the code' },
+  { name: 'address', env: ['MESOSGOT_ADDRESS'], kind: 'string', defaultValue: '127.0.0.1', metavar: 'ip', help: 'artifact server address (bound and given to agents)' },
+  { name: 'artifact-port', env: ['MESOSGOT_ARTIFACT_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'artifact server port (0 = any free port)' },
+  { name: 'principal', env: ['MESOSGOT_PRINCIPAL', 'MESOS_PRINCIPAL'], kind: 'string', metavar: 'name', help: 'framework principal for authentication' },
+  { name: 'secret-file', env: ['MESOSGOT_SECRET_FILE'], kind: 'string', metavar: 'path', help: "file holding the principal's secret" },
+  { name: 'refuse-seconds', env: ['MESOSGOT_REFUSE_SECONDS'], kind: 'number', min: 0, defaultValue: 5, metavar: 's', help: 'refuse_seconds filter when declining offers' },
+  { name: 'name', env: ['MESOSGOT_NAME'], kind: 'string', defaultValue: 'mesosgot', metavar: 'text', help: 'framework name' },
+  { name: 'role', env: ['MESOSGOT_ROLE'], kind: 'string', defaultValue: '*', metavar: 'role', help: 'role to subscribe with' },
+  { name: 'user', env: ['MESOSGOT_USER'], kind: 'string', defaultText: 'the current user', metavar: 'user', help: 'Unix user that runs executors and tasks' },
+  { name: 'failover-timeout', env: ['MESOSGOT_FAILOVER_TIMEOUT'], kind: 'number', min: 0, defaultValue: 0, metavar: 's', help: 'seconds the master keeps tasks while the scheduler is away' },
+  { name: 'checkpoint', env: ['MESOSGOT_CHECKPOINT'], kind: 'bool', defaultValue: false, help: 'agents checkpoint tasks (survive agent restarts)' },
+  { name: 'tls-ca', env: ['MESOSGOT_TLS_CA'], kind: 'string', metavar: 'path', help: 'PEM CA certificate file for https masters' },
+  { name: 'local-agents', env: ['MESOSGOT_LOCAL_AGENTS'], kind: 'int', min: 1, max: 256, defaultValue: DEFAULT_LOCAL_AGENTS, help: 'agents of the embedded cluster (--master local)' },
+  {
+    name: 'local-agent-resources', env: ['MESOSGOT_LOCAL_AGENT_RESOURCES'], kind: 'string', defaultValue: DEFAULT_LOCAL_AGENT_RESOURCES, metavar: 'resources',
+    help: 'resources of each embedded agent, Mesos --resources syntax',
+    check: (v) => {
+      try {
+        parseResourceFlags(String(v));
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  },
+  { name: 'hold-timeout', env: ['MESOSGOT_HOLD_TIMEOUT'], kind: 'number', min: 0, defaultValue: DEFAULT_HOLD_TIMEOUT_SECONDS, metavar: 's', help: 'seconds to hold offers that cannot fit every task yet before declining them' },
+  { name: 'task-failure-policy', env: ['MESOSGOT_TASK_FAILURE_POLICY'], kind: 'choice', choices: ['stop', 'restart'], defaultValue: 'stop', help: 'when a task fails: stop the framework, or relaunch the task' },
+  { name: 'max-restarts', env: ['MESOSGOT_MAX_RESTARTS'], kind: 'int', min: 0, defaultValue: DEFAULT_MAX_RESTARTS, help: 'relaunches per task under the restart policy' },
+  { name: 'help', kind: 'bool', defaultValue: false, help: 'print this help and exit' },
+];
+
+export interface LoadSchedulerConfigOptions {
+  /** The application's own flags, parsed by the same rules into `config.appFlags`. */
+  extraFlags?: readonly FlagSpec[];
+}
+
+/**
+ * Reads the settings from `argv` (without node and script: `process.argv.slice(2)`) and `env`.
+ * Throws InvalidArgumentError naming the flag or environment variable for an unknown flag, a
+ * bad value, or both --executor and --executor-command. Does no I/O (files are read at start).
+ */
+export function loadSchedulerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadSchedulerConfigOptions = {},
+): SchedulerConfig {
+  const extra = options.extraFlags ?? [];
+  for (const spec of extra) {
+    if (SCHEDULER_FLAGS.some((s) => s.name === spec.name)) {
+      throw new InvalidArgumentError('extraFlags', spec.name, 'clashes with a scheduler flag');
+    }
+  }
+  const { values, sources, rest } = parseFlags(argv, env, [...SCHEDULER_FLAGS, ...extra]);
+  const str = (name: string): string | undefined => values.get(name) as string | undefined;
+  const num = (name: string): number => values.get(name) as number;
+  if (str('executor') !== undefined && str('executor-command') !== undefined) {
+    const where = sources.get('executor') === 'flag' ? '--executor-command' : 'MESOSGOT_EXECUTOR_COMMAND';
+    throw new InvalidArgumentError(where, str('executor-command'), 'give either --executor or --executor-command, not both');
+  }
+  const config: SchedulerConfig = {
+    master: str('master')!,
+    address: str('address')!,
+    artifactPort: num('artifact-port'),
+    refuseSeconds: num('refuse-seconds'),
+    name: str('name')!,
+    role: str('role')!,
+    user: str('user') ?? currentUser(),
+    failoverTimeout: num('failover-timeout'),
+    checkpoint: values.get('checkpoint') as boolean,
+    localAgents: num('local-agents'),
+    localAgentResources: str('local-agent-resources')!,
+    holdTimeout: num('hold-timeout'),
+    taskFailurePolicy: str('task-failure-policy') as TaskFailurePolicy,
+    maxRestarts: num('max-restarts'),
+    help: values.get('help') as boolean,
+    appFlags: Object.fromEntries(extra.map((s) => [s.name, values.get(s.name)])),
+    appArgs: rest,
+  };
+  for (const [key, flag] of [
+    ['executor', 'executor'],
+    ['executorCommand', 'executor-command'],
+    ['principal', 'principal'],
+    ['secretFile', 'secret-file'],
+    ['tlsCa', 'tls-ca'],
+  ] as const) {
+    const v = str(flag);
+    if (v !== undefined) config[key] = v;
+  }
+  return config;
+}
+
+/** The `--help` text, generated from SCHEDULER_FLAGS (and the app's extra flags). */
+export function formatHelp(options: { usage?: string; extraFlags?: readonly FlagSpec[] } = {}): string {
+  const parts = [
+    options.usage ?? 'usage: app_scheduler [flags] [-- app arguments]',
+    '',
+    'Scheduler flags (flag > environment > default):',
+    formatFlagTable(SCHEDULER_FLAGS),
+  ];
+  if (options.extraFlags?.length) parts.push('', 'Application flags:', formatFlagTable(options.extraFlags));
+  return `${parts.join('\n')}\n`;
+}
