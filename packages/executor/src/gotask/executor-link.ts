@@ -1,0 +1,98 @@
+/**
+ * The executor's one ReliableLink to its scheduler, over Mesos framework messages: each frame
+ * is one MESSAGE call (`transmit`), each MESSAGE event one frame (`onFrame`). Besides the link's
+ * own `drain` (every message acknowledged by the scheduler), it can tell when every message
+ * admitted so far has at least been handed to the agent (`transmitted`): during the executor's
+ * shutdown callback the driver delivers no MESSAGE events (callbacks run one at a time), so no
+ * acknowledgement can arrive and that is the best flush there is.
+ */
+import { ReliableLink, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common';
+import type { TaskLink } from './message-pump.js';
+
+export type ExecutorLinkOptions = Omit<ReliableLinkOptions, 'transmit'>;
+
+export class ExecutorLink implements TaskLink {
+  readonly #link: ReliableLink;
+  /** Messages the link admitted through send(); written only by send(). */
+  #admitted = 0;
+  /** transmit() calls not yet settled. */
+  #inFlight = 0;
+  /** Callers of transmitted() waiting for the condition; bound: one per caller. */
+  readonly #waiters = new Set<() => void>();
+
+  /** `transmit` sends one frame as a framework message (ExecutorDriver.sendFrameworkMessage). */
+  constructor(transmit: (frame: Uint8Array) => Promise<void>, options: ExecutorLinkOptions = {}) {
+    this.#link = new ReliableLink({
+      ...options,
+      transmit: (frame) => {
+        this.#inFlight++;
+        return transmit(frame).finally(() => {
+          this.#inFlight--;
+          this.#check();
+        });
+      },
+    });
+  }
+
+  receive(stream: string, options?: { signal?: AbortSignal }): AsyncIterableIterator<TaskMsg> {
+    return this.#link.receive(stream, options);
+  }
+
+  async send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
+    await this.#link.send(msg, options);
+    this.#admitted++;
+  }
+
+  closeStream(stream: string): void {
+    this.#link.closeStream(stream);
+  }
+
+  /** One received framework message. Throws ProtocolError if it is not a link frame. */
+  onFrame(bytes: Uint8Array): void {
+    this.#link.onFrame(bytes);
+  }
+
+  /** Resolves when the scheduler acknowledged everything sent, or at `signal`, or when the link closes. Never rejects. */
+  async drain(signal: AbortSignal): Promise<void> {
+    await this.#link.drain({ signal }).catch(() => undefined);
+  }
+
+  /**
+   * Resolves when every admitted message went out in a frame at least once and no transmit is
+   * pending, or at `signal`. Never rejects.
+   */
+  transmitted(signal: AbortSignal): Promise<void> {
+    if (this.#isTransmitted() || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** The agent is back (re-subscribed): resend what is unacknowledged now. */
+  retransmitNow(): void {
+    this.#link.retransmitNow();
+  }
+
+  /** Closes the link (a BYE tells the scheduler's link); resolves once its transmits settled. */
+  close(): Promise<void> {
+    return this.#link.close().finally(() => this.#check());
+  }
+
+  stats(): ReliableLinkStats {
+    return this.#link.stats();
+  }
+
+  #isTransmitted(): boolean {
+    return this.#inFlight === 0 && this.#link.stats().messagesSent >= this.#admitted;
+  }
+
+  #check(): void {
+    if (this.#waiters.size > 0 && this.#isTransmitted()) for (const done of [...this.#waiters]) done();
+  }
+}

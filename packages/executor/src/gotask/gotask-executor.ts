@@ -1,0 +1,254 @@
+/**
+ * GoTaskExecutor: the executor half of a GoTask application (DESIGN.md). It registers task
+ * functions by kind, runs each launched task's function with its channels, pumps messages to
+ * and from the scheduler over one ReliableLink carried by framework messages, and turns each
+ * task's life into status updates (TaskRunner).
+ *
+ * Process exit: run() never calls process.exit. It resolves once the driver has stopped, every
+ * task has reported, the link is closed and no timer or socket of ours is left, so an executor
+ * program whose task functions all returned simply ends:
+ *
+ *   const status = await exec.run();
+ *   process.exitCode = status === 'DRIVER_STOPPED' ? 0 : 1;
+ *
+ * A task function abandoned after its kill grace may still hold timers or sockets of its own;
+ * the agent SIGKILLs the process at the end of the shutdown grace period, or the program may
+ * call process.exit after run().
+ */
+import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, type TaskInfo, type TaskStatus } from '@mesosgot/common';
+import type { Executor } from '../driver/executor.js';
+import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
+import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';
+import { ExecutorLink, type ExecutorLinkOptions } from './executor-link.js';
+import type { AppTask, AppTaskExecutor, TaskFunc } from './task-func.js';
+import { TaskRegistry } from './task-registry.js';
+import { TaskRunner, type TaskHost } from './task-runner.js';
+
+/** Kill grace of a task whose TaskInfo has no kill_policy (Mesos' own default is 3 s). */
+export const DEFAULT_KILL_GRACE_MS = 3_000;
+/** Bound on flushing one task's output before its terminal update, outside shutdown. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+/**
+ * Share of the driver's shutdown budget (grace period less its margin) that task functions get
+ * to return; the rest is for flushing output, sending terminal updates and the driver's own
+ * flush of acknowledgements.
+ */
+const SHUTDOWN_TASKS_SHARE = 0.5;
+const SHUTDOWN_FLUSH_SHARE = 0.7;
+const SHUTDOWN_REPORT_SHARE = 0.85;
+/** The driver keeps min(1 s, 20 %) of the grace period for itself (driver-lifecycle.ts). */
+const DRIVER_MARGIN_MS = 1_000;
+const DRIVER_MARGIN_FRACTION = 0.2;
+
+export interface GoTaskExecutorOptions {
+  /** Where MESOS_* come from. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Buffer of each task's input and output channel. Default DEFAULT_CHANNEL_CAPACITY (256). */
+  channelCapacity?: number;
+  /** Kill grace when a TaskInfo has no kill_policy.grace_period, in ms. Default DEFAULT_KILL_GRACE_MS. */
+  killGracePeriodMs?: number;
+  /** Bound on one task's output flush before its terminal update, in ms. Default DEFAULT_FLUSH_TIMEOUT_MS. */
+  flushTimeoutMs?: number;
+  /** Replaces the default dispatch to registered task functions. */
+  appTaskExecutor?: AppTaskExecutor;
+  /** Told about what no status update can carry (a stray framework message, a refused update). Default: stderr. */
+  onError?: (error: Error) => void;
+  /** Options of the link to the scheduler (timeouts, windows); tests shorten them. */
+  link?: ExecutorLinkOptions;
+  /** Options of the MesosExecutorDriver underneath (stop timeout, a test transport). */
+  driver?: Omit<ExecutorDriverOptions, 'env'>;
+}
+
+export class GoTaskExecutor {
+  readonly #registry = new TaskRegistry();
+  readonly #options: GoTaskExecutorOptions;
+  readonly #channelCapacity: number;
+  readonly #killGraceMs: number;
+  readonly #flushTimeoutMs: number;
+  readonly #onError: (error: Error) => void;
+  /** Live tasks by id; a runner leaves once its terminal update was handed to the driver. */
+  readonly #runners = new Map<string, TaskRunner>();
+  #driver: MesosExecutorDriver | undefined;
+  #link: ExecutorLink | undefined;
+  #running: Promise<DriverStatus> | undefined;
+  /** Set while the shutdown callback runs: flushes then cannot wait for acknowledgements. */
+  #flushDeadline: number | undefined;
+  #isShuttingDown = false;
+
+  /** Throws InvalidArgumentError for a bad option. Reads nothing from the environment yet. */
+  constructor(options: GoTaskExecutorOptions = {}) {
+    this.#options = options;
+    this.#channelCapacity = nonNegativeInt('channelCapacity', options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY);
+    this.#killGraceMs = nonNegativeInt('killGracePeriodMs', options.killGracePeriodMs ?? DEFAULT_KILL_GRACE_MS);
+    this.#flushTimeoutMs = nonNegativeInt('flushTimeoutMs', options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    this.#onError = options.onError ?? ((error) => process.stderr.write(`GoTaskExecutor: ${error.message}\n`));
+  }
+
+  /**
+   * Registers the task function for tasks `<kind>-<index>`. Throws InvalidArgumentError for an
+   * empty kind, a kind registered twice, or registering after run(). Returns this, for chaining.
+   */
+  registerTaskFunc(kind: string, fn: TaskFunc): this {
+    if (this.#running) throw new InvalidArgumentError('kind', kind, 'task functions must be registered before run()');
+    this.#registry.register(kind, fn);
+    return this;
+  }
+
+  /** mesosgot's AppTask form: registers `task.run` for `kind` (same rules as registerTaskFunc). */
+  registerTask(kind: string, task: AppTask): this {
+    if (task === null || typeof task !== 'object') throw new InvalidArgumentError(`task "${kind}"`, task, 'must be an object with a run function');
+    return this.registerTaskFunc(kind, (input, output, args, env) => task.run(input, output, args, env));
+  }
+
+  /** Kinds registered so far. */
+  taskKinds(): string[] {
+    return this.#registry.kinds();
+  }
+
+  /**
+   * Reads MESOS_* from the environment, subscribes to the agent and serves tasks until SHUTDOWN,
+   * the agent gone for good, or stop(). Resolves with the driver's final status (DRIVER_STOPPED
+   * after an orderly end, DRIVER_ABORTED otherwise, including an agent never reached) once every
+   * task reported, the link is closed and no socket or timer of ours remains. Rejects with
+   * InvalidArgumentError (a missing MESOS_* variable, a second run()) before any I/O.
+   */
+  run(): Promise<DriverStatus> {
+    if (this.#running) return Promise.reject(new InvalidArgumentError('run', 'called twice', 'run() may be called only once'));
+    let driver: MesosExecutorDriver;
+    try {
+      driver = new MesosExecutorDriver(this.#callbacks(), { ...this.#options.driver, ...(this.#options.env ? { env: this.#options.env } : {}) });
+    } catch (error) {
+      this.#running = Promise.reject(error);
+      return this.#running;
+    }
+    this.#driver = driver;
+    this.#link = new ExecutorLink((frame) => driver.sendFrameworkMessage(frame), this.#options.link);
+    this.#running = this.#serve(driver, this.#link);
+    return this.#running;
+  }
+
+  /**
+   * Ends the executor from inside: kills every task as a shutdown would (closes inputs, waits
+   * within the kill grace, reports TASK_KILLED), then stops the driver after its flush. Resolves
+   * like run(); before run() it resolves DRIVER_NOT_STARTED at once.
+   */
+  async stop(): Promise<DriverStatus> {
+    const driver = this.#driver;
+    if (driver === undefined || this.#running === undefined) return 'DRIVER_NOT_STARTED';
+    if (!this.#isShuttingDown) {
+      this.#isShuttingDown = true;
+      await this.#stopAllTasks(Infinity, Date.now() + this.#killGraceMs + this.#flushTimeoutMs);
+      await this.#link?.close();
+      await driver.stop();
+    }
+    return this.#running;
+  }
+
+  /** The driver underneath, once run() was called (for status and extra event listeners). */
+  get driver(): ExecutorDriver | undefined {
+    return this.#driver;
+  }
+
+  /** Tasks whose terminal update has not been handed to the driver yet. */
+  get liveTaskIds(): string[] {
+    return [...this.#runners.keys()];
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #serve(driver: MesosExecutorDriver, link: ExecutorLink): Promise<DriverStatus> {
+    const status = await driver.run();
+    // The driver is gone: nothing can be reported any more. Runners still here (a shutdown that
+    // ran out of time) are abandoned; their updates fail fast with NotSubscribedError.
+    for (const runner of this.#runners.values()) runner.kill('shutdown', 0);
+    await Promise.allSettled([...this.#runners.values()].map((r) => r.done));
+    await link.close();
+    return status;
+  }
+
+  #host(link: ExecutorLink, driver: ExecutorDriver): TaskHost {
+    return {
+      link,
+      appTaskExecutor: this.#options.appTaskExecutor ?? this.#registry,
+      channelCapacity: this.#channelCapacity,
+      defaultKillGraceMs: this.#killGraceMs,
+      sendStatusUpdate: (status: TaskStatus) => driver.sendStatusUpdate(status),
+      flushSignal: () => AbortSignal.timeout(Math.max(0, (this.#flushDeadline ?? Date.now() + this.#flushTimeoutMs) - Date.now())),
+      // In the shutdown callback no acknowledgement can come in (see executor-link.ts).
+      flush: (_taskId, signal) => (this.#flushDeadline !== undefined ? link.transmitted(signal) : link.drain(signal)),
+      onError: this.#onError,
+    };
+  }
+
+  #callbacks(): Executor {
+    return {
+      launchTask: (driver, task) => this.#launch(driver, task),
+      killTask: (_driver, taskId) => {
+        // Returns at once: the runner reports when the function ends or its grace runs out, and
+        // MESSAGE events (acknowledgements of its output) must keep flowing meanwhile.
+        this.#runners.get(taskId.value)?.kill('kill');
+      },
+      frameworkMessage: (_driver, data) => {
+        try {
+          this.#link?.onFrame(data);
+        } catch (error) {
+          this.#onError(error as Error);
+        }
+      },
+      reregistered: () => this.#link?.retransmitNow(),
+      shutdown: () => this.#shutdown(),
+      error: (_driver, message) => this.#onError(new Error(message)),
+    };
+  }
+
+  #launch(driver: ExecutorDriver, task: TaskInfo): void {
+    const link = this.#link;
+    const taskId = task.task_id.value;
+    if (link === undefined) return;
+    if (this.#runners.has(taskId)) {
+      this.#onError(new InvalidArgumentError('task_id', taskId, 'is already running; the second LAUNCH was ignored'));
+      return;
+    }
+    const runner = new TaskRunner(task, this.#host(link, driver));
+    this.#runners.set(taskId, runner);
+    // A LAUNCH queued behind SHUTDOWN: the task ends at once as killed.
+    if (this.#isShuttingDown) runner.kill('shutdown', 0);
+    void runner.start().then(() => this.#runners.delete(taskId));
+  }
+
+  /**
+   * SHUTDOWN or the agent gone for good: every task is stopped and reported within the driver's
+   * budget (grace period less its margin), which the driver also enforces.
+   */
+  async #shutdown(): Promise<void> {
+    this.#isShuttingDown = true;
+    const grace = this.#driver?.agentEnv.shutdownGracePeriodMs ?? this.#killGraceMs;
+    const budget = Math.max(0, grace - Math.min(DRIVER_MARGIN_MS, grace * DRIVER_MARGIN_FRACTION));
+    const start = Date.now();
+    this.#flushDeadline = start + budget * SHUTDOWN_FLUSH_SHARE;
+    await this.#stopAllTasks(budget * SHUTDOWN_TASKS_SHARE, start + budget * SHUTDOWN_REPORT_SHARE);
+    // Tells the scheduler's link we are gone, while MESSAGE calls still go out.
+    await this.#link?.close();
+  }
+
+  /**
+   * Kills every task (grace at most `maxGraceMs`) and waits until their terminal updates were
+   * handed to the driver, or `deadline` (Date.now() ms).
+   */
+  async #stopAllTasks(maxGraceMs: number, deadline: number): Promise<void> {
+    const runners = [...this.#runners.values()];
+    for (const runner of runners) runner.kill('shutdown', maxGraceMs);
+    const timeout = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+    await Promise.race([
+      Promise.allSettled(runners.map((r) => r.done)),
+      new Promise<void>((resolve) => timeout.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
+  }
+}
+
+function nonNegativeInt(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(field, value, 'must be a non-negative integer');
+  return value;
+}

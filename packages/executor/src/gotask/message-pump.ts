@@ -1,0 +1,64 @@
+/**
+ * The two pumps between one task's channels and the executor's link to its scheduler (the
+ * stream key is the task id in both directions). Each moves one message at a time and awaits
+ * the other side, so backpressure crosses the network: a task that stops reading `input`
+ * stops this pump, the link stops granting credit for that stream and the scheduler's sends
+ * wait; a scheduler that stops reading stalls `link.send` here, the output channel fills and
+ * the task's `output.send` waits. Streams are independent: one stalled task blocks nobody else.
+ */
+import { Channel, ChannelClosedError, type TaskMsg } from '@mesosgot/common';
+
+/** The part of a ReliableLink the pumps use (ReliableLink satisfies it). */
+export interface TaskLink {
+  receive(stream: string, options?: { signal?: AbortSignal }): AsyncIterableIterator<TaskMsg>;
+  send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void>;
+  closeStream(stream: string): void;
+}
+
+/**
+ * Moves the scheduler's messages for one task from `source` into `input`, in order. Ends when
+ * the source ends (stream or link closed, `signal` aborted) or `input` is closed (kill,
+ * shutdown); closes `input` and releases the source either way. Never rejects.
+ */
+export async function pumpInput(source: AsyncIterableIterator<TaskMsg>, input: Channel<TaskMsg>): Promise<void> {
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done === true) break;
+      // Waits while the task's buffer is full: the link then holds (and stops crediting) the rest.
+      await input.send(next.value);
+    }
+  } catch {
+    // Either input was closed under a waiting send (the task is stopping: the message was for a
+    // task that will not read it) or the receive was aborted at the task's end. Both are the end.
+  } finally {
+    input.close();
+    await source.return?.();
+  }
+}
+
+/**
+ * Moves one task's messages from `output` to the link, stamping each with `taskId` (the
+ * executor says who sent it, whatever the task wrote). Resolves when `output` is closed and
+ * drained: with undefined, or with the error that stopped it early (a message the link refuses,
+ * e.g. data that is neither string nor bytes; or ChannelClosedError once the scheduler's side
+ * is gone), after closing `output` so the task's next send throws instead of waiting forever.
+ */
+export async function pumpOutput(
+  output: Channel<TaskMsg>,
+  taskId: string,
+  link: TaskLink,
+  signal: AbortSignal,
+): Promise<Error | undefined> {
+  try {
+    for await (const msg of output) {
+      const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
+      await link.send({ taskName: taskId, data }, { signal });
+    }
+    return undefined;
+  } catch (error) {
+    output.close();
+    if (signal.aborted && error === signal.reason) return undefined;
+    return error instanceof Error ? error : new ChannelClosedError(`output of task ${taskId}`);
+  }
+}
