@@ -41,6 +41,8 @@ export interface FakeMasterOptions {
   isAutoSubscribed?: boolean;
   /** `heartbeat_interval_seconds` in SUBSCRIBED; default 15 (§6.2). */
   heartbeatIntervalSeconds?: number;
+  /** Id given to a new framework; default `<masterId>-<4 digits>`. Replays use the recorded id. */
+  assignFrameworkId?: () => string;
 }
 
 interface Script {
@@ -247,7 +249,7 @@ export class FakeMaster {
       res.end(encodeRecord(mesosJson({ type: 'ERROR', error: { message: 'Framework has been removed' } })));
       return;
     }
-    frameworkId ??= `${this.masterId}-${String(this.#nextFramework++).padStart(4, '0')}`;
+    frameworkId ??= this.options.assignFrameworkId?.() ?? `${this.masterId}-${String(this.#nextFramework++).padStart(4, '0')}`;
     const stream = new FakeStream(streamId, frameworkId, body, res);
     if (previous?.stream?.isOpen === true) {
       // Only one stream per framework: the old one hears it failed over and is closed (§6.1).

@@ -15,7 +15,7 @@ import {
   type SchedulerCall,
   type SchedulerEvent,
 } from '@mesosgot/common';
-import { decodeEventBytes } from '../events/decode.js';
+import { decodeEvent, parseEventJson } from '../events/decode.js';
 import type { ConnectionState, Subscription } from './connection-state.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import type { MasterDetector } from './master-detector.js';
@@ -111,7 +111,18 @@ export class SubscriptionLoop {
       const opened = await transport.subscribe(masterUrl, this.options.subscribeCall(), { signal: attemptSignal });
       for await (const record of opened.records) {
         watchdog.kick();
-        const event = decodeEventBytes(record);
+        // Bad framing or JSON (thrown by parseEventJson) leaves the stream unusable: reconnect. A
+        // well-framed event that fails validation (an unknown type from a newer Mesos, a missing
+        // field) is reported and skipped, so one odd event does not cost the subscription.
+        const json = parseEventJson(record);
+        let event: SchedulerEvent;
+        try {
+          event = decodeEvent(json);
+        } catch (error) {
+          if (!wasSubscribed || !(error instanceof ProtocolError)) throw error;
+          sink.error(error.message, error);
+          continue;
+        }
         if (!wasSubscribed && event.type !== 'SUBSCRIBED' && event.type !== 'ERROR') {
           throw new ProtocolError(`first event of a subscription was ${event.type}, expected SUBSCRIBED (§6.1)`);
         }

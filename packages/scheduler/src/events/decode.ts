@@ -14,13 +14,16 @@ type Json = Record<string, unknown>;
  * or a missing required field.
  */
 export function decodeEventBytes(payload: Uint8Array): SchedulerEvent {
-  let json: unknown;
+  return decodeEvent(parseEventJson(payload));
+}
+
+/** The JSON step alone: throws ProtocolError (JSON error as cause) for bad UTF-8 or JSON. */
+export function parseEventJson(payload: Uint8Array): unknown {
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
   } catch (cause) {
     throw new ProtocolError(`event is not valid UTF-8 JSON: ${(cause as Error).message}`, undefined, { cause });
   }
-  return decodeEvent(json);
 }
 
 /** Validates an already-parsed event object. Throws ProtocolError naming the bad field. */
