@@ -1,15 +1,19 @@
 /**
  * `LocalCluster`: the embedded equivalent of Mesos' `mesos-local` (DESIGN.md "Where it runs"):
- * one LocalMaster and N LocalAgents in this process, on loopback ports, plus fault injection
- * for tests (agent crash/restart, executor kill, cut subscription).
+ * one LocalMaster (or several electing a leader through ZooKeeper, §10) and N LocalAgents in
+ * this process, on loopback ports, plus fault injection for tests (agent crash/restart,
+ * executor kill, cut subscription, master kill/restart).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseResourceFlags, type Resource } from '@mesosgot/common';
+import { InvalidArgumentError, TimeoutError, parseResourceFlags, parseZkUrl, type Resource } from '@mesosgot/common';
 import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
 import { DEFAULT_ALLOCATION_INTERVAL_MS, LocalMaster } from './master/master.js';
+
+/** How long start() and restartMaster() wait for ZooKeeper membership and a leader. */
+export const DEFAULT_LEADER_TIMEOUT_MS = 30_000;
 
 /** Agent resources when none are given: those of the real-Mesos recordings. */
 export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:4096;disk:4096;ports:[31000-31099]';
@@ -19,8 +23,19 @@ export interface LocalClusterOptions {
   agents?: number;
   /** Each agent's `--resources` flag text (default DEFAULT_AGENT_RESOURCES). */
   agentResources?: string;
-  /** Master port on 127.0.0.1 (default 0: ephemeral). */
+  /** Master port on 127.0.0.1 (default 0: ephemeral); with several masters, master i gets port + i. */
   port?: number;
+  /** Number of masters (default 1). More than one needs `zk`. */
+  masters?: number;
+  /**
+   * `zk://host:port/path`: the masters contend for leadership there as real masters with
+   * `--zk` do; agents follow the leader; non-leaders answer 307/503.
+   */
+  zk?: string;
+  /** The masters' ZooKeeper session timeout in ms (Mesos `--zk_session_timeout`, default 10 000). */
+  zkSessionTimeoutMs?: number;
+  /** How long start()/restartMaster() wait for ZooKeeper and a leader (default 30 000 ms). */
+  leaderTimeoutMs?: number;
   /** Root of the agents' sandboxes; default a fresh temp dir, deleted by stop(). */
   workDir?: string;
   /** Master heartbeat interval in seconds (default 15). */
@@ -38,35 +53,56 @@ export interface LocalClusterOptions {
 }
 
 /**
- * A master plus agents. `start()` resolves with the master URL once every agent registered;
- * `stop()` resolves when every server, timer and child process is gone (and the temp work dir
- * it created is deleted).
+ * Masters plus agents. `start()` resolves with the (leading) master URL once every agent
+ * registered; `stop()` resolves when every server, ZooKeeper session, timer and child process
+ * is gone (and the temp work dir it created is deleted).
  */
 export class LocalCluster {
   readonly #options: LocalClusterOptions;
   readonly #resources: Resource[];
-  readonly #master: LocalMaster;
+  /** Slot i: master i while it runs; undefined after stopMaster(i) or its own abort. */
+  readonly #masters: (LocalMaster | undefined)[] = [];
+  /** Master i's port, fixed at its first start so restartMaster(i) comes back on it. */
+  readonly #masterPorts: number[] = [];
+  /** Master 0's id at construction: agent ids `<id>-S<n>` stay the same across failovers. */
+  readonly #agentIdBase: LocalMaster;
   readonly #agents: LocalAgent[] = [];
+  /** The master the agents are registered with; written by #followLeader only. */
+  #agentsMaster: LocalMaster | undefined;
+  /** Waiters of waitForLeader(), woken by any master's election. */
+  readonly #leaderWaiters = new Set<() => void>();
   #workDir: string | undefined;
   #ownsWorkDir = false;
   #started = false;
 
-  /** Throws InvalidArgumentError for a malformed `agentResources` or agent count. */
+  /**
+   * Throws InvalidArgumentError for a malformed `agentResources`, `zk`, or more than one
+   * master without `zk`; RangeError for a bad agent or master count.
+   */
   constructor(options: LocalClusterOptions = {}) {
     this.#options = options;
     const count = options.agents ?? 1;
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`agents must be a non-negative integer, got ${count}`);
+    const masters = options.masters ?? 1;
+    if (!Number.isInteger(masters) || masters < 1) throw new RangeError(`masters must be a positive integer, got ${masters}`);
+    if (masters > 1 && options.zk === undefined) {
+      throw new InvalidArgumentError('masters', masters, 'several masters elect their leader through ZooKeeper: give zk (zk://host:port/path)');
+    }
+    if (options.zk !== undefined) parseZkUrl(options.zk);
     this.#resources = parseResourceFlags(options.agentResources ?? DEFAULT_AGENT_RESOURCES, 'agentResources');
-    this.#master = new LocalMaster({
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: options.heartbeatIntervalSeconds } : {}),
-      allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
-      ...(options.offerRefuseDefault !== undefined ? { offerRefuseDefault: options.offerRefuseDefault } : {}),
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-    });
+    for (let i = 0; i < masters; i++) {
+      this.#masterPorts.push(options.port !== undefined && options.port > 0 ? options.port + i : 0);
+      this.#masters.push(this.#createMaster(i));
+    }
+    this.#agentIdBase = this.#masters[0]!;
   }
 
-  /** Starts the master, then the agents; resolves with `http://127.0.0.1:PORT`. */
+  /**
+   * Starts the masters one after the other (each joins ZooKeeper before the next, so master 0
+   * has the lowest sequence and leads), waits for a leader, then starts the agents registered
+   * with it. Resolves with the leader's URL; rejects with TimeoutError when no leader is
+   * elected within `leaderTimeoutMs` (everything started is stopped again).
+   */
   async start(): Promise<string> {
     if (this.#started) throw new Error('LocalCluster already started');
     this.#started = true;
@@ -76,11 +112,13 @@ export class LocalCluster {
         this.#workDir = await mkdtemp(join(tmpdir(), 'mesosgot-local-'));
         this.#ownsWorkDir = true;
       }
-      const url = await this.#master.start();
+      for (let i = 0; i < this.#masters.length; i++) await this.#startMaster(i);
+      const leader = await this.waitForLeader();
+      this.#agentsMaster = leader;
       for (let i = 0; i < (this.#options.agents ?? 1); i++) {
         const agent = new LocalAgent({
-          master: this.#master.link,
-          agentId: this.#master.agentId(i),
+          master: leader.link,
+          agentId: this.#agentIdBase.agentId(i),
           resources: this.#resources,
           workDir: this.#workDir,
           ...(this.#options.executorRegistrationTimeoutMs !== undefined
@@ -93,7 +131,10 @@ export class LocalCluster {
         this.#agents.push(agent);
         await agent.start();
       }
-      return url;
+      // The leader may have changed while the agents started: follow the current one.
+      const current = this.leader;
+      if (current) this.#followLeader(current);
+      return this.masterUrl;
     } catch (error) {
       await this.stop();
       throw error;
@@ -102,12 +143,17 @@ export class LocalCluster {
 
   /**
    * Stops the agents (executors get SHUTDOWN, then SIGKILL after the grace period), then the
-   * master; deletes the work dir if the cluster created it. Idempotent.
+   * masters (their ZooKeeper nodes go with their sessions); deletes the work dir if the cluster
+   * created it. Idempotent.
    */
   async stop(): Promise<void> {
     const agents = this.#agents.splice(0);
     await Promise.all(agents.map((a) => a.stop()));
-    await this.#master.stop();
+    const masters = this.#masters.map((m, i) => {
+      this.#masters[i] = undefined;
+      return m;
+    });
+    await Promise.all(masters.map((m) => m?.stop()));
     if (this.#ownsWorkDir && this.#workDir) await rm(this.#workDir, { recursive: true, force: true });
     this.#ownsWorkDir = false;
   }
@@ -116,13 +162,30 @@ export class LocalCluster {
     await this.stop();
   }
 
-  /** `http://127.0.0.1:PORT`; throws before start(). */
+  /**
+   * `http://127.0.0.1:PORT` of the leading master; while none leads (failover in progress),
+   * of the first running master, which answers 307/503 as a real one would. Throws before
+   * start() or when no master runs.
+   */
   get masterUrl(): string {
-    return this.#master.url;
+    return this.master.url;
   }
 
+  /** Every master's URL in index order, running or not (ports are fixed once started). */
+  get masterUrls(): string[] {
+    return this.#masterPorts.map((port) => `http://127.0.0.1:${port}`);
+  }
+
+  /** The leading master, else the first running one; throws when none runs. */
   get master(): LocalMaster {
-    return this.#master;
+    const master = this.leader ?? this.#masters.find((m) => m !== undefined);
+    if (!master) throw new Error('LocalCluster has no running master');
+    return master;
+  }
+
+  /** The running master that leads, if any. */
+  get leader(): LocalMaster | undefined {
+    return this.#masters.find((m) => m?.isLeading === true);
   }
 
   get agents(): readonly LocalAgent[] {
@@ -132,6 +195,76 @@ export class LocalCluster {
   /** The sandboxes' root (set once start() began). */
   get workDir(): string | undefined {
     return this.#workDir;
+  }
+
+  /** Master slots in index order: undefined for a stopped (or aborted) master. */
+  get masters(): readonly (LocalMaster | undefined)[] {
+    return this.#masters;
+  }
+
+  /**
+   * Resolves with the leading master as soon as one leads (at once if one does). Rejects with
+   * TimeoutError after `timeoutMs` (default `leaderTimeoutMs`), or with signal.reason.
+   */
+  waitForLeader(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LocalMaster> {
+    const timeoutMs = options.timeoutMs ?? this.#options.leaderTimeoutMs ?? DEFAULT_LEADER_TIMEOUT_MS;
+    return new Promise<LocalMaster>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#leaderWaiters.delete(check);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const check = (): void => {
+        const leader = this.leader;
+        if (!leader) return;
+        done();
+        resolve(leader);
+      };
+      const onAbort = (): void => {
+        done();
+        reject(options.signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new TimeoutError(`no master of the cluster leads ${this.#options.zk ?? ''}`.trim(), timeoutMs));
+      }, timeoutMs);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#leaderWaiters.add(check);
+      check();
+    });
+  }
+
+  /**
+   * Fault injection: master `i` dies abruptly. Its ZooKeeper session closes, so its node
+   * disappears and the next master takes over; its framework streams end; the agents move to
+   * the new leader. Resolves once master i is gone (not when the new leader is elected).
+   */
+  async stopMaster(i: number): Promise<void> {
+    const master = this.#masterAt(i);
+    this.#masters[i] = undefined;
+    await master.stop();
+  }
+
+  /** Fault injection: stops the leading master (see stopMaster); resolves with its index. */
+  async killLeader(): Promise<number> {
+    const index = this.#masters.findIndex((m) => m?.isLeading === true);
+    if (index < 0) throw new Error('no master leads');
+    await this.stopMaster(index);
+    return index;
+  }
+
+  /**
+   * Starts master `i` again on its port, as a new process would: a new master id, empty state,
+   * a new ZooKeeper node (so it follows unless it is alone). Resolves once it joined ZooKeeper.
+   */
+  async restartMaster(i: number): Promise<void> {
+    if (i < 0 || i >= this.#masters.length || !Number.isInteger(i)) {
+      throw new RangeError(`no master ${i} (the cluster has ${this.#masters.length})`);
+    }
+    if (this.#masters[i]) throw new Error(`master ${i} is running`);
+    this.#masters[i] = this.#createMaster(i);
+    await this.#startMaster(i);
   }
 
   /**
@@ -159,7 +292,57 @@ export class LocalCluster {
 
   /** Fault injection: cuts a framework's event stream (the master starts its failover timer). */
   dropSubscription(frameworkId: string): boolean {
-    return this.#master.dropSubscription(frameworkId);
+    return this.master.dropSubscription(frameworkId);
+  }
+
+  #createMaster(i: number): LocalMaster {
+    const options = this.#options;
+    const master = new LocalMaster({
+      port: this.#masterPorts[i]!,
+      ...(options.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: options.heartbeatIntervalSeconds } : {}),
+      allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
+      ...(options.offerRefuseDefault !== undefined ? { offerRefuseDefault: options.offerRefuseDefault } : {}),
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      ...(options.zk !== undefined ? { zk: options.zk } : {}),
+      ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+    });
+    master.onLeadershipChange((leadership) => {
+      if (leadership.state !== 'leading' || this.#masters[i] !== master) return;
+      this.#followLeader(master);
+      for (const wake of [...this.#leaderWaiters]) wake();
+    });
+    // A master that lost its ZooKeeper candidacy exits by itself: free its slot for restartMaster.
+    void master.closed().then((reason) => {
+      if (reason !== undefined && this.#masters[i] === master) this.#masters[i] = undefined;
+    });
+    return master;
+  }
+
+  async #startMaster(i: number): Promise<void> {
+    const master = this.#masters[i]!;
+    await master.start();
+    this.#masterPorts[i] = master.state.port;
+    const timeoutMs = this.#options.leaderTimeoutMs ?? DEFAULT_LEADER_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      await master.joined({ signal });
+    } catch (error) {
+      if (signal.aborted) throw new TimeoutError(`master ${i} could not join ZooKeeper ${this.#options.zk ?? ''}`, timeoutMs);
+      throw error;
+    }
+  }
+
+  /** Agents re-register with the newly elected leader, reporting what they run (§10). */
+  #followLeader(leader: LocalMaster): void {
+    if (this.#agentsMaster === leader) return;
+    this.#agentsMaster = leader;
+    for (const agent of this.#agents) agent.reregister(leader.link);
+  }
+
+  #masterAt(i: number): LocalMaster {
+    const master = this.#masters[i];
+    if (!master) throw new RangeError(`master ${i} is not running (the cluster has ${this.#masters.length})`);
+    return master;
   }
 
   #agent(i: number): LocalAgent {

@@ -14,12 +14,14 @@ import type {
   AgentInfo,
   Base64,
   ExecutorID,
+  ExecutorInfo,
   FrameworkID,
   FrameworkInfo,
   KillPolicy,
   Resource,
   TaskID,
   TaskInfo,
+  TaskState,
   TaskStatus,
 } from '@mesosgot/common';
 
@@ -46,6 +48,36 @@ export interface AgentLink {
   acknowledge(frameworkId: FrameworkID, taskId: TaskID, uuid: Base64): void;
   /** Resend the head-of-stream updates now (used when a framework re-subscribes). */
   resendPendingUpdates(frameworkId: FrameworkID): void;
+  /**
+   * What the agent runs, as a real agent reports it when it (re-)registers
+   * (ReregisterSlaveMessage: frameworks, executor_infos, tasks): a master that never saw
+   * these launches (a new leader after failover, or the same master after the agent came back)
+   * rebuilds its task registry and resource accounting from it. Optional: links without it
+   * register with nothing in use.
+   */
+  snapshot?(): AgentSnapshot;
+}
+
+/** An agent's running work, reported on (re-)registration. */
+export interface AgentSnapshot {
+  /** Every framework with executors, command tasks or unacknowledged updates on the agent. */
+  frameworks: (FrameworkInfo & { id: FrameworkID })[];
+  /** Custom executors that are not gone yet (their resources are in use). */
+  executors: { frameworkId: FrameworkID; executor: ExecutorInfo }[];
+  tasks: AgentTaskSnapshot[];
+}
+
+export interface AgentTaskSnapshot {
+  frameworkId: FrameworkID;
+  /** The TaskInfo as launched (agent_id set), or for a command task as given. */
+  task: TaskInfo;
+  /**
+   * The state the master should hold: that of the head of the task's unacknowledged update
+   * stream when there is one (the master has not seen later ones yet), else the latest known.
+   */
+  state: TaskState;
+  /** That unacknowledged head, if any: the agent re-sends it; its uuid is what the scheduler acks. */
+  pendingHead?: TaskStatus;
 }
 
 /** What an agent reports to the master (agent → master). */

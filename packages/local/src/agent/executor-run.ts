@@ -150,6 +150,14 @@ export class ExecutorRun {
     return this.#launched.has(taskId) || this.#queued.some((task) => task.task_id.value === taskId);
   }
 
+  /** Every task of this executor with the latest state the agent saw (queued ones are STAGING). */
+  tasks(): { info: TaskInfo; state: TaskState }[] {
+    return [
+      ...this.#queued.map((info) => ({ info, state: 'TASK_STAGING' as const })),
+      ...[...this.#launched.values()].map(({ info, state }) => ({ info, state })),
+    ];
+  }
+
   /** The ids of tasks that are not terminal yet (queued or launched). */
   liveTaskIds(): string[] {
     return [

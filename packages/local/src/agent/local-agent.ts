@@ -3,19 +3,20 @@
  * port, sandboxes and executor processes, command tasks, and the per-task status-update
  * streams. The master reaches it through AgentLink; it reports through MasterLink.
  */
-import type {
-  AgentID,
-  AgentInfo,
-  Base64,
-  ExecutorID,
-  FrameworkID,
-  FrameworkInfo,
-  KillPolicy,
-  TaskID,
-  TaskInfo,
-  TaskStatus,
+import {
+  isTerminalState,
+  type AgentID,
+  type AgentInfo,
+  type Base64,
+  type ExecutorID,
+  type FrameworkID,
+  type FrameworkInfo,
+  type KillPolicy,
+  type TaskID,
+  type TaskInfo,
+  type TaskStatus,
 } from '@mesosgot/common';
-import type { AgentLink, MasterLink } from '../links.js';
+import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
 import { AgentServer } from './agent-server.js';
 import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
@@ -36,7 +37,8 @@ interface FrameworkEntry {
 }
 
 export class LocalAgent implements AgentLink {
-  readonly #master: MasterLink;
+  /** The leading master; replaced by reregister() when ZooKeeper elects another one. */
+  #master: MasterLink;
   readonly #options: LocalAgentOptions;
   readonly #timeouts: AgentTimeouts;
   readonly #queue: StatusUpdateQueue;
@@ -175,6 +177,19 @@ export class LocalAgent implements AgentLink {
     for (const entry of this.#frameworks.values()) for (const run of entry.executors.values()) run.recover();
   }
 
+  /**
+   * The leading master changed (a real agent learns it from ZooKeeper, §10): registers with
+   * `master`, reporting its frameworks, executors and tasks (snapshot()) so the new leader
+   * rebuilds its view, then re-sends every unacknowledged update head to it at once. Executors
+   * and tasks are untouched. While crashed, the new master is only remembered for restart().
+   */
+  reregister(master: MasterLink): void {
+    this.#master = master;
+    if (this.#lifecycle !== 'running') return;
+    master.agentRegistered(this);
+    this.#queue.resend();
+  }
+
   /** Fault injection: signals an executor's (or command task's) process group, default SIGKILL. */
   killExecutor(frameworkId: string, executorId: string, signal: NodeJS.Signals = 'SIGKILL'): void {
     const entry = this.#frameworks.get(frameworkId);
@@ -206,6 +221,32 @@ export class LocalAgent implements AgentLink {
   }
 
   // ---- AgentLink --------------------------------------------------------------------------
+
+  snapshot(): AgentSnapshot {
+    const snapshot: AgentSnapshot = { frameworks: [], executors: [], tasks: [] };
+    for (const [frameworkId, entry] of this.#frameworks) {
+      const fid = { value: frameworkId };
+      snapshot.frameworks.push(entry.info);
+      const addTask = (task: TaskInfo, latest: TaskStatus['state']): void => {
+        const pendingHead = this.#queue.pending(frameworkId, task.task_id.value)[0];
+        // A finished task whose updates were all acknowledged is history, not state.
+        if (!pendingHead && isTerminalState(latest)) return;
+        snapshot.tasks.push({
+          frameworkId: fid,
+          task: { ...task, agent_id: { value: this.#agentId } },
+          state: pendingHead?.state ?? latest,
+          ...(pendingHead ? { pendingHead } : {}),
+        });
+      };
+      for (const run of entry.executors.values()) {
+        if (run.state === 'terminated') continue;
+        snapshot.executors.push({ frameworkId: fid, executor: { ...run.executorInfo, framework_id: fid } });
+        for (const { info, state } of run.tasks()) addTask(info, state);
+      }
+      for (const task of entry.commandTasks.values()) addTask(task.task, task.process ? 'TASK_RUNNING' : 'TASK_STAGING');
+    }
+    return snapshot;
+  }
 
   launchTasks(framework: FrameworkInfo & { id: FrameworkID }, tasks: TaskInfo[]): void {
     if (this.#lifecycle !== 'running') return; // A dead agent receives nothing.

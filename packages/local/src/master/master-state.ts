@@ -19,6 +19,7 @@ import type {
 } from '@mesosgot/common';
 import type { AgentLink, MasterLink } from '../links.js';
 import { AgentRegistry } from './agent-registry.js';
+import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
 import { OfferBook } from './offers.js';
 import { subtractResources } from '@mesosgot/common';
@@ -222,9 +223,12 @@ export class MasterState implements MasterLink {
 
   // ---- MasterLink (agent → master) ----------------------------------------------------------
 
+  /** Registers (or re-registers) an agent; what it reports running is charged again (§10). */
   agentRegistered(agent: AgentLink): void {
     if (this.#stopped) return;
-    this.agents.register(agent);
+    const entry = this.agents.register(agent);
+    const snapshot = agent.snapshot?.();
+    if (snapshot) applyAgentSnapshot(this, entry, snapshot);
     this.scheduleAllocation();
   }
 

@@ -1,16 +1,25 @@
 /**
  * The local Mesos master: one HTTP server on loopback serving the scheduler API
  * (mesos-v1-protocol.md §2), the operator endpoints, and the MasterLink its agents call.
+ * With `zk` it contends for leadership through ZooKeeper (§10) and, while it does not lead,
+ * redirects to the leader like a real master.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH } from '@mesosgot/common';
+import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH, parseZkUrl } from '@mesosgot/common';
 import type { MasterLink } from '../links.js';
 import type { Credential } from './auth.js';
+import { leaderInfo, redirectToLeader } from './leader-redirect.js';
 import { MasterState } from './master-state.js';
 import { SchedulerApi, sendText } from './scheduler-api.js';
 import { handleStateEndpoints } from './state-endpoint.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_SECONDS } from './subscriptions.js';
+import { type Leadership, ZkMembership } from './zk-membership.js';
+
+/** Paths a non-leading master redirects (Mesos redirects its operator endpoints too). */
+const LEADER_ONLY_PATHS = new Set(['/state', '/master/state', '/state.json', '/master/state.json']);
+const REDIRECT_PATHS = new Set(['/redirect', '/master/redirect']);
+const LEADING: Leadership = { state: 'leading' };
 
 /** Our allocation batches run this often by default (a real master: 1 s; tests want speed). */
 export const DEFAULT_ALLOCATION_INTERVAL_MS = 100;
@@ -26,6 +35,13 @@ export interface LocalMasterOptions {
   offerRefuseDefault?: number;
   /** When set, schedulers must authenticate with HTTP Basic (§11). */
   credentials?: Credential[];
+  /**
+   * `zk://host:port[,host:port]/path` (Mesos `--zk`): contend for leadership there. Without it
+   * the master is alone and always leads. Throws InvalidArgumentError (constructor) if malformed.
+   */
+  zk?: string;
+  /** ZooKeeper session timeout (Mesos `--zk_session_timeout`, default 10 s). */
+  zkSessionTimeoutMs?: number;
 }
 
 /**
@@ -36,7 +52,12 @@ export class LocalMaster {
   readonly #state: MasterState;
   readonly #api: SchedulerApi;
   readonly #port: number;
+  readonly #membership: ZkMembership | undefined;
+  readonly #leadershipListeners = new Set<(leadership: Leadership) => void>();
   #server: Server | undefined;
+  /** Resolves once stopped or aborted, with the abort reason (lost ZooKeeper candidacy). */
+  #closed!: (reason: Error | undefined) => void;
+  readonly #closedPromise = new Promise<Error | undefined>((resolve) => (this.#closed = resolve));
 
   constructor(options: LocalMasterOptions = {}) {
     this.#state = new MasterState({
@@ -44,8 +65,74 @@ export class LocalMaster {
       allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
       offerRefuseDefaultSeconds: options.offerRefuseDefault ?? DEFAULT_REFUSE_SECONDS,
     });
-    this.#api = new SchedulerApi(this.#state, options.credentials);
+    this.#api = new SchedulerApi(this.#state, options.credentials, (req, res) => this.#redirectUnlessLeading(req, res));
     this.#port = options.port ?? 0;
+    this.#membership =
+      options.zk === undefined
+        ? undefined
+        : new ZkMembership(parseZkUrl(options.zk), {
+            ...(options.zkSessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+            onChange: (leadership) => {
+              for (const listener of [...this.#leadershipListeners]) listener(leadership);
+            },
+            onLost: (reason) => void this.#abort(reason),
+          });
+  }
+
+  /** Leading, following (with the leader's MasterInfo) or no leader known. Always leading without zk. */
+  get leadership(): Leadership {
+    return this.#membership ? this.#membership.leadership : LEADING;
+  }
+
+  get isLeading(): boolean {
+    return this.leadership.state === 'leading';
+  }
+
+  /** This master's znode (`/mesos/json.info_0000000002`) once it joined; undefined without zk. */
+  get zkNode(): string | undefined {
+    return this.#membership?.node;
+  }
+
+  /**
+   * Calls `listener` on every leadership change this master sees (ZooKeeper watch); returns
+   * the function that removes it. Never called without zk.
+   */
+  onLeadershipChange(listener: (leadership: Leadership) => void): () => void {
+    this.#leadershipListeners.add(listener);
+    return () => this.#leadershipListeners.delete(listener);
+  }
+
+  /**
+   * Resolves with this master's znode once its candidacy exists in ZooKeeper (it keeps
+   * retrying while ZooKeeper is unreachable); rejects if the master stops or aborts first, or
+   * with signal.reason. Resolves undefined at once without zk.
+   */
+  async joined(options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    if (!this.#membership) return undefined;
+    const { signal } = options;
+    signal?.throwIfAborted();
+    return new Promise<string | undefined>((resolve, reject) => {
+      const onAbort = (): void => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#membership!.joined().then(
+        (node) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(node);
+        },
+        (error: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * Resolves once the master stopped: undefined after stop(), or the reason it aborted by
+   * itself (its ZooKeeper session expired or its node was deleted, as a real master exits).
+   */
+  closed(): Promise<Error | undefined> {
+    return this.#closedPromise;
   }
 
   /** The master id (a UUID); framework, agent and offer ids are built from it (§4). */
@@ -91,11 +178,28 @@ export class LocalMaster {
     this.#server = server;
     this.#state.port = (server.address() as AddressInfo).port;
     this.#state.start();
+    // Contends in the background: until it joined (or while ZooKeeper is down) it answers 503.
+    this.#membership?.start(this.#state.masterInfo());
     return this.url;
   }
 
-  /** Closes every stream, stops timers and the server; resolves when all sockets are closed. */
+  /**
+   * Leaves ZooKeeper (its node disappears at once), closes every stream, stops timers and the
+   * server; resolves when all sockets are closed. Idempotent.
+   */
   async stop(): Promise<void> {
+    await this.#shutdown();
+    this.#closed(undefined);
+  }
+
+  /** Lost candidacy: a real master exits ("Lost candidacy", §10); its streams end with it. */
+  async #abort(reason: Error): Promise<void> {
+    await this.#shutdown();
+    this.#closed(reason);
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#membership?.stop();
     this.#state.stop();
     const server = this.#server;
     if (!server) return;
@@ -111,10 +215,20 @@ export class LocalMaster {
     return this.#state.dropSubscription(frameworkId);
   }
 
+  /** The scheduler API's not-leader hook: answers 307/503 and returns true unless leading. */
+  #redirectUnlessLeading(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.isLeading) return false;
+    redirectToLeader(req, res, leaderInfo(this.leadership, this.#state.masterInfo()));
+    return true;
+  }
+
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (path === SCHEDULER_API_PATH || path === `/master${SCHEDULER_API_PATH}`) return await this.#api.handle(req, res);
+      if (REDIRECT_PATHS.has(path) || (LEADER_ONLY_PATHS.has(path) && !this.isLeading)) {
+        return redirectToLeader(req, res, leaderInfo(this.leadership, this.#state.masterInfo()));
+      }
       if (handleStateEndpoints(this.#state, req, res, path)) return;
       req.resume();
       sendText(res, 404, '');

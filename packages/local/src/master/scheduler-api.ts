@@ -26,19 +26,29 @@ export function sendText(res: ServerResponse, status: number, body: string, head
   res.end(bytes);
 }
 
+/** Answers a request this master must not serve (not the leader); false when it leads. */
+export type NotLeadingHook = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export class SchedulerApi {
   readonly #state: MasterState;
   readonly #credentials: readonly Credential[] | undefined;
+  readonly #notLeading: NotLeadingHook | undefined;
 
-  constructor(state: MasterState, credentials: readonly Credential[] | undefined) {
+  /**
+   * `notLeading` answers instead of this master when it does not lead (307 to the leader or
+   * 503); it returns false while this master leads. Mesos redirects right after authentication (§2.5).
+   */
+  constructor(state: MasterState, credentials: readonly Credential[] | undefined, notLeading?: NotLeadingHook) {
     this.#state = state;
     this.#credentials = credentials;
+    this.#notLeading = notLeading;
   }
 
   /** Answers one request; never throws (a failure to read the body just ends the socket). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = authenticate(req, this.#credentials);
     if (!auth.ok) return sendText(res, 401, '', { 'WWW-Authenticate': SCHEDULER_AUTH_CHALLENGE });
+    if (this.#notLeading?.(req, res) === true) return;
     if (req.method !== 'POST') {
       req.resume();
       return sendText(res, 405, `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${req.method ?? ''}'.`, {
