@@ -29,13 +29,13 @@ import { Acknowledgements } from './acknowledgements.js';
 import { CallQueue, MAX_QUEUED_CALLS } from './call-queue.js';
 import { CallbackQueue } from './callback-queue.js';
 import { ConnectionState, type Subscription } from './connection-state.js';
+import { createMasterDetector } from './create-master-detector.js';
 import { DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, type SchedulerDriverOptions } from './driver-options.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT_FACTOR } from './heartbeat-watchdog.js';
 import { HttpMasterTransport } from './http-master-transport.js';
 import type { MasterDetector } from './master-detector.js';
 import type { MasterTransport } from './master-transport.js';
 import type { DriverStatus, SchedulerDriver } from './scheduler-driver.js';
-import { StaticMasterDetector } from './static-master-detector.js';
 import { StatusStream, type ConnectionStatus } from './status-stream.js';
 import { SubscriptionLoop, type SubscriptionSink } from './subscription.js';
 
@@ -65,7 +65,7 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
   /**
    * Validates its arguments synchronously (InvalidArgumentError for a bad master list or
    * FrameworkInfo); opens no connection until start(). `master`: a URL, `host:port`, a
-   * comma-separated list or array of them, or a MasterDetector (e.g. ZooKeeper).
+   * comma-separated list or array of them, a `zk://host:port,…/path` URL, or a MasterDetector.
    */
   constructor(
     private readonly scheduler: Scheduler,
@@ -76,7 +76,8 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
     this.#frameworkInfo = { ...frameworkInfo };
     if (options.credential !== undefined) this.#frameworkInfo.principal ??= options.credential.principal;
     calls.subscribe(this.#frameworkInfo); // throws InvalidArgumentError now rather than at start()
-    this.#detector = typeof master === 'string' || Array.isArray(master) ? new StaticMasterDetector(master) : (master as MasterDetector);
+    // zk:// ⇒ ZooKeeper detection; URLs or host:port lists ⇒ tried in turn; a detector as given.
+    this.#detector = createMasterDetector(master);
     this.#transport =
       options.transport ??
       new HttpMasterTransport({
