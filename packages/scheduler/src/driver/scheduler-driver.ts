@@ -41,6 +41,8 @@ export interface SchedulerDriver {
    * failover=true just closes the stream, leaving tasks running for failover_timeout so another
    * driver with the same framework id can take over. Resolves DRIVER_STOPPED once sockets and
    * timers are gone. Rejects only if TEARDOWN itself is refused (the driver is stopped anyway).
+   * While disconnected no TEARDOWN can be sent (it needs a stream id, §2.4): the master then
+   * removes the framework when its failover_timeout expires (§6.3).
    */
   stop(failover?: boolean): Promise<DriverStatus>;
   /** Stops at once without flushing or TEARDOWN; resolves DRIVER_ABORTED when sockets are gone. */
