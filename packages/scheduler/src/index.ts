@@ -48,3 +48,11 @@ export {
   type FlagValue,
 } from './gotask/config.js';
 export { ArtifactServer, type ArtifactServerOptions } from './gotask/artifact-server.js';
+export {
+  GangAllocator,
+  type GangAllocatorOptions,
+  type GangTask,
+  type GangPlan,
+  type TaskPlacement,
+  type AgentPlacement,
+} from './gotask/gang-allocator.js';
