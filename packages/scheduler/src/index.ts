@@ -56,3 +56,5 @@ export {
   type TaskPlacement,
   type AgentPlacement,
 } from './gotask/gang-allocator.js';
+export { createMasterDetector } from './driver/create-master-detector.js';
+export { ZooKeeperMasterDetector, masterUrlFromInfo, DEFAULT_LEADER_WAIT_MS, type ZooKeeperMasterDetectorOptions } from './driver/zk-master-detector.js';
