@@ -106,6 +106,15 @@ const VALIDATE = 'Failed to validate scheduler::Call: ';
 export function parseSchedulerCall(body: string): ParsedCall {
   const scan = scanJson(body);
   if (!scan.ok) return { ok: false, body: `Failed to parse body into JSON: ${scan.message}` };
+  // picojson stops after one value, but stout's JSON::parse then refuses anything but
+  // whitespace after it, quoting it up to the last visible character (regression
+  // json-trailing-garbage: `{…}garbage` was accepted).
+  let last = body.length;
+  while (last > scan.end && ' \t\n\r'.includes(body[last - 1]!)) last--;
+  if (last > scan.end) {
+    const trailing = body.slice(scan.end, last);
+    return { ok: false, body: `Failed to parse body into JSON: Parsed JSON included non-whitespace trailing characters: ${trailing}` };
+  }
   const json: unknown = JSON.parse(body.slice(0, scan.end));
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return { ok: false, body: `${CONVERT}Expecting a JSON object` };
