@@ -71,3 +71,4 @@ export * from './zk/zk-url.js';
 export * from './zk/zk-session.js';
 export * from './backoff.js';
 export * from './taskmsg/task-spec.js';
+export * from './stout-duration.js';

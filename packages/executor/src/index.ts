@@ -7,7 +7,6 @@ export * from './driver/executor-driver.js';
 export * from './driver/mesos-executor-driver.js';
 export * from './driver/agent-env.js';
 export * from './driver/agent-transport.js';
-export { parseDuration } from './driver/parse-duration.js';
 export type { ConnectionState } from './driver/connection-state.js';
 export * from './gotask/task-func.js';
 export { TaskRegistry } from './gotask/task-registry.js';

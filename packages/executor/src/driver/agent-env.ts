@@ -3,7 +3,7 @@
  * (mesos-v1-protocol.md §7.1). Read once, synchronously, before any I/O.
  */
 import { EXECUTOR_API_PATH, InvalidArgumentError } from '@mesosgot/common';
-import { parseDuration } from './parse-duration.js';
+import { parseStoutDuration as parseDuration } from '@mesosgot/common';
 
 /**
  * Agent `--recovery_timeout` default: a real agent sets MESOS_RECOVERY_TIMEOUT only when the

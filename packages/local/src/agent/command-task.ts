@@ -23,7 +23,7 @@ import { executorEnvironment } from './executor-env.js';
 import { fetchUris } from './fetcher.js';
 import { ContainerProcess, type ContainerExit } from './launcher.js';
 import { createSandbox } from './sandbox.js';
-import { durationInfoToMs, formatStoutDuration } from './stout-duration.js';
+import { durationInfoToMs, formatStoutDuration } from '@mesosgot/common';
 
 /** Mesos' command executor gives a killed task 3 s between SIGTERM and SIGKILL unless its kill policy says otherwise. */
 export const DEFAULT_COMMAND_KILL_GRACE_MS = 3_000;

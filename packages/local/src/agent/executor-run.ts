@@ -25,7 +25,7 @@ import { executorEnvironment } from './executor-env.js';
 import { fetchUris } from './fetcher.js';
 import { ContainerProcess, type ContainerExit } from './launcher.js';
 import { createSandbox } from './sandbox.js';
-import { durationInfoToMs, formatStoutDuration } from './stout-duration.js';
+import { durationInfoToMs, formatStoutDuration } from '@mesosgot/common';
 
 /**
  * launching → registering → subscribed → terminating → terminated. `recovering`: the agent

@@ -7,7 +7,7 @@ import { newStatusUuid } from '@mesosgot/common';
 import { checkExecutorCall } from '../../src/agent/executor-call-validation.js';
 import { executorEnvironment } from '../../src/agent/executor-env.js';
 import { sandboxPath } from '../../src/agent/sandbox.js';
-import { formatStoutDuration, parseStoutDuration } from '../../src/agent/stout-duration.js';
+import { formatStoutDuration, parseStoutDuration } from '@mesosgot/common';
 
 const RECORDING = join(import.meta.dirname, '..', 'fixtures', 'real-mesos', 'session-executor.jsonl');
 const recordedEnv = (JSON.parse(readFileSync(RECORDING, 'utf8').split('\n')[0]!) as { env: Record<string, string> }).env;
@@ -84,7 +84,7 @@ describe('stout durations', () => {
     expect(parseStoutDuration(text)).toBe(ms);
   });
   it('rejects text that is not a duration', () => {
-    expect(parseStoutDuration('5 seconds')).toBeUndefined();
+    expect(() => parseStoutDuration('5 seconds')).toThrow(/stout duration/);
   });
 });
 
