@@ -31,6 +31,8 @@ const JOIN_CONNECT_TIMEOUT_MS = 2_000;
 /** Retry pacing while ZooKeeper is unreachable (join) or a read failed (refresh). */
 const RETRY_INITIAL_MS = 100;
 const RETRY_MAX_MS = 2_000;
+/** How long stop() waits for ZooKeeper to delete our node before it just closes the session. */
+const LEAVE_TIMEOUT_MS = 5_000;
 
 export interface ZkMembershipOptions {
   /** ZooKeeper session timeout (Mesos `--zk_session_timeout`, default 10 s). */
@@ -96,11 +98,18 @@ export class ZkMembership {
     this.#loop ??= this.#join(info).catch(() => undefined);
   }
 
-  /** Ends the candidacy: the session is closed, so ZooKeeper deletes the node at once. */
+  /**
+   * Ends the candidacy: deletes the node (waiting at most LEAVE_TIMEOUT_MS, e.g. for the client
+   * to reconnect after a ZooKeeper restart), then closes the session. A session closed while
+   * disconnected would keep the node until the session timeout, delaying the next leader.
+   */
   async stop(): Promise<void> {
     if (!this.#abort.signal.aborted) this.#abort.abort(new MasterDetectionError('ZooKeeper membership stopped'));
-    this.#session?.close();
+    const session = this.#session;
+    const node = this.#node;
     this.#session = undefined;
+    if (session && node) await settleWithin(session.remove(node), LEAVE_TIMEOUT_MS);
+    session?.close();
     await this.#loop;
   }
 
@@ -122,8 +131,9 @@ export class ZkMembership {
         this.#node = node;
         session.onExpired(() => this.#lose(new MasterDetectionError(`ZooKeeper session of ${node} expired`)));
         this.#retry.reset();
-        this.#joined(node);
         await this.#refresh();
+        // Joined = the node exists and this member has read who leads.
+        this.#joined(node);
         return;
       } catch {
         // ZooKeeper unreachable or the connection dropped mid-join: a real master keeps trying.
@@ -216,4 +226,11 @@ function sameLeadership(a: Leadership, b: Leadership): boolean {
     return a.leader.id === b.leader.id && a.leader.port === b.leader.port && a.leader.hostname === b.leader.hostname;
   }
   return true;
+}
+
+/** Waits for `promise` to settle (either way) or `ms`, whichever comes first; leaves no timer. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
