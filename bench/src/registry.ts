@@ -9,7 +9,8 @@ import { recordioDecode } from './benchmarks/recordio-decode.js';
 import { acceptToRunning } from './benchmarks/accept-to-running.js';
 import { relayedMessages } from './benchmarks/relayed-messages.js';
 import { declineRate } from './benchmarks/decline-rate.js';
-import { e2eMessages, gangPacking, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
+import { gangPacking } from './benchmarks/gang-packing.js';
+import { e2eMessages, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselines,

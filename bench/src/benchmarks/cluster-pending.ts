@@ -1,7 +1,6 @@
 /**
- * Benchmarks of features that have not landed yet (the gang allocator, the scheduler driver,
- * the local cluster and the GoTask layer). Each probes for the exports it needs at run time and
- * shows "not available" with the missing one; when the feature lands, its entry here is
+ * Benchmarks of the GoTask layer (GoTaskScheduler, GoTaskExecutor), which has not landed yet.
+ * Each probes for the exports it needs at run time and shows "not available" with the missing one; when the feature lands, its entry here is
  * replaced by a file of its own in this folder.
  */
 import type { MetricSpec } from '../harness/benchmark.js';
@@ -17,12 +16,6 @@ const E2E_GOALS: MetricSpec['goals'] = [
   { kind: 'min', value: 100_000 },
   { kind: 'min-ratio', value: 10 },
 ];
-
-export const gangPacking = pendingBenchmark(
-  'gang-packing',
-  [{ metric: 'gang packing 100k tasks into 10k offers', unit: 'ms', goals: [{ kind: 'max', value: 200 }] }],
-  [{ specifier: '@mesosgot/scheduler', name: 'GangAllocator' }],
-);
 
 export const e2eMessages = pendingBenchmark(
   'e2e-messages',
