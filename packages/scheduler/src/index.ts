@@ -58,3 +58,18 @@ export {
 } from './gotask/gang-allocator.js';
 export { createMasterDetector } from './driver/create-master-detector.js';
 export { ZooKeeperMasterDetector, masterUrlFromInfo, DEFAULT_LEADER_WAIT_MS, type ZooKeeperMasterDetectorOptions } from './driver/zk-master-detector.js';
+export {
+  GoTaskScheduler,
+  DEFAULT_EXECUTOR_RESOURCES,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type GoTaskSchedulerOptions,
+  type SchedFunc,
+  type SchedTask,
+  type LocalClusterStarter,
+  type LocalClusterHandle,
+} from './gotask/gotask-scheduler.js';
+export type { DriverFactory } from './gotask/scheduler-session.js';
+export { TaskTable, type SpawnSpec, type TaskEntry, type TaskPhase } from './gotask/task-table.js';
+export { MessagePump, type MessagePumpOptions } from './gotask/message-pump.js';
+export { GangLauncher, type GangLauncherOptions } from './gotask/gang-launcher.js';
+export { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './gotask/launch-builder.js';

@@ -56,8 +56,11 @@ export type GangPlan =
 export interface GangAllocatorOptions {
   /** The executor's own resources: scalars and port counts (no exact values). */
   executor: ResourceRequest;
-  /** Our executor id: an offer listing it in `executor_ids` has it running already. */
-  executorId?: string;
+  /**
+   * Our executor's id, or a function giving it per agent (one executor per agent): an offer
+   * listing it in `executor_ids` has it running already, so it costs nothing more there.
+   */
+  executorId?: string | ((agentId: string) => string | undefined);
 }
 
 /** Orderings tried before giving up: dominant share, then each scalar dimension. */
@@ -84,7 +87,7 @@ interface Attempt {
 
 export class GangAllocator {
   private readonly executor: ResourceRequest;
-  private readonly executorId: string | undefined;
+  private readonly executorIdFor: (agentId: string) => string | undefined;
 
   /** Throws InvalidArgumentError if the executor asks for exact ranges or set items. */
   constructor(options: GangAllocatorOptions) {
@@ -92,7 +95,8 @@ export class GangAllocator {
       throw new InvalidArgumentError('executor', options.executor, 'executor resources must be scalars and port counts');
     }
     this.executor = options.executor;
-    this.executorId = options.executorId;
+    const id = options.executorId;
+    this.executorIdFor = typeof id === 'function' ? id : () => id;
   }
 
   /**
@@ -116,7 +120,7 @@ export class GangAllocator {
   }
 
   private attempt(offers: readonly Offer[], order: Shape[], dims: Dimensions, exec: Demand): Attempt {
-    const bins = binsFromOffers(offers, this.executorId);
+    const bins = binsFromOffers(offers, this.executorIdFor);
     const attempt: Attempt = { placed: 0, bins, runs: [], special: new Map(), unplaced: new Map() };
     for (const shape of order) {
       if (!shape.special) continue;

@@ -68,6 +68,7 @@ export class Bin {
     this.offerIds.push(offer.id);
     this.hostname = offer.hostname;
     for (const r of offer.resources ?? []) this.resources.push(r);
+    // Offer.executor_ids: this framework's executors already running on the agent (§4).
     if (executorId !== undefined && offer.executor_ids?.some((e) => e.value === executorId)) this.executorRunning = true;
   }
 
@@ -243,13 +244,13 @@ function sameItems(a: readonly Resource[], b: readonly Resource[]): boolean {
 }
 
 /** Offers grouped by agent, in the order agents first appear (one ACCEPT may take all of an agent's offers). */
-export function binsFromOffers(offers: readonly Offer[], executorId: string | undefined): Bin[] {
+export function binsFromOffers(offers: readonly Offer[], executorIdFor: (agentId: string) => string | undefined): Bin[] {
   const byAgent = new Map<string, Bin>();
   for (const offer of offers) {
     const id = offer.agent_id.value;
     let bin = byAgent.get(id);
     if (bin === undefined) byAgent.set(id, (bin = new Bin(id)));
-    bin.addOffer(offer, executorId);
+    bin.addOffer(offer, executorIdFor(id));
   }
   return [...byAgent.values()];
 }

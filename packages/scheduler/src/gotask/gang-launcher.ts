@@ -1,0 +1,208 @@
+/**
+ * Where held offers become launches. Offers are held until the whole pending gang fits (all or
+ * nothing, GangAllocator); then every agent's tasks go out in one ACCEPT with a LAUNCH, the
+ * offers of agents that got nothing are declined, and once nothing is pending offers are
+ * suppressed. Offers that cannot fit the gang are held at most `holdTimeoutMs`, then declined
+ * with `refuse_seconds` so other frameworks get them (mesos-v1-protocol.md §6.4, §6.5).
+ */
+import {
+  NotSubscribedError,
+  parseResourceMap,
+  type ExecutorInfo,
+  type Filters,
+  type Offer,
+  type ResourceMap,
+} from '@mesosgot/common';
+import type { SchedulerDriver } from '../driver/scheduler-driver.js';
+import { GangAllocator, type AgentPlacement } from './gang-allocator.js';
+import { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './launch-builder.js';
+import type { AllocationShortfall } from './sched-events.js';
+import type { TaskEntry, TaskTable } from './task-table.js';
+
+export interface GangLauncherOptions {
+  table: TaskTable;
+  frameworkName: string;
+  executorSource: ExecutorSource;
+  executorResources: ResourceMap;
+  refuseSeconds: number;
+  holdTimeoutMs: number;
+  /** The tasks of one agent were accepted by the master (202). */
+  onLaunched: (tasks: TaskEntry[], agent: AgentPlacement, executorId: string) => void;
+  /** The held offers cannot fit the pending gang yet. */
+  onPending: (shortfall: AllocationShortfall) => void;
+  onError: (error: Error) => void;
+}
+
+interface ExecutorRecord {
+  id: string;
+  info: ExecutorInfo;
+  generation: number;
+  lost: boolean;
+}
+
+export class GangLauncher {
+  /** Offers held for the gang, by offer id. Bound: the offers the master sent and did not rescind. */
+  private readonly held = new Map<string, Offer>();
+  /** Our executor per agent (one per agent, shared by the application's tasks there). */
+  private readonly executors = new Map<string, ExecutorRecord>();
+  private readonly allocator: GangAllocator;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private lastShortfall = '';
+  private isSuppressed = false;
+  private driver: SchedulerDriver | undefined;
+
+  constructor(private readonly options: GangLauncherOptions) {
+    this.allocator = new GangAllocator({
+      executor: parseResourceMap(options.executorResources, 'executorResources'),
+      executorId: (agentId) => {
+        const e = this.executors.get(agentId);
+        return e === undefined || e.lost ? undefined : e.id;
+      },
+    });
+  }
+
+  attach(driver: SchedulerDriver): void {
+    this.driver = driver;
+  }
+
+  private get filters(): Filters {
+    return { refuse_seconds: this.options.refuseSeconds };
+  }
+
+  /** OFFERS: hold them and try to launch the pending gang. */
+  addOffers(offers: readonly Offer[]): void {
+    for (const offer of offers) this.held.set(offer.id.value, offer);
+    this.tryLaunch();
+  }
+
+  /** RESCIND: the offer is gone. */
+  rescind(offerId: string): void {
+    this.held.delete(offerId);
+  }
+
+  /** Disconnected: the master rescinds every outstanding offer of ours (§6.3). */
+  forgetOffers(): void {
+    this.held.clear();
+    this.clearHoldTimer();
+  }
+
+  /** The executor on `agentId` died: the next launch there starts a new one (new id). */
+  executorLost(executorId: string): void {
+    for (const record of this.executors.values()) if (record.id === executorId) record.lost = true;
+  }
+
+  /** Tasks became pending again (restart policy): ask for offers if we had stopped them. */
+  wantOffers(): void {
+    if (this.isSuppressed && this.driver !== undefined) {
+      this.isSuppressed = false;
+      this.driver.reviveOffers().catch((err: unknown) => this.report(err));
+    }
+    this.tryLaunch();
+  }
+
+  /** Declines what is held and stops the timer. */
+  close(): void {
+    this.clearHoldTimer();
+    this.declineHeld();
+  }
+
+  tryLaunch(): void {
+    const driver = this.driver;
+    if (driver === undefined || this.held.size === 0) return;
+    const pending = this.options.table.pending();
+    if (pending.length === 0) {
+      this.declineHeld();
+      this.suppress();
+      return;
+    }
+    const offers = [...this.held.values()];
+    const plan = this.allocator.plan(offers, pending);
+    if (!plan.fits) {
+      const text = JSON.stringify(plan.shortfall.unplaced);
+      if (text !== this.lastShortfall) {
+        this.lastShortfall = text;
+        this.options.onPending(plan.shortfall);
+      }
+      this.startHoldTimer();
+      return;
+    }
+    this.lastShortfall = '';
+    this.clearHoldTimer();
+    this.held.clear();
+    for (const agent of plan.agents) this.launchOn(driver, agent);
+    for (const id of plan.unusedOfferIds) driver.declineOffer(id, this.filters).catch((err: unknown) => this.report(err));
+    if (this.options.table.pending().length === 0) this.suppress();
+  }
+
+  private launchOn(driver: SchedulerDriver, agent: AgentPlacement): void {
+    const { table } = this.options;
+    const executor = this.executorOn(agent);
+    const entries: TaskEntry[] = [];
+    const taskInfos = agent.tasks.map((p) => {
+      const entry = table.get(p.taskId)!;
+      entry.phase = 'launching';
+      entry.agentId = agent.agentId;
+      entry.executorId = executor.id;
+      entries.push(entry);
+      return buildTaskInfo(entry, agent.agentId, p.resources, executor.info);
+    });
+    driver.acceptOffers(agent.offerIds, [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }], this.filters).then(
+      () => this.options.onLaunched(entries, agent, executor.id),
+      (err: unknown) => {
+        // The master refused the ACCEPT: nothing of it runs; try again with the next offers.
+        for (const e of entries) if (e.phase === 'launching') e.phase = 'pending';
+        this.report(err);
+        this.wantOffers();
+      },
+    );
+  }
+
+  private executorOn(agent: AgentPlacement): ExecutorRecord {
+    let record = this.executors.get(agent.agentId);
+    if (record === undefined || record.lost) {
+      const generation = record === undefined ? 0 : record.generation + 1;
+      const id = executorIdFor(this.options.frameworkName, agent.agentId, generation);
+      const info = buildExecutorInfo(id, this.options.frameworkName, this.options.executorSource, agent.executorResources ?? []);
+      record = { id, info, generation, lost: false };
+      this.executors.set(agent.agentId, record);
+    }
+    return record;
+  }
+
+  /** Calls refused while disconnected need no report: the offers died with the subscription. */
+  private report(err: unknown): void {
+    if (!(err instanceof NotSubscribedError)) this.options.onError(err as Error);
+  }
+
+  private suppress(): void {
+    if (this.isSuppressed || this.driver === undefined) return;
+    this.isSuppressed = true;
+    this.driver.suppressOffers().catch((err: unknown) => this.report(err));
+  }
+
+  private startHoldTimer(): void {
+    if (this.holdTimer !== undefined) return;
+    if (this.options.holdTimeoutMs === 0) {
+      this.declineHeld();
+      return;
+    }
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.lastShortfall = '';
+      this.declineHeld();
+    }, this.options.holdTimeoutMs);
+  }
+
+  private clearHoldTimer(): void {
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+  }
+
+  private declineHeld(): void {
+    const driver = this.driver;
+    const ids = [...this.held.values()].map((o) => o.id);
+    this.held.clear();
+    if (driver === undefined) return;
+    for (const id of ids) driver.declineOffer(id, this.filters).catch((err: unknown) => this.report(err));
+  }
+}

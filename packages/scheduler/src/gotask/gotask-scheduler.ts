@@ -1,0 +1,181 @@
+/**
+ * GoTaskScheduler: the scheduler half of a GoTask application (DESIGN.md "Public API").
+ * Declare tasks (`spawnTask`/`spawnTasks`), register one scheduler function, `run()`. Tasks are
+ * launched all or nothing (gang-launcher.ts), on one custom executor per agent; the scheduler
+ * function talks to them through `schedIn`/`schedOut` (message-pump.ts) and hears about the
+ * framework through `schedEvents` (sched-events.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  Channel,
+  DEFAULT_CHANNEL_CAPACITY,
+  InvalidArgumentError,
+  TaskError,
+  type ReceiveChannel,
+  type ReliableLinkOptions,
+  type ResourceMap,
+  type SendChannel,
+  type TaskMsg,
+} from '@mesosgot/common';
+import type { SchedulerDriverOptions } from '../driver/driver-options.js';
+import { formatHelp, type SchedulerConfig } from './config.js';
+import { SchedEventQueue, MIN_EVENT_QUEUE_BOUND } from './sched-event-queue.js';
+import type { SchedEvent } from './sched-events.js';
+import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
+import { TaskTable, type SpawnSpec } from './task-table.js';
+
+export type SchedFunc = (
+  schedIn: ReceiveChannel<TaskMsg>,
+  schedOut: SendChannel<TaskMsg>,
+  schedEvents: ReceiveChannel<SchedEvent>,
+) => Promise<void>;
+
+/** mesosgot's AppSchedTask form: an object whose `run` is the scheduler function. */
+export interface SchedTask {
+  run: SchedFunc;
+}
+
+/** The embedded cluster for `--master local` (the seam @mesosgot/local fills; see README). */
+export interface LocalClusterHandle {
+  /** `http://127.0.0.1:PORT` of its master. */
+  masterUrl: string;
+  /** Stops the master, agents and their executors. */
+  stop(): Promise<void>;
+}
+export type LocalClusterStarter = (settings: { agents: number; agentResources: string; refuseSeconds: number }) => Promise<LocalClusterHandle>;
+
+/** Resources of each agent's executor (charged once per agent). */
+export const DEFAULT_EXECUTOR_RESOURCES: ResourceMap = { cpus: 0.1, mem: 64 };
+/** How long run() lets undelivered scheduler→task messages drain before tearing down. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+export interface GoTaskSchedulerOptions {
+  /** Starts the embedded cluster when the master is `local`. Without it, `local` is refused. */
+  localCluster?: LocalClusterStarter;
+  executorResources?: ResourceMap;
+  /** Command that runs node on the agents for a fetched executor (default: this node for `local`, else `node`). */
+  nodeCommand?: string;
+  drainTimeoutMs?: number;
+  driverOptions?: SchedulerDriverOptions;
+  /** Replaces MesosSchedulerDriver (tests). */
+  createDriver?: DriverFactory;
+  link?: Omit<ReliableLinkOptions, 'transmit'>;
+  /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
+  channelCapacity?: number;
+}
+
+export class GoTaskScheduler {
+  private readonly table = new TaskTable();
+  private schedFunc: SchedFunc | undefined;
+  private isRunning = false;
+
+  /** Throws InvalidArgumentError for bad options (before any I/O). */
+  constructor(
+    readonly config: SchedulerConfig,
+    private readonly options: GoTaskSchedulerOptions = {},
+  ) {
+    if (config === null || typeof config !== 'object' || typeof config.master !== 'string') {
+      throw new InvalidArgumentError('config', config, 'expected loadSchedulerConfig(...)');
+    }
+  }
+
+  /** Declares `count` tasks `<name>-0 …`. Throws InvalidArgumentError at the call for bad input. */
+  spawnTask(name: string, count: number, resources: ResourceMap, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): void {
+    this.spawnTasks([{ name, count, resources, args, env }]);
+  }
+
+  /** Declares several groups; all or none are added. Throws InvalidArgumentError at the call. */
+  spawnTasks(specs: readonly SpawnSpec[]): void {
+    this.checkNotRunning('spawnTasks');
+    if (!Array.isArray(specs)) throw new InvalidArgumentError('specs', specs, 'must be an array');
+    this.table.addAll(specs);
+  }
+
+  registerSchedFunc(fn: SchedFunc): void {
+    this.checkNotRunning('registerSchedFunc');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('schedFunc', fn, 'must be a function');
+    if (this.schedFunc !== undefined) throw new InvalidArgumentError('schedFunc', fn, 'a scheduler function is already registered');
+    this.schedFunc = fn;
+  }
+
+  registerSchedTask(task: SchedTask): void {
+    if (task === null || typeof task !== 'object' || typeof task.run !== 'function') {
+      throw new InvalidArgumentError('schedTask', task, 'must be an object with a run(schedIn, schedOut, schedEvents) method');
+    }
+    this.registerSchedFunc((i, o, e) => task.run(i, o, e));
+  }
+
+  /**
+   * Runs the framework: starts the local cluster (for `local`) and the artifact server,
+   * subscribes, launches the tasks all or nothing, and runs the scheduler function. Resolves
+   * once the scheduler function returned and the framework is torn down (TEARDOWN: Mesos kills
+   * the tasks), with every server, timer and cluster of ours stopped. Rejects with TaskError
+   * if the scheduler function threw or a task failure stopped the framework (policy `stop`),
+   * after the same teardown. With `config.help` it prints the help and resolves.
+   * Throws InvalidArgumentError before any I/O for a missing scheduler function or executor.
+   */
+  async run(): Promise<void> {
+    if (this.config.help) {
+      process.stdout.write(formatHelp());
+      return;
+    }
+    this.checkNotRunning('run');
+    const schedFunc = this.schedFunc;
+    if (schedFunc === undefined) throw new InvalidArgumentError('schedFunc', undefined, 'register a scheduler function before run()');
+    if (this.table.size > 0 && this.config.executor === undefined && this.config.executorCommand === undefined) {
+      throw new InvalidArgumentError('executor', undefined, 'set --executor <bundle> or --executor-command <cmd> so agents can start the executor');
+    }
+    if (this.config.master === 'local' && this.options.localCluster === undefined) {
+      throw new InvalidArgumentError('master', 'local', 'no embedded cluster starter was given (GoTaskSchedulerOptions.localCluster)');
+    }
+    this.isRunning = true;
+    const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
+    const schedIn = new Channel<TaskMsg>(capacity);
+    const schedOut = new Channel<TaskMsg>(capacity);
+    const schedEvents = new Channel<SchedEvent>(capacity);
+    const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size));
+    const session = new SchedulerSession({
+      config: this.config,
+      table: this.table,
+      events,
+      schedIn,
+      executorResources: this.options.executorResources ?? DEFAULT_EXECUTOR_RESOURCES,
+      ...(this.options.nodeCommand === undefined ? {} : { nodeCommand: this.options.nodeCommand }),
+      ...(this.options.localCluster === undefined ? {} : { localCluster: this.options.localCluster }),
+      ...(this.options.createDriver === undefined ? {} : { createDriver: this.options.createDriver }),
+      driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
+      ...(this.options.link === undefined ? {} : { link: this.options.link }),
+    });
+    let failure: Error | undefined;
+    try {
+      await session.start(schedOut);
+      try {
+        await schedFunc(schedIn, schedOut, schedEvents);
+      } catch (err) {
+        failure = new TaskError('scheduler', `the scheduler function failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      }
+      failure ??= session.stopReason;
+    } finally {
+      schedOut.close();
+      await session.stop(this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private async credentials(): Promise<Pick<SchedulerDriverOptions, 'credential' | 'tlsCa'>> {
+    const out: Pick<SchedulerDriverOptions, 'credential' | 'tlsCa'> = {};
+    const { principal, secretFile, tlsCa } = this.config;
+    if (secretFile !== undefined) {
+      if (principal === undefined) throw new InvalidArgumentError('--secret-file', secretFile, 'needs --principal');
+      // Trailing newlines are how editors save files, never part of a secret.
+      const secret = (await readFile(secretFile, 'utf8')).replace(/\r?\n$/, '');
+      out.credential = { principal, secret };
+    }
+    if (tlsCa !== undefined) out.tlsCa = await readFile(tlsCa);
+    return out;
+  }
+
+  private checkNotRunning(what: string): void {
+    if (this.isRunning) throw new InvalidArgumentError(what, undefined, 'not allowed once run() has started');
+  }
+}

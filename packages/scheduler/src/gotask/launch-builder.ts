@@ -1,0 +1,66 @@
+/**
+ * Wire objects for launching GoTask tasks: one custom executor per agent (its id shared by all
+ * of the application's tasks there) and a TaskInfo per task whose `data` carries the spawn's
+ * args and env (common's task spec). Pure functions, no I/O (like calls/).
+ */
+import {
+  encodeTaskSpec,
+  type CommandInfo,
+  type ExecutorInfo,
+  type Resource,
+  type TaskInfo,
+} from '@mesosgot/common';
+import type { TaskEntry } from './task-table.js';
+
+/** How agents obtain and start the executor. */
+export type ExecutorSource =
+  /** Fetch `url` into the sandbox as `fileName` and run it with `node`. */
+  | { kind: 'artifact'; url: string; fileName: string; nodeCommand: string }
+  /** Run this command line (the agents already have the code). */
+  | { kind: 'command'; command: string };
+
+/** Executor ids are `<framework name>-executor-<agent id>[-<generation>]`, within Mesos' 255 chars. */
+export function executorIdFor(frameworkName: string, agentId: string, generation: number): string {
+  const base = `${frameworkName.replace(/[^A-Za-z0-9_.-]/g, '_')}-executor-${agentId}`.slice(0, 240);
+  return generation === 0 ? base : `${base}-${generation}`;
+}
+
+/** POSIX shell single-quoting, for paths put into a `shell: true` command. */
+export function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:=@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function buildExecutorInfo(executorId: string, frameworkName: string, source: ExecutorSource, resources: readonly Resource[]): ExecutorInfo {
+  let command: CommandInfo;
+  switch (source.kind) {
+    case 'artifact':
+      // The fetcher puts the URI into the sandbox, the executor's working directory (§8.1).
+      command = {
+        uris: [{ value: source.url, executable: false, extract: false, cache: false, output_file: source.fileName }],
+        value: `${source.nodeCommand} ${shellQuote(source.fileName)}`,
+        shell: true,
+      };
+      break;
+    case 'command':
+      command = { value: source.command, shell: true };
+      break;
+  }
+  return {
+    type: 'CUSTOM',
+    executor_id: { value: executorId },
+    name: `${frameworkName} executor`,
+    command,
+    resources: [...resources],
+  };
+}
+
+export function buildTaskInfo(task: TaskEntry, agentId: string, resources: readonly Resource[], executor: ExecutorInfo): TaskInfo {
+  return {
+    name: task.id,
+    task_id: { value: task.id },
+    agent_id: { value: agentId },
+    resources: resources as Resource[],
+    executor,
+    data: encodeTaskSpec({ args: [...task.args], env: { ...task.env } }),
+  };
+}

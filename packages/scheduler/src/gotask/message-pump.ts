@@ -1,0 +1,164 @@
+/**
+ * The scheduler's side of "channels across the wire" (issue 6): one ReliableLink per executor,
+ * carried by framework messages (MESSAGE calls out, MESSAGE events in). `schedOut` messages are
+ * routed by `taskName` (the destination task id) to the link of that task's executor; every
+ * link's arrivals (stamped with the source task id by the executor) go to `schedIn`.
+ * Backpressure crosses the network both ways: a task that stops reading stops its link's
+ * credit and the outbound loop waits; a scheduler function that stops reading `schedIn` stops
+ * the inbound loops, so the links stop granting credit and the tasks' sends wait.
+ */
+import {
+  ChannelClosedError,
+  InvalidArgumentError,
+  ProtocolError,
+  ReliableLink,
+  isLinkFrame,
+  type Channel,
+  type ReceiveChannel,
+  type ReliableLinkOptions,
+  type TaskMsg,
+} from '@mesosgot/common';
+import type { SchedulerDriver } from '../driver/scheduler-driver.js';
+import { isTerminalPhase, type TaskTable } from './task-table.js';
+
+export interface MessagePumpOptions {
+  driver: Pick<SchedulerDriver, 'sendFrameworkMessage'>;
+  table: TaskTable;
+  schedIn: Channel<TaskMsg>;
+  /** A message could not be delivered or a frame was bad: reported, never silently dropped. */
+  onError: (error: Error) => void;
+  link?: Omit<ReliableLinkOptions, 'transmit'>;
+}
+
+interface ExecutorLinkEntry {
+  link: ReliableLink;
+  agentId: string;
+  /** The loop moving this link's arrivals into schedIn. */
+  inbound: Promise<void>;
+}
+
+export class MessagePump {
+  private readonly links = new Map<string, ExecutorLinkEntry>();
+  /** Aborted by close(): ends the outbound loop's waits. */
+  private readonly stopping = new AbortController();
+  private outbound: Promise<void> | undefined;
+
+  constructor(private readonly options: MessagePumpOptions) {}
+
+  /** The link to executor `executorId` on `agentId`, created on first use. */
+  linkFor(executorId: string, agentId: string): ReliableLink {
+    let entry = this.links.get(executorId);
+    if (entry === undefined) {
+      const { driver } = this.options;
+      const link = new ReliableLink({
+        ...this.options.link,
+        transmit: async (frame) => {
+          await driver.sendFrameworkMessage({ value: executorId }, { value: agentId }, frame);
+        },
+      });
+      entry = { link, agentId, inbound: this.pumpInbound(link) };
+      this.links.set(executorId, entry);
+    }
+    return entry.link;
+  }
+
+  /** A MESSAGE event: feeds the executor's link. Reports a foreign or malformed message as an error. */
+  onFrameworkMessage(executorId: string, agentId: string, data: Uint8Array): void {
+    if (!isLinkFrame(data)) {
+      this.options.onError(new ProtocolError(`framework message from executor ${executorId} on ${agentId} is not a mesosgot link frame (${data.length} bytes)`));
+      return;
+    }
+    try {
+      this.linkFor(executorId, agentId).onFrame(data);
+    } catch (err) {
+      this.options.onError(err as Error);
+    }
+  }
+
+  /**
+   * Starts moving `schedOut` to the tasks. Each message waits for its task to be launched and
+   * for credit; an unknown or ended task is reported through onError and the message dropped.
+   * The loop ends when schedOut is closed and drained, or on close().
+   */
+  start(schedOut: ReceiveChannel<TaskMsg>): void {
+    this.outbound ??= this.pumpOutbound(schedOut);
+  }
+
+  /** The transport is back (re-subscribed): resend what is unacknowledged now. */
+  retransmitAll(): void {
+    for (const { link } of this.links.values()) link.retransmitNow();
+  }
+
+  /** The executor is gone: its link closes (pending sends to its tasks reject). */
+  async executorLost(executorId: string): Promise<void> {
+    const entry = this.links.get(executorId);
+    if (entry === undefined) return;
+    this.links.delete(executorId);
+    await entry.link.close();
+    await entry.inbound;
+  }
+
+  /** Resolves when everything sent so far is acknowledged by the executors, or at `signal`. */
+  async drain(signal: AbortSignal): Promise<void> {
+    await Promise.all([...this.links.values()].map(({ link }) => link.drain({ signal }).catch(() => undefined)));
+  }
+
+  /** Stops both directions and closes every link; resolves when their loops ended. */
+  async close(): Promise<void> {
+    this.stopping.abort(new ChannelClosedError('message pump'));
+    const entries = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(entries.map((e) => e.link.close()));
+    await Promise.all(entries.map((e) => e.inbound));
+    await this.outbound;
+  }
+
+  private async pumpInbound(link: ReliableLink): Promise<void> {
+    const { schedIn } = this.options;
+    try {
+      for await (const msg of link.receive()) {
+        await schedIn.send(msg, { signal: this.stopping.signal });
+      }
+    } catch (err) {
+      // schedIn closed (the scheduler function is done) or the pump is stopping: nothing reads
+      // these messages any more. Anything else is worth a report.
+      if (!(err instanceof ChannelClosedError) && !this.stopping.signal.aborted) this.options.onError(err as Error);
+    }
+  }
+
+  private async pumpOutbound(schedOut: ReceiveChannel<TaskMsg>): Promise<void> {
+    const signal = this.stopping.signal;
+    try {
+      for (;;) {
+        const next = await schedOut.receive({ signal });
+        if (!next.ok) return;
+        await this.deliver(next.value, signal);
+      }
+    } catch (err) {
+      if (!signal.aborted) this.options.onError(err as Error);
+    }
+  }
+
+  private async deliver(msg: TaskMsg, signal: AbortSignal): Promise<void> {
+    const { table, onError } = this.options;
+    const name = msg?.taskName;
+    const entry = typeof name === 'string' ? table.get(name) : undefined;
+    if (entry === undefined) {
+      onError(new InvalidArgumentError('taskName', name, 'no task has this id (ids are <name>-<index>); message dropped'));
+      return;
+    }
+    await table.whenLaunched(entry, signal);
+    if (signal.aborted) return;
+    if (isTerminalPhase(entry.phase) || entry.executorId === undefined || entry.agentId === undefined) {
+      onError(new ChannelClosedError(`task ${entry.id} (${entry.phase}); message dropped`));
+      return;
+    }
+    try {
+      await this.linkFor(entry.executorId, entry.agentId).send(msg, { signal });
+    } catch (err) {
+      if (signal.aborted) return;
+      if (err instanceof ChannelClosedError) onError(new ChannelClosedError(`task ${entry.id}; message dropped`));
+      else onError(err as Error);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Hands SchedEvents to the scheduler function's `schedEvents` channel without ever blocking the
+ * driver: driver callbacks run one at a time, so a callback waiting on a full channel would also
+ * stop MESSAGE events — and with them the acks and credit the scheduler function may be waiting
+ * for (a deadlock). Events wait here instead, up to a bound; past it they are counted and one
+ * Error event says how many were dropped (never a silent drop).
+ */
+import type { Channel } from '@mesosgot/common';
+import type { SchedEvent } from './sched-events.js';
+
+/** Events queued beyond the channel's own buffer, at least. */
+export const MIN_EVENT_QUEUE_BOUND = 1024;
+
+export class SchedEventQueue {
+  /** Events not yet in the channel. Bound: `bound` (push drops beyond it). */
+  private readonly queue: SchedEvent[] = [];
+  private head = 0;
+  private dropped = 0;
+  private pumping: Promise<void> | undefined;
+  private isClosed = false;
+
+  constructor(
+    private readonly channel: Channel<SchedEvent>,
+    private readonly bound: number,
+  ) {}
+
+  /** Queues an event; never waits. After close() it is ignored. */
+  push(event: SchedEvent): void {
+    if (this.isClosed) return;
+    if (this.queue.length - this.head >= this.bound) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(event);
+    this.pumping ??= this.pump();
+  }
+
+  /**
+   * Pushes `last` (e.g. Shutdown), waits up to `signal` for the queue to reach the channel,
+   * then closes the channel: a reader still gets every buffered event, then the end.
+   */
+  async close(last: SchedEvent | undefined, signal: AbortSignal): Promise<void> {
+    if (this.isClosed) return;
+    if (last !== undefined) this.push(last);
+    this.isClosed = true;
+    const pumping = this.pumping;
+    if (pumping !== undefined && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        void pumping.then(resolve);
+      });
+    }
+    this.channel.close();
+    await this.pumping;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.head < this.queue.length) {
+        const event = this.queue[this.head]!;
+        await this.channel.send(event);
+        this.queue[this.head] = undefined as unknown as SchedEvent;
+        this.head++;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        if (this.dropped > 0 && this.queue.length - this.head < this.bound) {
+          const n = this.dropped;
+          this.dropped = 0;
+          this.queue.push({ type: 'Error', message: `${n} scheduler events dropped: schedEvents was not read and its queue of ${this.bound} was full` });
+        }
+      }
+    } catch {
+      // The channel was closed by close() (the scheduler function is done): the rest has no reader.
+    } finally {
+      this.pumping = undefined;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * One run of a GoTaskScheduler: the embedded cluster (for `local`), the artifact server, the
+ * driver, and the Scheduler callbacks that turn Mesos events into launches, SchedEvents and
+ * link frames. Callbacks never wait on the scheduler function (events are queued,
+ * sched-event-queue.ts), so the driver keeps delivering MESSAGE events — acks and credit —
+ * whatever the scheduler function does.
+ */
+import {
+  TaskError,
+  type Channel,
+  type FrameworkInfo,
+  type ReliableLinkOptions,
+  type ResourceMap,
+  type TaskMsg,
+  type TaskStatus,
+} from '@mesosgot/common';
+import { MesosSchedulerDriver } from '../driver/mesos-scheduler-driver.js';
+import type { SchedulerDriverOptions } from '../driver/driver-options.js';
+import { buildFrameworkInfo } from '../driver/framework-info.js';
+import type { DriverStatus, SchedulerDriver } from '../driver/scheduler-driver.js';
+import type { Scheduler } from '../scheduler.js';
+import { ArtifactServer } from './artifact-server.js';
+import type { SchedulerConfig } from './config.js';
+import { GangLauncher } from './gang-launcher.js';
+import type { LocalClusterHandle, LocalClusterStarter } from './gotask-scheduler.js';
+import type { ExecutorSource } from './launch-builder.js';
+import { shellQuote } from './launch-builder.js';
+import { MessagePump } from './message-pump.js';
+import type { SchedEventQueue } from './sched-event-queue.js';
+import { schedEventFromStatus } from './sched-events.js';
+import type { TaskTable } from './task-table.js';
+
+export type DriverFactory = (scheduler: Scheduler, frameworkInfo: FrameworkInfo, master: string, options: SchedulerDriverOptions) => SchedulerDriver;
+
+export interface SchedulerSessionOptions {
+  config: SchedulerConfig;
+  table: TaskTable;
+  events: SchedEventQueue;
+  schedIn: Channel<TaskMsg>;
+  executorResources: ResourceMap;
+  nodeCommand?: string;
+  localCluster?: LocalClusterStarter;
+  createDriver?: DriverFactory;
+  driverOptions: SchedulerDriverOptions;
+  link?: Omit<ReliableLinkOptions, 'transmit'>;
+}
+
+export class SchedulerSession {
+  private cluster: LocalClusterHandle | undefined;
+  private artifacts: ArtifactServer | undefined;
+  private driver: SchedulerDriver | undefined;
+  private pump: MessagePump | undefined;
+  private launcher: GangLauncher | undefined;
+  private frameworkId = '';
+  private schedOut: Channel<TaskMsg> | undefined;
+  /** Set when a task failure stops the framework (policy `stop`); run() rejects with it. */
+  stopReason: TaskError | undefined;
+  driverStatus: DriverStatus = 'DRIVER_NOT_STARTED';
+
+  constructor(private readonly o: SchedulerSessionOptions) {}
+
+  /** Starts everything; on failure stops what it started and rethrows. */
+  async start(schedOut: Channel<TaskMsg>): Promise<void> {
+    const { config } = this.o;
+    let master = config.master;
+    if (master === 'local') {
+      this.cluster = await this.o.localCluster!({ agents: config.localAgents, agentResources: config.localAgentResources, refuseSeconds: config.refuseSeconds });
+      master = this.cluster.masterUrl;
+    }
+    const source = await this.executorSource();
+    const onError = (error: Error): void => this.o.events.push({ type: 'Error', message: error.message, error });
+    const frameworkInfo = buildFrameworkInfo({
+      name: config.name,
+      user: config.user,
+      roles: [config.role],
+      failoverTimeoutSeconds: config.failoverTimeout,
+      checkpoint: config.checkpoint,
+      ...(config.principal === undefined ? {} : { principal: config.principal }),
+    });
+    const create: DriverFactory = this.o.createDriver ?? ((s, info, m, opts) => new MesosSchedulerDriver(s, info, m, opts));
+    const driver = create(this.callbacks(), frameworkInfo, master, this.o.driverOptions);
+    this.driver = driver;
+    this.pump = new MessagePump({ driver, table: this.o.table, schedIn: this.o.schedIn, onError, ...(this.o.link ? { link: this.o.link } : {}) });
+    this.launcher = new GangLauncher({
+      table: this.o.table,
+      frameworkName: config.name,
+      executorSource: source,
+      executorResources: this.o.executorResources,
+      refuseSeconds: config.refuseSeconds,
+      holdTimeoutMs: config.holdTimeout * 1000,
+      onLaunched: (tasks, agent, executorId) => {
+        this.pump!.linkFor(executorId, agent.agentId);
+        for (const t of tasks) {
+          this.o.table.markLaunched(t, agent.agentId, executorId);
+          this.o.events.push({ type: 'TaskLaunched', taskId: t.id, agentId: agent.agentId, hostname: agent.hostname, executorId });
+        }
+      },
+      onPending: (shortfall) => this.o.events.push({ type: 'AllocationPending', shortfall }),
+      onError,
+    });
+    this.launcher.attach(driver);
+    this.schedOut = schedOut;
+    this.pump.start(schedOut);
+    this.driverStatus = await driver.start();
+  }
+
+  /**
+   * Lets queued scheduler→task messages drain (at most `drainMs`), tears the framework down
+   * (TEARDOWN), closes links and the events channel, stops the artifact server and cluster.
+   */
+  async stop(drainMs: number): Promise<void> {
+    const deadline = AbortSignal.timeout(drainMs);
+    try {
+      if (this.pump !== undefined && this.driver?.driverStatus === 'DRIVER_RUNNING') {
+        // First what the scheduler function queued in schedOut (closed by run()), then the links.
+        const out = this.schedOut;
+        if (out !== undefined && !deadline.aborted) {
+          await new Promise<void>((resolve) => {
+            deadline.addEventListener('abort', () => resolve(), { once: true });
+            void out.drained().then(resolve);
+          });
+        }
+        await this.pump.drain(deadline);
+      }
+      this.launcher?.close();
+      if (this.driver !== undefined) this.driverStatus = await this.driver.stop(false).catch(() => this.driver!.driverStatus);
+      await this.pump?.close();
+      this.o.schedIn.close();
+      await this.o.events.close({ type: 'Shutdown', reason: this.stopReason?.message ?? 'the scheduler function returned' }, AbortSignal.timeout(drainMs));
+    } finally {
+      await this.artifacts?.stop();
+      await this.cluster?.stop();
+    }
+  }
+
+  private async executorSource(): Promise<ExecutorSource> {
+    const { config } = this.o;
+    if (config.executorCommand !== undefined || config.executor === undefined) {
+      return { kind: 'command', command: config.executorCommand ?? 'false' };
+    }
+    const fileName = ArtifactServer.nameFor(config.executor);
+    this.artifacts = new ArtifactServer({ files: { [fileName]: config.executor }, address: config.address, port: config.artifactPort });
+    await this.artifacts.start();
+    const nodeCommand = this.o.nodeCommand ?? (config.master === 'local' ? shellQuote(process.execPath) : 'node');
+    return { kind: 'artifact', url: this.artifacts.urlOf(fileName), fileName, nodeCommand };
+  }
+
+  private onStatus(status: TaskStatus): void {
+    const { table, config, events } = this.o;
+    const entry = table.applyStatus(status);
+    const failed = status.state === 'TASK_FAILED' || status.state === 'TASK_ERROR' || status.state === 'TASK_LOST' || status.state === 'TASK_DROPPED' || status.state === 'TASK_GONE';
+    const restart = entry !== undefined && failed && config.taskFailurePolicy === 'restart' && entry.restarts < config.maxRestarts && this.stopReason === undefined;
+    const event = schedEventFromStatus(status, restart);
+    if (event !== undefined) events.push(event);
+    if (entry === undefined || !failed) return;
+    if (restart) {
+      entry.restarts++;
+      entry.phase = 'pending';
+      this.launcher?.wantOffers();
+    } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
+      if (this.stopReason === undefined) {
+        this.stopReason = new TaskError(entry.id, `${status.state}: ${status.message ?? 'no message'} (task failure policy: ${config.taskFailurePolicy})`);
+        events.push({ type: 'Shutdown', reason: this.stopReason.message });
+        // Ends the scheduler function's `for await (… of schedIn)`: the framework is stopping.
+        this.o.schedIn.close();
+      }
+    }
+  }
+
+  private callbacks(): Scheduler {
+    const { events } = this.o;
+    return {
+      registered: (_d, frameworkId, master) => {
+        this.frameworkId = frameworkId.value;
+        events.push({ type: 'Registered', frameworkId: frameworkId.value, master });
+      },
+      reregistered: (_d, master) => {
+        events.push({ type: 'Reregistered', frameworkId: this.frameworkId, master });
+        // Frames sent while we were away were dropped by the master (§6.10): resend now.
+        this.pump?.retransmitAll();
+      },
+      disconnected: () => {
+        this.launcher?.forgetOffers();
+        events.push({ type: 'Disconnected' });
+      },
+      resourceOffers: (_d, offers) => this.launcher?.addOffers(offers),
+      offerRescinded: (_d, offerId) => {
+        this.launcher?.rescind(offerId.value);
+        events.push({ type: 'OfferRescinded', offerId: offerId.value });
+      },
+      statusUpdate: (_d, status) => this.onStatus(status),
+      frameworkMessage: (_d, executorId, agentId, data) => this.pump?.onFrameworkMessage(executorId.value, agentId.value, data),
+      slaveLost: (_d, agentId) => events.push({ type: 'SlaveLost', agentId: agentId.value }),
+      executorLost: async (_d, executorId, agentId, status) => {
+        this.launcher?.executorLost(executorId.value);
+        events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status });
+        await this.pump?.executorLost(executorId.value);
+      },
+      error: (_d, message, cause) => events.push({ type: 'Error', message, ...(cause === undefined ? {} : { error: cause }) }),
+    };
+  }
+}
