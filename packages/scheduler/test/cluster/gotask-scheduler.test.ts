@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const startLocal: LocalClusterStarter = async ({ agents, agentResources, refuseSeconds }) => {
-  const cluster = new LocalCluster({ agents, agentResources, refuseSeconds, executorShutdownGracePeriodMs: 2_000 });
+  const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds, executorShutdownGracePeriodMs: 2_000 });
   const masterUrl = await cluster.start();
   return { masterUrl, stop: () => cluster.stop() };
 };
