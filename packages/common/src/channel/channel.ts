@@ -52,6 +52,27 @@ export interface ReceiveChannel<T> extends AsyncIterable<T> {
 const RESOLVED: Promise<void> = Promise.resolve();
 const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({ value: undefined, ok: false });
 
+/*
+ * The settle functions of the promise being built: `new Promise(capture)` hands them over without
+ * allocating a closure per blocked `send`/`receive`. Read (and cleared) right after the constructor.
+ */
+let capturedResolve: ((value: never) => void) | null = null;
+let capturedReject: ((reason: unknown) => void) | null = null;
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+function takeResolve(): (value: never) => void {
+  const resolve = capturedResolve as (value: never) => void;
+  capturedResolve = null;
+  return resolve;
+}
+function takeReject(): (reason: unknown) => void {
+  const reject = capturedReject as (reason: unknown) => void;
+  capturedReject = null;
+  return reject;
+}
+
 /**
  * A Go-style channel: a FIFO of at most `capacity` values between any number of senders and
  * receivers. Capacity 0 is an unbuffered rendezvous: `send` resolves when a receiver takes the value.
@@ -93,11 +114,11 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.isClosed) return Promise.reject(new ChannelClosedError());
     if (this._offer(value)) return RESOLVED;
-    return new Promise<void>((resolve, reject) => {
-      const waiter = new SendRequest(value, resolve, reject);
-      this.senders.push(waiter);
-      if (signal) waiter.watch(signal, () => this.senders.remove(waiter));
-    });
+    const promise = new Promise<void>(capture);
+    const waiter = new SendRequest(value, takeResolve() as () => void, takeReject());
+    this.senders.push(waiter);
+    if (signal) waiter.watch(signal, this.senders);
+    return promise;
   }
 
   trySend(value: T): boolean {
@@ -111,11 +132,11 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     const value = this._poll();
     if (value !== EMPTY) return Promise.resolve({ value, ok: true });
     if (this.isClosed) return Promise.resolve(CLOSED_RESULT);
-    return new Promise<ReceiveResult<T>>((resolve, reject) => {
-      const waiter = new ReceiveRequest<T>(resolve, reject);
-      this.receivers.push(waiter);
-      if (signal) waiter.watch(signal, () => this.receivers.remove(waiter));
-    });
+    const promise = new Promise<ReceiveResult<T>>(capture);
+    const waiter = new ReceiveRequest<T>(takeResolve() as (result: ReceiveResult<T>) => void, takeReject());
+    this.receivers.push(waiter);
+    if (signal) waiter.watch(signal, this.receivers);
+    return promise;
   }
 
   tryReceive(): ReceiveResult<T> | undefined {
@@ -220,11 +241,14 @@ abstract class AbortableWaiter {
 
   constructor(protected readonly rejectPromise: (reason: unknown) => void) {}
 
-  /** Rejects with `signal.reason` on abort after `unlink` removed the waiter (so nothing is taken). */
-  watch(signal: AbortSignal, unlink: () => void): void {
+  /**
+   * Rejects with `signal.reason` on abort after removing the waiter from `list` (so nothing is taken).
+   * Only a send or receive given a signal pays for the listener.
+   */
+  watch(signal: AbortSignal, list: WaitList<WaitNode>): void {
     this.signal = signal;
     this.onAbort = () => {
-      unlink();
+      list.remove(this);
       this.rejectPromise(signal.reason);
     };
     signal.addEventListener('abort', this.onAbort, { once: true });

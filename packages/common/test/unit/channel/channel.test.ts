@@ -186,6 +186,63 @@ describe('channel/channel', () => {
     expect(ch.tryReceive()).toEqual({ value: 9, ok: true });
   });
 
+  it('concurrent next() calls on one iterator resolve in call order, interleaved fairly with other receivers', async () => {
+    const ch = new Channel<number>(0);
+    const it1 = ch[Symbol.asyncIterator]();
+    const a = it1.next();
+    const b = it1.next();
+    const other = ch.receive();
+    const c = it1.next();
+    for (let i = 0; i < 4; i++) await ch.send(i);
+    expect(await a).toEqual({ value: 0, done: false });
+    expect(await b).toEqual({ value: 1, done: false });
+    expect(await other).toEqual({ value: 2, ok: true });
+    expect(await c).toEqual({ value: 3, done: false });
+    // The reused waiter is free again while a later extra one still waits: order holds.
+    const d = it1.next();
+    const e = it1.next();
+    const f = it1.next();
+    await ch.send(4);
+    expect(await d).toEqual({ value: 4, done: false });
+    const g = it1.next();
+    for (let i = 5; i < 8; i++) await ch.send(i);
+    expect([await e, await f, await g].map((r) => r.value)).toEqual([5, 6, 7]);
+    ch.close();
+    expect(await it1.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('close ends every pending next() of an iterator, and return() cancels them all without taking a value', async () => {
+    const ch = new Channel<number>(2);
+    const it1 = ch[Symbol.asyncIterator]();
+    const pending = [it1.next(), it1.next(), it1.next()];
+    await it1.return?.();
+    for (const p of pending) expect(await p).toEqual({ value: undefined, done: true });
+    await ch.send(1);
+    expect(ch.length).toBe(1);
+    const it2 = ch[Symbol.asyncIterator]();
+    expect(await it2.next()).toEqual({ value: 1, done: false });
+    const waiting = [it2.next(), it2.next()];
+    ch.close();
+    for (const p of waiting) expect(await p).toEqual({ value: undefined, done: true });
+    expect(await it2.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('a buffered send and a waiting for-await keep FIFO order across the fast paths', async () => {
+    const ch = new Channel<number>(4);
+    const it1 = ch[Symbol.asyncIterator]();
+    const first = it1.next();
+    expect(await state(first)).toBe('pending');
+    // The first send is handed to the waiting next(); later ones are buffered without waiting.
+    for (let i = 0; i < 5; i++) expect(await state(ch.send(i))).toBe('resolved');
+    expect(ch.length).toBe(4);
+    const sixth = ch.send(5);
+    expect(await state(sixth)).toBe('pending');
+    const got = [(await first).value];
+    for (let i = 0; i < 5; i++) got.push((await it1.next()).value);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+    await sixth;
+  });
+
   it('drained() resolves when the last buffered value is taken after close', async () => {
     const ch = new Channel<number>(2);
     await ch.send(1);
