@@ -1,0 +1,175 @@
+// GoTaskExecutor as a real executor process (test/fixtures/gotask-executor.ts, bundled with
+// bundleScript) under the local cluster, driven by a plain-HTTP scheduler speaking link frames.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { encodeTaskSpec, type TaskInfo } from '@mesosgot/common';
+import { LocalCluster } from '@mesosgot/local';
+import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { HttpScheduler } from '../support/http-scheduler.js';
+import { LinkScheduler } from '../support/link-scheduler.js';
+
+const RESOURCES = [
+  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
+  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
+];
+const EXECUTOR_ID = 'gotask-exec';
+
+let bundleDir: string;
+let bundle: string;
+let cluster: LocalCluster | undefined;
+let scheduler: HttpScheduler | undefined;
+let linkEnd: LinkScheduler | undefined;
+
+beforeAll(async () => {
+  bundleDir = await mkdtemp(join(tmpdir(), 'gotask-executor-bundle-'));
+  bundle = await bundleScript(join(import.meta.dirname, '..', 'fixtures', 'gotask-executor.ts'), join(bundleDir, 'gotask-executor.mjs'));
+});
+
+afterAll(async () => {
+  await rm(bundleDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await linkEnd?.close();
+  await scheduler?.close();
+  await cluster?.stop();
+  linkEnd = undefined;
+  scheduler = undefined;
+  cluster = undefined;
+});
+
+function task(taskId: string, extra: Partial<TaskInfo> = {}): Omit<TaskInfo, 'agent_id'> {
+  return {
+    name: taskId,
+    task_id: { value: taskId },
+    resources: RESOURCES,
+    executor: {
+      executor_id: { value: EXECUTOR_ID },
+      name: 'gotask executor',
+      command: { value: `"${process.execPath}" gotask-executor.mjs`, shell: true, uris: [{ value: bundle, extract: false }] },
+      resources: RESOURCES,
+    },
+    ...extra,
+  };
+}
+
+/** A cluster, a scheduler, and the first launch (the executor starts with it); then the link. */
+async function setup(first: Omit<TaskInfo, 'agent_id'>[]) {
+  cluster = new LocalCluster({ executorShutdownGracePeriodMs: 3_000 });
+  const masterUrl = await cluster.start();
+  scheduler = await HttpScheduler.subscribe(masterUrl, { name: 'gotask-executor-test' });
+  const offer = await scheduler.launch(first);
+  const agentId = offer.agent_id.value;
+  linkEnd = new LinkScheduler(scheduler, agentId, EXECUTOR_ID);
+  return { cluster, scheduler, link: linkEnd, agentId };
+}
+
+function events(sandbox: string): { kind: string; [key: string]: unknown }[] {
+  const path = join(sandbox, 'gotask-events.jsonl');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string });
+}
+
+async function executorProcess(c: LocalCluster): Promise<{ sandbox: string; pid: number }> {
+  const snapshot = await waitFor(() => c.agents[0]!.executors().find((e) => e.executorId === EXECUTOR_ID && e.pid !== undefined), {
+    what: 'the executor running',
+    timeoutMs: 10_000,
+  });
+  return { sandbox: snapshot.sandbox, pid: snapshot.pid! };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('GoTaskExecutor under LocalCluster', () => {
+  it('runs a task: args and env from the spec, hello/echo through the link stamped with the task id', async () => {
+    const { scheduler, link } = await setup([task('echo-0', { data: encodeTaskSpec({ args: ['x', 'y'], env: { E: 'env-value' } }) })]);
+    await scheduler.waitForState('echo-0', 'TASK_RUNNING');
+    await waitFor(() => link.textsFrom('echo-0').length === 1, { what: 'the started message' });
+    expect(link.textsFrom('echo-0')).toEqual(['started:["echo-0","x","y"]:env-value']);
+    await link.send('echo-0', 'hello');
+    await link.send('echo-0', 'again');
+    await waitFor(() => link.textsFrom('echo-0').length === 3, { what: 'two echoes' });
+    expect(link.textsFrom('echo-0').slice(1)).toEqual(['echo:hello', 'echo:again']);
+    // The task wrote taskName "ignored-name": the executor stamps the sender's id.
+    expect(link.received.map((m) => m.taskName)).toEqual(['echo-0', 'echo-0', 'echo-0']);
+  });
+
+  it('fails an unknown kind naming the registered kinds, and a throwing task with its message', async () => {
+    const { scheduler } = await setup([task('lift-0'), task('fail-0')]);
+    const unknown = await scheduler.waitForState('lift-0', 'TASK_FAILED');
+    expect(unknown.message).toBe('task lift-0: no task function registered for kind "lift" (registered: "echo", "fail", "stubborn", "burst")');
+    expect(unknown.source).toBe('SOURCE_EXECUTOR');
+    expect(scheduler.statesOf('lift-0')).toEqual(['TASK_FAILED']);
+    const failed = await scheduler.waitForState('fail-0', 'TASK_FAILED');
+    expect(failed.message).toBe('task fail-0: deliberate failure');
+    expect(scheduler.statesOf('fail-0')).toEqual(['TASK_RUNNING', 'TASK_FAILED']);
+  });
+
+  it('delivers a finishing task\'s last messages before its TASK_FINISHED', async () => {
+    const { scheduler, link } = await setup([task('burst-0', { data: encodeTaskSpec({ args: ['300'], env: {} }) })]);
+    await scheduler.waitForState('burst-0', 'TASK_FINISHED');
+    expect(link.messageEventIndex('n:299')).toBeGreaterThanOrEqual(0);
+    expect(link.messageEventIndex('n:299')).toBeLessThan(link.updateEventIndex('burst-0', 'TASK_FINISHED'));
+    await waitFor(() => link.textsFrom('burst-0').length === 300, { what: '300 messages' });
+    expect(link.textsFrom('burst-0')).toEqual(Array.from({ length: 300 }, (_, i) => `n:${i}`));
+  });
+
+  it('on kill closes input: the task says bye (delivered first) and TASK_KILLED follows', async () => {
+    const { cluster, scheduler, link, agentId } = await setup([task('echo-1')]);
+    await scheduler.waitForState('echo-1', 'TASK_RUNNING');
+    const { sandbox } = await executorProcess(cluster);
+    await scheduler.kill('echo-1', agentId);
+    const killed = await scheduler.waitForState('echo-1', 'TASK_KILLED');
+    expect(killed.message).toBe('killed by request');
+    expect(scheduler.statesOf('echo-1')).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
+    expect(events(sandbox).filter((e) => e.kind === 'input-closed')).toMatchObject([{ taskId: 'echo-1' }]);
+    expect(link.messageEventIndex('bye:echo-1')).toBeGreaterThanOrEqual(0);
+    expect(link.messageEventIndex('bye:echo-1')).toBeLessThan(link.updateEventIndex('echo-1', 'TASK_KILLED'));
+  });
+
+  it('abandons a task that ignores kill after its kill_policy grace and reports TASK_KILLED', async () => {
+    const grace = { grace_period: { nanoseconds: 400_000_000 } };
+    const { scheduler, agentId } = await setup([task('stubborn-0', { kill_policy: grace }), task('echo-2')]);
+    await scheduler.waitForState('stubborn-0', 'TASK_RUNNING');
+    await scheduler.waitForState('echo-2', 'TASK_RUNNING');
+    const killedAt = Date.now();
+    await scheduler.kill('stubborn-0', agentId);
+    const killed = await scheduler.waitForState('stubborn-0', 'TASK_KILLED');
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(400);
+    expect(killed.message).toBe('killed by request; the task function did not return within 400 ms and was abandoned');
+    // The other task is unaffected.
+    expect(scheduler.statesOf('echo-2')).toEqual(['TASK_RUNNING']);
+  });
+
+  it('on SHUTDOWN closes every input, reports TASK_KILLED for each task, and the process ends by itself', async () => {
+    const { cluster, scheduler, link, agentId } = await setup([task('echo-3'), task('echo-4')]);
+    await scheduler.waitForState('echo-3', 'TASK_RUNNING');
+    await scheduler.waitForState('echo-4', 'TASK_RUNNING');
+    const { sandbox, pid } = await executorProcess(cluster);
+    await waitFor(() => link.received.length === 2, { what: 'both started messages' });
+    await scheduler.call({ type: 'SHUTDOWN', shutdown: { executor_id: { value: EXECUTOR_ID }, agent_id: { value: agentId } } });
+    for (const id of ['echo-3', 'echo-4']) {
+      const killed = await scheduler.waitForState(id, 'TASK_KILLED');
+      expect(killed.message).toBe('killed by executor shutdown');
+      expect(scheduler.statesOf(id)).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
+    }
+    await waitFor(() => !isAlive(pid), { what: 'the executor process to exit', timeoutMs: 5_000 });
+    const log = events(sandbox);
+    expect(log.filter((e) => e.kind === 'input-closed').map((e) => e.taskId).sort()).toEqual(['echo-3', 'echo-4']);
+    expect(log.at(-1)).toMatchObject({ kind: 'exit', status: 'DRIVER_STOPPED' });
+    // The executor exited on its own well before the agent's SIGKILL at the end of the 3 s grace.
+    const exitedAfter = (log.at(-1)!.at as number) - (log.find((e) => e.kind === 'input-closed')!.at as number);
+    expect(exitedAfter).toBeLessThan(2_500);
+    await waitFor(() => link.textsFrom('echo-3').includes('bye:echo-3') && link.textsFrom('echo-4').includes('bye:echo-4'), { what: 'both byes' });
+  });
+});
