@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
 import type { TaskMsg } from './codec.js';
-import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type Batch, type BatchSources } from './batch.js';
-import { decodeLinkFrame, encodeLinkFrame, type LinkFeedback } from './link-frame.js';
+import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type BatchSources } from './batch.js';
+import { LinkPacer } from './link-pacer.js';
+import { decodeLinkFrame, encodeLinkFrame } from './link-frame.js';
 import { LinkInbox } from './link-inbox.js';
-import { INITIAL_STREAM_CREDIT, LinkStream, type SendWaiter } from './link-stream.js';
-import { SeqRing } from './seq-ring.js';
+import { LinkOutbox } from './link-outbox.js';
+import { INITIAL_STREAM_CREDIT, LinkStream } from './link-stream.js';
 
 /** Per-stream receive window in messages: the most a receiver holds for one stream unconsumed. */
 export const DEFAULT_RECEIVE_WINDOW = 1024;
@@ -49,7 +49,6 @@ export interface ReliableLinkStats {
   peerRestarts: number;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 // With the u flag a surrogate pair is one code point, so only a lone surrogate is \p{Cs}.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -77,29 +76,12 @@ export class ReliableLink {
   private readonly batcher: FrameBatcher;
   /** Sets drained by the batcher; each holds at most one entry per stream. */
   private readonly sources: BatchSources;
-  /** Streams with unacknowledged messages or blocked senders (what the timer watches). */
-  private readonly active = new Set<LinkStream>();
-  private readonly transmitFn: (frame: Uint8Array) => Promise<void>;
-  private readonly maxInFlight: number;
-  private readonly baseRto: number;
-  private readonly maxRto: number;
-  private readonly inFlight = new Set<Promise<void>>();
-  private flushHandle: NodeJS.Immediate | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  /** Current retransmission timeout; doubled on timeout, reset on ack progress. */
-  private rto: number;
-  /** When acks or credit last advanced (or the link became active). */
-  private lastProgress = 0;
-  /** A transmit failed: hold flushes until the timer retries (no hot loop while disconnected). */
-  private inBackoff = false;
-  /** Send a frame even if empty: the peer must learn our session. */
-  private replyNeeded = false;
+  private readonly outbox: LinkOutbox;
+  private readonly pacer: LinkPacer;
   private state: 'open' | 'closed' = 'open';
   private closeDone: Promise<void> | undefined;
   private readonly closedWith: Promise<Error | undefined>;
   private resolveClosed!: (reason: Error | undefined) => void;
-  /** Callers of drain(); bound: one per caller. */
-  private drainers: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private readonly counters: ReliableLinkStats = {
     framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesResent: 0,
     messagesDelivered: 0, messagesDropped: 0, transmitFailures: 0, timeouts: 0, peerRestarts: 0,
@@ -113,17 +95,37 @@ export class ReliableLink {
     }
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_BATCH_BYTES;
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 64) throw new InvalidArgumentError('maxFrameBytes', maxFrameBytes, 'must be an integer ≥ 64');
-    this.maxInFlight = positiveInt('maxFramesInFlight', options.maxFramesInFlight ?? DEFAULT_MAX_FRAMES_IN_FLIGHT);
-    this.baseRto = positiveInt('retransmitMs', options.retransmitMs ?? DEFAULT_RETRANSMIT_MS);
-    this.maxRto = Math.max(this.baseRto, positiveInt('maxRetransmitMs', options.maxRetransmitMs ?? DEFAULT_MAX_RETRANSMIT_MS));
-    this.rto = this.baseRto;
+    const settings = {
+      maxInFlight: positiveInt('maxFramesInFlight', options.maxFramesInFlight ?? DEFAULT_MAX_FRAMES_IN_FLIGHT),
+      baseRto: positiveInt('retransmitMs', options.retransmitMs ?? DEFAULT_RETRANSMIT_MS),
+      maxRto: positiveInt('maxRetransmitMs', options.maxRetransmitMs ?? DEFAULT_MAX_RETRANSMIT_MS),
+    };
+    settings.maxRto = Math.max(settings.baseRto, settings.maxRto);
     const session = options.session ?? randomInt(1, 0xffffffff);
     if (!Number.isInteger(session) || session < 1 || session > 0xffffffff) throw new InvalidArgumentError('session', session, 'must be an integer in 1 … 2^32−1');
     this.session = session;
-    this.transmitFn = options.transmit;
     this.batcher = new FrameBatcher(maxFrameBytes);
     this.sources = { feedback: new Set(), probes: new Set(), pending: new Set(), receiveWindow: window };
     this.inbox = new LinkInbox(window, (s) => this.onConsumed(s), () => this.state === 'closed');
+    this.pacer = new LinkPacer(options.transmit, {
+      nextBatch: (evenIfEmpty) => this.batcher.build(this.sources, this.session, this.peerSession, evenIfEmpty),
+      hasWork: () => this.sources.pending.size > 0 || this.sources.feedback.size > 0 || this.sources.probes.size > 0,
+      isActive: () => this.outbox.active.size > 0,
+      rewind: () => this.outbox.rewind(),
+      count: (batch, bytes) => {
+        this.counters.framesSent++;
+        this.counters.bytesSent += bytes;
+        this.counters.messagesSent += batch.messages - batch.resent;
+        this.counters.messagesResent += batch.resent;
+      },
+      transmitFailed: () => this.counters.transmitFailures++,
+      timedOut: () => this.counters.timeouts++,
+    }, settings);
+    this.outbox = new LinkOutbox(this.sources.pending, this.sources.probes, {
+      scheduleFlush: () => this.pacer.scheduleFlush(),
+      becameActive: () => this.pacer.becameActive(),
+      progressed: (acked) => this.pacer.progressed(acked),
+    });
     this.closedWith = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -138,27 +140,7 @@ export class ReliableLink {
     if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
     const s = this.stream(msg.taskName);
     if (s.closedByPeer) return Promise.reject(new ChannelClosedError(`stream "${s.key}"`));
-    if ((s.waiters === undefined || s.waiters.length === 0) && s.outNextSeq <= s.outLimit) {
-      this.admit(s, msg);
-      return RESOLVED;
-    }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: SendWaiter = { msg, resolve, reject, signal, onAbort: undefined };
-      if (signal) {
-        waiter.onAbort = () => {
-          const list = s.waiters;
-          const i = list ? list.indexOf(waiter) : -1;
-          if (i >= 0) list!.splice(i, 1);
-          this.updateActive(s);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      (s.waiters ??= []).push(waiter);
-      this.updateActive(s);
-    });
+    return this.outbox.send(s, msg, options?.signal);
   }
 
   /** Queues `msg` if its stream has credit now; false if it would have to wait. Never throws for credit. */
@@ -167,9 +149,7 @@ export class ReliableLink {
     if (this.state === 'closed') throw new ChannelClosedError('link');
     const s = this.stream(msg.taskName);
     if (s.closedByPeer) throw new ChannelClosedError(`stream "${s.key}"`);
-    if ((s.waiters !== undefined && s.waiters.length > 0) || s.outNextSeq > s.outLimit) return false;
-    this.admit(s, msg);
-    return true;
+    return this.outbox.tryAdmit(s, msg);
   }
 
   /**
@@ -192,7 +172,7 @@ export class ReliableLink {
     if (s.closedLocally) return;
     this.inbox.close(s);
     this.sources.feedback.add(s);
-    this.scheduleFlush();
+    this.pacer.scheduleFlush();
   }
 
   /**
@@ -213,14 +193,14 @@ export class ReliableLink {
     // Addressed to an earlier process of ours: its seqs mean nothing here. Answer with our
     // session so the peer resets (it then restarts its streams at seq 1 for us).
     if (frame.receiverSession !== 0 && frame.receiverSession !== this.session) {
-      this.replyNeeded = true;
-      this.scheduleFlush();
+      this.pacer.replyNeeded = true;
+      this.pacer.scheduleFlush();
       return;
     }
     for (const section of frame.sections) {
       const s = this.stream(section.stream);
-      if (section.feedback) this.applyFeedback(s, section.feedback);
-      if (section.closed) this.peerClosedStream(s);
+      if (section.feedback) this.outbox.applyFeedback(s, section.feedback);
+      if (section.closed) this.outbox.peerClosed(s);
       if (section.probe) this.sources.feedback.add(s);
       if (section.data) {
         const r = this.inbox.accept(s, section.data.firstSeq, section.data.messages);
@@ -230,7 +210,7 @@ export class ReliableLink {
         this.sources.feedback.add(s);
       }
     }
-    this.scheduleFlush();
+    this.pacer.scheduleFlush();
   }
 
   /**
@@ -239,22 +219,8 @@ export class ReliableLink {
    * with `signal.reason` on abort.
    */
   drain(options?: { signal?: AbortSignal }): Promise<void> {
-    if (this.isDrained()) return RESOLVED;
-    if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const entry = {
-        resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
-        reject: (e: unknown) => { signal?.removeEventListener('abort', onAbort); reject(e); },
-      };
-      const onAbort = (): void => {
-        this.drainers = this.drainers.filter((d) => d !== entry);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.drainers.push(entry);
-    });
+    if (this.state === 'closed' && !this.outbox.isDrained()) return Promise.reject(new ChannelClosedError('link'));
+    return this.outbox.drain(options?.signal);
   }
 
   /**
@@ -262,11 +228,7 @@ export class ReliableLink {
    * timeout: call it when the transport is back (the scheduler re-subscribed).
    */
   retransmitNow(): void {
-    if (this.state === 'closed') return;
-    this.inBackoff = false;
-    this.rto = this.baseRto;
-    this.rewind();
-    this.scheduleFlush();
+    if (this.state !== 'closed') this.pacer.retransmitNow();
   }
 
   /**
@@ -303,97 +265,17 @@ export class ReliableLink {
     return s;
   }
 
-  private admit(s: LinkStream, msg: TaskMsg): void {
-    (s.unacked ??= new SeqRing<TaskMsg>()).push(msg);
-    s.outNextSeq++;
-    this.sources.pending.add(s);
-    this.updateActive(s);
-    this.scheduleFlush();
-  }
-
-  private applyFeedback(s: LinkStream, fb: LinkFeedback): void {
-    let progressed = false;
-    // An ack beyond what we sent cannot come from a sane peer; cap it rather than corrupt the ring.
-    const ack = Math.min(fb.ack, s.outNextSeq - 1);
-    if (ack > s.outAcked) {
-      s.unacked?.dropFront(ack - s.outAcked);
-      s.outAcked = ack;
-      if (s.nextToSend <= ack) s.nextToSend = ack + 1;
-      progressed = true;
-      this.rto = this.baseRto;
-    }
-    if (fb.limit > s.outLimit) {
-      s.outLimit = fb.limit;
-      progressed = true;
-      const waiters = s.waiters;
-      while (waiters !== undefined && waiters.length > 0 && s.outNextSeq <= s.outLimit) {
-        const w = waiters.shift()!;
-        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-        this.admit(s, w.msg);
-        w.resolve();
-      }
-    }
-    if (progressed) this.lastProgress = performance.now();
-    if (s.hasUnsent) this.sources.pending.add(s);
-    this.updateActive(s);
-  }
-
-  private peerClosedStream(s: LinkStream): void {
-    if (s.closedByPeer) return;
-    s.closedByPeer = true;
-    s.unacked?.clear();
-    s.outAcked = s.outNextSeq - 1;
-    s.nextToSend = s.outNextSeq;
-    const waiters = s.waiters ?? [];
-    s.waiters = undefined;
-    this.sources.pending.delete(s);
-    this.updateActive(s);
-    for (const w of waiters) {
-      if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-      w.reject(new ChannelClosedError(`stream "${s.key}"`));
-    }
-  }
-
-  /** The peer is a new process: our unacknowledged messages start again at seq 1 for it. */
+  /** The peer is a new process: both directions start again at seq 1. */
   private peerRestarted(newSession: number): void {
     this.retired.push(this.peerSession);
     if (this.retired.length > RETIRED_SESSIONS_KEPT) this.retired.shift();
     this.peerSession = newSession;
     this.counters.peerRestarts++;
     for (const s of this.streams.values()) {
-      const kept = s.outstanding;
-      s.outAcked = 0;
-      s.outNextSeq = kept + 1;
-      s.nextToSend = 1;
-      s.maxSent = 0;
-      s.outLimit = INITIAL_STREAM_CREDIT;
-      s.closedByPeer = false;
-      if (kept > 0) this.sources.pending.add(s);
+      this.outbox.renumber(s);
       this.inbox.resetForNewPeer(s);
     }
-    this.lastProgress = performance.now();
-  }
-
-  private updateActive(s: LinkStream): void {
-    if (s.outstanding > 0 || (s.waiters !== undefined && s.waiters.length > 0)) {
-      if (!this.active.has(s)) {
-        if (this.active.size === 0) this.lastProgress = performance.now();
-        this.active.add(s);
-        this.ensureTimer();
-      }
-    } else {
-      this.active.delete(s);
-    }
-    if (this.drainers.length > 0 && this.isDrained()) {
-      const drainers = this.drainers;
-      this.drainers = [];
-      for (const d of drainers) d.resolve();
-    }
-  }
-
-  private isDrained(): boolean {
-    for (const s of this.active) if (s.outstanding > 0) return false;
-    return true;
+    this.pacer.restartClock();
   }
 
   // ---- inbound credit ---------------------------------------------------------------------
@@ -403,123 +285,20 @@ export class ReliableLink {
     // that a sender never idles while we hold messages, rarely enough to ride on few frames.
     if (s.consumed + this.sources.receiveWindow - s.advertised >= this.sources.receiveWindow >> 2) {
       this.sources.feedback.add(s);
-      this.scheduleFlush();
-    }
-  }
-
-  // ---- flushing and timers ----------------------------------------------------------------
-
-  private scheduleFlush(): void {
-    if (this.flushHandle === undefined && this.state === 'open' && !this.inBackoff) {
-      this.flushHandle = setImmediate(this.flush);
-    }
-  }
-
-  private readonly flush = (): void => {
-    this.flushHandle = undefined;
-    while (this.state === 'open' && !this.inBackoff && this.inFlight.size < this.maxInFlight) {
-      const batch = this.batcher.build(this.sources, this.session, this.peerSession, this.replyNeeded);
-      if (batch === undefined) break;
-      this.replyNeeded = false;
-      this.transmitBatch(batch);
-    }
-  };
-
-  private transmitBatch(batch: Batch): void {
-    const bytes = encodeLinkFrame(batch.frame);
-    this.counters.framesSent++;
-    this.counters.bytesSent += bytes.length;
-    this.counters.messagesSent += batch.messages - batch.resent;
-    this.counters.messagesResent += batch.resent;
-    let sent: Promise<void>;
-    try {
-      sent = this.transmitFn(bytes);
-    } catch (err) {
-      sent = Promise.reject(err);
-    }
-    const tracked: Promise<void> = sent.then(
-      () => {
-        this.inFlight.delete(tracked);
-        if (this.hasWork()) this.scheduleFlush();
-      },
-      () => {
-        // The frame is lost; the timer resends its data and the peer re-asks for feedback.
-        this.inFlight.delete(tracked);
-        this.counters.transmitFailures++;
-        if (this.state === 'open') {
-          this.inBackoff = true;
-          this.replyNeeded = true;
-          this.ensureTimer();
-        }
-      },
-    );
-    this.inFlight.add(tracked);
-  }
-
-  private hasWork(): boolean {
-    const src = this.sources;
-    return this.replyNeeded || src.pending.size > 0 || src.feedback.size > 0 || src.probes.size > 0;
-  }
-
-  private ensureTimer(): void {
-    if (this.timer === undefined && this.state === 'open' && (this.active.size > 0 || this.inBackoff)) {
-      this.timer = setTimeout(this.onTimer, this.rto);
-    }
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    if (this.state !== 'open') return;
-    const idle = performance.now() - this.lastProgress;
-    if (!this.inBackoff && idle < this.rto) {
-      if (this.active.size > 0) this.timer = setTimeout(this.onTimer, this.rto - idle);
-      return;
-    }
-    // No ack or credit for a whole timeout, or a transmit failed: go back to the oldest unacked.
-    this.counters.timeouts++;
-    this.inBackoff = false;
-    this.rto = Math.min(this.rto * 2, this.maxRto);
-    this.rewind();
-    this.flush();
-    this.ensureTimer();
-  };
-
-  private rewind(): void {
-    this.lastProgress = performance.now();
-    for (const s of this.active) {
-      if (s.nextToSend > s.outAcked + 1) s.nextToSend = s.outAcked + 1;
-      if (s.hasUnsent) this.sources.pending.add(s);
-      // Nothing to resend but blocked: our credit grant may have been lost, ask again.
-      else if (s.blockedOnCredit) this.sources.probes.add(s);
+      this.pacer.scheduleFlush();
     }
   }
 
   private shutdown(notifyPeer: boolean): Promise<void> {
     if (this.closeDone) return this.closeDone;
     this.state = 'closed';
-    if (this.flushHandle !== undefined) clearImmediate(this.flushHandle);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.flushHandle = undefined;
-    this.timer = undefined;
-    const closedError = new ChannelClosedError('link');
-    for (const s of this.streams.values()) {
-      const waiters = s.waiters ?? [];
-      s.waiters = undefined;
-      for (const w of waiters) {
-        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-        w.reject(closedError);
-      }
-    }
-    const drainers = this.drainers;
-    this.drainers = [];
-    for (const d of drainers) d.reject(closedError);
+    this.outbox.close(this.streams.values(), new ChannelClosedError('link'));
     this.inbox.wakeAll();
-    const pending = [...this.inFlight];
-    if (notifyPeer && this.peerSession !== 0) {
-      const bye = encodeLinkFrame({ kind: 'BYE', senderSession: this.session, receiverSession: this.peerSession, sections: [] });
-      pending.push(Promise.resolve().then(() => this.transmitFn(bye)));
-    }
-    this.closeDone = Promise.allSettled(pending).then(() => this.resolveClosed(undefined));
+    const bye =
+      notifyPeer && this.peerSession !== 0
+        ? encodeLinkFrame({ kind: 'BYE', senderSession: this.session, receiverSession: this.peerSession, sections: [] })
+        : undefined;
+    this.closeDone = this.pacer.close(bye).then(() => this.resolveClosed(undefined));
     return this.closeDone;
   }
 }

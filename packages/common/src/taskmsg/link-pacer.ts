@@ -1,0 +1,164 @@
+import { performance } from 'node:perf_hooks';
+import type { Batch } from './batch.js';
+import { encodeLinkFrame } from './link-frame.js';
+
+/** What the pacer asks of its link. */
+export interface PacerHooks {
+  /** The next frame to send (see FrameBatcher.build), or undefined when there is nothing. */
+  nextBatch(evenIfEmpty: boolean): Batch | undefined;
+  /** Data, feedback or probes are waiting for a frame. */
+  hasWork(): boolean;
+  /** Something is unacknowledged or a sender is blocked (the timer must run). */
+  isActive(): boolean;
+  /** Timeout: go back to the oldest unacknowledged message and ask for lost feedback. */
+  rewind(): void;
+  /** Counters of the link's stats, updated in place. */
+  count(batch: Batch, bytes: number): void;
+  transmitFailed(): void;
+  timedOut(): void;
+}
+
+export interface PacerSettings {
+  maxInFlight: number;
+  baseRto: number;
+  maxRto: number;
+}
+
+/**
+ * When a ReliableLink sends: one flush per event-loop turn (setImmediate) coalesces everything
+ * sent in that turn into as few frames as the byte limit allows, at most `maxInFlight` frames
+ * wait on `transmit` at once, and one timer per link resends after `rto` without progress
+ * (doubling up to `maxRto`, back to the base on an ack). A failed transmit (disconnected)
+ * pauses flushing until the timer, so a dead transport costs one attempt per timeout, not a
+ * hot loop.
+ */
+export class LinkPacer {
+  /** Send a frame even if empty: the peer must learn our session. Written by the link and the pacer. */
+  replyNeeded = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private flushHandle: NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Current retransmission timeout. */
+  private rto: number;
+  /** When acks or credit last advanced (or the link became active). */
+  private lastProgress = 0;
+  /** A transmit failed: hold flushes until the timer retries. */
+  private inBackoff = false;
+  private isClosed = false;
+
+  constructor(
+    private readonly transmit: (frame: Uint8Array) => Promise<void>,
+    private readonly hooks: PacerHooks,
+    private readonly settings: PacerSettings,
+  ) {
+    this.rto = settings.baseRto;
+  }
+
+  scheduleFlush(): void {
+    if (this.flushHandle === undefined && !this.isClosed && !this.inBackoff) this.flushHandle = setImmediate(this.flush);
+  }
+
+  /** Acks (`acked`) or credit advanced. */
+  progressed(acked: boolean): void {
+    this.lastProgress = performance.now();
+    if (acked) this.rto = this.settings.baseRto;
+  }
+
+  /** The link went from idle to waiting on the peer: start the timer. */
+  becameActive(): void {
+    this.lastProgress = performance.now();
+    this.ensureTimer();
+  }
+
+  /** The peer changed (restart): progress starts over. */
+  restartClock(): void {
+    this.lastProgress = performance.now();
+  }
+
+  /** Resend now and reset the timeout (the transport is back). */
+  retransmitNow(): void {
+    if (this.isClosed) return;
+    this.inBackoff = false;
+    this.rto = this.settings.baseRto;
+    this.lastProgress = performance.now();
+    this.hooks.rewind();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Stops the flush and the timer; `last` (the BYE) is transmitted if given. Resolves once it
+   * and every frame in flight have settled.
+   */
+  close(last: Uint8Array | undefined): Promise<void> {
+    this.isClosed = true;
+    if (this.flushHandle !== undefined) clearImmediate(this.flushHandle);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.flushHandle = undefined;
+    this.timer = undefined;
+    const pending: Promise<unknown>[] = [...this.inFlight];
+    if (last !== undefined) pending.push(Promise.resolve().then(() => this.transmit(last)));
+    return Promise.allSettled(pending).then(() => undefined);
+  }
+
+  ensureTimer(): void {
+    if (this.timer === undefined && !this.isClosed && (this.hooks.isActive() || this.inBackoff)) {
+      this.timer = setTimeout(this.onTimer, this.rto);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushHandle = undefined;
+    while (!this.isClosed && !this.inBackoff && this.inFlight.size < this.settings.maxInFlight) {
+      const batch = this.hooks.nextBatch(this.replyNeeded);
+      if (batch === undefined) break;
+      this.replyNeeded = false;
+      this.send(batch);
+    }
+  };
+
+  private send(batch: Batch): void {
+    const bytes = encodeLinkFrame(batch.frame);
+    this.hooks.count(batch, bytes.length);
+    let sent: Promise<void>;
+    try {
+      sent = this.transmit(bytes);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    const tracked: Promise<void> = sent.then(
+      () => {
+        this.inFlight.delete(tracked);
+        if (this.replyNeeded || this.hooks.hasWork()) this.scheduleFlush();
+      },
+      () => {
+        // The frame is lost; the timer resends its data and the peer re-asks for feedback.
+        this.inFlight.delete(tracked);
+        this.hooks.transmitFailed();
+        if (!this.isClosed) {
+          this.inBackoff = true;
+          this.replyNeeded = true;
+          this.ensureTimer();
+        }
+      },
+    );
+    this.inFlight.add(tracked);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.isClosed) return;
+    const idle = performance.now() - this.lastProgress;
+    if (!this.inBackoff && idle < this.rto) {
+      if (this.hooks.isActive()) this.timer = setTimeout(this.onTimer, this.rto - idle);
+      return;
+    }
+    // No ack or credit for a whole timeout, or a transmit failed: go back to the oldest unacked.
+    this.hooks.timedOut();
+    this.inBackoff = false;
+    this.rto = Math.min(this.rto * 2, this.settings.maxRto);
+    this.lastProgress = performance.now();
+    this.hooks.rewind();
+    this.flush();
+    this.ensureTimer();
+  };
+}
