@@ -30,8 +30,9 @@ export class LinkScheduler {
       retransmitMs: 100,
     });
     this.#timer = setInterval(() => this.#relay(), RELAY_INTERVAL_MS);
+    const link = this.link;
     this.#collecting = (async () => {
-      for await (const msg of this.link.receive()) this.received.push(msg);
+      for await (const msg of link.receive()) this.received.push(msg);
     })();
   }
 

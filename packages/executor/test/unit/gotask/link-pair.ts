@@ -25,8 +25,12 @@ export class LinkPair {
   #collecting: Promise<void> | undefined;
 
   constructor() {
-    this.scheduler = new ReliableLink({ transmit: async (frame) => setImmediate(() => this.executor.onFrame(frame)), retransmitMs: 50 });
-    this.executor = new ExecutorLink(async (frame) => setImmediate(() => this.scheduler.onFrame(frame)), { retransmitMs: 50 });
+    this.scheduler = new ReliableLink({ transmit: async (frame) => {
+      setImmediate(() => this.executor.onFrame(frame));
+    }, retransmitMs: 50 });
+    this.executor = new ExecutorLink(async (frame) => {
+      setImmediate(() => this.scheduler.onFrame(frame));
+    }, { retransmitMs: 50 });
   }
 
   host(appTaskExecutor: AppTaskExecutor, overrides: Partial<TaskHost> = {}): TaskHost {

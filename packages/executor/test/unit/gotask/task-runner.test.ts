@@ -48,7 +48,7 @@ describe('TaskRunner', () => {
     expect(pair.statesOf('echo-0')).toEqual(['TASK_RUNNING']);
     // Kill closes input: the echo loop ends and the function returns.
     runner!.kill('kill');
-    expect(await runner!.done).toEqual({ state: 'TASK_KILLED', message: 'killed by request' });
+    expect(await runner!.start()).toEqual({ state: 'TASK_KILLED', message: 'killed by request' });
   });
 
   it('passes [taskId, ...spec.args] and the spec env, and flushes output before FINISHED', async () => {
@@ -61,7 +61,7 @@ describe('TaskRunner', () => {
     });
     pair.collect();
     const [runner] = start(pair, registry, taskInfo('worker-3', { data: encodeTaskSpec({ args: ['a', 'b'], env: { K: 'v' } }) }));
-    expect(await runner!.done).toEqual({ state: 'TASK_FINISHED' });
+    expect(await runner!.start()).toEqual({ state: 'TASK_FINISHED' });
     expect(seen).toEqual([{ args: ['worker-3', 'a', 'b'], env: { K: 'v' } }]);
     expect(pair.statesOf('worker-3')).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
     // Every message was acknowledged (received by the scheduler side) before the terminal update.
@@ -74,7 +74,7 @@ describe('TaskRunner', () => {
   it('reports TASK_FAILED with the thrown message (as a TaskError naming the task)', async () => {
     const { pair, registry } = setup({ bad: async () => Promise.reject(new Error('boom at floor 3')) });
     const [runner] = start(pair, registry, taskInfo('bad-0'));
-    expect(await runner!.done).toEqual({ state: 'TASK_FAILED', message: 'task bad-0: boom at floor 3' });
+    expect(await runner!.start()).toEqual({ state: 'TASK_FAILED', message: 'task bad-0: boom at floor 3' });
     expect(pair.statesOf('bad-0')).toEqual(['TASK_RUNNING', 'TASK_FAILED']);
   });
 
@@ -86,14 +86,14 @@ describe('TaskRunner', () => {
       str: async () => Promise.reject('plain string'),
     });
     const [a, b] = start(pair, registry, taskInfo('sync-0'), taskInfo('str-0'));
-    expect(await a!.done).toEqual({ state: 'TASK_FAILED', message: 'task sync-0: not async' });
-    expect(await b!.done).toEqual({ state: 'TASK_FAILED', message: 'task str-0: plain string' });
+    expect(await a!.start()).toEqual({ state: 'TASK_FAILED', message: 'task sync-0: not async' });
+    expect(await b!.start()).toEqual({ state: 'TASK_FAILED', message: 'task str-0: plain string' });
   });
 
   it('fails an unknown kind without running anything, naming the kind and the registered ones', async () => {
     const { pair, registry } = setup({ floor: echo, elevator: echo });
     const [runner] = start(pair, registry, taskInfo('lift-1'));
-    const outcome = await runner!.done;
+    const outcome = await runner!.start();
     expect(outcome).toEqual({ state: 'TASK_FAILED', message: 'task lift-1: no task function registered for kind "lift" (registered: "floor", "elevator")' });
     expect(pair.statesOf('lift-1')).toEqual(['TASK_FAILED']);
   });
@@ -101,7 +101,7 @@ describe('TaskRunner', () => {
   it('fails a task whose TaskInfo.data is not a task spec with the ProtocolError message', async () => {
     const { pair, registry } = setup({ echo });
     const [runner] = start(pair, registry, taskInfo('echo-1', { data: Buffer.from('not json').toString('base64') }));
-    const outcome = await runner!.done;
+    const outcome = await runner!.start();
     expect(outcome.state).toBe('TASK_FAILED');
     expect(outcome.message).toContain('TaskInfo.data is not a mesosgot task spec');
   });
@@ -117,7 +117,7 @@ describe('TaskRunner', () => {
     const [runner] = start(pair, registry, taskInfo('waiter-0'));
     await waitFor(() => pair.statesOf('waiter-0').includes('TASK_RUNNING'));
     runner!.kill('kill');
-    expect(await runner!.done).toEqual({ state: 'TASK_KILLED', message: 'killed by request' });
+    expect(await runner!.start()).toEqual({ state: 'TASK_KILLED', message: 'killed by request' });
     expect(sawClose).toBe(true);
   });
 
@@ -129,7 +129,7 @@ describe('TaskRunner', () => {
     await waitFor(() => pair.statesOf('stubborn-0').includes('TASK_RUNNING'));
     const killedAt = Date.now();
     runner!.kill('kill');
-    const outcome = await runner!.done;
+    const outcome = await runner!.start();
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(140);
     expect(outcome).toEqual({ state: 'TASK_KILLED', message: 'killed by request; the task function did not return within 150 ms and was abandoned' });
     expect(pair.statesOf('stubborn-0')).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
@@ -178,7 +178,7 @@ describe('TaskRunner', () => {
       },
     });
     const [runner] = start(pair, registry, taskInfo('finishes-0'));
-    const outcome = await runner!.done;
+    const outcome = await runner!.start();
     expect(outcome.state).toBe('TASK_FAILED');
     expect(outcome.message).toMatch(/^task finishes-0: .*msg\.data/);
   });
