@@ -91,6 +91,14 @@ export class GangLauncher {
     for (const record of this.executors.values()) if (record.id === executorId) record.lost = true;
   }
 
+  /** The agent is gone (FAILURE without executor_id, §8.5): returns our executor there, now lost. */
+  agentLost(agentId: string): string | undefined {
+    const record = this.executors.get(agentId);
+    if (record === undefined || record.lost) return undefined;
+    record.lost = true;
+    return record.id;
+  }
+
   /** Tasks became pending again (restart policy): ask for offers if we had stopped them. */
   wantOffers(): void {
     if (this.isSuppressed && this.driver !== undefined) {

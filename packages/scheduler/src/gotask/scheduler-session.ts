@@ -190,7 +190,12 @@ export class SchedulerSession {
       },
       statusUpdate: (_d, status) => this.onStatus(status),
       frameworkMessage: (_d, executorId, agentId, data) => this.pump?.onFrameworkMessage(executorId.value, agentId.value, data),
-      slaveLost: (_d, agentId) => events.push({ type: 'SlaveLost', agentId: agentId.value }),
+      slaveLost: async (_d, agentId) => {
+        events.push({ type: 'SlaveLost', agentId: agentId.value });
+        // Mesos sends no executor FAILURE for a removed agent: our executor there is gone too.
+        const executorId = this.launcher?.agentLost(agentId.value);
+        if (executorId !== undefined) await this.pump?.executorLost(executorId);
+      },
       executorLost: async (_d, executorId, agentId, status) => {
         this.launcher?.executorLost(executorId.value);
         events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status });

@@ -1,0 +1,137 @@
+import { describe, it, expect } from '@jest/globals';
+import { Channel, InvalidArgumentError, ProtocolError, decodeTaskSpec, parseResourceMap, type TaskMsg } from '@mesosgot/common';
+import { waitFor } from '@mesosgot/local/testing';
+import {
+  MessagePump,
+  TaskTable,
+  buildExecutorInfo,
+  buildTaskInfo,
+  executorIdFor,
+  type SchedEvent,
+} from '../../../src/index.js';
+import { SchedEventQueue } from '../../../src/gotask/sched-event-queue.js';
+
+describe('TaskTable', () => {
+  it('declares ids <name>-<index> with frozen args and env, all groups or none', () => {
+    const t = new TaskTable();
+    const added = t.addAll([
+      { name: 'floor', count: 2, resources: { cpus: 0.1 }, args: ['a'], env: { K: 'v' } },
+      { name: 'car', count: 1, resources: { mem: 10 } },
+    ]);
+    expect(added.map((e) => e.id)).toEqual(['floor-0', 'floor-1', 'car-0']);
+    expect(Object.isFrozen(t.get('floor-1')!.args)).toBe(true);
+    expect(() => t.addAll([{ name: 'ok', count: 1, resources: { cpus: 1 } }, { name: 'bad', count: 1.5, resources: { cpus: 1 } }])).toThrow(/bad.count/);
+    expect(t.get('ok-0')).toBeUndefined();
+    expect(() => t.addAll([{ name: 'floor', count: 1, resources: { cpus: 1 } }])).toThrow(/already spawned/);
+    expect(() => t.addAll([{ name: 'e', count: 1, resources: { cpus: 1 }, env: { A: 1 as unknown as string } }])).toThrow(InvalidArgumentError);
+  });
+
+  it('never moves a task backwards when a status update overtakes the ACCEPT answer', () => {
+    const t = new TaskTable();
+    const [e] = t.addAll([{ name: 'x', count: 1, resources: { cpus: 1 } }]);
+    e!.phase = 'launching';
+    t.applyStatus({ task_id: { value: 'x-0' }, state: 'TASK_RUNNING', agent_id: { value: 'A' } });
+    t.markLaunched(e!, 'A', 'E');
+    expect(e!.phase).toBe('running');
+    expect(e!.executorId).toBe('E');
+  });
+
+  it('whenLaunched resolves on launch, on a terminal update, or on abort', async () => {
+    const t = new TaskTable();
+    const [a, b, c] = t.addAll([{ name: 'w', count: 3, resources: { cpus: 1 } }]);
+    const ac = new AbortController();
+    let done = 0;
+    void t.whenLaunched(a!, ac.signal).then(() => done++);
+    void t.whenLaunched(b!, ac.signal).then(() => done++);
+    void t.whenLaunched(c!, ac.signal).then(() => done++);
+    t.markLaunched(a!, 'A', 'E');
+    t.applyStatus({ task_id: { value: 'w-1' }, state: 'TASK_ERROR' });
+    await waitFor(() => done === 2);
+    ac.abort();
+    await waitFor(() => done === 3);
+  });
+});
+
+describe('launch-builder', () => {
+  it('builds one custom executor fetched from the artifact server and TaskInfos carrying the spec', () => {
+    const id = executorIdFor('my app', 'S1', 0);
+    expect(id).toBe('my_app-executor-S1');
+    expect(executorIdFor('app', 'S1', 2)).toBe('app-executor-S1-2');
+    const info = buildExecutorInfo(id, 'app', { kind: 'artifact', url: 'http://h:1/x.mjs', fileName: 'x.mjs', nodeCommand: '/usr/bin/node' }, []);
+    expect(info).toMatchObject({
+      type: 'CUSTOM',
+      executor_id: { value: id },
+      command: { value: '/usr/bin/node x.mjs', shell: true, uris: [{ value: 'http://h:1/x.mjs', extract: false, output_file: 'x.mjs' }] },
+    });
+    const table = new TaskTable();
+    const [task] = table.addAll([{ name: 'floor', count: 1, resources: { cpus: 1 }, args: ['--up'], env: { A: 'b' } }]);
+    const ti = buildTaskInfo(task!, 'S1', parseResourceMap({ cpus: 1 }).resources, info);
+    expect(ti).toMatchObject({ name: 'floor-0', task_id: { value: 'floor-0' }, agent_id: { value: 'S1' }, executor: info });
+    expect(decodeTaskSpec(ti.data)).toEqual({ args: ['--up'], env: { A: 'b' } });
+  });
+});
+
+describe('SchedEventQueue', () => {
+  it('never blocks the caller; past its bound it drops and then reports how many in one Error event', async () => {
+    const channel = new Channel<SchedEvent>(1);
+    const q = new SchedEventQueue(channel, 3);
+    for (let i = 0; i < 10; i++) q.push({ type: 'OfferRescinded', offerId: `O${i}` });
+    const got: SchedEvent[] = [];
+    const reader = (async () => {
+      for await (const e of channel) got.push(e);
+    })();
+    await waitFor(() => got.some((e) => e.type === 'Error'));
+    await q.close({ type: 'Shutdown', reason: 'done' }, AbortSignal.timeout(1_000));
+    await reader;
+    // The first `bound` pushes are queued (in order); the rest are dropped and counted.
+    const rescinded = got.filter((e) => e.type === 'OfferRescinded').map((e) => (e as { offerId: string }).offerId);
+    expect(rescinded).toEqual(['O0', 'O1', 'O2']);
+    expect(got.find((e) => e.type === 'Error')).toMatchObject({ message: expect.stringMatching(/^7 scheduler events dropped/) });
+    expect(got.at(-1)).toEqual({ type: 'Shutdown', reason: 'done' });
+  });
+
+  it('close() does not hang when nobody reads', async () => {
+    const channel = new Channel<SchedEvent>(1);
+    const q = new SchedEventQueue(channel, 10);
+    q.push({ type: 'Disconnected' });
+    q.push({ type: 'Disconnected' });
+    await q.close({ type: 'Shutdown', reason: 'x' }, AbortSignal.timeout(50));
+    expect(channel.closed).toBe(true);
+  });
+});
+
+describe('MessagePump', () => {
+  it('reports non-link framework messages and messages for unknown tasks, and routes to launched tasks', async () => {
+    const table = new TaskTable();
+    const [task] = table.addAll([{ name: 't', count: 1, resources: { cpus: 1 } }]);
+    const sent: { executorId: string; agentId: string; bytes: number }[] = [];
+    const errors: Error[] = [];
+    const schedIn = new Channel<TaskMsg>(4);
+    const schedOut = new Channel<TaskMsg>(4);
+    const pump = new MessagePump({
+      driver: {
+        sendFrameworkMessage: async (e, a, data) => {
+          sent.push({ executorId: e.value, agentId: a.value, bytes: data.length });
+          return 'DRIVER_RUNNING';
+        },
+      },
+      table,
+      schedIn,
+      onError: (e) => errors.push(e),
+    });
+    pump.start(schedOut);
+    pump.onFrameworkMessage('E', 'A', Buffer.from('{"not":"a frame"}'));
+    expect(errors[0]).toBeInstanceOf(ProtocolError);
+    await schedOut.send({ taskName: 'ghost-1', data: 'x' });
+    await waitFor(() => errors.length === 2);
+    expect(errors[1]).toBeInstanceOf(InvalidArgumentError);
+    // Held until the task is launched, then framed to its executor.
+    await schedOut.send({ taskName: 't-0', data: 'hello' });
+    expect(sent).toHaveLength(0);
+    table.markLaunched(task!, 'A1', 'E1');
+    await waitFor(() => sent.length === 1);
+    expect(sent[0]).toMatchObject({ executorId: 'E1', agentId: 'A1' });
+    schedOut.close();
+    await pump.close();
+  });
+});
