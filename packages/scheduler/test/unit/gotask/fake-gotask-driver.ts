@@ -35,6 +35,8 @@ export class FakeGoTaskDriver implements SchedulerDriver {
   readonly executors = new Map<string, ReliableLink>();
   /** Frames dropped instead of delivered (a disconnected master). */
   dropFrames = false;
+  /** Scheduler→executor frames dropped while `dropFrames` was set. */
+  droppedFrames = 0;
   private offerSeq = 0;
   private readonly echoes: Promise<void>[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -116,7 +118,8 @@ export class FakeGoTaskDriver implements SchedulerDriver {
     void agentId;
     const link = this.executors.get(executorId.value);
     const bytes = typeof data === 'string' ? Buffer.from(data) : Uint8Array.from(data);
-    if (link !== undefined && !this.dropFrames) this.later(() => link.onFrame(bytes));
+    if (this.dropFrames) this.droppedFrames++;
+    else if (link !== undefined) this.later(() => link.onFrame(bytes));
     return this.driverStatus;
   }
   async reconcileTasks(): Promise<DriverStatus> {

@@ -190,4 +190,29 @@ describe('GoTaskScheduler', () => {
     expect(err.cause).toBe(boom);
     expect(driver!.calls).toContain('stop');
   });
+
+  it('messages sent while disconnected are delivered exactly once after the re-subscribe', async () => {
+    const s = scheduler(config());
+    s.spawnTask('e', 1, { cpus: 0.1 });
+    const replies: string[] = [];
+    s.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
+      for await (const e of schedEvents) if (e.type === 'TaskRunning') break;
+      await schedOut.send({ taskName: 'e-0', data: 'before' });
+      const first = await schedIn.receive();
+      replies.push(String(first.value!.data));
+      // The master drops framework messages while we are away (§6.10).
+      driver!.dropFrames = true;
+      await driver!.scheduler.disconnected?.(driver!);
+      for (let i = 0; i < 20; i++) await schedOut.send({ taskName: 'e-0', data: `m${i}` });
+      await waitFor(() => driver!.droppedFrames > 0, { what: 'frames lost while disconnected' });
+      driver!.dropFrames = false;
+      await driver!.scheduler.reregistered?.(driver!, { id: 'm', ip: 1, port: 5050 });
+      for await (const m of schedIn) {
+        replies.push(String(m.data));
+        if (replies.length === 21) return;
+      }
+    });
+    await s.run();
+    expect(replies).toEqual([':before', ...Array.from({ length: 20 }, (_, i) => `:m${i}`)]);
+  });
 });
