@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors.js';
 import type { TaskMsg } from './codec.js';
 
 /** What a receiver needs from its link: take a message, park until one arrives, let go. */
@@ -43,7 +44,7 @@ export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
       this.finish();
       return Promise.reject(this.signal.reason);
     }
-    if (this.pending) return Promise.reject(new Error('LinkReceiver.next() called while a previous next() is pending'));
+    if (this.pending) return Promise.reject(new InvalidArgumentError('next', undefined, 'called while a previous next() is pending (one consumer per iterator)'));
     const msg = this.source.take();
     if (msg !== undefined) return Promise.resolve({ value: msg, done: false });
     if (this.source.ended) {
