@@ -37,6 +37,7 @@ interface ExecutorRecord {
   id: string;
   info: ExecutorInfo;
   generation: number;
+  /** Dead or retired: new launches on this agent get a new executor. */
   lost: boolean;
 }
 
@@ -86,8 +87,12 @@ export class GangLauncher {
     this.clearHoldTimer();
   }
 
-  /** The executor on `agentId` died: the next launch there starts a new one (new id). */
-  executorLost(executorId: string): void {
+  /**
+   * The executor died, or must not take new tasks: the next launch on its agent starts a new
+   * one (next generation id). A relaunched task always goes to a new executor: its old one
+   * closed the task's stream when the task ended, and a link stream never reopens.
+   */
+  retireExecutor(executorId: string): void {
     for (const record of this.executors.values()) if (record.id === executorId) record.lost = true;
   }
 

@@ -156,6 +156,7 @@ export class SchedulerSession {
     if (restart) {
       entry.restarts++;
       entry.phase = 'pending';
+      if (entry.executorId !== undefined) this.launcher?.retireExecutor(entry.executorId);
       this.launcher?.wantOffers();
     } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
       if (this.stopReason === undefined) {
@@ -197,7 +198,7 @@ export class SchedulerSession {
         if (executorId !== undefined) await this.pump?.executorLost(executorId);
       },
       executorLost: async (_d, executorId, agentId, status) => {
-        this.launcher?.executorLost(executorId.value);
+        this.launcher?.retireExecutor(executorId.value);
         events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status });
         await this.pump?.executorLost(executorId.value);
       },
