@@ -35,6 +35,8 @@ export {
 } from './gotask/sched-events.js';
 export {
   loadSchedulerConfig,
+  parseSchedulerConfig,
+  USAGE_ERROR_EXIT_CODE,
   formatHelp,
   SCHEDULER_FLAGS,
   DEFAULT_LOCAL_AGENTS,
@@ -67,6 +69,10 @@ export {
   type SchedTask,
   type LocalClusterStarter,
   type LocalClusterHandle,
+  type SpawnOptions,
+  defaultExecutorBundle,
+  DEFAULT_EXECUTOR_BUNDLE_NAME,
+  startEmbeddedCluster,
 } from './gotask/gotask-scheduler.js';
 export type { DriverFactory } from './gotask/scheduler-session.js';
 export { TaskTable, type SpawnSpec, type TaskEntry, type TaskPhase } from './gotask/task-table.js';

@@ -114,6 +114,38 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
 export interface LoadSchedulerConfigOptions {
   /** The application's own flags, parsed by the same rules into `config.appFlags`. */
   extraFlags?: readonly FlagSpec[];
+  /** First line of `--help` and of the usage shown after a flag error. */
+  usage?: string;
+}
+
+/** Exit code of a command-line usage error (as Go's flag package and most Unix tools). */
+export const USAGE_ERROR_EXIT_CODE = 2;
+
+/**
+ * The command-line entry point, like Go's `flag.Parse` in mesosgot: reads the settings from
+ * `argv` (`process.argv.slice(2)`) and `env`. With `--help` it prints the generated help to
+ * stdout and exits 0; with a bad flag or value it prints a one-line error and the help to stderr
+ * and exits 2. Use parseSchedulerConfig to get an InvalidArgumentError instead of an exit.
+ */
+export function loadSchedulerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadSchedulerConfigOptions = {},
+): SchedulerConfig {
+  const help = (): string => formatHelp({ ...(options.usage ? { usage: options.usage } : {}), ...(options.extraFlags ? { extraFlags: options.extraFlags } : {}) });
+  let config: SchedulerConfig;
+  try {
+    config = parseSchedulerConfig(argv, env, options);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    process.stderr.write(`error: ${error.message}\n\n${help()}`);
+    process.exit(USAGE_ERROR_EXIT_CODE);
+  }
+  if (config.help) {
+    process.stdout.write(help());
+    process.exit(0);
+  }
+  return config;
 }
 
 /**
@@ -121,7 +153,7 @@ export interface LoadSchedulerConfigOptions {
  * Throws InvalidArgumentError naming the flag or environment variable for an unknown flag, a
  * bad value, or both --executor and --executor-command. Does no I/O (files are read at start).
  */
-export function loadSchedulerConfig(
+export function parseSchedulerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: LoadSchedulerConfigOptions = {},

@@ -5,7 +5,10 @@
  * function talks to them through `schedIn`/`schedOut` (message-pump.ts) and hears about the
  * framework through `schedEvents` (sched-events.ts).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { LocalCluster } from '@mesosgot/local';
 import {
   Channel,
   DEFAULT_CHANNEL_CAPACITY,
@@ -50,7 +53,7 @@ export const DEFAULT_EXECUTOR_RESOURCES: ResourceMap = { cpus: 0.1, mem: 64 };
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 export interface GoTaskSchedulerOptions {
-  /** Starts the embedded cluster when the master is `local`. Without it, `local` is refused. */
+  /** Starts the embedded cluster when the master is `local` (default: startEmbeddedCluster). */
   localCluster?: LocalClusterStarter;
   executorResources?: ResourceMap;
   /** Command that runs node on the agents for a fetched executor (default: this node for `local`, else `node`). */
@@ -64,24 +67,59 @@ export interface GoTaskSchedulerOptions {
   channelCapacity?: number;
 }
 
+/** The optional fourth argument of spawnTask. */
+export interface SpawnOptions {
+  args?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The executor bundle a scheduler script finds by default: `app_executor.bundle.mjs` beside the
+ * script being run (what `npm run build` writes for each example). Undefined when there is none.
+ */
+export function defaultExecutorBundle(mainScript: string | undefined = process.argv[1]): string | undefined {
+  if (!mainScript) return undefined;
+  const candidate = join(dirname(mainScript), DEFAULT_EXECUTOR_BUNDLE_NAME);
+  return existsSync(candidate) ? candidate : undefined;
+}
+export const DEFAULT_EXECUTOR_BUNDLE_NAME = 'app_executor.bundle.mjs';
+
+/** `--master local`: an embedded LocalCluster (our mesos-local) in this process. */
+export const startEmbeddedCluster: LocalClusterStarter = async ({ agents, agentResources, refuseSeconds }) => {
+  const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds });
+  const masterUrl = await cluster.start();
+  return { masterUrl, stop: () => cluster.stop() };
+};
+
 export class GoTaskScheduler {
   private readonly table = new TaskTable();
   private schedFunc: SchedFunc | undefined;
   private isRunning = false;
 
   /** Throws InvalidArgumentError for bad options (before any I/O). */
+  readonly config: SchedulerConfig;
+
   constructor(
-    readonly config: SchedulerConfig,
+    config: SchedulerConfig,
     private readonly options: GoTaskSchedulerOptions = {},
   ) {
     if (config === null || typeof config !== 'object' || typeof config.master !== 'string') {
       throw new InvalidArgumentError('config', config, 'expected loadSchedulerConfig(...)');
     }
+    // Neither --executor nor --executor-command: use the bundle beside the scheduler script.
+    const bundle = config.executor === undefined && config.executorCommand === undefined ? defaultExecutorBundle() : undefined;
+    this.config = bundle === undefined ? config : { ...config, executor: bundle };
   }
 
-  /** Declares `count` tasks `<name>-0 …`. Throws InvalidArgumentError at the call for bad input. */
-  spawnTask(name: string, count: number, resources: ResourceMap, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): void {
-    this.spawnTasks([{ name, count, resources, args, env }]);
+  /**
+   * Declares `count` tasks `<name>-0 …`; each task function gets `[taskId, ...args]` and `env`.
+   * Throws InvalidArgumentError at the call for bad input.
+   */
+  spawnTask(name: string, count: number, resources: ResourceMap, options: SpawnOptions = {}): void {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidArgumentError(`${name}.options`, options, 'expected { args?, env? }');
+    }
+    this.spawnTasks([{ name, count, resources, args: options.args ?? [], env: options.env ?? {} }]);
   }
 
   /** Declares several groups; all or none are added. Throws InvalidArgumentError at the call. */
@@ -123,10 +161,7 @@ export class GoTaskScheduler {
     const schedFunc = this.schedFunc;
     if (schedFunc === undefined) throw new InvalidArgumentError('schedFunc', undefined, 'register a scheduler function before run()');
     if (this.table.size > 0 && this.config.executor === undefined && this.config.executorCommand === undefined) {
-      throw new InvalidArgumentError('executor', undefined, 'set --executor <bundle> or --executor-command <cmd> so agents can start the executor');
-    }
-    if (this.config.master === 'local' && this.options.localCluster === undefined) {
-      throw new InvalidArgumentError('master', 'local', 'no embedded cluster starter was given (GoTaskSchedulerOptions.localCluster)');
+      throw new InvalidArgumentError('executor', undefined, `set --executor <bundle> or --executor-command <cmd> so agents can start the executor (no ${DEFAULT_EXECUTOR_BUNDLE_NAME} beside the scheduler script)`);
     }
     this.isRunning = true;
     const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
@@ -141,7 +176,7 @@ export class GoTaskScheduler {
       schedIn,
       executorResources: this.options.executorResources ?? DEFAULT_EXECUTOR_RESOURCES,
       ...(this.options.nodeCommand === undefined ? {} : { nodeCommand: this.options.nodeCommand }),
-      ...(this.options.localCluster === undefined ? {} : { localCluster: this.options.localCluster }),
+      localCluster: this.options.localCluster ?? startEmbeddedCluster,
       ...(this.options.createDriver === undefined ? {} : { createDriver: this.options.createDriver }),
       driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
       ...(this.options.link === undefined ? {} : { link: this.options.link }),

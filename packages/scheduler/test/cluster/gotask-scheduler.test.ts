@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
 import { bundleScript } from '@mesosgot/local/testing';
-import { GoTaskScheduler, loadSchedulerConfig, type LocalClusterStarter, type SchedEvent } from '../../src/index.js';
+import { GoTaskScheduler, parseSchedulerConfig, type LocalClusterStarter, type SchedEvent } from '../../src/index.js';
 
 let dir: string;
 let bundle: string;
@@ -34,11 +34,11 @@ function text(m: TaskMsg): string {
 
 describe('GoTaskScheduler under --master local', () => {
   it('launches the gang on two agents and carries messages both ways, in order, exactly once', async () => {
-    const config = loadSchedulerConfig(['--executor', bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024;ports:[31000-31009]'], {});
+    const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024;ports:[31000-31009]'], {});
     const sched = new GoTaskScheduler(config, { localCluster: startLocal });
     // 0.1 executor + 3 × 0.3 per agent: the four echo tasks and one counter need both agents.
-    sched.spawnTask('echo', 4, { cpus: 0.3, mem: 64 }, ['a1']);
-    sched.spawnTask('count', 1, { cpus: 0.2, mem: 64 }, ['500']);
+    sched.spawnTask('echo', 4, { cpus: 0.3, mem: 64 }, { args: ['a1'] });
+    sched.spawnTask('count', 1, { cpus: 0.2, mem: 64 }, { args: ['500'] });
     const events: SchedEvent[] = [];
     const perTask = new Map<string, string[]>();
     const N = 200;

@@ -1,12 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
 import { InvalidArgumentError } from '@mesosgot/common';
-import { formatHelp, loadSchedulerConfig, SCHEDULER_FLAGS, DEFAULT_LOCAL_AGENTS, type FlagSpec } from '../../../src/index.js';
+import { formatHelp, parseSchedulerConfig, SCHEDULER_FLAGS, DEFAULT_LOCAL_AGENTS, type FlagSpec } from '../../../src/index.js';
 
 const NO_ENV = {};
 
-describe('loadSchedulerConfig', () => {
+describe('parseSchedulerConfig', () => {
   it('gives the documented defaults with no flags and no environment', () => {
-    const c = loadSchedulerConfig([], NO_ENV);
+    const c = parseSchedulerConfig([], NO_ENV);
     expect(c).toMatchObject({
       master: 'local',
       address: '127.0.0.1',
@@ -50,7 +50,7 @@ describe('loadSchedulerConfig', () => {
     [18, [], { MESOSGOT_REFUSE_SECONDS: '7', MESOSGOT_LOCAL_AGENTS: '3' }, { refuseSeconds: 7, localAgents: 3 }],
   ];
   it.each(CASES)('case %i: %j with env %j', (_n, argv, env, want) => {
-    expect(loadSchedulerConfig(argv, env)).toMatchObject(want);
+    expect(parseSchedulerConfig(argv, env)).toMatchObject(want);
   });
 
   const BAD: [number, string[], Record<string, string>, string][] = [
@@ -73,7 +73,7 @@ describe('loadSchedulerConfig', () => {
   it.each(BAD)('bad case %i: %j refused with InvalidArgumentError naming %s', (_n, argv, env, field) => {
     let error: unknown;
     try {
-      loadSchedulerConfig(argv, env);
+      parseSchedulerConfig(argv, env);
     } catch (err) {
       error = err;
     }
@@ -84,10 +84,10 @@ describe('loadSchedulerConfig', () => {
 
   it('parses the application\'s extra flags into appFlags and refuses clashes', () => {
     const extra: FlagSpec[] = [{ name: 'floors', kind: 'int', min: 1, defaultValue: 10, help: 'floors in the building' }];
-    expect(loadSchedulerConfig(['--floors', '12'], NO_ENV, { extraFlags: extra }).appFlags).toEqual({ floors: 12 });
-    expect(loadSchedulerConfig([], NO_ENV, { extraFlags: extra }).appFlags).toEqual({ floors: 10 });
-    expect(() => loadSchedulerConfig(['--floors', '0'], NO_ENV, { extraFlags: extra })).toThrow(/--floors/);
-    expect(() => loadSchedulerConfig([], NO_ENV, { extraFlags: [{ name: 'master', kind: 'string', help: '' }] })).toThrow(/clashes/);
+    expect(parseSchedulerConfig(['--floors', '12'], NO_ENV, { extraFlags: extra }).appFlags).toEqual({ floors: 12 });
+    expect(parseSchedulerConfig([], NO_ENV, { extraFlags: extra }).appFlags).toEqual({ floors: 10 });
+    expect(() => parseSchedulerConfig(['--floors', '0'], NO_ENV, { extraFlags: extra })).toThrow(/--floors/);
+    expect(() => parseSchedulerConfig([], NO_ENV, { extraFlags: [{ name: 'master', kind: 'string', help: '' }] })).toThrow(/clashes/);
   });
 });
 
@@ -102,8 +102,8 @@ describe('formatHelp', () => {
     expect(help).toMatch(/--refuse-seconds <s>.*default 5/);
   });
 
-  it('tells the truth: every default it prints is what loadSchedulerConfig returns', () => {
-    const config = loadSchedulerConfig([], NO_ENV) as unknown as Record<string, unknown>;
+  it('tells the truth: every default it prints is what parseSchedulerConfig returns', () => {
+    const config = parseSchedulerConfig([], NO_ENV) as unknown as Record<string, unknown>;
     for (const spec of SCHEDULER_FLAGS) {
       if (spec.defaultValue === undefined || spec.name === 'help') continue;
       const key = spec.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { InvalidArgumentError, TaskError, decodeTaskSpec, parseResourceFlags, type TaskMsg } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
-import { GoTaskScheduler, loadSchedulerConfig, type SchedEvent, type SchedulerConfig } from '../../../src/index.js';
+import { GoTaskScheduler, parseSchedulerConfig, startEmbeddedCluster, type SchedEvent, type SchedulerConfig } from '../../../src/index.js';
 import { FakeGoTaskDriver, fakeOffer } from './fake-gotask-driver.js';
 
 const AGENT = 'cpus:2;mem:1024;ports:[31000-31010]';
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 function config(extra: string[] = []): SchedulerConfig {
-  return loadSchedulerConfig(['--master', 'm:5050', '--executor-command', 'node exec.js', '--hold-timeout', '30', ...extra], {});
+  return parseSchedulerConfig(['--master', 'm:5050', '--executor-command', 'node exec.js', '--hold-timeout', '30', ...extra], {});
 }
 
 function scheduler(cfg: SchedulerConfig, offers = [fakeOffer('O1', 'A1', parseResourceFlags(AGENT)), fakeOffer('O2', 'A2', parseResourceFlags(AGENT))], firstState?: ConstructorParameters<typeof FakeGoTaskDriver>[3]): GoTaskScheduler {
@@ -45,22 +45,26 @@ describe('GoTaskScheduler', () => {
     expect(() => s.registerSchedTask({} as never)).toThrow(InvalidArgumentError);
   });
 
-  it('run() refuses, before any I/O, a missing scheduler function, executor or local cluster', async () => {
+  it('run() refuses, before any I/O, a missing scheduler function or executor', async () => {
     const noFunc = scheduler(config());
     await expect(noFunc.run()).rejects.toThrow(/scheduler function/);
-    const noExec = scheduler(loadSchedulerConfig(['--master', 'm:5050'], {}));
+    const noExec = scheduler(parseSchedulerConfig(['--master', 'm:5050'], {}));
     noExec.spawnTask('t', 1, { cpus: 1 });
     noExec.registerSchedFunc(async () => {});
     await expect(noExec.run()).rejects.toThrow(/--executor/);
-    const local = new GoTaskScheduler(loadSchedulerConfig(['--executor-command', 'x'], {}));
-    local.registerSchedFunc(async () => {});
-    await expect(local.run()).rejects.toThrow(/embedded cluster/);
     expect(driver).toBeUndefined();
+  });
+
+  it('--master local uses the embedded cluster starter by default', () => {
+    // Constructing must not start anything; the default starter is wired in at run().
+    const local = new GoTaskScheduler(parseSchedulerConfig(['--executor-command', 'x'], {}));
+    expect(local.config.master).toBe('local');
+    expect(typeof startEmbeddedCluster).toBe('function');
   });
 
   it('launches all tasks at once, one executor per agent, and carries messages both ways', async () => {
     const s = scheduler(config());
-    s.spawnTask('floor', 3, { cpus: 0.5, mem: 100 }, ['up'], { LEVEL: '1' });
+    s.spawnTask('floor', 3, { cpus: 0.5, mem: 100 }, { args: ['up'], env: { LEVEL: '1' } });
     s.spawnTask('car', 2, { cpus: 0.4, mem: 100, ports: 1 });
     const events: SchedEvent[] = [];
     const replies: TaskMsg[] = [];
