@@ -2,7 +2,6 @@ import { describe, it, expect } from '@jest/globals';
 import { ElevatorCar } from '../src/elevator/elevator-car.js';
 import { Dispatcher } from '../src/elevator/dispatcher.js';
 import { floorCalls } from '../src/elevator/floor-traffic.js';
-import { splitAppFlags, AppFlagError } from '../src/shared/app-flags.js';
 
 describe('ElevatorCar', () => {
   it('moves one floor per tick, picks up at `from` and drops off at `to`', () => {
@@ -61,16 +60,5 @@ describe('floorCalls', () => {
       expect(c.to).toBeGreaterThanOrEqual(0);
       expect(c.to).toBeLessThan(6);
     }
-  });
-});
-
-describe('splitAppFlags', () => {
-  const specs = [{ name: 'floors', help: 'floors', defaultValue: 6, min: 2 }];
-  it('takes its flags in both spellings and passes the rest through', () => {
-    expect(splitAppFlags(['--floors', '9', '--master', 'local'], specs)).toEqual({ values: { floors: 9 }, rest: ['--master', 'local'] });
-    expect(splitAppFlags(['--floors=3'], specs).values.floors).toBe(3);
-  });
-  it('rejects a value below the minimum', () => {
-    expect(() => splitAppFlags(['--floors', '1'], specs)).toThrow(AppFlagError);
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * Elevator example, scheduler side (mesosgot's showcase): E elevator tasks and F floor tasks.
+ * Floors make passenger calls; this scheduler function dispatches each call to an elevator;
+ * elevators move a floor per tick and report. It stops after R requests are served and prints
+ * a summary. Run: `npm start`, or `node examples/dist/elevator/app_scheduler.js --help`.
+ */
+import { GoTaskScheduler, loadSchedulerConfig, type FlagSpec, type SchedEvent } from '@mesosgot/scheduler';
+import type { ReceiveChannel, SendChannel, TaskMsg } from '@mesosgot/common';
+import { Dispatcher } from './dispatcher.js';
+import { decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';
+import { ProgressLine } from '../shared/progress-line.js';
+
+const APP_FLAGS: readonly FlagSpec[] = [
+  { name: 'elevators', env: ['ELEVATORS'], kind: 'int', min: 1, max: 100, defaultValue: 3, metavar: 'E', help: 'elevator tasks' },
+  { name: 'floors', env: ['FLOORS'], kind: 'int', min: 2, max: 500, defaultValue: 10, metavar: 'F', help: 'floor tasks, one per floor' },
+  { name: 'requests', env: ['REQUESTS'], kind: 'int', min: 1, max: 10_000_000, defaultValue: 300, metavar: 'R', help: 'passenger requests to serve before stopping' },
+  { name: 'seed', env: ['SEED'], kind: 'int', min: 0, defaultValue: 1, metavar: 'n', help: 'seed of the passenger traffic' },
+];
+
+const config = loadSchedulerConfig(process.argv.slice(2), process.env, {
+  extraFlags: APP_FLAGS,
+  usage: 'usage: app_scheduler [flags]   (elevator example: E elevators serve R requests made on F floors)',
+});
+const elevators = config.appFlags.elevators as number;
+const floors = config.appFlags.floors as number;
+const requests = config.appFlags.requests as number;
+const seed = config.appFlags.seed as number;
+
+const sched = new GoTaskScheduler(config);
+sched.spawnTask('elevator', elevators, { cpus: 0.1, mem: 64 });
+sched.spawnTask('floor', floors, { cpus: 0.1, mem: 64 });
+
+const startedAt = performance.now();
+let served = 0;
+let messages = 0;
+let running = 0;
+let failure: string | undefined;
+
+async function watchEvents(events: ReceiveChannel<SchedEvent>): Promise<void> {
+  for await (const event of events) {
+    switch (event.type) {
+      case 'TaskRunning':
+        running++;
+        break;
+      case 'TaskFinished':
+      case 'TaskKilled':
+        running--;
+        break;
+      case 'TaskFailed':
+      case 'TaskLost':
+        running--;
+        failure ??= `${event.taskId} ${event.state}: ${event.message}`;
+        break;
+      case 'AllocationPending':
+        console.error(`waiting for resources: ${JSON.stringify(event.shortfall.missing)} missing for ${event.shortfall.unplaced.map((u) => `${u.count} × ${u.name}`).join(', ')}`);
+        break;
+      case 'Error':
+        failure ??= event.message;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Tells each floor how many calls to make: R split as evenly as possible. */
+async function sendQuotas(out: SendChannel<TaskMsg>): Promise<void> {
+  for (let floor = 0; floor < floors; floor++) {
+    const calls = Math.floor(requests / floors) + (floor < requests % floors ? 1 : 0);
+    await send(out, `floor-${floor}`, { kind: 'quota', calls, seed, floors });
+  }
+}
+
+async function send(out: SendChannel<TaskMsg>, taskName: string, msg: ElevatorMsg): Promise<void> {
+  await out.send({ taskName, data: encodeMsg(msg) });
+  messages++;
+}
+
+sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
+  const watching = watchEvents(schedEvents);
+  const progress = new ProgressLine();
+  const dispatcher = new Dispatcher(Array.from({ length: elevators }, (_, i) => `elevator-${i}`));
+  await sendQuotas(schedOut);
+  for await (const msg of schedIn) {
+    messages++;
+    const m = decodeMsg(msg.data);
+    switch (m.kind) {
+      case 'call':
+        await send(schedOut, dispatcher.dispatch(m.id, m.from, m.to), { kind: 'assign', id: m.id, from: m.from, to: m.to });
+        break;
+      case 'position':
+        dispatcher.moved(msg.taskName, m.floor);
+        break;
+      case 'pickup':
+        dispatcher.pickedUp(m.id);
+        break;
+      case 'dropoff':
+        dispatcher.droppedOff(msg.taskName, m.id);
+        break;
+      case 'trip':
+        dispatcher.tripDone();
+        break;
+      default:
+        throw new Error(`elevator: unexpected ${m.kind} from ${msg.taskName}`);
+    }
+    served = dispatcher.requestsServed;
+    const seconds = (performance.now() - startedAt) / 1000;
+    progress.update(`tasks running ${running}/${elevators + floors} | requests served ${served}/${requests} | ${Math.round(messages / seconds)} msgs/s`);
+    if (served >= requests) break;
+  }
+  progress.done();
+  const summary = dispatcher.summary();
+  const wall = (performance.now() - startedAt) / 1000;
+  console.log('elevator summary');
+  console.log(`  requests served     ${summary.requestsServed} of ${requests}`);
+  console.log(`  mean wait           ${summary.meanWaitMs.toFixed(1)} ms`);
+  console.log(`  p95 wait            ${summary.p95WaitMs.toFixed(1)} ms`);
+  console.log(`  trips               ${summary.trips}`);
+  console.log(`  messages exchanged  ${messages}`);
+  console.log(`  wall time           ${wall.toFixed(2)} s`);
+  void watching;
+});
+
+await sched.run();
+if (served < requests) {
+  console.error(`elevator: stopped after ${served} of ${requests} requests${failure ? `: ${failure}` : ''}`);
+  process.exitCode = 1;
+}
