@@ -12,7 +12,9 @@ const USAGE = `Usage: mesosgot-local [options]
 Runs an embedded Mesos-compatible master and agents on 127.0.0.1.
 
 Options:
-  --port <n>            master port (default 5050; 0 = any free port)
+  --port <n>            master port (default 5050; 0 = any free port); master i gets port + i
+  --masters <n>         number of masters (default 1); more than one needs --zk
+  --zk <url>            zk://host:port/path: masters elect their leader in ZooKeeper, as Mesos' --zk
   --agents <n>          number of agents (default 1)
   --resources <text>    each agent's resources (default "${DEFAULT_AGENT_RESOURCES}")
   --work-dir <dir>      sandboxes root (default: a temp dir, deleted on exit)
@@ -24,13 +26,24 @@ const DEFAULT_PORT = 5050;
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): { port: number; agents: number; resources: string; workDir?: string } | 'help' {
+interface CliArgs {
+  port: number;
+  masters: number;
+  zk?: string;
+  agents: number;
+  resources: string;
+  workDir?: string;
+}
+
+function parse(argv: string[]): CliArgs | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         port: { type: 'string' },
+        masters: { type: 'string' },
+        zk: { type: 'string' },
         agents: { type: 'string' },
         resources: { type: 'string' },
         'work-dir': { type: 'string' },
@@ -49,8 +62,12 @@ function parse(argv: string[]): { port: number; agents: number; resources: strin
     if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
     return n;
   };
+  const masters = int('masters', values.masters, 1, 1, 9);
+  if (masters > 1 && values.zk === undefined) throw new UsageError('--masters above 1 needs --zk zk://host:port/path');
   return {
     port: int('port', values.port, DEFAULT_PORT, 0, 65535),
+    masters,
+    ...(values.zk !== undefined ? { zk: values.zk } : {}),
     agents: int('agents', values.agents, 1, 0, 64),
     resources: values.resources ?? DEFAULT_AGENT_RESOURCES,
     ...(values['work-dir'] !== undefined ? { workDir: values['work-dir'] } : {}),
@@ -72,13 +89,23 @@ async function main(): Promise<number> {
   }
   let cluster: LocalCluster;
   try {
-    cluster = new LocalCluster({ port: args.port, agents: args.agents, agentResources: args.resources, ...(args.workDir ? { workDir: args.workDir } : {}) });
+    cluster = new LocalCluster({
+      port: args.port,
+      masters: args.masters,
+      ...(args.zk !== undefined ? { zk: args.zk } : {}),
+      agents: args.agents,
+      agentResources: args.resources,
+      ...(args.workDir ? { workDir: args.workDir } : {}),
+    });
   } catch (error) {
     process.stderr.write(`mesosgot-local: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   const url = await cluster.start();
   process.stdout.write(`mesosgot-local: master ${url} with ${cluster.agents.length} agent(s)\n`);
+  if (cluster.masterUrls.length > 1) {
+    process.stdout.write(`mesosgot-local: masters ${cluster.masterUrls.join(' ')} electing through ${args.zk ?? ''}\n`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -7,13 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, TimeoutError, parseResourceFlags, parseZkUrl, type Resource } from '@mesosgot/common';
+import { InvalidArgumentError, parseResourceFlags, parseZkUrl, type Resource } from '@mesosgot/common';
 import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
-import { DEFAULT_ALLOCATION_INTERVAL_MS, LocalMaster } from './master/master.js';
+import { DEFAULT_ALLOCATION_INTERVAL_MS, type LocalMaster } from './master/master.js';
+import { MasterGroup } from './master-group.js';
 
-/** How long start() and restartMaster() wait for ZooKeeper membership and a leader. */
-export const DEFAULT_LEADER_TIMEOUT_MS = 30_000;
+export { DEFAULT_LEADER_TIMEOUT_MS } from './master-group.js';
 
 /** Agent resources when none are given: those of the real-Mesos recordings. */
 export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:4096;disk:4096;ports:[31000-31099]';
@@ -60,17 +60,12 @@ export interface LocalClusterOptions {
 export class LocalCluster {
   readonly #options: LocalClusterOptions;
   readonly #resources: Resource[];
-  /** Slot i: master i while it runs; undefined after stopMaster(i) or its own abort. */
-  readonly #masters: (LocalMaster | undefined)[] = [];
-  /** Master i's port, fixed at its first start so restartMaster(i) comes back on it. */
-  readonly #masterPorts: number[] = [];
-  /** Master 0's id at construction: agent ids `<id>-S<n>` stay the same across failovers. */
+  readonly #masters: MasterGroup;
+  /** Master 0 at construction: agent ids `<its id>-S<n>` stay the same across failovers. */
   readonly #agentIdBase: LocalMaster;
   readonly #agents: LocalAgent[] = [];
   /** The master the agents are registered with; written by #followLeader only. */
   #agentsMaster: LocalMaster | undefined;
-  /** Waiters of waitForLeader(), woken by any master's election. */
-  readonly #leaderWaiters = new Set<() => void>();
   #workDir: string | undefined;
   #ownsWorkDir = false;
   #started = false;
@@ -90,11 +85,21 @@ export class LocalCluster {
     }
     if (options.zk !== undefined) parseZkUrl(options.zk);
     this.#resources = parseResourceFlags(options.agentResources ?? DEFAULT_AGENT_RESOURCES, 'agentResources');
-    for (let i = 0; i < masters; i++) {
-      this.#masterPorts.push(options.port !== undefined && options.port > 0 ? options.port + i : 0);
-      this.#masters.push(this.#createMaster(i));
-    }
-    this.#agentIdBase = this.#masters[0]!;
+    this.#masters = new MasterGroup({
+      count: masters,
+      ...(options.leaderTimeoutMs !== undefined ? { leaderTimeoutMs: options.leaderTimeoutMs } : {}),
+      master: {
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: options.heartbeatIntervalSeconds } : {}),
+        allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
+        ...(options.offerRefuseDefault !== undefined ? { offerRefuseDefault: options.offerRefuseDefault } : {}),
+        ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+        ...(options.zk !== undefined ? { zk: options.zk } : {}),
+        ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+      },
+      onElected: (leader) => this.#followLeader(leader),
+    });
+    this.#agentIdBase = this.#masters.at(0);
   }
 
   /**
@@ -112,8 +117,8 @@ export class LocalCluster {
         this.#workDir = await mkdtemp(join(tmpdir(), 'mesosgot-local-'));
         this.#ownsWorkDir = true;
       }
-      for (let i = 0; i < this.#masters.length; i++) await this.#startMaster(i);
-      const leader = await this.waitForLeader();
+      for (let i = 0; i < this.#masters.slots.length; i++) await this.#masters.start(i);
+      const leader = await this.#masters.waitForLeader();
       this.#agentsMaster = leader;
       for (let i = 0; i < (this.#options.agents ?? 1); i++) {
         const agent = new LocalAgent({
@@ -132,7 +137,7 @@ export class LocalCluster {
         await agent.start();
       }
       // The leader may have changed while the agents started: follow the current one.
-      const current = this.leader;
+      const current = this.#masters.leader;
       if (current) this.#followLeader(current);
       return this.masterUrl;
     } catch (error) {
@@ -143,17 +148,13 @@ export class LocalCluster {
 
   /**
    * Stops the agents (executors get SHUTDOWN, then SIGKILL after the grace period), then the
-   * masters (their ZooKeeper nodes go with their sessions); deletes the work dir if the cluster
-   * created it. Idempotent.
+   * masters (their ZooKeeper nodes go with them); deletes the work dir if the cluster created
+   * it. Idempotent.
    */
   async stop(): Promise<void> {
     const agents = this.#agents.splice(0);
     await Promise.all(agents.map((a) => a.stop()));
-    const masters = this.#masters.map((m, i) => {
-      this.#masters[i] = undefined;
-      return m;
-    });
-    await Promise.all(masters.map((m) => m?.stop()));
+    await this.#masters.stopAll();
     if (this.#ownsWorkDir && this.#workDir) await rm(this.#workDir, { recursive: true, force: true });
     this.#ownsWorkDir = false;
   }
@@ -171,21 +172,26 @@ export class LocalCluster {
     return this.master.url;
   }
 
-  /** Every master's URL in index order, running or not (ports are fixed once started). */
+  /** Every master's URL in index order, running or not (a master keeps its port across restarts). */
   get masterUrls(): string[] {
-    return this.#masterPorts.map((port) => `http://127.0.0.1:${port}`);
+    return this.#masters.urls;
   }
 
   /** The leading master, else the first running one; throws when none runs. */
   get master(): LocalMaster {
-    const master = this.leader ?? this.#masters.find((m) => m !== undefined);
+    const master = this.leader ?? this.#masters.slots.find((m) => m !== undefined);
     if (!master) throw new Error('LocalCluster has no running master');
     return master;
   }
 
   /** The running master that leads, if any. */
   get leader(): LocalMaster | undefined {
-    return this.#masters.find((m) => m?.isLeading === true);
+    return this.#masters.leader;
+  }
+
+  /** Master slots in index order: undefined for a stopped (or aborted) master. */
+  get masters(): readonly (LocalMaster | undefined)[] {
+    return this.#masters.slots;
   }
 
   get agents(): readonly LocalAgent[] {
@@ -197,74 +203,39 @@ export class LocalCluster {
     return this.#workDir;
   }
 
-  /** Master slots in index order: undefined for a stopped (or aborted) master. */
-  get masters(): readonly (LocalMaster | undefined)[] {
-    return this.#masters;
-  }
-
   /**
    * Resolves with the leading master as soon as one leads (at once if one does). Rejects with
    * TimeoutError after `timeoutMs` (default `leaderTimeoutMs`), or with signal.reason.
    */
   waitForLeader(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LocalMaster> {
-    const timeoutMs = options.timeoutMs ?? this.#options.leaderTimeoutMs ?? DEFAULT_LEADER_TIMEOUT_MS;
-    return new Promise<LocalMaster>((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#leaderWaiters.delete(check);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      const check = (): void => {
-        const leader = this.leader;
-        if (!leader) return;
-        done();
-        resolve(leader);
-      };
-      const onAbort = (): void => {
-        done();
-        reject(options.signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new TimeoutError(`no master of the cluster leads ${this.#options.zk ?? ''}`.trim(), timeoutMs));
-      }, timeoutMs);
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.#leaderWaiters.add(check);
-      check();
-    });
+    return this.#masters.waitForLeader(options);
   }
 
   /**
-   * Fault injection: master `i` dies abruptly. Its ZooKeeper session closes, so its node
-   * disappears and the next master takes over; its framework streams end; the agents move to
-   * the new leader. Resolves once master i is gone (not when the new leader is elected).
+   * Fault injection: master `i` dies abruptly. Its ZooKeeper node is deleted and its session
+   * closed, so the next master takes over at once; its framework streams end; the agents move
+   * to the new leader. Resolves once master i is gone (not when the new leader is elected).
    */
   async stopMaster(i: number): Promise<void> {
-    const master = this.#masterAt(i);
-    this.#masters[i] = undefined;
-    await master.stop();
+    await this.#masters.stop(i);
   }
 
   /** Fault injection: stops the leading master (see stopMaster); resolves with its index. */
   async killLeader(): Promise<number> {
-    const index = this.#masters.findIndex((m) => m?.isLeading === true);
+    const index = this.#masters.leaderIndex;
     if (index < 0) throw new Error('no master leads');
-    await this.stopMaster(index);
+    await this.#masters.stop(index);
     return index;
   }
 
   /**
-   * Starts master `i` again on its port, as a new process would: a new master id, empty state,
-   * a new ZooKeeper node (so it follows unless it is alone). Resolves once it joined ZooKeeper.
+   * Starts stopped master `i` again on its port, as a new process would: a new master id,
+   * empty state, a new ZooKeeper node (so it follows unless it is alone). Resolves once it
+   * joined ZooKeeper and knows the leader; throws if master i runs.
    */
   async restartMaster(i: number): Promise<void> {
-    if (i < 0 || i >= this.#masters.length || !Number.isInteger(i)) {
-      throw new RangeError(`no master ${i} (the cluster has ${this.#masters.length})`);
-    }
-    if (this.#masters[i]) throw new Error(`master ${i} is running`);
-    this.#masters[i] = this.#createMaster(i);
-    await this.#startMaster(i);
+    if (this.#masters.slots[i]) throw new Error(`master ${i} is running`);
+    await this.#masters.start(i);
   }
 
   /**
@@ -275,7 +246,10 @@ export class LocalCluster {
     await this.#agent(i).crash();
   }
 
-  /** Brings a stopped agent back with the same id and port; it registers again. */
+  /**
+   * Brings a stopped agent back with the same id and port; it registers again with the current
+   * leader, reporting its recovered executors and tasks, whose resources are charged again.
+   */
   async restartAgent(i: number): Promise<void> {
     await this.#agent(i).restart();
   }
@@ -295,54 +269,11 @@ export class LocalCluster {
     return this.master.dropSubscription(frameworkId);
   }
 
-  #createMaster(i: number): LocalMaster {
-    const options = this.#options;
-    const master = new LocalMaster({
-      port: this.#masterPorts[i]!,
-      ...(options.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: options.heartbeatIntervalSeconds } : {}),
-      allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
-      ...(options.offerRefuseDefault !== undefined ? { offerRefuseDefault: options.offerRefuseDefault } : {}),
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-      ...(options.zk !== undefined ? { zk: options.zk } : {}),
-      ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
-    });
-    master.onLeadershipChange((leadership) => {
-      if (leadership.state !== 'leading' || this.#masters[i] !== master) return;
-      this.#followLeader(master);
-      for (const wake of [...this.#leaderWaiters]) wake();
-    });
-    // A master that lost its ZooKeeper candidacy exits by itself: free its slot for restartMaster.
-    void master.closed().then((reason) => {
-      if (reason !== undefined && this.#masters[i] === master) this.#masters[i] = undefined;
-    });
-    return master;
-  }
-
-  async #startMaster(i: number): Promise<void> {
-    const master = this.#masters[i]!;
-    await master.start();
-    this.#masterPorts[i] = master.state.port;
-    const timeoutMs = this.#options.leaderTimeoutMs ?? DEFAULT_LEADER_TIMEOUT_MS;
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      await master.joined({ signal });
-    } catch (error) {
-      if (signal.aborted) throw new TimeoutError(`master ${i} could not join ZooKeeper ${this.#options.zk ?? ''}`, timeoutMs);
-      throw error;
-    }
-  }
-
   /** Agents re-register with the newly elected leader, reporting what they run (§10). */
   #followLeader(leader: LocalMaster): void {
     if (this.#agentsMaster === leader) return;
     this.#agentsMaster = leader;
     for (const agent of this.#agents) agent.reregister(leader.link);
-  }
-
-  #masterAt(i: number): LocalMaster {
-    const master = this.#masters[i];
-    if (!master) throw new RangeError(`master ${i} is not running (the cluster has ${this.#masters.length})`);
-    return master;
   }
 
   #agent(i: number): LocalAgent {

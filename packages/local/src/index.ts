@@ -5,4 +5,5 @@ export * from './agent/local-agent-options.js';
 export * from './cluster.js';
 export { LocalMaster, DEFAULT_ALLOCATION_INTERVAL_MS } from './master/master.js';
 export type { LocalMasterOptions } from './master/master.js';
+export type { Leadership } from './master/zk-membership.js';
 export type { Credential } from './master/auth.js';

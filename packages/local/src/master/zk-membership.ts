@@ -26,8 +26,13 @@ export const NO_LEADER: Leadership = { state: 'no-leader' };
 const MASTER_NODE = /^json\.info_(\d+)$/;
 const MASTER_NODE_PREFIX = 'json.info_';
 
-/** How long one connection attempt waits for the ensemble before the join loop backs off and retries. */
-const JOIN_CONNECT_TIMEOUT_MS = 2_000;
+/**
+ * How long one connection attempt waits for the ensemble before the join loop retries. Long on
+ * purpose: node-zookeeper-client 1.1.3 throws from its socket handler when a client closed
+ * mid-handshake gets its connect response, so an attempt is only abandoned when ZooKeeper has
+ * been silent for this long (down, or accepting but not yet serving).
+ */
+const JOIN_CONNECT_TIMEOUT_MS = 10_000;
 /** Retry pacing while ZooKeeper is unreachable (join) or a read failed (refresh). */
 const RETRY_INITIAL_MS = 100;
 const RETRY_MAX_MS = 2_000;

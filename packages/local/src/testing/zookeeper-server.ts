@@ -5,14 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZkSession, parseZkUrl, TimeoutError } from '@mesosgot/common';
+import { TimeoutError } from '@mesosgot/common';
 
 /** Where Debian's package puts the server jar (its Class-Path manifest names the rest). */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const START_TIMEOUT_MS = 30_000;
+/** One handshake attempt's deadline, and the pause between attempts. */
+const PROBE_TIMEOUT_MS = 1_000;
+const PROBE_PAUSE_MS = 50;
 
 export function isZooKeeperInstalled(): boolean {
   return existsSync(ZOOKEEPER_JAR) && existsSync('/usr/bin/java');
@@ -67,16 +70,12 @@ export class ZooKeeperServer {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`ZooKeeper exited at start (${child.exitCode}): ${stderr}`);
-      try {
-        const session = await ZkSession.connect(parseZkUrl(`zk://${this.connectString}/zookeeper`), {
-          connectTimeoutMs: 1_000,
-        });
-        session.close();
-        return this.connectString;
-      } catch {
-        // Not listening yet: retry until the deadline.
-        if (Date.now() > deadline) throw new TimeoutError(`ZooKeeper did not start: ${stderr}`, START_TIMEOUT_MS);
-      }
+      // A raw handshake, not a ZkSession: closing a node-zookeeper-client 1.1.3 whose handshake is
+      // still in flight makes it misread the late connect response and throw from its socket
+      // handler (an uncaught exception in the test process), and a cold JVM can take > 1 s.
+      if (await answersHandshake(this.#port)) return this.connectString;
+      if (Date.now() > deadline) throw new TimeoutError(`ZooKeeper did not start: ${stderr}`, START_TIMEOUT_MS);
+      await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
     }
   }
 
@@ -94,6 +93,39 @@ export class ZooKeeperServer {
     await this.stop();
     rmSync(this.#dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * True when the server answers a ZooKeeper ConnectRequest (jute: protocolVersion 0, lastZxidSeen
+ * 0, timeOut, sessionId 0, 16-byte zero password) with a framed ConnectResponse within
+ * PROBE_TIMEOUT_MS; false when it refuses, closes (not serving yet) or stays silent. The
+ * throwaway session it creates holds no nodes and expires on its own.
+ */
+function answersHandshake(port: number): Promise<boolean> {
+  const request = Buffer.alloc(4 + 44);
+  request.writeInt32BE(44, 0); // frame length
+  request.writeInt32BE(0, 4); // protocolVersion
+  request.writeBigInt64BE(0n, 8); // lastZxidSeen
+  request.writeInt32BE(2_000, 16); // timeOut (ms)
+  request.writeBigInt64BE(0n, 20); // sessionId: new session
+  request.writeInt32BE(16, 28); // passwd length, then 16 zero bytes
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const socket = connect(port, '127.0.0.1');
+    const finish = (answered: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => finish(false), PROBE_TIMEOUT_MS);
+    socket.once('connect', () => socket.write(request));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) finish(true);
+    });
+    socket.once('error', () => finish(false));
+    socket.once('close', () => finish(false));
+  });
 }
 
 function freePort(): Promise<number> {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
 import { request } from 'undici';
-import { waitFor } from '@mesosgot/local/testing';
+import { ZooKeeperServer, waitFor } from '@mesosgot/local/testing';
 
 const CLI_SOURCE = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
@@ -74,6 +74,31 @@ describe('mesosgot-local command', () => {
     expect(await start(['--resources', 'cpus:lots', '--port', '0']).exit).toBe(2);
     expect(await start(['--agents', 'two']).exit).toBe(2);
   });
+
+  it('exits 2 for several masters without --zk and for a malformed --zk', async () => {
+    const run = start(['--masters', '2', '--port', '0']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr).toMatch(/^mesosgot-local: .*--zk/);
+    expect(await start(['--masters', '2', '--zk', 'zk://127.0.0.1:2181', '--port', '0']).exit).toBe(2);
+  });
+
+  it('runs --masters 2 --zk: the first master leads, the second redirects to it', async () => {
+    const zk = new ZooKeeperServer();
+    try {
+      await zk.start();
+      const run = start(['--port', '0', '--masters', '2', '--zk', `zk://${zk.connectString}/mesos-cli-${process.pid}`]);
+      const line = await waitFor(() => /masters (http:\S+) (http:\S+) electing/.exec(run.stdout), { timeoutMs: 20_000, what: 'master URLs' });
+      const [, leader, follower] = line;
+      expect(run.stdout).toContain(`master ${leader!} with 1 agent(s)`);
+      const answer = await request(`${follower!}/master/redirect`);
+      await answer.body.dump();
+      expect([answer.statusCode, answer.headers.location]).toEqual([307, `//127.0.0.1:${new URL(leader!).port}`]);
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+    } finally {
+      await zk.destroy();
+    }
+  }, 40_000);
 
   it('prints the usage for --help and exits 0', async () => {
     const run = start(['--help']);
