@@ -18,7 +18,9 @@ import {
   type Resource,
   type ResourceRequest,
 } from '@mesosgot/common';
-import { Bin, binsFromOffers, toMillis, type Demand, type Dimensions } from './gang-bins.js';
+import { BinTable, measureRow, toMillis, type BinFree, type Dimensions } from './gang-bins.js';
+import { BinCarver, quotient } from './gang-carver.js';
+import { groupShapes, type Demand, type Shape } from './gang-shapes.js';
 import type { AllocationShortfall } from './sched-events.js';
 
 /** One task of the gang: id `<name>-<index>`, and what it needs (parseResourceMap's result). */
@@ -66,22 +68,23 @@ export interface GangAllocatorOptions {
 /** Orderings tried before giving up: dominant share, then each scalar dimension. */
 const MAX_ATTEMPTS = 4;
 
-interface Shape {
-  request: ResourceRequest;
-  demand: Demand;
-  tasks: GangTask[];
-  /** `<name>-<index>` of each task, built once. */
-  ids: string[];
-  /** Needs exact values: placed one by one with `allocate`. */
-  special: boolean;
+/** Placements of exact-value tasks on one bin, and what they left of its resources. */
+interface SpecialBin {
+  exec: Resource[] | undefined;
+  tasks: TaskPlacement[];
+  resources: Resource[];
 }
 
 interface Attempt {
   placed: number;
-  bins: Bin[];
-  /** (bin, shape, copies) in placement order, for the fast path. */
-  runs: { bin: Bin; shape: Shape; copies: number }[];
-  special: Map<Bin, { exec: Resource[] | undefined; tasks: TaskPlacement[] }>;
+  free: BinFree;
+  /** Something is placed on the bin, so the executor (if new there) is already charged. */
+  opened: Uint8Array;
+  /** Fast-path runs, (bin, shape id, copies) in placement order: the shape's next `copies` tasks go to the bin. */
+  runBin: number[];
+  runShape: number[];
+  runCopies: number[];
+  special: Map<number, SpecialBin>;
   unplaced: Map<Shape, number>;
 }
 
@@ -108,53 +111,68 @@ export class GangAllocator {
     const dims = dimensionsOf([this.executor, ...shapes.map((s) => s.request)]);
     for (const s of shapes) s.demand = demandOf(s.request, dims);
     const execDemand = demandOf(this.executor, dims);
-    const totals = totalFree(offers, dims);
-    const orders = orderings(shapes, dims, totals);
+    const table = new BinTable(offers, this.executorIdFor);
+    const base = table.measure(dims);
+    const orders = orderings(shapes, dims, totalFree(offers, dims));
     let best: Attempt | undefined;
     for (const order of orders) {
-      const attempt = this.attempt(offers, order, dims, execDemand);
-      if (attempt.unplaced.size === 0) return this.finish(attempt, dims, execDemand);
+      const attempt = this.attempt(table, base, order, tasks, dims, execDemand);
+      if (attempt.unplaced.size === 0) return this.finish(table, attempt, shapes, tasks, dims, execDemand);
       if (best === undefined || attempt.placed > best.placed) best = attempt;
     }
-    return { fits: false, shortfall: shortfallOf(best!, dims, offers.length) };
+    return { fits: false, shortfall: shortfallOf(best!, tasks, dims, offers.length) };
   }
 
-  private attempt(offers: readonly Offer[], order: Shape[], dims: Dimensions, exec: Demand): Attempt {
-    const bins = binsFromOffers(offers, this.executorIdFor);
-    const attempt: Attempt = { placed: 0, bins, runs: [], special: new Map(), unplaced: new Map() };
+  private attempt(table: BinTable, base: BinFree, order: Shape[], tasks: readonly GangTask[], dims: Dimensions, exec: Demand): Attempt {
+    const attempt: Attempt = {
+      placed: 0,
+      free: base,
+      opened: new Uint8Array(table.size),
+      runBin: [],
+      runShape: [],
+      runCopies: [],
+      special: new Map(),
+      unplaced: new Map(),
+    };
     for (const shape of order) {
       if (!shape.special) continue;
-      for (const task of shape.tasks) {
-        if (this.placeSpecial(bins, task, attempt)) attempt.placed++;
+      for (const p of shape.positions) {
+        if (this.placeSpecial(table, tasks[p]!, attempt)) attempt.placed++;
         else attempt.unplaced.set(shape, (attempt.unplaced.get(shape) ?? 0) + 1);
       }
     }
-    for (const bin of bins) bin.index(dims);
+    const free: BinFree = { scalars: base.scalars.slice(), counts: base.counts.slice() };
+    for (const [b, entry] of attempt.special) measureRow(free, b, entry.resources, dims);
+    attempt.free = free;
+    const { opened } = attempt;
+    const running = table.executorRunning;
     for (const shape of order) {
       if (shape.special) continue;
-      let remaining = shape.tasks.length;
-      for (let b = 0; b < bins.length && remaining > 0; b++) {
-        const bin = bins[b]!;
-        const extra = bin.opened || bin.executorRunning ? undefined : exec;
-        const copies = bin.capacity(shape.demand, extra, remaining);
+      let remaining = shape.positions.length;
+      for (let b = 0; b < table.size && remaining > 0; b++) {
+        const extra = opened[b] === 1 || running[b] === 1 ? undefined : exec;
+        const copies = capacity(free, b, shape.demand, extra, remaining);
         if (copies === 0) continue;
-        if (extra) bin.charge(extra, 1);
-        bin.opened = true;
-        bin.charge(shape.demand, copies);
-        attempt.runs.push({ bin, shape, copies });
+        if (extra !== undefined) charge(free, b, extra, 1);
+        opened[b] = 1;
+        charge(free, b, shape.demand, copies);
+        attempt.runBin.push(b);
+        attempt.runShape.push(shape.id);
+        attempt.runCopies.push(copies);
         remaining -= copies;
       }
-      attempt.placed += shape.tasks.length - remaining;
+      attempt.placed += shape.positions.length - remaining;
       if (remaining > 0) attempt.unplaced.set(shape, remaining);
     }
     return attempt;
   }
 
-  private placeSpecial(bins: Bin[], task: GangTask, attempt: Attempt): boolean {
-    for (const bin of bins) {
-      let have = bin.resources;
+  private placeSpecial(table: BinTable, task: GangTask, attempt: Attempt): boolean {
+    for (let b = 0; b < table.size; b++) {
+      let entry = attempt.special.get(b);
+      let have = entry?.resources ?? table.resourcesOf(b);
       let exec: Resource[] | undefined;
-      if (!bin.opened && !bin.executorRunning) {
+      if (attempt.opened[b] === 0 && table.executorRunning[b] === 0) {
         const e = allocate(have, this.executor);
         if (e === undefined) continue;
         exec = e.allocated;
@@ -162,74 +180,95 @@ export class GangAllocator {
       }
       const a = allocate(have, task.request);
       if (a === undefined) continue;
-      bin.resources = a.remaining;
-      let entry = attempt.special.get(bin);
-      if (entry === undefined) attempt.special.set(bin, (entry = { exec: undefined, tasks: [] }));
+      if (entry === undefined) attempt.special.set(b, (entry = { exec: undefined, tasks: [], resources: a.remaining }));
+      entry.resources = a.remaining;
       if (exec !== undefined) entry.exec = exec;
-      bin.opened = true;
+      attempt.opened[b] = 1;
       entry.tasks.push({ taskId: `${task.name}-${task.index}`, name: task.name, index: task.index, resources: a.allocated });
       return true;
     }
     return false;
   }
 
-  private finish(attempt: Attempt, dims: Dimensions, exec: Demand): GangPlan {
-    const byBin = new Map<Bin, AgentPlacement>();
-    const placementOf = (bin: Bin): AgentPlacement => {
-      let p = byBin.get(bin);
-      if (p === undefined) {
-        const special = attempt.special.get(bin);
-        let executorResources = special?.exec;
-        // A bin opened only by the fast path has its executor charged but not yet carved.
-        if (special === undefined && !bin.executorRunning) executorResources = bin.carve(exec, dims);
-        p = { agentId: bin.agentId, hostname: bin.hostname, offerIds: bin.offerIds, executorResources, tasks: special?.tasks ?? [] };
-        byBin.set(bin, p);
-      }
-      return p;
-    };
-    for (const bin of attempt.special.keys()) placementOf(bin);
-    const cursor = new Map<Shape, number>();
-    for (const { bin, shape, copies } of attempt.runs) {
-      const p = placementOf(bin);
-      let i = cursor.get(shape) ?? 0;
-      for (let c = 0; c < copies; c++, i++) {
-        const task = shape.tasks[i]!;
-        p.tasks.push({ taskId: shape.ids[i]!, name: task.name, index: task.index, resources: bin.carve(shape.demand, dims) });
-      }
-      cursor.set(shape, i);
+  /** Materialises the placements, bin by bin: Resource[] are built only here, from the offers. */
+  private finish(table: BinTable, attempt: Attempt, shapes: Shape[], tasks: readonly GangTask[], dims: Dimensions, exec: Demand): GangPlan {
+    const { runBin, runShape, runCopies } = attempt;
+    const runs = runBin.length;
+    // Each shape's tasks go to its runs in placement order: run r starts at task first[r].
+    const first = new Int32Array(runs);
+    const cursor = new Int32Array(shapes.length);
+    for (let r = 0; r < runs; r++) {
+      first[r] = cursor[runShape[r]!]!;
+      cursor[runShape[r]!]! += runCopies[r]!;
     }
-    const agents = attempt.bins.filter((b) => byBin.has(b)).map((b) => byBin.get(b)!);
-    const unusedOfferIds = attempt.bins.filter((b) => !byBin.has(b)).flatMap((b) => b.offerIds);
+    // Runs grouped by bin (stable counting sort), so each bin is carved once, start to end.
+    const binStart = new Int32Array(table.size + 1);
+    for (let r = 0; r < runs; r++) binStart[runBin[r]! + 1]!++;
+    for (let b = 0; b < table.size; b++) binStart[b + 1]! += binStart[b]!;
+    const byBin = new Int32Array(runs);
+    const fill = binStart.slice(0, table.size);
+    for (let r = 0; r < runs; r++) byBin[fill[runBin[r]!]!++] = r;
+
+    const carver = new BinCarver(dims);
+    const execKey = shapes.length;
+    const agents: AgentPlacement[] = [];
+    const unusedOfferIds: OfferID[] = [];
+    for (let b = 0; b < table.size; b++) {
+      const special = attempt.special.get(b);
+      if (special === undefined && binStart[b] === binStart[b + 1]) {
+        for (const id of table.offerIdsOf(b)) unusedOfferIds.push(id);
+        continue;
+      }
+      carver.load(special?.resources ?? table.resourcesOf(b));
+      let executorResources = special?.exec;
+      // A bin opened only by the fast path has its executor charged but not yet carved.
+      if (special === undefined && table.executorRunning[b] === 0) executorResources = carver.carveRun(exec, execKey, 1)[0];
+      const placed = special?.tasks ?? [];
+      for (let i = binStart[b]!; i < binStart[b + 1]!; i++) {
+        const r = byBin[i]!;
+        const shape = shapes[runShape[r]!]!;
+        const carved = carver.carveRun(shape.demand, shape.id, runCopies[r]!);
+        for (let c = 0, t = first[r]!; c < carved.length; c++, t++) {
+          const task = tasks[shape.positions[t]!]!;
+          placed.push({ taskId: `${task.name}-${task.index}`, name: task.name, index: task.index, resources: carved[c]! });
+        }
+      }
+      agents.push({ agentId: table.agentIds[b]!, hostname: table.hostnames[b]!, offerIds: table.offerIdsOf(b), executorResources, tasks: placed });
+    }
     return { fits: true, agents, unusedOfferIds };
   }
 }
 
-function groupShapes(tasks: readonly GangTask[]): Shape[] {
-  const byObject = new Map<ResourceRequest, Shape>();
-  const byKey = new Map<string, Shape>();
-  // Indices seen per name: number sets are much cheaper than 100 000 id strings in one set.
-  const seen = new Map<string, Set<number>>();
-  for (const task of tasks) {
-    let indices = seen.get(task.name);
-    if (indices === undefined) seen.set(task.name, (indices = new Set()));
-    const id = `${task.name}-${task.index}`;
-    if (indices.has(task.index)) throw new InvalidArgumentError('tasks', id, 'duplicate task id');
-    indices.add(task.index);
-    let shape = byObject.get(task.request);
-    if (shape === undefined) {
-      const key = JSON.stringify([task.request.resources, Object.entries(task.request.rangeCounts).sort()]);
-      shape = byKey.get(key);
-      if (shape === undefined) {
-        const special = task.request.resources.some((r) => r.type !== 'SCALAR');
-        shape = { request: task.request, demand: { millis: [], counts: [] }, tasks: [], ids: [], special };
-        byKey.set(key, shape);
-      }
-      byObject.set(task.request, shape);
-    }
-    shape.tasks.push(task);
-    shape.ids.push(id);
+/**
+ * How many copies of `demand` fit in bin `b` (at most `cap`) after charging `extra` (the
+ * executor) first when given: the least over dimensions of free ÷ need, in exact integers.
+ * Zero-demand dimensions do not limit it.
+ */
+function capacity(free: BinFree, b: number, demand: Demand, extra: Demand | undefined, cap: number): number {
+  let k = cap;
+  const ns = demand.millis.length;
+  for (let d = 0, i = b * ns; d < ns; d++, i++) {
+    const have = free.scalars[i]! - (extra === undefined ? 0 : extra.millis[d]!);
+    if (have < 0) return 0;
+    const need = demand.millis[d]!;
+    if (need > 0 && have < need * k) k = quotient(have, need);
   }
-  return [...byKey.values()];
+  const nr = demand.counts.length;
+  for (let d = 0, i = b * nr; d < nr; d++, i++) {
+    const have = free.counts[i]! - (extra === undefined ? 0 : extra.counts[d]!);
+    if (have < 0) return 0;
+    const need = demand.counts[d]!;
+    if (need > 0 && have < need * k) k = quotient(have, need);
+  }
+  return k;
+}
+
+/** Takes `times` copies of `demand` from bin `b`'s free totals (carved later). */
+function charge(free: BinFree, b: number, demand: Demand, times: number): void {
+  const ns = demand.millis.length;
+  for (let d = 0; d < ns; d++) free.scalars[b * ns + d]! -= demand.millis[d]! * times;
+  const nr = demand.counts.length;
+  for (let d = 0; d < nr; d++) free.counts[b * nr + d]! -= demand.counts[d]! * times;
 }
 
 function dimensionsOf(requests: readonly ResourceRequest[]): Dimensions {
@@ -275,29 +314,30 @@ function orderings(shapes: Shape[], dims: Dimensions, totals: Demand): Shape[][]
     s.demand.counts.forEach((v, d) => (m = Math.max(m, v / Math.max(1, totals.counts[d]!))));
     return m;
   };
-  const orders: Shape[][] = [[...shapes].sort((a, b) => share(b) - share(a) || b.tasks.length - a.tasks.length)];
+  const orders: Shape[][] = [[...shapes].sort((a, b) => share(b) - share(a) || b.positions.length - a.positions.length)];
   for (let d = 0; d < dims.scalars.length && orders.length < MAX_ATTEMPTS; d++) {
     orders.push([...shapes].sort((a, b) => b.demand.millis[d]! - a.demand.millis[d]! || share(b) - share(a)));
   }
   return shapes.length > 1 ? orders : orders.slice(0, 1);
 }
 
-function shortfallOf(attempt: Attempt, dims: Dimensions, offersHeld: number): AllocationShortfall {
+function shortfallOf(attempt: Attempt, tasks: readonly GangTask[], dims: Dimensions, offersHeld: number): AllocationShortfall {
   const unplacedByName = new Map<string, number>();
   const need = { millis: dims.scalars.map(() => 0), counts: dims.ranged.map(() => 0) };
   for (const [shape, count] of attempt.unplaced) {
-    for (let i = shape.tasks.length - count; i < shape.tasks.length; i++) {
-      const name = shape.tasks[i]!.name;
+    const n = shape.positions.length;
+    for (let i = n - count; i < n; i++) {
+      const name = tasks[shape.positions[i]!]!.name;
       unplacedByName.set(name, (unplacedByName.get(name) ?? 0) + 1);
     }
     shape.demand.millis.forEach((v, d) => (need.millis[d]! += v * count));
     shape.demand.counts.forEach((v, d) => (need.counts[d]! += v * count));
   }
   const left = { millis: dims.scalars.map(() => 0), counts: dims.ranged.map(() => 0) };
-  for (const bin of attempt.bins) {
-    bin.free.forEach((v, d) => (left.millis[d]! += v));
-    bin.freeCounts.forEach((v, d) => (left.counts[d]! += v));
-  }
+  const ns = dims.scalars.length;
+  const nr = dims.ranged.length;
+  attempt.free.scalars.forEach((v, i) => (left.millis[i % ns]! += v));
+  attempt.free.counts.forEach((v, i) => (left.counts[i % nr]! += v));
   const missing: Record<string, number> = {};
   dims.scalars.forEach((name, d) => (missing[name] = Math.max(0, need.millis[d]! - left.millis[d]!) / 1000));
   dims.ranged.forEach((name, d) => (missing[name] = Math.max(0, need.counts[d]! - left.counts[d]!)));
