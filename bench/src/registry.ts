@@ -10,7 +10,9 @@ import { acceptToRunning } from './benchmarks/accept-to-running.js';
 import { relayedMessages } from './benchmarks/relayed-messages.js';
 import { declineRate } from './benchmarks/decline-rate.js';
 import { gangPacking } from './benchmarks/gang-packing.js';
-import { e2eMessages, memory, pingPong, taskLaunch } from './benchmarks/cluster-pending.js';
+import { memory, pingPong } from './benchmarks/cluster-pending.js';
+import { e2eMessages } from './benchmarks/e2e-messages.js';
+import { taskLaunch } from './benchmarks/task-launch.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselines,

@@ -12,34 +12,11 @@ const GOTASK: Requirement[] = [
   { specifier: '@mesosgot/local', name: 'LocalCluster' },
 ];
 
-const E2E_GOALS: MetricSpec['goals'] = [
-  { kind: 'min', value: 100_000 },
-  { kind: 'min-ratio', value: 10 },
-];
-
-export const e2eMessages = pendingBenchmark(
-  'e2e-messages',
-  [
-    { metric: 'e2e one-way msgs, scheduler→task', unit: 'msg/s', goals: E2E_GOALS },
-    { metric: 'e2e one-way msgs, task→scheduler', unit: 'msg/s', goals: E2E_GOALS },
-  ],
-  GOTASK,
-);
-
 export const pingPong = pendingBenchmark(
   'ping-pong',
   [
     { metric: 'ping-pong RTT p50', unit: 'ms', goals: [{ kind: 'max', value: 2 }] },
     { metric: 'ping-pong RTT p99', unit: 'ms' },
-  ],
-  GOTASK,
-);
-
-export const taskLaunch = pendingBenchmark(
-  'task-launch',
-  [
-    { metric: '1,000 tasks run() → all RUNNING, 4 agents', unit: 's', goals: [{ kind: 'max', value: 2 }] },
-    { metric: '10,000 tasks run() → all RUNNING, 4 agents', unit: 's' },
   ],
   GOTASK,
 );

@@ -7,6 +7,8 @@
  *   "expect:<n>"  start counting; after <n> more messages answer "got:<n>"
  *   "ping:<x>"    answer "pong:<x>"
  *   "rss"         answer "rss:<bytes>" (this process's resident set size)
+ *   "burst:<n>"   send <n> messages of BURST_BYTES bytes, one MESSAGE call each (not awaited
+ *                 one by one: the driver keeps them in order), then "sent:<n>"
  *   anything else counts toward the current "expect".
  * Exits 0 after DRIVER_STOPPED, 1 otherwise.
  */
@@ -16,6 +18,9 @@ import { MesosExecutorDriver, type Executor, type ExecutorDriver } from '@mesosg
 const live = new Set<string>();
 let expected = 0;
 let counted = 0;
+/** Size of one burst message (issue 9's unbatched baseline: 100-byte messages). */
+const BURST_BYTES = 100;
+const BURST_PAYLOAD = 'y'.repeat(BURST_BYTES);
 
 function status(taskId: string, state: TaskStatus['state']): TaskStatus {
   return { task_id: { value: taskId }, state };
@@ -36,6 +41,12 @@ const executor: Executor = {
       counted = 0;
     } else if (text.startsWith('ping:')) {
       await driver.sendFrameworkMessage(`pong:${text.slice('ping:'.length)}`);
+    } else if (text.startsWith('burst:')) {
+      const n = Number(text.slice('burst:'.length));
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < n; i++) sends.push(driver.sendFrameworkMessage(BURST_PAYLOAD));
+      await Promise.all(sends);
+      await driver.sendFrameworkMessage(`sent:${n}`);
     } else if (text === 'rss') {
       await driver.sendFrameworkMessage(`rss:${process.memoryUsage().rss}`);
     } else if (++counted === expected) {

@@ -1,0 +1,120 @@
+/**
+ * End-to-end one-way TaskMsgs per second through the local cluster, 100-byte messages, both
+ * ways (issue 9 / issue 6): GoTaskScheduler's schedOut → 4 `bench` tasks on one agent (counted
+ * by the tasks, each answers "got:<n>"), and 4 tasks' output → schedIn (each task told
+ * "burst:<n>"). Messages cross as batched ReliableLink frames, one Mesos MESSAGE call per frame.
+ *
+ * The unbatched baseline, in paired rounds of the same run with the same count: each message
+ * its own MESSAGE call through another local cluster of this process — the scheduler driver's
+ * sendFrameworkMessage (scheduler → executor) and the executor driver's (executor → scheduler).
+ * Goals: ≥ 100,000 msg/s and ≥ 10 × the baseline.
+ */
+import { performance } from 'node:perf_hooks';
+import type { TaskMsg } from '@mesosgot/common';
+import type { Benchmark, MetricSpec } from '../harness/benchmark.js';
+import { measurePaired } from '../harness/measure.js';
+import { judge, unavailableRows, type Row } from '../harness/row.js';
+import { perSecond } from '../harness/stats.js';
+import { benchTask, loadDriverStack, startDriverCluster, type DriverCluster } from '../cluster/bench-framework.js';
+import { MESSAGE_BYTES, startGoTaskBench, type GoTaskBench } from '../cluster/gotask-bench.js';
+
+const GOALS: MetricSpec['goals'] = [
+  { kind: 'min', value: 100_000 },
+  { kind: 'min-ratio', value: 10 },
+];
+const DOWN: MetricSpec = { metric: 'e2e one-way msgs, scheduler→task', unit: 'msg/s', goals: GOALS };
+const UP: MetricSpec = { metric: 'e2e one-way msgs, task→scheduler', unit: 'msg/s', goals: GOALS };
+const TASKS = 4;
+const EXECUTOR_ID = 'bench-exec-0';
+
+/** schedOut → tasks: `count` messages round-robin over the tasks; resolves with msg/s. */
+async function gotaskDown(bench: GoTaskBench, count: number): Promise<number> {
+  const { schedOut, taskIds } = bench;
+  const per = count / taskIds.length;
+  for (const id of taskIds) await schedOut.send({ taskName: id, data: `expect:${per}` });
+  const payload = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  const start = performance.now();
+  const messages: TaskMsg[] = taskIds.map((taskName) => ({ taskName, data: payload }));
+  for (let i = 0; i < count; i++) await schedOut.send(messages[i % messages.length]!);
+  for (let i = 0; i < taskIds.length; i++) await bench.receiveText('got:');
+  return perSecond(count, performance.now() - start);
+}
+
+/** tasks → schedIn: each task sends count/tasks messages; resolves with msg/s. */
+async function gotaskUp(bench: GoTaskBench, count: number): Promise<number> {
+  const { schedIn, schedOut, taskIds } = bench;
+  const per = count / taskIds.length;
+  const start = performance.now();
+  for (const id of taskIds) await schedOut.send({ taskName: id, data: `burst:${per}` });
+  let payloads = 0;
+  let sent = 0;
+  while (payloads < count || sent < taskIds.length) {
+    const got = schedIn.tryReceive() ?? (await schedIn.receive());
+    if (!got.ok) throw new Error(`schedIn closed after ${payloads} of ${count} messages`);
+    if (typeof got.value.data === 'string') {
+      if (got.value.data.startsWith('sent:')) sent++;
+    } else {
+      if (got.value.data.length !== MESSAGE_BYTES) throw new Error(`got a ${got.value.data.length}-byte message`);
+      payloads++;
+    }
+  }
+  return perSecond(count, performance.now() - start);
+}
+
+/** One MESSAGE call per message, scheduler driver → bench executor. */
+async function unbatchedDown(dc: DriverCluster, agentId: { value: string }, count: number, signal: AbortSignal): Promise<number> {
+  const { framework, driver } = dc;
+  const executorId = { value: EXECUTOR_ID };
+  framework.messages.length = 0;
+  await driver.sendFrameworkMessage(executorId, agentId, `expect:${count}`);
+  const payload = 'y'.repeat(MESSAGE_BYTES);
+  const start = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) sends.push(driver.sendFrameworkMessage(executorId, agentId, payload));
+  await Promise.all(sends);
+  await framework.waitUntil(() => framework.messages.includes(`got:${count}`), signal);
+  return perSecond(count, performance.now() - start);
+}
+
+/** One MESSAGE call per message, bench executor → scheduler driver. */
+async function unbatchedUp(dc: DriverCluster, agentId: { value: string }, count: number, signal: AbortSignal): Promise<number> {
+  const { framework, driver } = dc;
+  framework.messages.length = 0;
+  const start = performance.now();
+  await driver.sendFrameworkMessage({ value: EXECUTOR_ID }, agentId, `burst:${count}`);
+  await framework.waitUntil(() => framework.messages.length >= count + 1, signal);
+  const elapsed = performance.now() - start;
+  if (framework.messages[count] !== `sent:${count}`) throw new Error(`baseline burst: last message ${framework.messages[count]}`);
+  return perSecond(count, elapsed);
+}
+
+export const e2eMessages: Benchmark = {
+  name: 'e2e-messages',
+  metrics: [DOWN, UP],
+  async run({ quick, signal }): Promise<Row[]> {
+    const stack = await loadDriverStack();
+    if (!stack.ok) return unavailableRows(this.metrics, stack.reason);
+    const count = quick ? 4_000 : 20_000;
+    const plan = quick ? { warmup: 1, rounds: 3 } : { warmup: 1, rounds: 5 };
+    const bench = await startGoTaskBench({ tasks: TASKS, agents: 1, agentResources: 'cpus:4;mem:4096;disk:1024;ports:[31000-31099]', signal });
+    let dc: DriverCluster | undefined;
+    try {
+      dc = await startDriverCluster(stack.value, { agents: 1 });
+      const { framework, driver } = dc;
+      await framework.waitUntil(() => framework.offers.length > 0, signal);
+      const offer = framework.takeOffers()[0]!;
+      await driver.acceptOffers([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [benchTask('e2e-0', offer.agent_id, EXECUTOR_ID)] } }]);
+      await framework.waitUntil(() => framework.states.get('e2e-0') === 'TASK_RUNNING', signal);
+      const driverCluster = dc;
+      const rows: Row[] = [];
+      const note = (n: number): string => `${n} × ${MESSAGE_BYTES} B, ${TASKS} tasks, median of ${plan.rounds}`;
+      const down = await measurePaired(() => unbatchedDown(driverCluster, offer.agent_id, count, signal), () => gotaskDown(bench, count), plan);
+      rows.push(judge({ ...DOWN, value: down.subject.median, baseline: down.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
+      const up = await measurePaired(() => unbatchedUp(driverCluster, offer.agent_id, count, signal), () => gotaskUp(bench, count), plan);
+      rows.push(judge({ ...UP, value: up.subject.median, baseline: up.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
+      return rows;
+    } finally {
+      await Promise.allSettled([bench.stop(), dc?.stop()]);
+    }
+  },
+};
