@@ -252,6 +252,7 @@ export class LocalAgent implements AgentLink {
     if (this.#lifecycle !== 'running') return; // A dead agent receives nothing.
     const entry = this.#frameworkEntry(framework);
     for (const task of tasks) {
+      this.#queue.taskLaunched(entry.info.id.value, task.task_id.value);
       if (task.executor === undefined) {
         const commandTask = new CommandTask(this.#ctx, entry.info, task);
         entry.commandTasks.set(commandTask.taskId, commandTask);

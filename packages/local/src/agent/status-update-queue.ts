@@ -97,6 +97,16 @@ export class StatusUpdateQueue {
     return true;
   }
 
+  /**
+   * A task with this id was launched again (after its terminal update was acknowledged, as a
+   * scheduler that relaunches a failed task does): it starts a new stream. Mesos' status update
+   * manager destroys a stream at its terminal acknowledgement, so an id is never "finished" for
+   * good; only a stream still waiting for its terminal ack keeps dropping late updates.
+   */
+  taskLaunched(frameworkId: string, taskId: string): void {
+    this.#finished.delete(streamKey(frameworkId, taskId));
+  }
+
   /** Re-sends every head of this framework now (a framework re-subscribed), or of all frameworks. */
   resend(frameworkId?: string): void {
     if (this.#paused) return;
