@@ -12,15 +12,6 @@ const GOTASK: Requirement[] = [
   { specifier: '@mesosgot/local', name: 'LocalCluster' },
 ];
 
-export const pingPong = pendingBenchmark(
-  'ping-pong',
-  [
-    { metric: 'ping-pong RTT p50', unit: 'ms', goals: [{ kind: 'max', value: 2 }] },
-    { metric: 'ping-pong RTT p99', unit: 'ms' },
-  ],
-  GOTASK,
-);
-
 export const memory = pendingBenchmark(
   'memory',
   [
