@@ -21,6 +21,21 @@ export const DEFAULT_ZK_CONNECT_TIMEOUT_MS = 10_000;
 
 type Callback<T> = (error: unknown, value: T) => void;
 
+/** Bound on one ZooKeeper request; past it the caller gets a TimeoutError and may start afresh. */
+export const ZK_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The parts of node-zookeeper-client's ConnectionManager that #abandon touches (1.1.3 internals). */
+interface InternalConnectionManager {
+  state: number;
+  socket?: { destroy(): void };
+  connectTimeoutHandler?: ReturnType<typeof setTimeout>;
+  setState(state: number): void;
+  onSocketData: (...args: unknown[]) => void;
+  onSocketConnected: (...args: unknown[]) => void;
+}
+const MANAGER_STATE_CONNECTED = 2;
+const MANAGER_STATE_CLOSING = -1;
+
 export class ZkSession {
   readonly #client: zookeeper.Client;
   #closed = false;
@@ -50,7 +65,7 @@ export class ZkSession {
       };
       const fail = (error: unknown): void => {
         cleanup();
-        session.close();
+        session.#abandon();
         reject(error);
       };
       const onAbort = (): void => fail(options.signal?.reason);
@@ -114,9 +129,39 @@ export class ZkSession {
     this.#client.close();
   }
 
+  /**
+   * Gives up a client that never connected. node-zookeeper-client 1.1.3's close() queues a
+   * CLOSE_SESSION and then reads a connect reply still in flight as that request's reply, which
+   * throws from its socket handler (an uncaught exception). So, while not connected, stop it at
+   * the socket: no retry (state CLOSING), the current socket destroyed, and any socket a pending
+   * reconnect timer opens later closed at once without reading a byte.
+   */
+  #abandon(): void {
+    if (this.#closed) return;
+    const manager = (this.#client as unknown as { connectionManager?: InternalConnectionManager }).connectionManager;
+    if (!manager || manager.state === MANAGER_STATE_CONNECTED || typeof manager.setState !== 'function') {
+      this.close();
+      return;
+    }
+    this.#closed = true;
+    manager.onSocketData = () => undefined;
+    manager.onSocketConnected = function (this: InternalConnectionManager) {
+      this.socket?.destroy();
+    };
+    manager.setState(MANAGER_STATE_CLOSING);
+    if (manager.connectTimeoutHandler) clearTimeout(manager.connectTimeoutHandler);
+    manager.socket?.destroy();
+  }
+
+  /** Every request is bounded: a session that stopped answering must not hang its caller. */
   #call<T>(start: (cb: Callback<T>) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      start((error, value) => (error ? reject(toError(error)) : resolve(value)));
+      const timer = setTimeout(() => reject(new TimeoutError('ZooKeeper request unanswered', ZK_REQUEST_TIMEOUT_MS)), ZK_REQUEST_TIMEOUT_MS);
+      start((error, value) => {
+        clearTimeout(timer);
+        if (error) reject(toError(error));
+        else resolve(value);
+      });
     });
   }
 }

@@ -33,8 +33,14 @@ export interface ZooKeeperMasterDetectorOptions extends Omit<ZkSessionOptions, '
 export class ZooKeeperMasterDetector implements MasterDetector {
   readonly url: ZkUrl;
   readonly #options: ZooKeeperMasterDetectorOptions;
-  /** The live session; replaced after an expiry. Written by #sessionFor only. */
+  /** The live session; replaced after an expiry. Written by #sessionFor and #dropSession. */
   #session?: Promise<ZkSession>;
+  /** The session #session resolved to, for synchronous comparison in #dropSession. */
+  #current?: ZkSession;
+  /** Sessions whose expiry already wakes leaderChanges (one listener per session). */
+  readonly #watchedForExpiry = new WeakSet<ZkSession>();
+  /** Wakes the leaderChanges loop; replaced each round. */
+  #wake: () => void = () => undefined;
   #closed = false;
 
   /** Throws InvalidArgumentError (before any I/O) for a malformed zk:// URL. */
@@ -56,7 +62,15 @@ export class ZooKeeperMasterDetector implements MasterDetector {
       const session = await this.#sessionFor(options.signal);
       let changed!: () => void;
       const childrenChanged = new Promise<void>((resolve) => (changed = resolve));
-      const leader = await this.#leader(session, changed);
+      let leader: string | undefined;
+      try {
+        leader = await this.#leader(session, changed);
+      } catch (error) {
+        if (!(error instanceof TransientZkError)) throw error;
+        // The session stopped answering (e.g. across a ZooKeeper restart): start a fresh one.
+        this.#dropSession(session);
+        if (Date.now() >= deadline) throw new MasterDetectionError(`ZooKeeper ${this.url.connectString} stopped answering`, { cause: error.cause });
+      }
       if (leader) return leader;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
@@ -77,11 +91,17 @@ export class ZooKeeperMasterDetector implements MasterDetector {
       let changed!: () => void;
       const childrenChanged = new Promise<void>((resolve) => (changed = resolve));
       let leader: string | undefined;
+      let session: ZkSession | undefined;
       try {
-        const session = await this.#sessionFor(options.signal);
-        session.onExpired(changed);
+        session = await this.#sessionFor(options.signal);
+        this.#wake = changed;
+        if (!this.#watchedForExpiry.has(session)) {
+          this.#watchedForExpiry.add(session);
+          session.onExpired(() => this.#wake());
+        }
         leader = await this.#leader(session, changed);
-      } catch {
+      } catch (error) {
+        if (session && error instanceof TransientZkError) this.#dropSession(session);
         // ZooKeeper unreachable or garbage in the leader's node: nextMaster() reports it to the
         // driver; this watcher only retries until the ensemble answers again.
         if (options.signal?.aborted || this.#closed) return;
@@ -110,7 +130,7 @@ export class ZooKeeperMasterDetector implements MasterDetector {
       children = await session.children(this.url.path, onChange);
     } catch (cause) {
       if (isNoNodeError(cause)) return undefined; // the path does not exist yet: no master registered
-      throw new MasterDetectionError(`cannot list ${this.url.path} in ZooKeeper ${this.url.connectString}`, { cause });
+      throw new TransientZkError(cause);
     }
     let best: { name: string; sequence: number } | undefined;
     for (const name of children) {
@@ -130,6 +150,15 @@ export class ZooKeeperMasterDetector implements MasterDetector {
     return masterUrlFromInfo(data, node, this.#options.scheme ?? 'http');
   }
 
+  /** Forgets `session` (if still current) and closes it; the next call connects afresh. */
+  #dropSession(session: ZkSession): void {
+    if (this.#current === session) {
+      this.#session = undefined;
+      this.#current = undefined;
+    }
+    session.close();
+  }
+
   #sessionFor(signal?: AbortSignal): Promise<ZkSession> {
     if (this.#closed) return Promise.reject(new MasterDetectionError('detector closed'));
     if (!this.#session) {
@@ -138,11 +167,22 @@ export class ZooKeeperMasterDetector implements MasterDetector {
         throw new MasterDetectionError(`ZooKeeper ${this.url.connectString} unreachable`, { cause });
       });
       this.#session = attempt;
-      void attempt.then((session) => session.onExpired(() => {
-        if (this.#session === attempt) this.#session = undefined;
-      }), () => undefined);
+      void attempt.then((session) => {
+        this.#current = session;
+        session.onExpired(() => {
+          if (this.#session === attempt) this.#session = undefined;
+          if (this.#current === session) this.#current = undefined;
+        });
+      }, () => undefined);
     }
     return this.#session;
+  }
+}
+
+/** A request on a live session failed or went unanswered: worth a fresh session and a retry. */
+class TransientZkError extends Error {
+  constructor(cause: unknown) {
+    super('ZooKeeper request failed', { cause });
   }
 }
 
