@@ -10,7 +10,7 @@ import { acceptToRunning } from './benchmarks/accept-to-running.js';
 import { relayedMessages } from './benchmarks/relayed-messages.js';
 import { declineRate } from './benchmarks/decline-rate.js';
 import { gangPacking } from './benchmarks/gang-packing.js';
-import { memory } from './benchmarks/cluster-pending.js';
+import { memory } from './benchmarks/memory.js';
 import { pingPong } from './benchmarks/ping-pong.js';
 import { e2eMessages } from './benchmarks/e2e-messages.js';
 import { taskLaunch } from './benchmarks/task-launch.js';
