@@ -8,7 +8,7 @@
  *   "expect:<n>"  start counting; after <n> more byte messages answer "got:<n>"
  *   "burst:<n>"   send <n> messages of BURST_BYTES bytes to the scheduler, then "sent:<n>"
  *   "ping:<x>"    answer "ping:<x>" (the same text back)
- *   "rss"         answer "rss:<bytes>": this executor process's resident set size
+ *   "rss"         answer "rss:<rss> heap:<heapUsed>" (bytes) of this executor process
  * Any other string is ignored. The process ends when the driver stops (exit 0) or aborts (1).
  */
 import { GoTaskExecutor } from '@mesosgot/executor';
@@ -37,7 +37,8 @@ exec.registerTaskFunc('bench', async (input, output, args) => {
     } else if (data.startsWith('ping:')) {
       await output.send({ taskName: me, data });
     } else if (data === 'rss') {
-      await output.send({ taskName: me, data: `rss:${process.memoryUsage().rss}` });
+      const mem = process.memoryUsage();
+      await output.send({ taskName: me, data: `rss:${mem.rss} heap:${mem.heapUsed}` });
     }
   }
 });
