@@ -6,6 +6,7 @@
  * whatever the scheduler function does.
  */
 import {
+  NotSubscribedError,
   TaskError,
   type Channel,
   type FrameworkInfo,
@@ -53,6 +54,8 @@ export class SchedulerSession {
   private launcher: GangLauncher | undefined;
   private frameworkId = '';
   private schedOut: Channel<TaskMsg> | undefined;
+  /** Executors retired by a relaunch (restart policy) and not shut down yet: id → agent id. */
+  private readonly retired = new Map<string, string>();
   /** Set when a task failure stops the framework (policy `stop`); run() rejects with it. */
   stopReason: TaskError | undefined;
   driverStatus: DriverStatus = 'DRIVER_NOT_STARTED';
@@ -146,6 +149,11 @@ export class SchedulerSession {
   }
 
   private onStatus(status: TaskStatus): void {
+    this.applyStatus(status);
+    this.shutdownIdleRetired();
+  }
+
+  private applyStatus(status: TaskStatus): void {
     const { table, config, events } = this.o;
     const entry = table.applyStatus(status);
     const failed = status.state === 'TASK_FAILED' || status.state === 'TASK_ERROR' || status.state === 'TASK_LOST' || status.state === 'TASK_DROPPED' || status.state === 'TASK_GONE';
@@ -156,7 +164,10 @@ export class SchedulerSession {
     if (restart) {
       entry.restarts++;
       entry.phase = 'pending';
-      if (entry.executorId !== undefined) this.launcher?.retireExecutor(entry.executorId);
+      if (entry.executorId !== undefined) {
+        this.launcher?.retireExecutor(entry.executorId);
+        this.retired.set(entry.executorId, entry.agentId ?? status.agent_id?.value ?? '');
+      }
       this.launcher?.wantOffers();
     } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
       if (this.stopReason === undefined) {
@@ -165,6 +176,25 @@ export class SchedulerSession {
         // Ends the scheduler function's `for await (… of schedIn)`: the framework is stopping.
         this.o.schedIn.close();
       }
+    }
+  }
+
+  /**
+   * Shuts down (SHUTDOWN, mesos-v1-protocol.md §6.11) each executor retired by a relaunch once
+   * no task of ours is on it: an idle executor keeps its resources until teardown, and on a
+   * full agent the relaunch would then never fit.
+   */
+  private shutdownIdleRetired(): void {
+    if (this.retired.size === 0 || this.driver === undefined) return;
+    const busy = new Set(this.o.table.live().filter((t) => t.phase !== 'pending').map((t) => t.executorId));
+    for (const [executorId, agentId] of this.retired) {
+      if (busy.has(executorId)) continue;
+      this.retired.delete(executorId);
+      this.driver.shutdownExecutor({ value: executorId }, { value: agentId }).catch((error: unknown) => {
+        // Disconnected: try again at the next status update.
+        if (error instanceof NotSubscribedError) this.retired.set(executorId, agentId);
+        else this.o.events.push({ type: 'Error', message: `shutting down idle executor ${executorId}: ${(error as Error)?.message ?? String(error)}`, error: error as Error });
+      });
     }
   }
 
@@ -198,6 +228,7 @@ export class SchedulerSession {
         if (executorId !== undefined) await this.pump?.executorLost(executorId);
       },
       executorLost: async (_d, executorId, agentId, status) => {
+        this.retired.delete(executorId.value);
         this.launcher?.retireExecutor(executorId.value);
         events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status });
         await this.pump?.executorLost(executorId.value);

@@ -1,0 +1,110 @@
+// Issue 6 acceptance, the restart policy (`--task-failure-policy restart --max-restarts 2`) on
+// the embedded cluster with real executor processes, through the public API: a task that fails
+// once is relaunched and then finishes; a task that always fails stops the framework after the
+// limit. One agent whose cpus fit the task with one executor beside it and little more, so each
+// relaunch must get back what the failed attempt held.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { TaskError } from '@mesosgot/common';
+import { waitFor } from '@mesosgot/local/testing';
+import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
+import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text } from '../support/gotask-acceptance.js';
+
+let dir: string;
+let bundle: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-restart-'));
+  bundle = await bundleExecutor(dir);
+}, 60_000);
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function restartScheduler(): Promise<{ sched: GoTaskScheduler; probe: ClusterProbe; marks: string; work: string }> {
+  const s = await scratch('gotask-acceptance-restart');
+  cleanups.push(s.remove);
+  const probe = new ClusterProbe({ workDir: s.work });
+  cleanups.push(() => probe.cleanup());
+  const config = parseSchedulerConfig(
+    ['--executor', bundle, '--local-agents', '1', '--local-agent-resources', 'cpus:1;mem:1024', '--task-failure-policy', 'restart', '--max-restarts', '2', '--refuse-seconds', '0.2'],
+    {},
+  );
+  return { sched: new GoTaskScheduler(config, { localCluster: probe.starter }), probe, marks: s.marks, work: s.work };
+}
+
+function taskTrail(events: readonly SchedEvent[], id: string): string[] {
+  return events.filter((e) => 'taskId' in e && e.taskId === id).map((e) => (e.type === 'TaskFailed' ? `TaskFailed(willRestart=${e.willRestart})` : e.type));
+}
+
+describe('GoTask acceptance: the restart policy', () => {
+  it('relaunches a task that fails once; the second attempt finishes and run() resolves', async () => {
+    const { sched, probe, marks, work } = await restartScheduler();
+    // 0.1 executor + 0.8: the relaunch fits only once the failed attempt's executor let go.
+    sched.spawnTask('failonce', 1, { cpus: 0.8, mem: 64 }, { env: { MARK_DIR: marks } });
+    const events: SchedEvent[] = [];
+    const messages: string[] = [];
+    sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
+      void collectEvents(schedEvents, events);
+      for await (const m of schedIn) {
+        messages.push(`${m.taskName}: ${text(m)}`);
+        break;
+      }
+      await waitFor(() => eventsOf(events, 'TaskFinished').length === 1, { timeoutMs: 15_000, what: 'TaskFinished of the second attempt' });
+    });
+    await sched.run();
+
+    expect(messages).toEqual(['failonce-0: second attempt ok']);
+    expect(taskTrail(events, 'failonce-0')).toEqual(['TaskLaunched', 'TaskRunning', 'TaskFailed(willRestart=true)', 'TaskLaunched', 'TaskRunning', 'TaskFinished']);
+    const failed = eventsOf(events, 'TaskFailed')[0]!;
+    expect(failed.message).toContain('first attempt of failonce-0 fails');
+    // The relaunch went to a new executor (the old one closed the task's link stream).
+    const launched = eventsOf(events, 'TaskLaunched');
+    expect(launched[0]!.executorId).not.toBe(launched[1]!.executorId);
+    expect(eventsOf(events, 'Shutdown')).toEqual([{ type: 'Shutdown', reason: 'the scheduler function returned' }]);
+    expect(probe.stopped).toBe(true);
+    for (const box of await readSandboxes(work)) expect(isAlive(box.pid)).toBe(false);
+  }, 30_000);
+
+  it('a task that always fails is relaunched twice, then the third failure stops the framework: Shutdown, run() rejects with TaskError', async () => {
+    const { sched, probe, work } = await restartScheduler();
+    sched.spawnTask('alwaysfail', 1, { cpus: 0.8, mem: 64 });
+    const events: SchedEvent[] = [];
+    let inputEnded = false;
+    sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
+      void collectEvents(schedEvents, events);
+      for await (const _ of schedIn) {
+        // alwaysfail sends nothing.
+      }
+      inputEnded = true;
+    });
+    const error = await sched.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(inputEnded).toBe(true);
+    expect(taskTrail(events, 'alwaysfail-0')).toEqual([
+      'TaskLaunched', 'TaskRunning', 'TaskFailed(willRestart=true)',
+      'TaskLaunched', 'TaskRunning', 'TaskFailed(willRestart=true)',
+      'TaskLaunched', 'TaskRunning', 'TaskFailed(willRestart=false)',
+    ]);
+    for (const failed of eventsOf(events, 'TaskFailed')) expect(failed.message).toContain('always fails');
+    const shutdowns = eventsOf(events, 'Shutdown');
+    expect(shutdowns[0]!.reason).toContain('alwaysfail-0');
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).message).toContain('alwaysfail-0');
+    expect(probe.stopped).toBe(true);
+    const sandboxes = await readSandboxes(work);
+    expect(sandboxes).toHaveLength(3);
+    for (const box of sandboxes) expect(isAlive(box.pid)).toBe(false);
+  }, 30_000);
+});
