@@ -5,9 +5,9 @@
 // failure stopping the framework. Now the retired executor is shut down (SHUTDOWN) as soon as no
 // task of ours is left on it — and not before.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { parseResourceFlags, type AgentID, type DriverStatus, type ExecutorID } from '@mesosgot/common';
+import { parseResourceFlags, type AgentID, type ExecutorID } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
-import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
+import { GoTaskScheduler, parseSchedulerConfig, type DriverStatus, type SchedEvent } from '@mesosgot/scheduler';
 import { FakeGoTaskDriver, fakeOffer } from '../unit/gotask/fake-gotask-driver.js';
 
 const AGENT = 'cpus:2;mem:1024';
