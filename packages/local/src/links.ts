@@ -80,12 +80,20 @@ export interface AgentTaskSnapshot {
   pendingHead?: TaskStatus;
 }
 
+/** How an agent went away (MasterLink.agentLost). */
+export type AgentLossKind = 'stopped' | 'crashed';
+
 /** What an agent reports to the master (agent → master). */
 export interface MasterLink {
   /** An agent came up (or came back after a restart with the same id). */
   agentRegistered(agent: AgentLink): void;
-  /** The agent process is gone (stopped or killed): the master removes it (§8.5). */
-  agentLost(agentId: AgentID): void;
+  /**
+   * The agent process is gone. `stopped` (the default): an orderly stop, the master removes it
+   * at once (§8.5). `crashed`: its connection broke; as a real master (Master::exited) it marks
+   * the agent disconnected, loses the tasks of frameworks without checkpointing at once and
+   * waits for the agent to come back before removing it with the rest.
+   */
+  agentLost(agentId: AgentID, how?: AgentLossKind): void;
   /**
    * The head of a task's update stream, already filled by the agent (agent_id, timestamp,
    * source, uuid). Re-sent on the agent's retry schedule until acknowledged; the master

@@ -160,7 +160,7 @@ export class LocalAgent implements AgentLink {
       }
     }
     await this.#server.close();
-    this.#master.agentLost({ value: this.#agentId });
+    this.#master.agentLost({ value: this.#agentId }, 'crashed');
   }
 
   /**

@@ -17,7 +17,7 @@ import type {
   SchedulerEvent,
   TaskStatus,
 } from '@mesosgot/common';
-import type { AgentLink, MasterLink } from '../links.js';
+import type { AgentLink, AgentLossKind, MasterLink } from '../links.js';
 import { AgentRegistry } from './agent-registry.js';
 import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
@@ -34,6 +34,8 @@ export interface MasterSettings {
   allocationIntervalMs: number;
   /** refuse_seconds applied when a call gives no filter (Mesos: 5). */
   offerRefuseDefaultSeconds: number;
+  /** A crashed agent with checkpointed tasks is removed after this long unless it comes back. */
+  agentRemovalTimeoutMs: number;
 }
 
 export class MasterState implements MasterLink {
@@ -52,6 +54,8 @@ export class MasterState implements MasterLink {
   /** Rotates which framework is offered an agent first, so several frameworks all get offers. */
   #roundRobin = 0;
   #stopped = false;
+  /** Crashed agents kept for their checkpointed tasks, by id: the removal timer. Written by agentLost/agentRegistered/stop. */
+  readonly #disconnectedAgents = new Map<string, NodeJS.Timeout>();
 
   constructor(settings: MasterSettings) {
     this.settings = settings;
@@ -80,6 +84,8 @@ export class MasterState implements MasterLink {
     this.#stopped = true;
     if (this.#allocationTimer) clearInterval(this.#allocationTimer);
     if (this.#allocationSoon) clearImmediate(this.#allocationSoon);
+    for (const timer of this.#disconnectedAgents.values()) clearTimeout(timer);
+    this.#disconnectedAgents.clear();
     for (const fw of this.frameworks.all()) {
       fw.cancelFailover();
       fw.subscription?.close();
@@ -226,22 +232,35 @@ export class MasterState implements MasterLink {
   /** Registers (or re-registers) an agent; what it reports running is charged again (§10). */
   agentRegistered(agent: AgentLink): void {
     if (this.#stopped) return;
+    // Back before its removal: its checkpointed tasks are reported again below (snapshot).
+    clearTimeout(this.#disconnectedAgents.get(agent.info.id.value));
+    this.#disconnectedAgents.delete(agent.info.id.value);
     const entry = this.agents.register(agent);
     const snapshot = agent.snapshot?.();
     if (snapshot) applyAgentSnapshot(this, entry, snapshot);
     this.scheduleAllocation();
   }
 
-  /** §8.5 and faults-scheduler.jsonl: RESCIND its offers, TASK_LOST its tasks, then FAILURE. */
-  agentLost(agentId: AgentID): void {
+  /**
+   * §8.5 and faults-scheduler.jsonl: RESCIND its offers, TASK_LOST its tasks, then FAILURE.
+   * A crashed agent keeps the tasks of checkpointing frameworks, as Mesos' Master::exited does:
+   * they are not lost while the agent may come back (agent restart, §7.5); only if it is not
+   * back within `agentRemovalTimeoutMs` is it removed (TASK_LOST REASON_AGENT_REMOVED, FAILURE).
+   */
+  agentLost(agentId: AgentID, how: AgentLossKind = 'stopped'): void {
     const agent = this.agents.remove(agentId.value);
     if (!agent || this.#stopped) return;
     for (const o of this.offers.takeWhere((x) => x.agentId === agent.id)) {
       this.send(this.frameworks.get(o.frameworkId), { type: 'RESCIND', rescind: { offer_id: o.offer.id } });
     }
     this.offers.dropFilters((_fid, aid) => aid === agent.id);
+    let isAwaitingReturn = false;
     for (const task of this.tasks.forAgent(agent.id)) {
       const framework = this.frameworks.get(task.frameworkId);
+      if (how === 'crashed' && framework?.info.checkpoint === true) {
+        isAwaitingReturn = true;
+        continue;
+      }
       this.tasks.remove(task.frameworkId, task.taskId);
       this.sendUpdate(framework, {
         task_id: { value: task.taskId },
@@ -254,8 +273,38 @@ export class MasterState implements MasterLink {
         timestamp: Date.now() / 1000,
       });
     }
+    if (isAwaitingReturn) {
+      const timer = setTimeout(() => this.#removeDisconnectedAgent(agent.id, agent.info.hostname), this.settings.agentRemovalTimeoutMs);
+      this.#disconnectedAgents.set(agent.id, timer);
+      return;
+    }
+    this.#agentRemoved(agent.id);
+  }
+
+  /** The crashed agent did not come back in time: its remaining tasks are lost (§8.5). */
+  #removeDisconnectedAgent(agentId: string, hostname: string): void {
+    this.#disconnectedAgents.delete(agentId);
+    if (this.#stopped) return;
+    for (const task of this.tasks.forAgent(agentId)) {
+      const framework = this.frameworks.get(task.frameworkId);
+      this.tasks.remove(task.frameworkId, task.taskId);
+      this.sendUpdate(framework, {
+        task_id: { value: task.taskId },
+        state: framework?.isPartitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+        message: `Agent ${hostname} removed`,
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_AGENT_REMOVED',
+        agent_id: { value: agentId },
+        ...(task.executorId !== undefined ? { executor_id: { value: task.executorId } } : {}),
+        timestamp: Date.now() / 1000,
+      });
+    }
+    this.#agentRemoved(agentId);
+  }
+
+  #agentRemoved(agentId: string): void {
     for (const framework of this.frameworks.all()) {
-      this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
+      this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
     }
   }
 

@@ -24,6 +24,9 @@ const LEADING: Leadership = { state: 'leading' };
 /** Our allocation batches run this often by default (a real master: 1 s; tests want speed). */
 export const DEFAULT_ALLOCATION_INTERVAL_MS = 100;
 
+/** Mesos `--agent_ping_timeout` (15 s) × `--max_agent_ping_timeouts` (5): when a silent agent is removed. */
+export const DEFAULT_AGENT_REMOVAL_TIMEOUT_MS = 75_000;
+
 export interface LocalMasterOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
@@ -42,6 +45,11 @@ export interface LocalMasterOptions {
   zk?: string;
   /** ZooKeeper session timeout (Mesos `--zk_session_timeout`, default 10 s). */
   zkSessionTimeoutMs?: number;
+  /**
+   * How long a crashed agent that ran tasks of checkpointing frameworks may take to come back
+   * before it is removed (default DEFAULT_AGENT_REMOVAL_TIMEOUT_MS, Mesos' health check).
+   */
+  agentRemovalTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +72,7 @@ export class LocalMaster {
       heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
       allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
       offerRefuseDefaultSeconds: options.offerRefuseDefault ?? DEFAULT_REFUSE_SECONDS,
+      agentRemovalTimeoutMs: options.agentRemovalTimeoutMs ?? DEFAULT_AGENT_REMOVAL_TIMEOUT_MS,
     });
     this.#api = new SchedulerApi(this.#state, options.credentials, (req, res) => this.#redirectUnlessLeading(req, res));
     this.#port = options.port ?? 0;
