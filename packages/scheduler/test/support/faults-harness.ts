@@ -134,8 +134,9 @@ export class EventLog {
 
   push(e: SchedEvent): void {
     this.events.push(e);
-    if ('status' in e && e.status?.uuid !== undefined) {
-      const key = `${e.status.task_id.value}/${e.status.uuid}`;
+    const status = 'taskId' in e ? e.status : undefined;
+    if (status?.uuid !== undefined) {
+      const key = `${status.task_id.value}/${status.uuid}`;
       if (this.#uuids.has(key)) this.duplicates.push(`${e.type} ${key}`);
       this.#uuids.add(key);
     }
