@@ -72,7 +72,7 @@ const MAX_ATTEMPTS = 4;
 interface SpecialBin {
   exec: Resource[] | undefined;
   tasks: TaskPlacement[];
-  resources: Resource[];
+  resources: readonly Resource[];
 }
 
 interface Attempt {
@@ -113,7 +113,7 @@ export class GangAllocator {
     const execDemand = demandOf(this.executor, dims);
     const table = new BinTable(offers, this.executorIdFor);
     const base = table.measure(dims);
-    const orders = orderings(shapes, dims, totalFree(offers, dims));
+    const orders = orderings(shapes, dims, totalFree(base, dims));
     let best: Attempt | undefined;
     for (const order of orders) {
       const attempt = this.attempt(table, base, order, tasks, dims, execDemand);
@@ -170,7 +170,7 @@ export class GangAllocator {
   private placeSpecial(table: BinTable, task: GangTask, attempt: Attempt): boolean {
     for (let b = 0; b < table.size; b++) {
       let entry = attempt.special.get(b);
-      let have = entry?.resources ?? table.resourcesOf(b);
+      let have: readonly Resource[] = entry?.resources ?? table.resourcesOf(b);
       let exec: Resource[] | undefined;
       if (attempt.opened[b] === 0 && table.executorRunning[b] === 0) {
         const e = allocate(have, this.executor);
@@ -213,6 +213,8 @@ export class GangAllocator {
     const execKey = shapes.length;
     const agents: AgentPlacement[] = [];
     const unusedOfferIds: OfferID[] = [];
+    let prefixName: string | undefined;
+    let prefix = '';
     for (let b = 0; b < table.size; b++) {
       const special = attempt.special.get(b);
       if (special === undefined && binStart[b] === binStart[b + 1]) {
@@ -230,7 +232,9 @@ export class GangAllocator {
         const carved = carver.carveRun(shape.demand, shape.id, runCopies[r]!);
         for (let c = 0, t = first[r]!; c < carved.length; c++, t++) {
           const task = tasks[shape.positions[t]!]!;
-          placed.push({ taskId: `${task.name}-${task.index}`, name: task.name, index: task.index, resources: carved[c]! });
+          // `<name>-` once per run of one name: a template literal would build it per task.
+          if (task.name !== prefixName) prefix = (prefixName = task.name) + '-';
+          placed.push({ taskId: prefix + task.index, name: task.name, index: task.index, resources: carved[c]! });
         }
       }
       agents.push({ agentId: table.agentIds[b]!, hostname: table.hostnames[b]!, offerIds: table.offerIdsOf(b), executorResources, tasks: placed });
@@ -290,21 +294,16 @@ function demandOf(request: ResourceRequest, dims: Dimensions): Demand {
   return { millis, counts };
 }
 
-function totalFree(offers: readonly Offer[], dims: Dimensions): Demand {
-  const millis = dims.scalars.map(() => 0);
-  const counts = dims.ranged.map(() => 0);
-  for (const o of offers) {
-    for (const r of o.resources ?? []) {
-      if (r.type === 'SCALAR') {
-        const d = dims.scalars.indexOf(r.name);
-        if (d >= 0) millis[d]! += toMillis(r.scalar?.value ?? 0);
-      } else if (r.type === 'RANGES') {
-        const d = dims.ranged.indexOf(r.name);
-        if (d >= 0) for (const x of r.ranges?.range ?? []) counts[d]! += Math.max(0, x.end - x.begin + 1);
-      }
-    }
-  }
-  return { millis, counts };
+/** Free totals over all bins: what the orderings' dominant shares are taken against. */
+function totalFree(free: BinFree, dims: Dimensions): Demand {
+  return { millis: sumColumns(free.scalars, dims.scalars.length), counts: sumColumns(free.counts, dims.ranged.length) };
+}
+
+/** Column sums of a row-major table `columns` wide. */
+function sumColumns(table: Float64Array, columns: number): number[] {
+  const sums = new Array<number>(columns).fill(0);
+  for (let i = 0; i < table.length; i++) sums[i % columns]! += table[i]!;
+  return sums;
 }
 
 function orderings(shapes: Shape[], dims: Dimensions, totals: Demand): Shape[][] {
@@ -333,11 +332,7 @@ function shortfallOf(attempt: Attempt, tasks: readonly GangTask[], dims: Dimensi
     shape.demand.millis.forEach((v, d) => (need.millis[d]! += v * count));
     shape.demand.counts.forEach((v, d) => (need.counts[d]! += v * count));
   }
-  const left = { millis: dims.scalars.map(() => 0), counts: dims.ranged.map(() => 0) };
-  const ns = dims.scalars.length;
-  const nr = dims.ranged.length;
-  attempt.free.scalars.forEach((v, i) => (left.millis[i % ns]! += v));
-  attempt.free.counts.forEach((v, i) => (left.counts[i % nr]! += v));
+  const left = totalFree(attempt.free, dims);
   const missing: Record<string, number> = {};
   dims.scalars.forEach((name, d) => (missing[name] = Math.max(0, need.millis[d]! - left.millis[d]!) / 1000));
   dims.ranged.forEach((name, d) => (missing[name] = Math.max(0, need.counts[d]! - left.counts[d]!)));

@@ -71,7 +71,10 @@ export class BinTable {
   }
 
   /** Every resource of the bin's offers, in offer order. */
-  resourcesOf(bin: number): Resource[] {
+  resourcesOf(bin: number): readonly Resource[] {
+    const only = this.firstOffer[bin]!;
+    // One offer per agent is the usual case: its own list, not a copy.
+    if (this.nextOffer[only] === -1) return this.offers[only]!.resources ?? [];
     const out: Resource[] = [];
     for (let o = this.firstOffer[bin]!; o >= 0; o = this.nextOffer[o]!) for (const r of this.offers[o]!.resources ?? []) out.push(r);
     return out;

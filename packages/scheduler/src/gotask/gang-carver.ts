@@ -17,6 +17,8 @@ import type { Demand } from './gang-shapes.js';
 interface Identity {
   proto: Resource;
   pieces: Map<number, Resource> | undefined;
+  /** Single-interval range pieces by first value (the last one made for that value). */
+  ranges: Map<number, Resource> | undefined;
 }
 interface ScalarPool {
   identity: Identity;
@@ -24,8 +26,11 @@ interface ScalarPool {
 }
 interface RangePool {
   identity: Identity;
-  /** Values taken from this pool by the copy being carved (undefined: none yet). */
-  taken: Range[] | undefined;
+  /** The copy being carved took values here: begin…end, or the intervals in `more`. */
+  active: boolean;
+  begin: number;
+  end: number;
+  more: Range[] | undefined;
 }
 interface Interval {
   begin: number;
@@ -45,6 +50,9 @@ export class BinCarver {
   private readonly lastShared: (readonly Resource[] | undefined)[] = [];
   private readonly scratch: Resource[] = [];
   private readonly touched: RangePool[] = [];
+  private readonly ranged: Resource[] = [];
+  /** Per key: shared arrays of `scalars` plus one range piece, valid while `scalars` stays the same. */
+  private readonly rangedShared: ({ scalars: readonly Resource[]; arrays: Map<Resource, readonly Resource[]> } | undefined)[] = [];
   private readonly results: Resource[][] = [];
 
   constructor(private readonly dims: Dimensions) {
@@ -70,7 +78,7 @@ export class BinCarver {
       } else if (r.type === 'RANGES') {
         const d = dims.ranged.indexOf(r.name);
         if (d < 0) continue;
-        const pool: RangePool = { identity: this.identityOf(r), taken: undefined };
+        const pool: RangePool = { identity: this.identityOf(r), active: false, begin: 0, end: 0, more: undefined };
         for (const x of r.ranges?.range ?? []) if (x.end >= x.begin) this.intervals[d]!.push({ begin: x.begin, end: x.end, pool });
       }
     }
@@ -117,7 +125,7 @@ export class BinCarver {
         }
         scalars = this.share(key);
       }
-      for (let i = 0; i < k; i++) out.push(hasRanges ? this.withRanges(scalars, demand) : (scalars as Resource[]));
+      for (let i = 0; i < k; i++) out.push(hasRanges ? this.withRanges(scalars, demand, key) : (scalars as Resource[]));
       c += k;
     }
     return out;
@@ -151,11 +159,15 @@ export class BinCarver {
     return fresh;
   }
 
-  /** `scalars` plus this copy's range values, lowest free first; one Resource per pool touched. */
-  private withRanges(scalars: readonly Resource[], demand: Demand): Resource[] {
-    // A plain loop: slice() of a frozen array takes a slow path.
-    const out: Resource[] = [];
-    for (let i = 0; i < scalars.length; i++) out.push(scalars[i]!);
+  /**
+   * `scalars` plus this copy's range values, lowest free first; one Resource per pool touched.
+   * A copy whose values are one interval of one pool (the usual single port) gets a shared
+   * frozen array: agents offering the same ports with the same identity hand out the same one.
+   */
+  private withRanges(scalars: readonly Resource[], demand: Demand, key: number): Resource[] {
+    const ranged = this.ranged;
+    ranged.length = 0;
+    let shareable = true;
     for (let d = 0; d < demand.counts.length; d++) {
       let need = demand.counts[d]!;
       if (need === 0) continue;
@@ -167,13 +179,19 @@ export class BinCarver {
         const from = this.nextValue[d]!;
         const to = Math.min(iv.end, from + need - 1);
         const pool = iv.pool;
-        if (pool.taken === undefined) {
-          pool.taken = [{ begin: from, end: to }];
+        if (!pool.active) {
+          pool.active = true;
+          pool.begin = from;
+          pool.end = to;
+          pool.more = undefined;
           touched.push(pool);
+        } else if (pool.more === undefined && pool.end + 1 === from) {
+          pool.end = to;
         } else {
-          const last = pool.taken[pool.taken.length - 1]!;
+          pool.more ??= [{ begin: pool.begin, end: pool.end }];
+          const last = pool.more[pool.more.length - 1]!;
           if (last.end + 1 === from) last.end = to;
-          else pool.taken.push({ begin: from, end: to });
+          else pool.more.push({ begin: from, end: to });
         }
         need -= to - from + 1;
         if (to === iv.end) {
@@ -184,11 +202,37 @@ export class BinCarver {
         }
       }
       for (const pool of touched) {
-        out.push({ ...pool.identity.proto, ranges: { range: pool.taken! } });
-        pool.taken = undefined;
+        pool.active = false;
+        if (pool.more === undefined) {
+          ranged.push(this.rangePiece(pool.identity, pool.begin, pool.end));
+        } else {
+          ranged.push({ ...pool.identity.proto, ranges: { range: pool.more } });
+          shareable = false;
+        }
       }
     }
-    return out;
+    if (shareable && ranged.length === 1) {
+      let cache = this.rangedShared[key];
+      if (cache === undefined || cache.scalars !== scalars) this.rangedShared[key] = cache = { scalars, arrays: new Map() };
+      let shared = cache.arrays.get(ranged[0]!);
+      if (shared === undefined) {
+        shared = Object.freeze(concat(scalars, ranged));
+        cache.arrays.set(ranged[0]!, shared);
+      }
+      return shared as Resource[];
+    }
+    return concat(scalars, ranged);
+  }
+
+  /** The frozen Resource for the values begin…end of `identity`. */
+  private rangePiece(identity: Identity, begin: number, end: number): Resource {
+    identity.ranges ??= new Map();
+    let r = identity.ranges.get(begin);
+    if (r === undefined || r.ranges?.range?.[0]?.end !== end) {
+      r = Object.freeze({ ...identity.proto, ranges: Object.freeze({ range: Object.freeze([Object.freeze({ begin, end })]) as Range[] }) });
+      identity.ranges.set(begin, r);
+    }
+    return r;
   }
 
   /** The frozen Resource for `millis` thousandths of `identity`. */
@@ -214,7 +258,7 @@ export class BinCarver {
       let identity = byRole.get(r.role);
       if (identity === undefined || identity.proto.type !== r.type) {
         const proto: Resource = r.role === undefined ? { name: r.name, type: r.type } : { name: r.name, type: r.type, role: r.role };
-        identity = { proto, pieces: undefined };
+        identity = { proto, pieces: undefined, ranges: undefined };
         if (!byRole.has(r.role)) byRole.set(r.role, identity);
       }
       return identity;
@@ -229,7 +273,7 @@ export class BinCarver {
     if (r.revocable !== undefined) proto.revocable = r.revocable;
     if (r.shared !== undefined) proto.shared = r.shared;
     if (r.provider_id !== undefined) proto.provider_id = r.provider_id;
-    return { proto, pieces: undefined };
+    return { proto, pieces: undefined, ranges: undefined };
   }
 }
 
@@ -239,6 +283,14 @@ export function quotient(a: number, b: number): number {
   if (q * b > a) q--;
   else if ((q + 1) * b <= a) q++;
   return q;
+}
+
+/** `a` then `b` in a new array (a plain loop: slice() and concat() of frozen arrays are slow). */
+function concat(a: readonly Resource[], b: readonly Resource[]): Resource[] {
+  const out: Resource[] = [];
+  for (let i = 0; i < a.length; i++) out.push(a[i]!);
+  for (let i = 0; i < b.length; i++) out.push(b[i]!);
+  return out;
 }
 
 function sameItems(a: readonly Resource[], b: readonly Resource[]): boolean {
