@@ -229,8 +229,9 @@ export class GangAllocator {
       for (let i = binStart[b]!; i < binStart[b + 1]!; i++) {
         const r = byBin[i]!;
         const shape = shapes[runShape[r]!]!;
-        const carved = carver.carveRun(shape.demand, shape.id, runCopies[r]!);
-        for (let c = 0, t = first[r]!; c < carved.length; c++, t++) {
+        const copies = runCopies[r]!;
+        const carved = carver.carveRun(shape.demand, shape.id, copies);
+        for (let c = 0, t = first[r]!; c < copies; c++, t++) {
           const task = tasks[shape.positions[t]!]!;
           // `<name>-` once per run of one name: a template literal would build it per task.
           if (task.name !== prefixName) prefix = (prefixName = task.name) + '-';

@@ -38,10 +38,20 @@ interface Interval {
   pool: RangePool;
 }
 
+/*
+ * Buffers below are reused from bin to bin with explicit counts: `array.length = 0` drops an
+ * array's backing store, so refilling it would allocate again, 10 000 times per plan.
+ */
 export class BinCarver {
+  /** Per scalar dimension: the bin's pools in offer order (the first `poolCount[d]` are live). */
   private readonly scalarPools: ScalarPool[][];
+  private readonly poolCount: number[];
   private readonly poolCursor: number[];
+  /** Per ranged dimension: the bin's intervals sorted by begin (the first `intervalCount[d]` are live), and their pools. */
   private readonly intervals: Interval[][];
+  private readonly intervalCount: number[];
+  private readonly rangePools: RangePool[][];
+  private readonly rangePoolCount: number[];
   private readonly intervalCursor: number[];
   private readonly nextValue: number[];
   /** Identities of plain resources by name, then role: shared by all bins of one plan. */
@@ -49,6 +59,7 @@ export class BinCarver {
   /** The last frozen scalar array handed out per key (shape), reused while the pieces repeat. */
   private readonly lastShared: (readonly Resource[] | undefined)[] = [];
   private readonly scratch: Resource[] = [];
+  private scratchLength = 0;
   private readonly touched: RangePool[] = [];
   private readonly ranged: Resource[] = [];
   /** Per key: shared arrays of `scalars` plus one range piece, valid while `scalars` stays the same. */
@@ -57,8 +68,12 @@ export class BinCarver {
 
   constructor(private readonly dims: Dimensions) {
     this.scalarPools = dims.scalars.map(() => []);
+    this.poolCount = dims.scalars.map(() => 0);
     this.poolCursor = dims.scalars.map(() => 0);
     this.intervals = dims.ranged.map(() => []);
+    this.intervalCount = dims.ranged.map(() => 0);
+    this.rangePools = dims.ranged.map(() => []);
+    this.rangePoolCount = dims.ranged.map(() => 0);
     this.intervalCursor = dims.ranged.map(() => 0);
     this.nextValue = dims.ranged.map(() => 0);
   }
@@ -66,37 +81,66 @@ export class BinCarver {
   /** Starts carving a new bin holding `resources`. */
   load(resources: readonly Resource[]): void {
     const dims = this.dims;
-    for (const pools of this.scalarPools) pools.length = 0;
-    for (const list of this.intervals) list.length = 0;
+    this.poolCount.fill(0);
     this.poolCursor.fill(0);
+    this.intervalCount.fill(0);
+    this.rangePoolCount.fill(0);
     this.intervalCursor.fill(0);
-    for (const r of resources) {
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i]!;
       if (r.type === 'SCALAR') {
         const d = dims.scalars.indexOf(r.name);
         const millis = toMillis(r.scalar?.value ?? 0);
-        if (d >= 0 && millis > 0) this.scalarPools[d]!.push({ identity: this.identityOf(r), millis });
+        if (d < 0 || millis <= 0) continue;
+        const pools = this.scalarPools[d]!;
+        const n = this.poolCount[d]!++;
+        const pool = pools[n];
+        if (pool === undefined) pools.push({ identity: this.identityOf(r), millis });
+        else {
+          pool.identity = this.identityOf(r);
+          pool.millis = millis;
+        }
       } else if (r.type === 'RANGES') {
         const d = dims.ranged.indexOf(r.name);
-        if (d < 0) continue;
-        const pool: RangePool = { identity: this.identityOf(r), active: false, begin: 0, end: 0, more: undefined };
-        for (const x of r.ranges?.range ?? []) if (x.end >= x.begin) this.intervals[d]!.push({ begin: x.begin, end: x.end, pool });
+        if (d >= 0) this.addRanges(d, r);
       }
     }
     for (let d = 0; d < this.intervals.length; d++) {
       const list = this.intervals[d]!;
-      if (list.length > 1) list.sort((a, b) => a.begin - b.begin);
-      this.nextValue[d] = list.length > 0 ? list[0]!.begin : 0;
+      const n = this.intervalCount[d]!;
+      if (n > 1) sortIntervals(list, n);
+      this.nextValue[d] = n > 0 ? list[0]!.begin : 0;
+    }
+  }
+
+  private addRanges(d: number, r: Resource): void {
+    const pools = this.rangePools[d]!;
+    const p = this.rangePoolCount[d]!++;
+    let pool = pools[p];
+    if (pool === undefined) pools.push((pool = { identity: this.identityOf(r), active: false, begin: 0, end: 0, more: undefined }));
+    else pool.identity = this.identityOf(r);
+    const list = this.intervals[d]!;
+    for (const x of r.ranges?.range ?? []) {
+      if (x.end < x.begin) continue;
+      const n = this.intervalCount[d]!++;
+      const iv = list[n];
+      if (iv === undefined) list.push({ begin: x.begin, end: x.end, pool });
+      else {
+        iv.begin = x.begin;
+        iv.end = x.end;
+        iv.pool = pool;
+      }
     }
   }
 
   /**
    * Carves `copies` copies of `demand` (already charged to this bin, so they fit) and returns
-   * their Resource[] in order. `key` (≥ 0, small) names the shape, for sharing arrays. The
-   * returned list is reused by the next call; the arrays in it are the caller's to keep.
+   * their Resource[] in order: the first `copies` items of the returned list, which is reused
+   * by the next call (the arrays in it are the caller's to keep). `key` (≥ 0, small) names the
+   * shape, for sharing arrays.
    */
   carveRun(demand: Demand, key: number, copies: number): readonly Resource[][] {
     const out = this.results;
-    out.length = 0;
     let hasRanges = false;
     for (const n of demand.counts) if (n > 0) hasRanges = true;
     let c = 0;
@@ -113,35 +157,32 @@ export class BinCarver {
         scalars = this.share(key);
         k = 1;
       } else {
-        const scratch = this.scratch;
-        scratch.length = 0;
+        this.scratchLength = 0;
         for (let d = 0; d < demand.millis.length; d++) {
           const need = demand.millis[d]!;
           if (need === 0) continue;
           const pool = this.scalarPools[d]![this.poolCursor[d]!]!;
-          scratch.push(this.piece(pool.identity, need));
+          this.scratch[this.scratchLength++] = this.piece(pool.identity, need);
           pool.millis -= need * k;
           if (pool.millis === 0) this.poolCursor[d]!++;
         }
         scalars = this.share(key);
       }
-      for (let i = 0; i < k; i++) out.push(hasRanges ? this.withRanges(scalars, demand, key) : (scalars as Resource[]));
-      c += k;
+      for (let i = 0; i < k; i++, c++) out[c] = hasRanges ? this.withRanges(scalars, demand, key) : (scalars as Resource[]);
     }
     return out;
   }
 
   /** One copy's scalars when some pool runs out inside it: the copy spans pools. */
   private carveSplitScalars(demand: Demand): void {
-    const scratch = this.scratch;
-    scratch.length = 0;
+    this.scratchLength = 0;
     for (let d = 0; d < demand.millis.length; d++) {
       let need = demand.millis[d]!;
       const pools = this.scalarPools[d]!;
       while (need > 0) {
         const pool = pools[this.poolCursor[d]!]!;
         const take = Math.min(pool.millis, need);
-        scratch.push(this.piece(pool.identity, take));
+        this.scratch[this.scratchLength++] = this.piece(pool.identity, take);
         pool.millis -= take;
         need -= take;
         if (pool.millis === 0) this.poolCursor[d]!++;
@@ -152,9 +193,12 @@ export class BinCarver {
   /** `scratch` as a frozen array, the same one as last time for `key` if the pieces repeat. */
   private share(key: number): readonly Resource[] {
     const scratch = this.scratch;
+    const n = this.scratchLength;
     const last = this.lastShared[key];
-    if (last !== undefined && sameItems(last, scratch)) return last;
-    const fresh = Object.freeze(scratch.slice());
+    if (last !== undefined && sameItems(last, scratch, n)) return last;
+    const fresh: Resource[] = [];
+    for (let i = 0; i < n; i++) fresh.push(scratch[i]!);
+    Object.freeze(fresh);
     this.lastShared[key] = fresh;
     return fresh;
   }
@@ -166,14 +210,14 @@ export class BinCarver {
    */
   private withRanges(scalars: readonly Resource[], demand: Demand, key: number): Resource[] {
     const ranged = this.ranged;
-    ranged.length = 0;
+    let rangedCount = 0;
     let shareable = true;
     for (let d = 0; d < demand.counts.length; d++) {
       let need = demand.counts[d]!;
       if (need === 0) continue;
       const list = this.intervals[d]!;
       const touched = this.touched;
-      touched.length = 0;
+      let touchedCount = 0;
       while (need > 0) {
         const iv = list[this.intervalCursor[d]!]!;
         const from = this.nextValue[d]!;
@@ -184,7 +228,7 @@ export class BinCarver {
           pool.begin = from;
           pool.end = to;
           pool.more = undefined;
-          touched.push(pool);
+          touched[touchedCount++] = pool;
         } else if (pool.more === undefined && pool.end + 1 === from) {
           pool.end = to;
         } else {
@@ -195,33 +239,34 @@ export class BinCarver {
         }
         need -= to - from + 1;
         if (to === iv.end) {
-          const next = list[++this.intervalCursor[d]!];
-          this.nextValue[d] = next ? next.begin : 0;
+          const next = ++this.intervalCursor[d]!;
+          this.nextValue[d] = next < this.intervalCount[d]! ? list[next]!.begin : 0;
         } else {
           this.nextValue[d] = to + 1;
         }
       }
-      for (const pool of touched) {
+      for (let t = 0; t < touchedCount; t++) {
+        const pool = touched[t]!;
         pool.active = false;
         if (pool.more === undefined) {
-          ranged.push(this.rangePiece(pool.identity, pool.begin, pool.end));
+          ranged[rangedCount++] = this.rangePiece(pool.identity, pool.begin, pool.end);
         } else {
-          ranged.push({ ...pool.identity.proto, ranges: { range: pool.more } });
+          ranged[rangedCount++] = { ...pool.identity.proto, ranges: { range: pool.more } };
           shareable = false;
         }
       }
     }
-    if (shareable && ranged.length === 1) {
+    if (shareable && rangedCount === 1) {
       let cache = this.rangedShared[key];
       if (cache === undefined || cache.scalars !== scalars) this.rangedShared[key] = cache = { scalars, arrays: new Map() };
       let shared = cache.arrays.get(ranged[0]!);
       if (shared === undefined) {
-        shared = Object.freeze(concat(scalars, ranged));
+        shared = Object.freeze(concat(scalars, ranged, 1));
         cache.arrays.set(ranged[0]!, shared);
       }
       return shared as Resource[];
     }
-    return concat(scalars, ranged);
+    return concat(scalars, ranged, rangedCount);
   }
 
   /** The frozen Resource for the values begin…end of `identity`. */
@@ -285,16 +330,27 @@ export function quotient(a: number, b: number): number {
   return q;
 }
 
-/** `a` then `b` in a new array (a plain loop: slice() and concat() of frozen arrays are slow). */
-function concat(a: readonly Resource[], b: readonly Resource[]): Resource[] {
+/** `a` then the first `n` items of `b` in a new array (a plain loop: slice() and concat() of frozen arrays are slow). */
+function concat(a: readonly Resource[], b: readonly Resource[], n: number): Resource[] {
   const out: Resource[] = [];
   for (let i = 0; i < a.length; i++) out.push(a[i]!);
-  for (let i = 0; i < b.length; i++) out.push(b[i]!);
+  for (let i = 0; i < n; i++) out.push(b[i]!);
   return out;
 }
 
-function sameItems(a: readonly Resource[], b: readonly Resource[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** True if `a` holds exactly the first `n` items of `b`. */
+function sameItems(a: readonly Resource[], b: readonly Resource[], n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Insertion sort of the first `n` intervals by begin (a bin has a handful). */
+function sortIntervals(list: Interval[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const iv = list[i]!;
+    let j = i - 1;
+    for (; j >= 0 && list[j]!.begin > iv.begin; j--) list[j + 1] = list[j]!;
+    list[j + 1] = iv;
+  }
 }
