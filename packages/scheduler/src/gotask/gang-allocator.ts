@@ -5,10 +5,13 @@
  * are charged once per agent that gets tasks, unless that agent already runs our executor.
  *
  * Packing is first-fit decreasing over *shapes* (tasks with equal requests): each shape places
- * as many copies as fit in one agent at a time, so 100 000 tasks of a few shapes into 10 000
- * agents costs shapes × agents steps. A failed pass is retried with other orderings (bin
- * packing is NP-hard; FFD can miss a packing that exists). Tasks asking for exact values
- * (specific ports, SET items) are placed first, one by one, with common's `allocate`.
+ * as many copies as fit in one agent at a time, computed arithmetically (the least over
+ * dimensions of free ÷ need, scalars in integer thousandths, ports by count) on typed arrays,
+ * so 100 000 tasks of a few shapes into 10 000 agents costs shapes × agents steps. Resource[]
+ * are carved from the offers only once the whole gang fits (gang-carver.ts). A failed pass is
+ * retried with other orderings (bin packing is NP-hard; FFD can miss a packing that exists).
+ * Tasks asking for exact values (specific ports, SET items) are placed first, one by one, with
+ * common's `allocate`.
  */
 import {
   InvalidArgumentError,
@@ -18,9 +21,9 @@ import {
   type Resource,
   type ResourceRequest,
 } from '@mesosgot/common';
-import { BinTable, measureRow, toMillis, type BinFree, type Dimensions } from './gang-bins.js';
+import { BinTable, measureRow, totalFree, type BinFree, type Dimensions } from './gang-bins.js';
 import { BinCarver, quotient } from './gang-carver.js';
-import { groupShapes, type Demand, type Shape } from './gang-shapes.js';
+import { demandOf, dimensionsOf, groupShapes, orderings, type Demand, type Shape } from './gang-shapes.js';
 import type { AllocationShortfall } from './sched-events.js';
 
 /** One task of the gang: id `<name>-<index>`, and what it needs (parseResourceMap's result). */
@@ -36,7 +39,8 @@ export interface TaskPlacement {
   index: number;
   /**
    * Carved out of the agent's offers with their identities: put these in the TaskInfo.
-   * Frozen, and shared between tasks of one shape on one agent: copy before changing.
+   * Usually frozen and shared between tasks of one shape, on one agent or several (same
+   * identities, same amounts, same ports): copy before changing.
    */
   resources: Resource[];
 }
@@ -64,9 +68,6 @@ export interface GangAllocatorOptions {
    */
   executorId?: string | ((agentId: string) => string | undefined);
 }
-
-/** Orderings tried before giving up: dominant share, then each scalar dimension. */
-const MAX_ATTEMPTS = 4;
 
 /** Placements of exact-value tasks on one bin, and what they left of its resources. */
 interface SpecialBin {
@@ -274,51 +275,6 @@ function charge(free: BinFree, b: number, demand: Demand, times: number): void {
   for (let d = 0; d < ns; d++) free.scalars[b * ns + d]! -= demand.millis[d]! * times;
   const nr = demand.counts.length;
   for (let d = 0; d < nr; d++) free.counts[b * nr + d]! -= demand.counts[d]! * times;
-}
-
-function dimensionsOf(requests: readonly ResourceRequest[]): Dimensions {
-  const scalars = new Set<string>();
-  const ranged = new Set<string>();
-  for (const r of requests) {
-    for (const res of r.resources) if (res.type === 'SCALAR') scalars.add(res.name);
-    for (const [name, n] of Object.entries(r.rangeCounts)) if (n > 0) ranged.add(name);
-  }
-  return { scalars: [...scalars], ranged: [...ranged] };
-}
-
-function demandOf(request: ResourceRequest, dims: Dimensions): Demand {
-  const millis = dims.scalars.map(() => 0);
-  for (const r of request.resources) {
-    if (r.type === 'SCALAR') millis[dims.scalars.indexOf(r.name)]! += toMillis(r.scalar?.value ?? 0);
-  }
-  const counts = dims.ranged.map((name) => request.rangeCounts[name] ?? 0);
-  return { millis, counts };
-}
-
-/** Free totals over all bins: what the orderings' dominant shares are taken against. */
-function totalFree(free: BinFree, dims: Dimensions): Demand {
-  return { millis: sumColumns(free.scalars, dims.scalars.length), counts: sumColumns(free.counts, dims.ranged.length) };
-}
-
-/** Column sums of a row-major table `columns` wide. */
-function sumColumns(table: Float64Array, columns: number): number[] {
-  const sums = new Array<number>(columns).fill(0);
-  for (let i = 0; i < table.length; i++) sums[i % columns]! += table[i]!;
-  return sums;
-}
-
-function orderings(shapes: Shape[], dims: Dimensions, totals: Demand): Shape[][] {
-  const share = (s: Shape): number => {
-    let m = 0;
-    s.demand.millis.forEach((v, d) => (m = Math.max(m, v / Math.max(1, totals.millis[d]!))));
-    s.demand.counts.forEach((v, d) => (m = Math.max(m, v / Math.max(1, totals.counts[d]!))));
-    return m;
-  };
-  const orders: Shape[][] = [[...shapes].sort((a, b) => share(b) - share(a) || b.positions.length - a.positions.length)];
-  for (let d = 0; d < dims.scalars.length && orders.length < MAX_ATTEMPTS; d++) {
-    orders.push([...shapes].sort((a, b) => b.demand.millis[d]! - a.demand.millis[d]! || share(b) - share(a)));
-  }
-  return shapes.length > 1 ? orders : orders.slice(0, 1);
 }
 
 function shortfallOf(attempt: Attempt, tasks: readonly GangTask[], dims: Dimensions, offersHeld: number): AllocationShortfall {

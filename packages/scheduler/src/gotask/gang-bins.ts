@@ -6,6 +6,7 @@
  * identities are only read again when a bin's placements are carved (gang-carver.ts).
  */
 import type { Offer, OfferID, Resource } from '@mesosgot/common';
+import type { Demand } from './gang-shapes.js';
 
 /** Scalar names and ranged-count names that some request uses, in a fixed order. */
 export interface Dimensions {
@@ -57,8 +58,11 @@ export class BinTable {
         this.hostnames[b] = offer.hostname;
       }
       this.lastOffer[b] = i;
-      const executorId = executorIdFor(agent);
-      if (executorId !== undefined && offer.executor_ids?.some((e) => e.value === executorId)) running[b] = true;
+      const executorIds = offer.executor_ids;
+      if (executorIds !== undefined && executorIds.length > 0) {
+        const executorId = executorIdFor(agent);
+        if (executorId !== undefined && executorIds.some((e) => e.value === executorId)) running[b] = true;
+      }
     }
     this.size = this.agentIds.length;
     this.executorRunning = Uint8Array.from(running, (r) => (r ? 1 : 0));
@@ -113,4 +117,16 @@ function addRow(free: BinFree, b: number, resources: readonly Resource[], dims: 
       for (const x of r.ranges?.range ?? []) if (x.end >= x.begin) free.counts[b * dims.ranged.length + d]! += x.end - x.begin + 1;
     }
   }
+}
+
+/** Free totals over all bins: what the orderings' dominant shares are taken against. */
+export function totalFree(free: BinFree, dims: Dimensions): Demand {
+  return { millis: sumColumns(free.scalars, dims.scalars.length), counts: sumColumns(free.counts, dims.ranged.length) };
+}
+
+/** Column sums of a row-major table `columns` wide. */
+function sumColumns(table: Float64Array, columns: number): number[] {
+  const sums = new Array<number>(columns).fill(0);
+  for (let i = 0; i < table.length; i++) sums[i % columns]! += table[i]!;
+  return sums;
 }

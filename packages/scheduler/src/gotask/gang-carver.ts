@@ -11,15 +11,9 @@
  */
 import type { Range, Resource } from '@mesosgot/common';
 import { toMillis, type Dimensions } from './gang-bins.js';
+import { ResourceIdentities, type Identity } from './gang-identities.js';
 import type { Demand } from './gang-shapes.js';
 
-/** A resource identity (the offered resource minus its value), with its carved pieces by amount. */
-interface Identity {
-  proto: Resource;
-  pieces: Map<number, Resource> | undefined;
-  /** Single-interval range pieces by first value (the last one made for that value). */
-  ranges: Map<number, Resource> | undefined;
-}
 interface ScalarPool {
   identity: Identity;
   millis: number;
@@ -54,8 +48,7 @@ export class BinCarver {
   private readonly rangePoolCount: number[];
   private readonly intervalCursor: number[];
   private readonly nextValue: number[];
-  /** Identities of plain resources by name, then role: shared by all bins of one plan. */
-  private readonly plain = new Map<string, Map<string | undefined, Identity>>();
+  private readonly identities = new ResourceIdentities();
   /** The last frozen scalar array handed out per key (shape), reused while the pieces repeat. */
   private readonly lastShared: (readonly Resource[] | undefined)[] = [];
   private readonly scratch: Resource[] = [];
@@ -95,9 +88,9 @@ export class BinCarver {
         const pools = this.scalarPools[d]!;
         const n = this.poolCount[d]!++;
         const pool = pools[n];
-        if (pool === undefined) pools.push({ identity: this.identityOf(r), millis });
+        if (pool === undefined) pools.push({ identity: this.identities.of(r, d), millis });
         else {
-          pool.identity = this.identityOf(r);
+          pool.identity = this.identities.of(r, d);
           pool.millis = millis;
         }
       } else if (r.type === 'RANGES') {
@@ -117,8 +110,9 @@ export class BinCarver {
     const pools = this.rangePools[d]!;
     const p = this.rangePoolCount[d]!++;
     let pool = pools[p];
-    if (pool === undefined) pools.push((pool = { identity: this.identityOf(r), active: false, begin: 0, end: 0, more: undefined }));
-    else pool.identity = this.identityOf(r);
+    const slot = this.dims.scalars.length + d;
+    if (pool === undefined) pools.push((pool = { identity: this.identities.of(r, slot), active: false, begin: 0, end: 0, more: undefined }));
+    else pool.identity = this.identities.of(r, slot);
     const list = this.intervals[d]!;
     for (const x of r.ranges?.range ?? []) {
       if (x.end < x.begin) continue;
@@ -162,7 +156,7 @@ export class BinCarver {
           const need = demand.millis[d]!;
           if (need === 0) continue;
           const pool = this.scalarPools[d]![this.poolCursor[d]!]!;
-          this.scratch[this.scratchLength++] = this.piece(pool.identity, need);
+          this.scratch[this.scratchLength++] = this.identities.piece(pool.identity, need);
           pool.millis -= need * k;
           if (pool.millis === 0) this.poolCursor[d]!++;
         }
@@ -182,7 +176,7 @@ export class BinCarver {
       while (need > 0) {
         const pool = pools[this.poolCursor[d]!]!;
         const take = Math.min(pool.millis, need);
-        this.scratch[this.scratchLength++] = this.piece(pool.identity, take);
+        this.scratch[this.scratchLength++] = this.identities.piece(pool.identity, take);
         pool.millis -= take;
         need -= take;
         if (pool.millis === 0) this.poolCursor[d]!++;
@@ -249,7 +243,7 @@ export class BinCarver {
         const pool = touched[t]!;
         pool.active = false;
         if (pool.more === undefined) {
-          ranged[rangedCount++] = this.rangePiece(pool.identity, pool.begin, pool.end);
+          ranged[rangedCount++] = this.identities.rangePiece(pool.identity, pool.begin, pool.end);
         } else {
           ranged[rangedCount++] = { ...pool.identity.proto, ranges: { range: pool.more } };
           shareable = false;
@@ -267,58 +261,6 @@ export class BinCarver {
       return shared as Resource[];
     }
     return concat(scalars, ranged, rangedCount);
-  }
-
-  /** The frozen Resource for the values begin…end of `identity`. */
-  private rangePiece(identity: Identity, begin: number, end: number): Resource {
-    identity.ranges ??= new Map();
-    let r = identity.ranges.get(begin);
-    if (r === undefined || r.ranges?.range?.[0]?.end !== end) {
-      r = Object.freeze({ ...identity.proto, ranges: Object.freeze({ range: Object.freeze([Object.freeze({ begin, end })]) as Range[] }) });
-      identity.ranges.set(begin, r);
-    }
-    return r;
-  }
-
-  /** The frozen Resource for `millis` thousandths of `identity`. */
-  private piece(identity: Identity, millis: number): Resource {
-    identity.pieces ??= new Map();
-    let r = identity.pieces.get(millis);
-    if (r === undefined) {
-      r = Object.freeze({ ...identity.proto, scalar: Object.freeze({ value: millis / 1000 }) });
-      identity.pieces.set(millis, r);
-    }
-    return r;
-  }
-
-  /** A resource's identity (name, type, role, reservations, allocation…) without its value. */
-  private identityOf(r: Resource): Identity {
-    if (
-      r.allocation_info === undefined && r.reservation === undefined && r.reservations === undefined && r.disk === undefined &&
-      r.revocable === undefined && r.shared === undefined && r.provider_id === undefined
-    ) {
-      // The common case, unreserved with no extras: one identity per (name, role) for the plan.
-      let byRole = this.plain.get(r.name);
-      if (byRole === undefined) this.plain.set(r.name, (byRole = new Map()));
-      let identity = byRole.get(r.role);
-      if (identity === undefined || identity.proto.type !== r.type) {
-        const proto: Resource = r.role === undefined ? { name: r.name, type: r.type } : { name: r.name, type: r.type, role: r.role };
-        identity = { proto, pieces: undefined, ranges: undefined };
-        if (!byRole.has(r.role)) byRole.set(r.role, identity);
-      }
-      return identity;
-    }
-    // Field by field rather than a rest-spread, so the value and unknown fields stay behind.
-    const proto: Resource = { name: r.name, type: r.type };
-    if (r.role !== undefined) proto.role = r.role;
-    if (r.allocation_info !== undefined) proto.allocation_info = r.allocation_info;
-    if (r.reservation !== undefined) proto.reservation = r.reservation;
-    if (r.reservations !== undefined) proto.reservations = r.reservations;
-    if (r.disk !== undefined) proto.disk = r.disk;
-    if (r.revocable !== undefined) proto.revocable = r.revocable;
-    if (r.shared !== undefined) proto.shared = r.shared;
-    if (r.provider_id !== undefined) proto.provider_id = r.provider_id;
-    return { proto, pieces: undefined, ranges: undefined };
   }
 }
 

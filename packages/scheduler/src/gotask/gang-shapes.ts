@@ -4,6 +4,7 @@
  * of a few shapes must cost a few typed arrays, not 100 000 strings or set entries.
  */
 import { InvalidArgumentError, type ResourceRequest } from '@mesosgot/common';
+import { toMillis, type Dimensions } from './gang-bins.js';
 import type { GangTask } from './gang-allocator.js';
 
 /** A request in dimension form: thousandths per scalar dimension, values per ranged dimension. */
@@ -88,6 +89,48 @@ function shapeIdOf(
 }
 
 const EMPTY = new Int32Array(0);
+
+/** Scalar names and ranged-count names the requests use, in first-seen order. */
+export function dimensionsOf(requests: readonly ResourceRequest[]): Dimensions {
+  const scalars = new Set<string>();
+  const ranged = new Set<string>();
+  for (const r of requests) {
+    for (const res of r.resources) if (res.type === 'SCALAR') scalars.add(res.name);
+    for (const [name, n] of Object.entries(r.rangeCounts)) if (n > 0) ranged.add(name);
+  }
+  return { scalars: [...scalars], ranged: [...ranged] };
+}
+
+/** `request` in dimension form. */
+export function demandOf(request: ResourceRequest, dims: Dimensions): Demand {
+  const millis = dims.scalars.map(() => 0);
+  for (const r of request.resources) {
+    if (r.type === 'SCALAR') millis[dims.scalars.indexOf(r.name)]! += toMillis(r.scalar?.value ?? 0);
+  }
+  const counts = dims.ranged.map((name) => request.rangeCounts[name] ?? 0);
+  return { millis, counts };
+}
+
+/** Orderings tried before giving up: dominant share, then each scalar dimension. */
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The shape orders the allocator tries: decreasing dominant share of `totals` (first fit
+ * decreasing), then decreasing need in each scalar dimension.
+ */
+export function orderings(shapes: Shape[], dims: Dimensions, totals: Demand): Shape[][] {
+  const share = (s: Shape): number => {
+    let m = 0;
+    s.demand.millis.forEach((v, d) => (m = Math.max(m, v / Math.max(1, totals.millis[d]!))));
+    s.demand.counts.forEach((v, d) => (m = Math.max(m, v / Math.max(1, totals.counts[d]!))));
+    return m;
+  };
+  const orders: Shape[][] = [[...shapes].sort((a, b) => share(b) - share(a) || b.positions.length - a.positions.length)];
+  for (let d = 0; d < dims.scalars.length && orders.length < MAX_ATTEMPTS; d++) {
+    orders.push([...shapes].sort((a, b) => b.demand.millis[d]! - a.demand.millis[d]! || share(b) - share(a)));
+  }
+  return shapes.length > 1 ? orders : orders.slice(0, 1);
+}
 
 /**
  * Task indices seen under one name: a bitmap for the usual 0…n-1, a Set for anything else
