@@ -137,7 +137,7 @@ export class MasterState implements MasterLink {
    * Handles an accepted SUBSCRIBE (§6.1): the 200 stream opens first; FrameworkInfo problems
    * and removed ids are answered inside it with a single ERROR record.
    */
-  subscribe(res: ServerResponse, info: FrameworkInfo): void {
+  subscribe(res: ServerResponse, info: FrameworkInfo, suppressedRoles: readonly string[] = []): void {
     const subscription = new Subscription(res, {
       heartbeatIntervalSeconds: this.settings.heartbeatIntervalSeconds,
       onGone: (s) => this.#streamGone(s),
@@ -168,6 +168,10 @@ export class MasterState implements MasterLink {
       framework = this.frameworks.add(info, requestedId);
     }
     framework.subscription = subscription;
+    // A SUBSCRIBE states the suppressed roles afresh (Mesos' allocator updateFramework): roles
+    // suppressed by an earlier connection are offered again unless listed here.
+    framework.suppressedRoles.clear();
+    for (const role of suppressedRoles) if (framework.roles.includes(role)) framework.suppressedRoles.add(role);
     subscription.start({
       type: 'SUBSCRIBED',
       subscribed: {

@@ -87,7 +87,7 @@ export class SchedulerApi {
         if (info.principal !== undefined && info.principal !== auth.principal) return sendText(res, 400, principalMismatch(auth.principal, info.principal));
         info.principal = auth.principal;
       }
-      this.#state.subscribe(res, info);
+      this.#state.subscribe(res, info, call.subscribe.suppressed_roles ?? []);
       return;
     }
 
