@@ -45,6 +45,11 @@ export interface SchedulerConfig {
   user: string;
   /** Seconds the master keeps tasks after the scheduler disconnects (§6.3). */
   failoverTimeout: number;
+  /**
+   * Take over this existing framework (failover, §6.1): subscribe with its id, reconcile, and
+   * adopt the declared tasks that still run instead of launching them (task-adoption.ts).
+   */
+  frameworkId?: string;
   checkpoint: boolean;
   /** PEM CA file for https masters. */
   tlsCa?: string;
@@ -90,6 +95,10 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
   { name: 'role', env: ['MESOSGOT_ROLE'], kind: 'string', defaultValue: '*', metavar: 'role', help: 'role to subscribe with' },
   { name: 'user', env: ['MESOSGOT_USER'], kind: 'string', defaultText: 'the current user', metavar: 'user', help: 'Unix user that runs executors and tasks' },
   { name: 'failover-timeout', env: ['MESOSGOT_FAILOVER_TIMEOUT'], kind: 'number', min: 0, defaultValue: 0, metavar: 's', help: 'seconds the master keeps tasks while the scheduler is away' },
+  {
+    name: 'framework-id', env: ['MESOSGOT_FRAMEWORK_ID'], kind: 'string', metavar: 'id',
+    help: 'fail over to this framework (its scheduler went away within --failover-timeout): adopt its running tasks',
+  },
   { name: 'checkpoint', env: ['MESOSGOT_CHECKPOINT'], kind: 'bool', defaultValue: false, help: 'agents checkpoint tasks (survive agent restarts)' },
   { name: 'tls-ca', env: ['MESOSGOT_TLS_CA'], kind: 'string', metavar: 'path', help: 'PEM CA certificate file for https masters' },
   { name: 'local-agents', env: ['MESOSGOT_LOCAL_AGENTS'], kind: 'int', min: 1, max: 256, defaultValue: DEFAULT_LOCAL_AGENTS, help: 'agents of the embedded cluster (--master local)' },
@@ -196,6 +205,7 @@ export function parseSchedulerConfig(
     ['principal', 'principal'],
     ['secretFile', 'secret-file'],
     ['tlsCa', 'tls-ca'],
+    ['frameworkId', 'framework-id'],
   ] as const) {
     const v = str(flag);
     if (v !== undefined) config[key] = v;

@@ -39,6 +39,11 @@ interface ExecutorRecord {
   generation: number;
   /** Dead or retired: new launches on this agent get a new executor. */
   lost: boolean;
+  /**
+   * Started by an earlier scheduler process (failover, task-adoption.ts): its ExecutorInfo was
+   * built with that process's artifact URL, so new launches go to a new executor instead.
+   */
+  isAdopted: boolean;
 }
 
 export class GangLauncher {
@@ -50,6 +55,8 @@ export class GangLauncher {
   private holdTimer: NodeJS.Timeout | undefined;
   private lastShortfall = '';
   private isSuppressed = false;
+  /** While true nothing is launched (failover reconciliation in progress); offers are kept. */
+  private isHeld = false;
   private driver: SchedulerDriver | undefined;
 
   constructor(private readonly options: GangLauncherOptions) {
@@ -57,7 +64,7 @@ export class GangLauncher {
       executor: parseResourceMap(options.executorResources, 'executorResources'),
       executorId: (agentId) => {
         const e = this.executors.get(agentId);
-        return e === undefined || e.lost ? undefined : e.id;
+        return e === undefined || e.lost || e.isAdopted ? undefined : e.id;
       },
     });
   }
@@ -81,9 +88,13 @@ export class GangLauncher {
     this.held.delete(offerId);
   }
 
-  /** Disconnected: the master rescinds every outstanding offer of ours (§6.3). */
+  /**
+   * Disconnected: the master rescinds every outstanding offer of ours (§6.3), and the next
+   * SUBSCRIBE states our suppressed roles afresh (none), so offers will come again.
+   */
   forgetOffers(): void {
     this.held.clear();
+    this.isSuppressed = false;
     this.clearHoldTimer();
   }
 
@@ -104,6 +115,31 @@ export class GangLauncher {
     return record.id;
   }
 
+  /** Launch nothing until release() (offers are held meanwhile). */
+  hold(): void {
+    this.isHeld = true;
+  }
+
+  /** Ends hold(): launches what the held offers fit. */
+  release(): void {
+    this.isHeld = false;
+    this.tryLaunch();
+  }
+
+  /**
+   * An executor of ours that an earlier scheduler process started (failover): it counts as the
+   * agent's executor for agentLost(), and the next launch there takes the next generation.
+   */
+  adoptExecutor(agentId: string, executorId: string): void {
+    const base = executorIdFor(this.options.frameworkName, agentId, 0);
+    const suffix = executorId.startsWith(`${base}-`) ? Number(executorId.slice(base.length + 1)) : 0;
+    const generation = Number.isSafeInteger(suffix) && suffix > 0 ? suffix : 0;
+    const current = this.executors.get(agentId);
+    if (current !== undefined && current.generation >= generation) return;
+    const info = buildExecutorInfo(executorId, this.options.frameworkName, this.options.executorSource, []);
+    this.executors.set(agentId, { id: executorId, info, generation, lost: false, isAdopted: true });
+  }
+
   /** Tasks became pending again (restart policy): ask for offers if we had stopped them. */
   wantOffers(): void {
     if (this.isSuppressed && this.driver !== undefined) {
@@ -121,7 +157,7 @@ export class GangLauncher {
 
   tryLaunch(): void {
     const driver = this.driver;
-    if (driver === undefined || this.held.size === 0) return;
+    if (driver === undefined || this.held.size === 0 || this.isHeld) return;
     const pending = this.options.table.pending();
     if (pending.length === 0) {
       this.declineHeld();
@@ -172,11 +208,11 @@ export class GangLauncher {
 
   private executorOn(agent: AgentPlacement): ExecutorRecord {
     let record = this.executors.get(agent.agentId);
-    if (record === undefined || record.lost) {
+    if (record === undefined || record.lost || record.isAdopted) {
       const generation = record === undefined ? 0 : record.generation + 1;
       const id = executorIdFor(this.options.frameworkName, agent.agentId, generation);
       const info = buildExecutorInfo(id, this.options.frameworkName, this.options.executorSource, agent.executorResources ?? []);
-      record = { id, info, generation, lost: false };
+      record = { id, info, generation, lost: false, isAdopted: false };
       this.executors.set(agent.agentId, record);
     }
     return record;

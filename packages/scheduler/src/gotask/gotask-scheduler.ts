@@ -65,6 +65,13 @@ export interface GoTaskSchedulerOptions {
   link?: Omit<ReliableLinkOptions, 'transmit'>;
   /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
   channelCapacity?: number;
+  /**
+   * When run() ends, leave the framework registered instead of tearing it down: the driver
+   * stops with failover (no TEARDOWN, §6.3), the tasks keep running for `--failover-timeout`
+   * seconds, and a new scheduler given `--framework-id <id>` (the id of the Registered event)
+   * takes them over. What a scheduler process that dies does; default false (TEARDOWN).
+   */
+  failoverOnStop?: boolean;
 }
 
 /** The optional fourth argument of spawnTask. */
@@ -147,7 +154,9 @@ export class GoTaskScheduler {
    * Runs the framework: starts the local cluster (for `local`) and the artifact server,
    * subscribes, launches the tasks all or nothing, and runs the scheduler function. Resolves
    * once the scheduler function returned and the framework is torn down (TEARDOWN: Mesos kills
-   * the tasks), with every server, timer and cluster of ours stopped. Rejects with TaskError
+   * the tasks; with `failoverOnStop` no TEARDOWN, the tasks keep running), with every server,
+   * timer and cluster of ours stopped. With `config.frameworkId` it takes over that framework
+   * and adopts the tasks that still run (task-adoption.ts says what the function then sees). Rejects with TaskError
    * if the scheduler function threw or a task failure stopped the framework (policy `stop`),
    * after the same teardown. With `config.help` it prints the help and resolves.
    * Throws InvalidArgumentError before any I/O for a missing scheduler function or executor.
@@ -180,6 +189,7 @@ export class GoTaskScheduler {
       ...(this.options.createDriver === undefined ? {} : { createDriver: this.options.createDriver }),
       driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
       ...(this.options.link === undefined ? {} : { link: this.options.link }),
+      isFailoverOnStop: this.options.failoverOnStop === true,
     });
     let failure: Error | undefined;
     try {

@@ -29,7 +29,8 @@ import { shellQuote } from './launch-builder.js';
 import { MessagePump } from './message-pump.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
 import { schedEventFromStatus } from './sched-events.js';
-import type { TaskTable } from './task-table.js';
+import { TaskAdoption } from './task-adoption.js';
+import { isTerminalPhase, type TaskTable } from './task-table.js';
 
 export type DriverFactory = (scheduler: Scheduler, frameworkInfo: FrameworkInfo, master: string, options: SchedulerDriverOptions) => SchedulerDriver;
 
@@ -44,6 +45,8 @@ export interface SchedulerSessionOptions {
   createDriver?: DriverFactory;
   driverOptions: SchedulerDriverOptions;
   link?: Omit<ReliableLinkOptions, 'transmit'>;
+  /** stop() leaves the framework to a successor (no TEARDOWN, GoTaskSchedulerOptions.failoverOnStop). */
+  isFailoverOnStop?: boolean;
 }
 
 export class SchedulerSession {
@@ -52,6 +55,8 @@ export class SchedulerSession {
   private driver: SchedulerDriver | undefined;
   private pump: MessagePump | undefined;
   private launcher: GangLauncher | undefined;
+  /** Set with `config.frameworkId` until every declared task was reconciled (task-adoption.ts). */
+  private adoption: TaskAdoption | undefined;
   private frameworkId = '';
   private schedOut: Channel<TaskMsg> | undefined;
   /** Executors retired by a relaunch (restart policy) and not shut down yet: id → agent id. */
@@ -77,6 +82,7 @@ export class SchedulerSession {
       user: config.user,
       roles: [config.role],
       failoverTimeoutSeconds: config.failoverTimeout,
+      ...(config.frameworkId === undefined ? {} : { frameworkId: config.frameworkId }),
       checkpoint: config.checkpoint,
       ...(config.principal === undefined ? {} : { principal: config.principal }),
     });
@@ -102,6 +108,26 @@ export class SchedulerSession {
       onError,
     });
     this.launcher.attach(driver);
+    if (config.frameworkId !== undefined) {
+      // A failover subscription is answered as a re-registration (Reregistered, this id).
+      this.frameworkId = config.frameworkId;
+      const { table } = this.o;
+      const launcher = this.launcher;
+      const pump = this.pump;
+      this.adoption = new TaskAdoption({
+        table,
+        frameworkName: config.name,
+        adopt: (taskId, agentId, executorId) => {
+          launcher.adoptExecutor(agentId, executorId);
+          pump.linkFor(executorId, agentId);
+          table.markLaunched(table.get(taskId)!, agentId, executorId);
+        },
+        onSettled: () => launcher.release(),
+        onError,
+      });
+      // Nothing is launched before the master said which tasks still run.
+      launcher.hold();
+    }
     this.schedOut = schedOut;
     this.pump.start(schedOut);
     this.driverStatus = await driver.start();
@@ -126,7 +152,7 @@ export class SchedulerSession {
         await this.pump.drain(deadline);
       }
       this.launcher?.close();
-      if (this.driver !== undefined) this.driverStatus = await this.driver.stop(false).catch(() => this.driver!.driverStatus);
+      if (this.driver !== undefined) this.driverStatus = await this.driver.stop(this.o.isFailoverOnStop === true).catch(() => this.driver!.driverStatus);
       await this.pump?.close();
       this.o.schedIn.close();
       await this.o.events.close({ type: 'Shutdown', reason: this.stopReason?.message ?? 'the scheduler function returned' }, AbortSignal.timeout(drainMs));
@@ -155,7 +181,13 @@ export class SchedulerSession {
 
   private applyStatus(status: TaskStatus): void {
     const { table, config, events } = this.o;
+    // A reconciliation answer for a task unknown to the master: it is launched anew, silently.
+    if (this.adoption?.onStatus(status) === true) return;
+    const before = table.get(status.task_id.value)?.phase;
     const entry = table.applyStatus(status);
+    // The same news twice — an update resent after a re-subscribe or an agent restart, or an
+    // adopted task's own update after its reconciliation answer — reaches the function once.
+    if (entry !== undefined && before === entry.phase && (before === 'running' || isTerminalPhase(before))) return;
     const failed = status.state === 'TASK_FAILED' || status.state === 'TASK_ERROR' || status.state === 'TASK_LOST' || status.state === 'TASK_DROPPED' || status.state === 'TASK_GONE';
     const restart = entry !== undefined && failed && config.taskFailurePolicy === 'restart' && entry.restarts < config.maxRestarts && this.stopReason === undefined;
     const event = schedEventFromStatus(status, restart);
@@ -204,11 +236,14 @@ export class SchedulerSession {
       registered: (_d, frameworkId, master) => {
         this.frameworkId = frameworkId.value;
         events.push({ type: 'Registered', frameworkId: frameworkId.value, master });
+        if (this.driver !== undefined) this.adoption?.ask(this.driver);
       },
       reregistered: (_d, master) => {
         events.push({ type: 'Reregistered', frameworkId: this.frameworkId, master });
         // Frames sent while we were away were dropped by the master (§6.10): resend now.
         this.pump?.retransmitAll();
+        // Answers lost with the old stream are asked again.
+        if (this.adoption?.isPending === true && this.driver !== undefined) this.adoption.ask(this.driver);
       },
       disconnected: () => {
         this.launcher?.forgetOffers();
