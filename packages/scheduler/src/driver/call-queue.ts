@@ -6,6 +6,7 @@
  * one, §2.4, or the master answers 400).
  */
 import { MesosHttpError, type SchedulerCall } from '@mesosgot/common';
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { ConnectionState, Subscription } from './connection-state.js';
 import type { MasterTransport } from './master-transport.js';
@@ -24,7 +25,11 @@ export class CallQueue {
     private readonly onSubscriptionLost: (subscription: Subscription, error: MesosHttpError) => void,
     /** Aborted by the driver's abort(): every queued or in-flight call rejects with its reason. */
     private readonly closeSignal: AbortSignal,
-  ) {}
+  ) {
+    // Every queued call listens on closeSignal until it settles: up to MAX_QUEUED_CALLS plus the
+    // callers waiting for room. That is by design, not a leak, so lift Node's warning at 10.
+    setMaxListeners(0, closeSignal);
+  }
 
   /**
    * Sends `call` with framework_id stamped. Rejects at once with NotSubscribedError while not
