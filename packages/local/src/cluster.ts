@@ -48,6 +48,8 @@ export interface LocalClusterOptions {
   executorRegistrationTimeoutMs?: number;
   /** Agent `--executor_shutdown_grace_period` in ms (default 5 000). */
   executorShutdownGracePeriodMs?: number;
+  /** Agent `--executor_reregistration_timeout` in ms: how long a restarted agent waits for old executors (default 2 000). */
+  executorReregistrationTimeoutMs?: number;
   /** Scheduler HTTP Basic credentials; when set, authentication is required. */
   credentials?: Credential[];
 }
@@ -131,6 +133,9 @@ export class LocalCluster {
             : {}),
           ...(this.#options.executorShutdownGracePeriodMs !== undefined
             ? { executorShutdownGracePeriodMs: this.#options.executorShutdownGracePeriodMs }
+            : {}),
+          ...(this.#options.executorReregistrationTimeoutMs !== undefined
+            ? { executorReregistrationTimeoutMs: this.#options.executorReregistrationTimeoutMs }
             : {}),
         });
         this.#agents.push(agent);

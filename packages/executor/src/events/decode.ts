@@ -29,6 +29,8 @@ export function decodeEvent(value: unknown): ExecutorEvent {
       return event as ExecutorEvent;
     case 'LAUNCH_GROUP': {
       const group = object(object(event.launch_group, 'launch_group').task_group, 'launch_group.task_group');
+      // JSON null means unset (mesos-v1-protocol.md §1): drop it so readers see no tasks, not null.
+      if (group.tasks === null) delete group.tasks;
       const tasks = group.tasks ?? [];
       if (!Array.isArray(tasks)) throw fieldError('launch_group.task_group.tasks', 'an array', tasks);
       tasks.forEach((t, i) => task(t, `launch_group.task_group.tasks[${i}]`));

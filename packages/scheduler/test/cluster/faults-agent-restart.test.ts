@@ -30,7 +30,8 @@ const N = 2_000;
 
 describe('faults: the agent restarts with checkpointing', () => {
   it('the executor re-subscribes, tasks keep running, channels carry on exactly once and in order', async () => {
-    const h = (handle = new ClusterHandle());
+    // A loaded CI machine can starve the executor's reconnect past Mesos' 2 s default.
+    const h = (handle = new ClusterHandle({ executorReregistrationTimeoutMs: 15_000 }));
     const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '1', '--checkpoint', '--failover-timeout', '30'], {});
     const sched = new GoTaskScheduler(config, { localCluster: h.starter, driverOptions: { backoff: { initialMs: 20, maxMs: 200 } } });
     sched.spawnTask('chat', TASKS.length, { cpus: 0.3, mem: 64 }, { args: [String(N)] });
@@ -54,7 +55,7 @@ describe('faults: the agent restarts with checkpointing', () => {
       // The checkpointing framework's executor outlives the agent.
       expect(isAlive(executorPid)).toBe(true);
       await h.started.restartAgent(0);
-      await waitFor(() => agent.executors()[0]?.state === 'subscribed', { timeoutMs: 10_000, what: 'executor re-subscribed' });
+      await waitFor(() => agent.executors()[0]?.state === 'subscribed', { timeoutMs: 20_000, what: 'executor re-subscribed' });
       await waitFor(() => seq.problems.length > 0 || TASKS.every((t) => seq.count(t, 'e') === M && seq.count(t, 'n') === N), {
         timeoutMs: 20_000,
         what: 'every message both ways',
