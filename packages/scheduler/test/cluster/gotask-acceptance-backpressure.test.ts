@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, collectEvents, eventsOf, scratch, text } from '../support/gotask-acceptance.js';
+import { bundleExecutor, collectEvents, eventsOf, scratch, text, within } from '../support/gotask-acceptance.js';
 
 /** Sends offered while the task does not read: 200 000 × 1 KiB ≈ 200 MB if nothing pushed back. */
 const HUGE = 200_000;
@@ -59,7 +59,7 @@ describe('GoTask acceptance: backpressure', () => {
     let reply = '';
     sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
       void collectEvents(schedEvents, events);
-      const ready = await schedIn.receive();
+      const ready = await within(15_000, 'ready', schedIn.receive());
       expect(ready.ok && text(ready.value)).toBe('ready');
       baseline = process.memoryUsage().heapUsed;
       const sampler = setInterval(() => {
@@ -86,8 +86,8 @@ describe('GoTask acceptance: backpressure', () => {
         stopAt = Math.min(HUGE, sent + AFTER_RESUME);
         // The task reads again.
         writeFileSync(join(s.marks, 'resume'), '');
-        await sending;
-        const got = await schedIn.receive();
+        await within(20_000, 'every send after the resume', sending);
+        const got = await within(10_000, 'the task\'s count', schedIn.receive());
         reply = got.ok ? text(got.value) : '(schedIn closed)';
       } finally {
         clearInterval(sampler);

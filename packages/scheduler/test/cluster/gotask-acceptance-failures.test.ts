@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { TaskError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text } from '../support/gotask-acceptance.js';
+import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text, within } from '../support/gotask-acceptance.js';
 
 let dir: string;
 let bundle: string;
@@ -55,11 +55,13 @@ async function runUntilStopped(spawn: (sched: GoTaskScheduler, marks: string) =>
     void collectEvents(schedEvents, out.events);
     const hello = new Set<string>();
     // The scheduler function never returns by itself: only the stop policy can end this loop.
-    for await (const m of schedIn) {
-      out.messages.push({ taskName: m.taskName, text: text(m) });
-      if (text(m).startsWith('hello:')) hello.add(m.taskName);
-      if (hello.size === goAfter) for (const taskName of hello) await schedOut.send({ taskName, data: 'go' });
-    }
+    await within(20_000, 'schedIn to end (the stop policy)', (async () => {
+      for await (const m of schedIn) {
+        out.messages.push({ taskName: m.taskName, text: text(m) });
+        if (text(m).startsWith('hello:')) hello.add(m.taskName);
+        if (hello.size === goAfter) for (const taskName of hello) await schedOut.send({ taskName, data: 'go' });
+      }
+    })());
     // Events are delivered in order; wait until the channel caught up with the close of schedIn.
     await waitFor(() => out.events.some((e) => e.type === 'Shutdown'), { timeoutMs: 5_000, what: 'Shutdown event' });
     out.eventsWhenInputEnded = out.events.map((e) => e.type);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, readSandboxes, sandboxDirs, scratch, text } from '../support/gotask-acceptance.js';
+import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, readSandboxes, sandboxDirs, scratch, text, within } from '../support/gotask-acceptance.js';
 
 const AGENTS = ['--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'];
 
@@ -79,10 +79,12 @@ describe('GoTask acceptance: gang allocation', () => {
     const messages: string[] = [];
     sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
       void collectEvents(schedEvents, events);
-      for await (const m of schedIn) {
-        messages.push(`${m.taskName}: ${text(m)}`);
-        if (messages.length === 3) break;
-      }
+      await within(15_000, 'three messages', (async () => {
+        for await (const m of schedIn) {
+          messages.push(`${m.taskName}: ${text(m)}`);
+          if (messages.length === 3) break;
+        }
+      })());
       await waitFor(() => eventsOf(events, 'TaskFinished').length === 3, { timeoutMs: 10_000, what: 'three TaskFinished' });
     });
     await sched.run();

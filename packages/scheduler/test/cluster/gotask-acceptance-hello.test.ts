@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text } from '../support/gotask-acceptance.js';
+import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text, within } from '../support/gotask-acceptance.js';
 
 const HELLO_EXECUTOR = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'src', 'hello', 'app_executor.ts');
 
@@ -48,16 +48,18 @@ describe('GoTask acceptance: the hello example and kill through teardown', () =>
     sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
       void collectEvents(schedEvents, events, eventTimes);
       let goodbyes = 0;
-      for await (const msg of schedIn) {
-        const list = received.get(msg.taskName) ?? [];
-        list.push(text(msg));
-        received.set(msg.taskName, list);
-        if (/^(hello|hi) from /.test(text(msg))) {
-          goSentAfter.set(msg.taskName, list.length);
-          await schedOut.send({ taskName: msg.taskName, data: 'go' });
+      await within(20_000, 'seven goodbyes', (async () => {
+        for await (const msg of schedIn) {
+          const list = received.get(msg.taskName) ?? [];
+          list.push(text(msg));
+          received.set(msg.taskName, list);
+          if (/^(hello|hi) from /.test(text(msg))) {
+            goSentAfter.set(msg.taskName, list.length);
+            await schedOut.send({ taskName: msg.taskName, data: 'go' });
+          }
+          if (text(msg).startsWith('goodbye') && ++goodbyes === ids.length) break;
         }
-        if (text(msg).startsWith('goodbye') && ++goodbyes === ids.length) break;
-      }
+      })());
       // A task's last messages come before its TASK_FINISHED; wait for all seven of those.
       await waitFor(() => eventsOf(events, 'TaskFinished').length === ids.length, { timeoutMs: 15_000, what: 'seven TaskFinished' });
     });
@@ -101,10 +103,12 @@ describe('GoTask acceptance: the hello example and kill through teardown', () =>
     const hellos = new Map<string, number>();
     sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
       void collectEvents(schedEvents, events);
-      for await (const msg of schedIn) {
-        hellos.set(msg.taskName, Number(text(msg).slice('hello:'.length)));
-        if (hellos.size === ids.length) break;
-      }
+      await within(15_000, 'four hellos', (async () => {
+        for await (const msg of schedIn) {
+          hellos.set(msg.taskName, Number(text(msg).slice('hello:'.length)));
+          if (hellos.size === ids.length) break;
+        }
+      })());
       await waitFor(() => eventsOf(events, 'TaskRunning').length === ids.length, { timeoutMs: 10_000, what: 'four TaskRunning' });
       // Nobody has closed a task's input yet.
       for (const id of ids) expect(existsSync(join(s.marks, `${id}.closed`))).toBe(false);

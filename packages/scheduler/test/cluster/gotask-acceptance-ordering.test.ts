@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, collectEvents, eventsOf, text } from '../support/gotask-acceptance.js';
+import { bundleExecutor, collectEvents, eventsOf, text, within } from '../support/gotask-acceptance.js';
 
 const TASKS = 10;
 const N = 10_000;
@@ -56,26 +56,28 @@ describe('GoTask acceptance: ordering and exactly-once', () => {
         sendEnd = Date.now();
       })();
       let verdicts = 0;
-      for await (const m of schedIn) {
-        const task = perTask.get(m.taskName);
-        if (task === undefined) {
-          strangers.push(m.taskName);
-          continue;
+      await within(45_000, 'every task\'s messages and verdict', (async () => {
+        for await (const m of schedIn) {
+          const task = perTask.get(m.taskName);
+          if (task === undefined) {
+            strangers.push(m.taskName);
+            continue;
+          }
+          const got = text(m);
+          if (got.startsWith('in:')) {
+            task.verdict = got;
+            if (++verdicts === TASKS) break;
+            continue;
+          }
+          const now = Date.now();
+          if (task.count === 0) task.firstAt = now;
+          task.lastAt = now;
+          if (got !== `s:${task.next}` && task.problems.length < 5) task.problems.push(`after ${task.count}: expected s:${task.next}, got ${got}`);
+          task.next = Number(got.slice(2)) + 1;
+          task.count++;
         }
-        const got = text(m);
-        if (got.startsWith('in:')) {
-          task.verdict = got;
-          if (++verdicts === TASKS) break;
-          continue;
-        }
-        const now = Date.now();
-        if (task.count === 0) task.firstAt = now;
-        task.lastAt = now;
-        if (got !== `s:${task.next}` && task.problems.length < 5) task.problems.push(`after ${task.count}: expected s:${task.next}, got ${got}`);
-        task.next = Number(got.slice(2)) + 1;
-        task.count++;
-      }
-      await sending;
+      })());
+      await within(10_000, 'the last sends', sending);
       await waitFor(() => eventsOf(events, 'TaskFinished').length === TASKS, { timeoutMs: 10_000, what: 'every TaskFinished' });
     });
     await sched.run();

@@ -1,8 +1,9 @@
 // Issue 6 acceptance, the restart policy (`--task-failure-policy restart --max-restarts 2`) on
 // the embedded cluster with real executor processes, through the public API: a task that fails
 // once is relaunched and then finishes; a task that always fails stops the framework after the
-// limit. One agent whose cpus fit the task with one executor beside it and little more, so each
-// relaunch must get back what the failed attempt held.
+// limit. One agent of cpus:1 and tasks of cpus 0.85: a task and one executor (0.1) fit, a second
+// executor does not, so each relaunch (which goes to a new executor) must wait until the retired
+// executor is shut down and its resources are back.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,17 +49,20 @@ function taskTrail(events: readonly SchedEvent[], id: string): string[] {
 describe('GoTask acceptance: the restart policy', () => {
   it('relaunches a task that fails once; the second attempt finishes and run() resolves', async () => {
     const { sched, probe, marks, work } = await restartScheduler();
-    // 0.1 executor + 0.8: the relaunch fits only once the failed attempt's executor let go.
-    sched.spawnTask('failonce', 1, { cpus: 0.8, mem: 64 }, { env: { MARK_DIR: marks } });
+    // 0.1 executor + 0.85: the relaunch fits only once the failed attempt's executor let go.
+    sched.spawnTask('failonce', 1, { cpus: 0.85, mem: 64 }, { env: { MARK_DIR: marks } });
     const events: SchedEvent[] = [];
     const messages: string[] = [];
     sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
       void collectEvents(schedEvents, events);
-      for await (const m of schedIn) {
-        messages.push(`${m.taskName}: ${text(m)}`);
-        break;
-      }
+      void (async () => {
+        for await (const m of schedIn) messages.push(`${m.taskName}: ${text(m)}`);
+      })();
+      // Deadlines everywhere: a relaunch that never fits must fail the test, not hang it.
+      await waitFor(() => messages.length > 0, { timeoutMs: 15_000, what: 'the second attempt\'s message' });
       await waitFor(() => eventsOf(events, 'TaskFinished').length === 1, { timeoutMs: 15_000, what: 'TaskFinished of the second attempt' });
+      // Mesos reports the retired executor's end (FAILURE with executor_id) as ExecutorLost.
+      await waitFor(() => eventsOf(events, 'ExecutorLost').length === 1, { timeoutMs: 10_000, what: 'ExecutorLost of the retired executor' });
     });
     await sched.run();
 
@@ -70,21 +74,28 @@ describe('GoTask acceptance: the restart policy', () => {
     const launched = eventsOf(events, 'TaskLaunched');
     expect(launched[0]!.executorId).not.toBe(launched[1]!.executorId);
     expect(eventsOf(events, 'Shutdown')).toEqual([{ type: 'Shutdown', reason: 'the scheduler function returned' }]);
+    // The retired executor was shut down cleanly, and it is the only one that ended before teardown.
+    expect(eventsOf(events, 'Error')).toEqual([]);
+    expect(eventsOf(events, 'ExecutorLost').map((e) => e.executorId)).toEqual([launched[0]!.executorId]);
     expect(probe.stopped).toBe(true);
     for (const box of await readSandboxes(work)) expect(isAlive(box.pid)).toBe(false);
   }, 30_000);
 
   it('a task that always fails is relaunched twice, then the third failure stops the framework: Shutdown, run() rejects with TaskError', async () => {
     const { sched, probe, work } = await restartScheduler();
-    sched.spawnTask('alwaysfail', 1, { cpus: 0.8, mem: 64 });
+    sched.spawnTask('alwaysfail', 1, { cpus: 0.85, mem: 64 });
     const events: SchedEvent[] = [];
     let inputEnded = false;
     sched.registerSchedFunc(async (schedIn, _schedOut, schedEvents) => {
       void collectEvents(schedEvents, events);
-      for await (const _ of schedIn) {
-        // alwaysfail sends nothing.
-      }
-      inputEnded = true;
+      void (async () => {
+        for await (const _ of schedIn) {
+          // alwaysfail sends nothing.
+        }
+        inputEnded = true;
+      })();
+      // Only the stop policy ends schedIn; if it never does, fail at a deadline instead of hanging.
+      await waitFor(() => inputEnded, { timeoutMs: 20_000, what: 'schedIn to end (stop after the restart limit)' });
     });
     const error = await sched.run().then(
       () => undefined,

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReceiveChannel, TaskMsg } from '@mesosgot/common';
+import { TimeoutError, type ReceiveChannel, type TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
 import { bundleScript } from '@mesosgot/local/testing';
 import type { LocalClusterStarter, SchedEvent } from '@mesosgot/scheduler';
@@ -118,4 +118,21 @@ export type EventOf<T extends SchedEvent['type']> = Extract<SchedEvent, { type: 
 
 export function eventsOf<T extends SchedEvent['type']>(events: readonly SchedEvent[], type: T): EventOf<T>[] {
   return events.filter((e): e is EventOf<T> => e.type === type);
+}
+
+/**
+ * Resolves like `work`, or rejects with TimeoutError after `timeoutMs`: a scheduler function
+ * that waits on schedIn must fail at a deadline, not hang, when the promise under test is broken
+ * (its rejection makes run() tear down, which closes schedIn and ends the abandoned loop).
+ */
+export async function within<T>(timeoutMs: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
