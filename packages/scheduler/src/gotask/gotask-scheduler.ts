@@ -102,6 +102,8 @@ export class GoTaskScheduler {
   private readonly table = new TaskTable();
   private schedFunc: SchedFunc | undefined;
   private isRunning = false;
+  /** The running framework, set by run(); killTask goes through it. */
+  private session: SchedulerSession | undefined;
 
   /** Throws InvalidArgumentError for bad options (before any I/O). */
   readonly config: SchedulerConfig;
@@ -178,7 +180,7 @@ export class GoTaskScheduler {
     const schedOut = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
     const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size));
-    const session = new SchedulerSession({
+    const session = (this.session = new SchedulerSession({
       config: this.config,
       table: this.table,
       events,
@@ -190,7 +192,7 @@ export class GoTaskScheduler {
       driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
       ...(this.options.link === undefined ? {} : { link: this.options.link }),
       isFailoverOnStop: this.options.failoverOnStop === true,
-    });
+    }));
     let failure: Error | undefined;
     try {
       await session.start(schedOut);
@@ -205,6 +207,17 @@ export class GoTaskScheduler {
       await session.stop(this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
     }
     if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Kills one running task, e.g. from the scheduler function: its `input` closes, the task
+   * function returns (or is abandoned after its kill grace) and the app sees TaskKilled; the
+   * other tasks go on. Rejects with InvalidArgumentError before run(), for an unknown id or a
+   * task not launched yet; resolves at once for a task already ended.
+   */
+  async killTask(taskId: string): Promise<void> {
+    if (this.session === undefined) throw new InvalidArgumentError('taskId', taskId, 'killTask needs a running framework (call it after run())');
+    await this.session.killTask(taskId);
   }
 
   private async credentials(): Promise<Pick<SchedulerDriverOptions, 'credential' | 'tlsCa'>> {

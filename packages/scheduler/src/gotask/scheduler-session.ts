@@ -6,6 +6,7 @@
  * whatever the scheduler function does.
  */
 import {
+  InvalidArgumentError,
   NotSubscribedError,
   TaskError,
   type Channel,
@@ -137,6 +138,23 @@ export class SchedulerSession {
    * Lets queued scheduler→task messages drain (at most `drainMs`), tears the framework down
    * (TEARDOWN), closes links and the events channel, stops the artifact server and cluster.
    */
+  /**
+   * Kills one launched task (KILL, mesos-v1-protocol.md §6.7): its executor closes the task's
+   * input and reports TASK_KILLED, which reaches the app as TaskKilled. Resolves once the master
+   * took the call; a task already ended resolves at once. Rejects with InvalidArgumentError for
+   * an unknown task or one not launched yet (all or nothing: nothing of ours runs yet), and with
+   * the driver's error when the master refuses the call.
+   */
+  async killTask(taskId: string): Promise<void> {
+    const entry = this.o.table.get(taskId);
+    if (entry === undefined) throw new InvalidArgumentError('taskId', taskId, 'no such task');
+    if (isTerminalPhase(entry.phase)) return;
+    if (entry.phase === 'pending' || this.driver === undefined) {
+      throw new InvalidArgumentError('taskId', taskId, 'the task is not launched yet');
+    }
+    await this.driver.killTask({ value: taskId }, entry.agentId === undefined ? undefined : { value: entry.agentId });
+  }
+
   async stop(drainMs: number): Promise<void> {
     const deadline = AbortSignal.timeout(drainMs);
     try {
