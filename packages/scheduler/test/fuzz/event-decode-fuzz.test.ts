@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { ProtocolError, SCHEDULER_EVENT_TYPES, type SchedulerEvent } from '@mesosgot/common';
 import { callbacksFor, decodeEvent } from '@mesosgot/scheduler';
 import { decodeEventBytes } from '../../src/events/decode.js';
-import { anyJson, mutate, mutationArb } from './json-mutations.js';
+import { anyJson, mutate, mutationArb } from '../../../common/test/support/json-mutations.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../local/test/fixtures/real-mesos/', import.meta.url));
 

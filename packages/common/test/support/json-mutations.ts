@@ -1,3 +1,4 @@
+// Shared by the scheduler and executor event-decoder fuzz suites (test-only helper).
 import fc from 'fast-check';
 
 /** A key path into a JSON value (object keys and array indexes). */
