@@ -77,4 +77,14 @@ describe('examples (real entry points, embedded local cluster)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n')[0]).toMatch(/floors/);
   }, 45_000);
+
+  it('app_executor --help says an agent starts it; started by hand it names the missing variable and exits 2', async () => {
+    const help = await runNode(['examples/dist/elevator/app_executor.js', '--help'], 20_000);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('MESOS_AGENT_ENDPOINT');
+    expect(help.stdout).toContain('kinds: elevator, floor');
+    const bare = await runNode(['examples/dist/elevator/app_executor.js'], 20_000);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr.split('\n')[0]).toMatch(/^error: invalid MESOS_AGENT_ENDPOINT/);
+  }, 45_000);
 });

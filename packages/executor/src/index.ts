@@ -16,5 +16,5 @@ export { pumpInput, pumpOutput } from './gotask/message-pump.js';
 export type { TaskLink } from './gotask/message-pump.js';
 export { ExecutorLink } from './gotask/executor-link.js';
 export type { ExecutorLinkOptions } from './gotask/executor-link.js';
-export { GoTaskExecutor, DEFAULT_KILL_GRACE_MS, DEFAULT_FLUSH_TIMEOUT_MS } from './gotask/gotask-executor.js';
+export { GoTaskExecutor, DEFAULT_KILL_GRACE_MS, DEFAULT_FLUSH_TIMEOUT_MS, EXECUTOR_USAGE_EXIT_CODE, executorUsage } from './gotask/gotask-executor.js';
 export type { GoTaskExecutorOptions } from './gotask/gotask-executor.js';

@@ -40,6 +40,23 @@ const SHUTDOWN_REPORT_SHARE = 0.85;
 const DRIVER_MARGIN_MS = 1_000;
 const DRIVER_MARGIN_FRACTION = 0.2;
 
+/** Exit code when the executor script is started without the environment an agent sets. */
+export const EXECUTOR_USAGE_EXIT_CODE = 2;
+
+/** What `app_executor --help` prints: it is started by a Mesos agent, not by hand. */
+export function executorUsage(kinds: readonly string[]): string {
+  return [
+    'usage: app_executor   (started by a Mesos agent, or by mesosgot --master local)',
+    '',
+    `Runs the task functions of a GoTask application${kinds.length ? ` (kinds: ${kinds.join(', ')})` : ''}.`,
+    'It reads what the agent sets in its environment:',
+    '  MESOS_AGENT_ENDPOINT, MESOS_FRAMEWORK_ID, MESOS_EXECUTOR_ID, MESOS_DIRECTORY (required)',
+    '  MESOS_SANDBOX, MESOS_CHECKPOINT, MESOS_RECOVERY_TIMEOUT, MESOS_SUBSCRIPTION_BACKOFF_MAX,',
+    '  MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD, MESOS_EXECUTOR_AUTHENTICATION_TOKEN (optional)',
+    '',
+  ].join('\n');
+}
+
 export interface GoTaskExecutorOptions {
   /** Where MESOS_* come from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -114,10 +131,22 @@ export class GoTaskExecutor {
    */
   run(): Promise<DriverStatus> {
     if (this.#running) return Promise.reject(new InvalidArgumentError('run', 'called twice', 'run() may be called only once'));
+    // Run by hand as a script (no `env` option): answer --help, and a missing MESOS_* variable
+    // with one line and exit code 2, like the scheduler's loadSchedulerConfig.
+    const isCommandLine = this.#options.env === undefined;
+    if (isCommandLine && process.argv.slice(2).includes('--help')) {
+      process.stdout.write(executorUsage(this.taskKinds()));
+      this.#running = Promise.resolve('DRIVER_NOT_STARTED');
+      return this.#running;
+    }
     let driver: MesosExecutorDriver;
     try {
       driver = new MesosExecutorDriver(this.#callbacks(), { ...this.#options.driver, ...(this.#options.env ? { env: this.#options.env } : {}) });
     } catch (error) {
+      if (isCommandLine && error instanceof InvalidArgumentError) {
+        process.stderr.write(`error: ${error.message}\n\n${executorUsage(this.taskKinds())}`);
+        process.exit(EXECUTOR_USAGE_EXIT_CODE);
+      }
       this.#running = Promise.reject(error);
       return this.#running;
     }
