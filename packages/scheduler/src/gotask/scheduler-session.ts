@@ -218,7 +218,12 @@ export class SchedulerSession {
         this.launcher?.retireExecutor(entry.executorId);
         this.retired.set(entry.executorId, entry.agentId ?? status.agent_id?.value ?? '');
       }
-      this.launcher?.wantOffers();
+      // Relaunch only once this update's implicit ACKNOWLEDGE is queued (the driver sends it when
+      // this callback settles, and calls leave in order, §2.3): until the master has that ACK it
+      // refuses the same task id with "Task has duplicate ID" (§6.6), even with offers in hand.
+      setImmediate(() => {
+        if (this.stopReason === undefined) this.launcher?.wantOffers();
+      });
     } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
       if (this.stopReason === undefined) {
         this.stopReason = new TaskError(entry.id, `${status.state}: ${status.message ?? 'no message'} (task failure policy: ${config.taskFailurePolicy})`);
