@@ -2,7 +2,8 @@
  * The local master's state and the transitions that touch more than one registry: framework
  * (re-)subscription, disconnection and removal (mesos-v1-protocol.md §6.1, §6.3), the
  * allocation loop (§6.4), and everything agents report through MasterLink (§8.2–§8.5).
- * Scheduler calls other than SUBSCRIBE live in scheduler-calls.ts.
+ * Scheduler calls other than SUBSCRIBE live in scheduler-calls.ts, an agent's loss in
+ * agent-loss.ts, its re-registration report in agent-reregistration.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import type {
   TaskStatus,
 } from '@mesosgot/common';
 import type { AgentLink, AgentLossKind, MasterLink } from '../links.js';
+import { AgentLoss } from './agent-loss.js';
 import { AgentRegistry } from './agent-registry.js';
 import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
@@ -54,8 +56,8 @@ export class MasterState implements MasterLink {
   /** Rotates which framework is offered an agent first, so several frameworks all get offers. */
   #roundRobin = 0;
   #stopped = false;
-  /** Crashed agents kept for their checkpointed tasks, by id: the removal timer. Written by agentLost/agentRegistered/stop. */
-  readonly #disconnectedAgents = new Map<string, NodeJS.Timeout>();
+  /** Lost agents, and the crashed ones kept (with a removal timer) for their checkpointed tasks. */
+  readonly #agentLoss = new AgentLoss(this);
 
   constructor(settings: MasterSettings) {
     this.settings = settings;
@@ -84,8 +86,7 @@ export class MasterState implements MasterLink {
     this.#stopped = true;
     if (this.#allocationTimer) clearInterval(this.#allocationTimer);
     if (this.#allocationSoon) clearImmediate(this.#allocationSoon);
-    for (const timer of this.#disconnectedAgents.values()) clearTimeout(timer);
-    this.#disconnectedAgents.clear();
+    this.#agentLoss.stop();
     for (const fw of this.frameworks.all()) {
       fw.cancelFailover();
       fw.subscription?.close();
@@ -237,8 +238,7 @@ export class MasterState implements MasterLink {
   agentRegistered(agent: AgentLink): void {
     if (this.#stopped) return;
     // Back before its removal: its checkpointed tasks are reported again below (snapshot).
-    clearTimeout(this.#disconnectedAgents.get(agent.info.id.value));
-    this.#disconnectedAgents.delete(agent.info.id.value);
+    this.#agentLoss.returned(agent.info.id.value);
     const entry = this.agents.register(agent);
     const snapshot = agent.snapshot?.();
     if (snapshot) applyAgentSnapshot(this, entry, snapshot);
@@ -246,70 +246,11 @@ export class MasterState implements MasterLink {
   }
 
   /**
-   * §8.5 and faults-scheduler.jsonl: RESCIND its offers, TASK_LOST its tasks, then FAILURE.
-   * A crashed agent keeps the tasks of checkpointing frameworks, as Mesos' Master::exited does:
-   * they are not lost while the agent may come back (agent restart, §7.5); only if it is not
-   * back within `agentRemovalTimeoutMs` is it removed (TASK_LOST REASON_AGENT_REMOVED, FAILURE).
+   * §8.5: the agent is gone; AgentLoss rescinds its offers, loses its tasks and sends FAILURE,
+   * or, after a crash with checkpointed tasks, waits `agentRemovalTimeoutMs` for it to return.
    */
   agentLost(agentId: AgentID, how: AgentLossKind = 'stopped'): void {
-    const agent = this.agents.remove(agentId.value);
-    if (!agent || this.#stopped) return;
-    for (const o of this.offers.takeWhere((x) => x.agentId === agent.id)) {
-      this.send(this.frameworks.get(o.frameworkId), { type: 'RESCIND', rescind: { offer_id: o.offer.id } });
-    }
-    this.offers.dropFilters((_fid, aid) => aid === agent.id);
-    let isAwaitingReturn = false;
-    for (const task of this.tasks.forAgent(agent.id)) {
-      const framework = this.frameworks.get(task.frameworkId);
-      if (how === 'crashed' && framework?.info.checkpoint === true) {
-        isAwaitingReturn = true;
-        continue;
-      }
-      this.tasks.remove(task.frameworkId, task.taskId);
-      this.sendUpdate(framework, {
-        task_id: { value: task.taskId },
-        state: framework?.isPartitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
-        message: `Agent ${agent.info.hostname} disconnected`,
-        source: 'SOURCE_MASTER',
-        reason: 'REASON_AGENT_DISCONNECTED',
-        agent_id: { value: agent.id },
-        ...(task.executorId !== undefined ? { executor_id: { value: task.executorId } } : {}),
-        timestamp: Date.now() / 1000,
-      });
-    }
-    if (isAwaitingReturn) {
-      const timer = setTimeout(() => this.#removeDisconnectedAgent(agent.id, agent.info.hostname), this.settings.agentRemovalTimeoutMs);
-      this.#disconnectedAgents.set(agent.id, timer);
-      return;
-    }
-    this.#agentRemoved(agent.id);
-  }
-
-  /** The crashed agent did not come back in time: its remaining tasks are lost (§8.5). */
-  #removeDisconnectedAgent(agentId: string, hostname: string): void {
-    this.#disconnectedAgents.delete(agentId);
-    if (this.#stopped) return;
-    for (const task of this.tasks.forAgent(agentId)) {
-      const framework = this.frameworks.get(task.frameworkId);
-      this.tasks.remove(task.frameworkId, task.taskId);
-      this.sendUpdate(framework, {
-        task_id: { value: task.taskId },
-        state: framework?.isPartitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
-        message: `Agent ${hostname} removed`,
-        source: 'SOURCE_MASTER',
-        reason: 'REASON_AGENT_REMOVED',
-        agent_id: { value: agentId },
-        ...(task.executorId !== undefined ? { executor_id: { value: task.executorId } } : {}),
-        timestamp: Date.now() / 1000,
-      });
-    }
-    this.#agentRemoved(agentId);
-  }
-
-  #agentRemoved(agentId: string): void {
-    for (const framework of this.frameworks.all()) {
-      this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
-    }
+    this.#agentLoss.lost(agentId, how);
   }
 
   /** §8.2: update the master's view, free resources on a terminal state, forward if connected. */
