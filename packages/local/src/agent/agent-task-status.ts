@@ -7,6 +7,7 @@
 import {
   newStatusUuid,
   type ContainerStatus,
+  type FrameworkInfo,
   type TaskID,
   type TaskState,
   type TaskStatus,
@@ -66,6 +67,14 @@ export function agentStatus(init: AgentStatusInit): TaskStatus {
   if (init.executorId !== undefined) status.executor_id = { value: init.executorId };
   if (init.container) status.container_status = containerStatus(init.container);
   return orderTaskStatus(status);
+}
+
+/**
+ * PARTITION_AWARE frameworks are told the finer state (TASK_DROPPED, TASK_GONE) where others
+ * get TASK_LOST (mesos-v1-protocol.md §4, §9).
+ */
+export function isPartitionAware(framework: FrameworkInfo | undefined): boolean {
+  return framework?.capabilities?.some((capability) => capability.type === 'PARTITION_AWARE') === true;
 }
 
 const FIELD_ORDER: readonly (keyof TaskStatus)[] = [

@@ -19,11 +19,9 @@ import {
 } from '@mesosgot/common';
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, orderTaskStatus, stampExecutorStatus } from './agent-task-status.js';
-import { executorEnvironment } from './executor-env.js';
-import { fetchUris } from './fetcher.js';
-import { ContainerProcess, type ContainerExit } from './launcher.js';
-import { createSandbox } from './sandbox.js';
-import { durationInfoToMs, formatStoutDuration } from '@mesosgot/common';
+import { launchContainer } from './launch-container.js';
+import type { ContainerExit, ContainerProcess } from './launcher.js';
+import { durationInfoToMs } from '@mesosgot/common';
 
 /** Mesos' command executor gives a killed task 3 s between SIGTERM and SIGKILL unless its kill policy says otherwise. */
 export const DEFAULT_COMMAND_KILL_GRACE_MS = 3_000;
@@ -59,33 +57,19 @@ export class CommandTask {
 
   /** Fetches, starts the command and reports STARTING + RUNNING; never rejects. */
   async start(): Promise<void> {
-    const command = this.task.command ?? {};
     try {
-      this.sandbox = await createSandbox({
-        workDir: this.ctx.workDir,
-        agentId: this.ctx.agentId,
+      this.process = await launchContainer(this.ctx, {
         frameworkId: this.frameworkId,
         executorId: this.taskId,
         containerId: this.containerId,
+        command: this.task.command ?? {},
+        checkpoint: this.framework.checkpoint === true,
+        shutdownGracePeriodMs: this.ctx.timeouts.shutdownGracePeriodMs,
+        onSandbox: (sandbox) => (this.sandbox = sandbox),
+        isCancelled: () => this.#abandoned || this.#killed,
       });
-      const fetched = await fetchUris(command.uris ?? [], this.sandbox);
-      if (fetched.kind === 'failed') throw new Error(fetched.message);
-      if (this.#abandoned || this.#killed) throw new Error('killed before the command started');
-      this.process = await ContainerProcess.launch(command, {
-        cwd: this.sandbox,
-        env: executorEnvironment({
-          frameworkId: this.frameworkId,
-          executorId: this.taskId,
-          agentId: this.ctx.agentId,
-          agentEndpoint: this.ctx.endpoint,
-          sandbox: this.sandbox,
-          checkpoint: this.framework.checkpoint === true,
-          shutdownGracePeriod: formatStoutDuration(this.ctx.timeouts.shutdownGracePeriodMs),
-          recoveryTimeout: this.ctx.timeouts.recoveryTimeout,
-          subscriptionBackoffMax: formatStoutDuration(this.ctx.timeouts.reregistrationTimeoutMs),
-          command,
-        }),
-      });
+      // Reported below as TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH), or not at all if abandoned.
+      if (this.process === undefined) throw new Error('killed before the command started');
     } catch (error) {
       if (!this.#abandoned) {
         const killedEarly = this.#killed;

@@ -1,12 +1,14 @@
 /**
  * One custom executor's container on the agent, from launch to exit (mesos-v1-protocol.md
- * §7.4, §8.1, §8.4): sandbox + fetch + process, the registration timeout, queued tasks
- * delivered after SUBSCRIBED, KILL and SHUTDOWN, and the agent-generated updates for the
- * tasks left when the process ends.
+ * §7.4, §8.1, §8.4): the launch (launch-container.ts), the registration timeout, SUBSCRIBE
+ * and the executor's calls, KILL and SHUTDOWN, agent crash and recovery, and the report when
+ * the process ends. Which tasks it has, and the updates the agent writes for them itself, are
+ * kept by ExecutorTasks (executor-tasks.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
-  isTerminalState,
+  durationInfoToMs,
+  formatStoutDuration,
   type Base64,
   type ExecutorCall,
   type ExecutorInfo,
@@ -16,29 +18,19 @@ import {
   type TaskInfo,
   type TaskState,
   type TaskStatus,
-  type TaskStatusReason,
 } from '@mesosgot/common';
 import type { AgentContext } from './agent-context.js';
-import { agentStatus, stampExecutorStatus } from './agent-task-status.js';
+import { isPartitionAware, stampExecutorStatus } from './agent-task-status.js';
 import type { ExecutorEventStream } from './executor-event-stream.js';
-import { executorEnvironment } from './executor-env.js';
-import { fetchUris } from './fetcher.js';
-import { ContainerProcess, type ContainerExit } from './launcher.js';
-import { createSandbox } from './sandbox.js';
-import { durationInfoToMs, formatStoutDuration } from '@mesosgot/common';
+import { EXECUTOR_TERMINATED, ExecutorTasks, type Termination } from './executor-tasks.js';
+import { launchContainer } from './launch-container.js';
+import type { ContainerExit, ContainerProcess } from './launcher.js';
 
 /**
  * launching → registering → subscribed → terminating → terminated. `recovering`: the agent
  * restarted and waits for this checkpointed executor to re-subscribe.
  */
 export type ExecutorRunState = 'launching' | 'registering' | 'recovering' | 'subscribed' | 'terminating' | 'terminated';
-
-/** Why a container ended, when the agent knows better than "Executor terminated" (§8.4). */
-interface Termination {
-  state: TaskState;
-  reason: TaskStatusReason;
-  message: string;
-}
 
 type SubscribePayload = Extract<ExecutorCall, { type: 'SUBSCRIBE' }>['subscribe'];
 
@@ -52,13 +44,13 @@ export class ExecutorRun {
   frameworkTerminating = false;
   sandbox = '';
   process: ContainerProcess | undefined;
-  /** Tasks waiting for SUBSCRIBED (§8.1), in launch order. */
-  readonly #queued: TaskInfo[] = [];
-  /** Tasks handed to the executor, with the latest state the agent has seen for each. */
-  readonly #launched = new Map<string, { info: TaskInfo; state: TaskState }>();
+  /** Queued (until SUBSCRIBED, §8.1) and launched tasks, with the latest state of each. */
+  readonly #tasks: ExecutorTasks;
   #stream: ExecutorEventStream | undefined;
   #termination: Termination | undefined;
+  /** The registration timeout (start) or re-registration timeout (recover); cleared by SUBSCRIBE. */
   #timer: NodeJS.Timeout | undefined;
+  /** SIGKILL at the end of the shutdown grace period (§8.4). */
   #shutdownTimer: NodeJS.Timeout | undefined;
   /** Set by the exit listener; read when the agent comes back from a crash. */
   #exit: ContainerExit | undefined;
@@ -71,42 +63,23 @@ export class ExecutorRun {
   ) {
     this.frameworkId = framework.id.value;
     this.executorId = executorInfo.executor_id.value;
-  }
-
-  get checkpoint(): boolean {
-    return this.ctx.framework(this.frameworkId)?.checkpoint === true;
+    this.#tasks = new ExecutorTasks(ctx, framework, this.executorId);
   }
 
   /** Creates the sandbox, fetches the URIs and starts the process; failures end the run (§8.4). */
   async start(): Promise<void> {
-    const command = this.executorInfo.command ?? {};
     try {
-      this.sandbox = await createSandbox({
-        workDir: this.ctx.workDir,
-        agentId: this.ctx.agentId,
+      this.process = await launchContainer(this.ctx, {
         frameworkId: this.frameworkId,
         executorId: this.executorId,
         containerId: this.containerId,
+        command: this.executorInfo.command ?? {},
+        checkpoint: this.ctx.framework(this.frameworkId)?.checkpoint === true,
+        shutdownGracePeriodMs: this.#gracePeriodMs(),
+        onSandbox: (sandbox) => (this.sandbox = sandbox),
+        isCancelled: () => this.#isEnding(),
       });
-      const fetched = await fetchUris(command.uris ?? [], this.sandbox);
-      if (fetched.kind === 'failed') throw new Error(fetched.message);
-      if (this.#isEnding()) return;
-      const graceMs = this.#gracePeriodMs();
-      this.process = await ContainerProcess.launch(command, {
-        cwd: this.sandbox,
-        env: executorEnvironment({
-          frameworkId: this.frameworkId,
-          executorId: this.executorId,
-          agentId: this.ctx.agentId,
-          agentEndpoint: this.ctx.endpoint,
-          sandbox: this.sandbox,
-          checkpoint: this.checkpoint,
-          shutdownGracePeriod: formatStoutDuration(graceMs),
-          recoveryTimeout: this.ctx.timeouts.recoveryTimeout,
-          subscriptionBackoffMax: formatStoutDuration(this.ctx.timeouts.reregistrationTimeoutMs),
-          command,
-        }),
-      });
+      if (this.process === undefined) return;
     } catch (error) {
       this.#termination = {
         state: 'TASK_FAILED',
@@ -139,31 +112,20 @@ export class ExecutorRun {
   /** Queues the task until SUBSCRIBED, or delivers it now (§8.1). */
   addTask(task: TaskInfo): void {
     if (this.state === 'subscribed' && this.#stream) {
-      this.#launched.set(task.task_id.value, { info: task, state: 'TASK_STAGING' });
+      this.#tasks.launched(task);
       this.#stream.send({ type: 'LAUNCH', launch: { task } });
     } else {
-      this.#queued.push(task);
+      this.#tasks.queue(task);
     }
   }
 
   hasTask(taskId: string): boolean {
-    return this.#launched.has(taskId) || this.#queued.some((task) => task.task_id.value === taskId);
+    return this.#tasks.has(taskId);
   }
 
   /** Every task of this executor with the latest state the agent saw (queued ones are STAGING). */
   tasks(): { info: TaskInfo; state: TaskState }[] {
-    return [
-      ...this.#queued.map((info) => ({ info, state: 'TASK_STAGING' as const })),
-      ...[...this.#launched.values()].map(({ info, state }) => ({ info, state })),
-    ];
-  }
-
-  /** The ids of tasks that are not terminal yet (queued or launched). */
-  liveTaskIds(): string[] {
-    return [
-      ...this.#queued.map((task) => task.task_id.value),
-      ...[...this.#launched].filter(([, entry]) => !isTerminalState(entry.state)).map(([id]) => id),
-    ];
+    return this.#tasks.all();
   }
 
   /**
@@ -197,14 +159,12 @@ export class ExecutorRun {
         container_id: { value: this.containerId },
       },
     });
-    for (const task of payload.unacknowledged_tasks ?? []) {
-      if (!this.#launched.has(task.task_id.value)) this.#launched.set(task.task_id.value, { info: task, state: 'TASK_STAGING' });
-    }
+    this.#tasks.adopt(payload.unacknowledged_tasks ?? []);
     for (const update of payload.unacknowledged_updates ?? []) {
       if (update?.status?.uuid !== undefined) this.update(update.status);
     }
-    if (recovering) this.#loseStagingTasks(payload.unacknowledged_tasks ?? []);
-    for (const task of this.#queued.splice(0)) this.addTask(task);
+    if (recovering) this.#tasks.loseStaging(payload.unacknowledged_tasks ?? []);
+    for (const task of this.#tasks.takeQueued()) this.addTask(task);
   }
 
   /**
@@ -218,8 +178,7 @@ export class ExecutorRun {
       ...(this.process ? { executorPid: this.process.pid } : {}),
     });
     if (this.ctx.enqueueUpdate(this.frameworkId, stamped) === 'dropped') return;
-    const entry = this.#launched.get(status.task_id.value);
-    if (entry && !isTerminalState(entry.state)) entry.state = status.state;
+    this.#tasks.observe(status);
     this.#stream?.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: status.task_id, uuid: status.uuid! } });
   }
 
@@ -235,26 +194,13 @@ export class ExecutorRun {
 
   /** §6.7: a queued task dies here (TASK_KILLED, REASON_TASK_KILLED_DURING_LAUNCH); a launched one gets KILL. */
   kill(taskId: string, killPolicy?: KillPolicy): void {
-    const index = this.#queued.findIndex((task) => task.task_id.value === taskId);
-    if (index >= 0) {
-      const [task] = this.#queued.splice(index, 1);
-      this.ctx.enqueueUpdate(
-        this.frameworkId,
-        agentStatus({
-          taskId: task!.task_id,
-          state: 'TASK_KILLED',
-          reason: 'REASON_TASK_KILLED_DURING_LAUNCH',
-          message: 'Killed before delivery to the executor',
-          agentId: this.ctx.agentId,
-          executorId: this.executorId,
-        }),
-      );
+    if (this.#tasks.killQueued(taskId)) {
       // Mesos shuts down a still-registering executor left without tasks, so single-task
-      // executors do not linger (slave.cpp killTask).
-      if (this.#queued.length === 0 && this.liveTaskIds().length === 0) this.shutdown();
+      // executors do not linger (slave.cpp killTask). liveIds() counts the queued ones too.
+      if (this.#tasks.liveIds().length === 0) this.shutdown();
       return;
     }
-    if (this.state === 'subscribed' && this.#launched.has(taskId)) {
+    if (this.state === 'subscribed' && this.#tasks.isLaunched(taskId)) {
       this.#stream?.send({
         type: 'KILL',
         kill: { task_id: { value: taskId }, ...(killPolicy ? { kill_policy: killPolicy } : {}) },
@@ -278,10 +224,7 @@ export class ExecutorRun {
   crash(): void {
     this.#stream?.destroy();
     this.#stream = undefined;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#shutdownTimer);
-    this.#timer = undefined;
-    this.#shutdownTimer = undefined;
+    this.#clearTimers();
   }
 
   /**
@@ -294,11 +237,8 @@ export class ExecutorRun {
     const timeoutMs = this.ctx.timeouts.reregistrationTimeoutMs;
     this.#timer = setTimeout(() => {
       if (this.state === 'subscribed') return;
-      const partitionAware = this.ctx
-        .framework(this.frameworkId)
-        ?.capabilities?.some((capability) => capability.type === 'PARTITION_AWARE');
       this.#termination = {
-        state: partitionAware ? 'TASK_GONE' : 'TASK_LOST',
+        state: isPartitionAware(this.ctx.framework(this.frameworkId)) ? 'TASK_GONE' : 'TASK_LOST',
         reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT',
         message: `Executor did not reregister within ${formatStoutDuration(timeoutMs)}`,
       };
@@ -326,10 +266,7 @@ export class ExecutorRun {
 
   #onExit(exit: ContainerExit): void {
     this.#exit = exit;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#shutdownTimer);
-    this.#timer = undefined;
-    this.#shutdownTimer = undefined;
+    this.#clearTimers();
     this.#stream?.end();
     this.#stream = undefined;
     // A dead agent notices nothing; a restarted one finds out through recover().
@@ -342,44 +279,19 @@ export class ExecutorRun {
     if (this.#reported) return;
     this.#reported = true;
     this.state = 'terminated';
-    const termination = this.#termination ?? {
-      state: 'TASK_FAILED' as const,
-      reason: 'REASON_EXECUTOR_TERMINATED' as const,
-      message: 'Executor terminated',
-    };
+    const termination = this.#termination ?? EXECUTOR_TERMINATED;
     // The recorded agent sends FAILURE before the tasks' updates reach the scheduler.
     this.ctx.executorExited(this.frameworkId, this.executorId, waitStatus);
     if (this.frameworkTerminating) return;
-    for (const taskId of this.liveTaskIds()) {
-      this.ctx.enqueueUpdate(
-        this.frameworkId,
-        agentStatus({ taskId: { value: taskId }, ...termination, agentId: this.ctx.agentId, executorId: this.executorId }),
-      );
-    }
-    this.#queued.length = 0;
+    this.#tasks.endAll(termination);
   }
 
-  /** §7.4.7: launched tasks still STAGING that the executor does not know were lost in the restart. */
-  #loseStagingTasks(known: TaskInfo[]): void {
-    const knownIds = new Set(known.map((task) => task.task_id.value));
-    const partitionAware = this.ctx
-      .framework(this.frameworkId)
-      ?.capabilities?.some((capability) => capability.type === 'PARTITION_AWARE');
-    for (const [taskId, entry] of this.#launched) {
-      if (entry.state !== 'TASK_STAGING' || knownIds.has(taskId)) continue;
-      entry.state = partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
-      this.ctx.enqueueUpdate(
-        this.frameworkId,
-        agentStatus({
-          taskId: { value: taskId },
-          state: entry.state,
-          reason: 'REASON_AGENT_RESTARTED',
-          message: 'Task launched during agent restart',
-          agentId: this.ctx.agentId,
-          executorId: this.executorId,
-        }),
-      );
-    }
+  /** The registration / re-registration deadline and the shutdown grace timer. */
+  #clearTimers(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#shutdownTimer);
+    this.#timer = undefined;
+    this.#shutdownTimer = undefined;
   }
 
   /** Read through a method: the state changes across the awaits of start(). */

@@ -1,0 +1,57 @@
+/**
+ * The launch path a custom executor and a command task share (mesos-v1-protocol.md §8.1, as
+ * Mesos' containerizer runs it): the sandbox, the fetch of CommandInfo.uris into it, then the
+ * process with the executor environment (§7.1). What each reports around it differs, so the
+ * callers keep their own error handling.
+ */
+import { formatStoutDuration, type CommandInfo } from '@mesosgot/common';
+import type { AgentContext } from './agent-context.js';
+import { executorEnvironment } from './executor-env.js';
+import { fetchUris } from './fetcher.js';
+import { ContainerProcess } from './launcher.js';
+import { createSandbox } from './sandbox.js';
+
+export interface ContainerLaunch {
+  frameworkId: string;
+  /** The executor id; a command task's is its task id (§4). */
+  executorId: string;
+  containerId: string;
+  command: CommandInfo;
+  /** The framework checkpoints: the recovery variables are exported (§7.1). */
+  checkpoint: boolean;
+  /** MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD (§7.1). */
+  shutdownGracePeriodMs: number;
+  /** Told the path as soon as the sandbox exists, so the agent lists it even if the fetch fails. */
+  onSandbox(sandbox: string): void;
+  /** Asked after the fetch: a container shut down or killed meanwhile is not started. */
+  isCancelled(): boolean;
+}
+
+/**
+ * Resolves with the started process, or undefined if `isCancelled()` said so after the fetch.
+ * Rejects when the sandbox cannot be made, a URI cannot be fetched or the process cannot be
+ * spawned (the caller reports REASON_CONTAINER_LAUNCH_FAILED, §8.4); nothing is left running then.
+ */
+export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch): Promise<ContainerProcess | undefined> {
+  const { frameworkId, executorId, command } = launch;
+  const sandbox = await createSandbox({ workDir: ctx.workDir, agentId: ctx.agentId, frameworkId, executorId, containerId: launch.containerId });
+  launch.onSandbox(sandbox);
+  const fetched = await fetchUris(command.uris ?? [], sandbox);
+  if (fetched.kind === 'failed') throw new Error(fetched.message);
+  if (launch.isCancelled()) return undefined;
+  return ContainerProcess.launch(command, {
+    cwd: sandbox,
+    env: executorEnvironment({
+      frameworkId,
+      executorId,
+      agentId: ctx.agentId,
+      agentEndpoint: ctx.endpoint,
+      sandbox,
+      checkpoint: launch.checkpoint,
+      shutdownGracePeriod: formatStoutDuration(launch.shutdownGracePeriodMs),
+      recoveryTimeout: ctx.timeouts.recoveryTimeout,
+      subscriptionBackoffMax: formatStoutDuration(ctx.timeouts.reregistrationTimeoutMs),
+      command,
+    }),
+  });
+}
