@@ -96,6 +96,7 @@ export class DriverLifecycle {
   /**
    * SHUTDOWN (reason undefined) or the agent gone for good (reason set): run the executor's
    * shutdown callback, if `runCallback`, then close, all within the grace period less a margin.
+   * The close flushes queued calls but waits for no ACKNOWLEDGED (see #closeOnce).
    */
   async shutdown(reason: Error | undefined, runCallback: boolean): Promise<void> {
     if (this.#isShuttingDown || this.#closing) return;
@@ -132,9 +133,14 @@ export class DriverLifecycle {
   async #closeOnce(status: DriverStatus, reason: Error | undefined, deadline: number): Promise<DriverStatus> {
     const { calls, unacknowledged, isStreamAlive, callbacks, transport } = this.#options;
     if (this.#status === 'DRIVER_RUNNING') {
-      // Flush: calls already queued, then the ACKNOWLEDGED of every update sent (STYLE §4).
+      // Flush: calls already queued (each UPDATE answered 202: the agent has it, §7.2)...
       await this.#before(calls.onIdle(), deadline);
-      while (unacknowledged.hasPendingUpdates && isStreamAlive()) {
+      // ...then, on stop(), the ACKNOWLEDGED of every update sent (STYLE §4). Not after SHUTDOWN
+      // or with the agent gone: this driver never re-subscribes then, so an unacknowledged update
+      // would never be resent, and after a TEARDOWN the agent drops the updates of the framework
+      // being shut down without acknowledging them (slave.cpp statusUpdate; mesos-v1-protocol.md
+      // §6.11): waiting would only burn the grace period. The last updates are best effort.
+      while (!this.#isShuttingDown && unacknowledged.hasPendingUpdates && isStreamAlive()) {
         if (!(await this.#before(this.#change.promise, deadline))) break;
       }
     }

@@ -31,7 +31,7 @@ function subscribeBody(agent: FakeAgent, n: number): Record<string, unknown> {
 }
 
 describe('MesosExecutorDriver - shutdown and stop', () => {
-  it('on SHUTDOWN calls shutdown(), flushes its TASK_KILLED until acknowledged, then stops and closes the stream', async () => {
+  it('on SHUTDOWN calls shutdown(), sends its TASK_KILLED, then stops and closes the stream', async () => {
     const { agent, executor, driver } = await setup({}, {
       shutdown: async (d: ExecutorDriver) => {
         await d.sendStatusUpdate(status('t1', 'TASK_KILLED'));
@@ -39,17 +39,31 @@ describe('MesosExecutorDriver - shutdown and stop', () => {
     });
     agent.stream.send(launchEvent('t1'));
     agent.stream.send({ type: 'SHUTDOWN' });
-    const update = await agent.waitForCall('UPDATE');
-    // Not stopped while the update waits for its ACKNOWLEDGED.
-    expect(driver.driverStatus).toBe('DRIVER_RUNNING');
-    expect(agent.stream.isOpen).toBe(true);
-    const uuid = (update.body!.update as { status: TaskStatus }).status.uuid;
-    agent.stream.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: 't1' }, uuid } });
     expect(await driver.join()).toBe('DRIVER_STOPPED');
+    expect(agent.callsOf('UPDATE').map((c) => (c.body!.update as { status: TaskStatus }).status.state)).toEqual(['TASK_KILLED']);
     expect(await driver.closed()).toBeUndefined();
     expect(executor.names()).toEqual(['registered', 'launchTask', 'shutdown']);
     await waitFor(() => !agent.stream.isOpen, { what: 'the stream to close' });
     await expect(driver.sendFrameworkMessage('late')).rejects.toBeInstanceOf(NotSubscribedError);
+  });
+
+  it('after SHUTDOWN waits for no ACKNOWLEDGED: the agent of a framework being torn down never sends one', async () => {
+    // A real agent drops the updates of a terminating framework unacknowledged (slave.cpp
+    // statusUpdate). With an hour of grace, a driver waiting for the ACK would not end here.
+    const { agent, driver } = await setup({ MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '1hrs' }, {
+      shutdown: async (d: ExecutorDriver) => {
+        await d.sendStatusUpdate(status('t1', 'TASK_KILLED'));
+      },
+    });
+    agent.isAutoAcknowledging = false;
+    agent.stream.send(launchEvent('t1'));
+    agent.stream.send({ type: 'SHUTDOWN' });
+    let ended: string | undefined;
+    void driver.join().then((s) => (ended = s));
+    expect(await waitFor(() => ended, { what: 'the driver to end without an ACKNOWLEDGED', timeoutMs: 5_000 })).toBe('DRIVER_STOPPED');
+    // The update went out (202) and is still unacknowledged: the driver did not wait for it.
+    expect(agent.callsOf('UPDATE').map((c) => c.status)).toEqual([202]);
+    expect(driver.unacknowledgedUpdates().map((u) => u.state)).toEqual(['TASK_KILLED']);
   });
 
   it('gives up on a shutdown callback that outlives the grace period: DRIVER_ABORTED with a TimeoutError', async () => {
