@@ -1,40 +1,19 @@
 /**
  * One embedded Mesos agent (mesos-v1-protocol.md §7, §8): the executor API on a loopback
  * port, sandboxes and executor processes, command tasks, and the per-task status-update
- * streams. The master reaches it through AgentLink; it reports through MasterLink.
+ * streams. The master reaches it through AgentLink; it reports through MasterLink. What it
+ * holds per framework (executors, command tasks) is kept by AgentFramework (agent-framework.ts).
  */
-import {
-  isTerminalState,
-  type AgentID,
-  type AgentInfo,
-  type Base64,
-  type ExecutorID,
-  type FrameworkID,
-  type FrameworkInfo,
-  type KillPolicy,
-  type TaskID,
-  type TaskInfo,
-  type TaskStatus,
-} from '@mesosgot/common';
+import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common';
 import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
+import { AgentFramework, type FrameworkHost } from './agent-framework.js';
 import { AgentServer } from './agent-server.js';
 import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
-import { agentStatus } from './agent-task-status.js';
-import { CommandTask } from './command-task.js';
 import { handleAgentRequest } from './executor-api.js';
-import { ExecutorRun } from './executor-run.js';
 import { StatusUpdateQueue } from './status-update-queue.js';
 
 type AgentLifecycle = 'created' | 'running' | 'crashed' | 'stopping' | 'stopped';
-
-interface FrameworkEntry {
-  info: FrameworkInfo & { id: FrameworkID };
-  /** shutdownFramework() was called: its updates are dropped (as Mesos does) and it goes when empty. */
-  terminating: boolean;
-  executors: Map<string, ExecutorRun>;
-  commandTasks: Map<string, CommandTask>;
-}
 
 export class LocalAgent implements AgentLink {
   /** The leading master; replaced by reregister() when ZooKeeper elects another one. */
@@ -42,10 +21,14 @@ export class LocalAgent implements AgentLink {
   readonly #options: LocalAgentOptions;
   readonly #timeouts: AgentTimeouts;
   readonly #queue: StatusUpdateQueue;
-  readonly #frameworks = new Map<string, FrameworkEntry>();
+  readonly #frameworks = new Map<string, AgentFramework>();
   /** One promise per container, resolved when its process is gone; stop() awaits them all. */
   readonly #containers = new Set<Promise<void>>();
   readonly #ctx: AgentContext;
+  readonly #host: FrameworkHost = {
+    track: (lifetime, after) => this.#track(lifetime, after),
+    forget: (framework) => this.#forget(framework),
+  };
   readonly #server: AgentServer;
   #port: number;
   /** Written by start/crash/restart/stop only. */
@@ -70,10 +53,7 @@ export class LocalAgent implements AgentLink {
       void handleAgentRequest(
         {
           hasFramework: (frameworkId) => this.#frameworks.has(frameworkId),
-          findExecutor: (frameworkId, executorId) => {
-            const run = this.#frameworks.get(frameworkId)?.executors.get(executorId);
-            return run && run.state !== 'terminated' ? run : undefined;
-          },
+          findExecutor: (frameworkId, executorId) => this.#frameworks.get(frameworkId)?.liveExecutor(executorId),
         },
         req,
         res,
@@ -117,16 +97,7 @@ export class LocalAgent implements AgentLink {
     if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
-    for (const entry of this.#frameworks.values()) {
-      for (const run of entry.executors.values()) {
-        if (wasRunning) run.shutdown();
-        else run.destroy();
-      }
-      for (const task of entry.commandTasks.values()) {
-        if (wasRunning) task.kill();
-        else task.destroy();
-      }
-    }
+    for (const framework of this.#frameworks.values()) framework.stop(wasRunning);
     while (this.#containers.size > 0) await Promise.all([...this.#containers]);
     this.#queue.close();
     await this.#server.close();
@@ -145,16 +116,9 @@ export class LocalAgent implements AgentLink {
     if (this.#lifecycle !== 'running') throw new Error(`LocalAgent.crash() in state ${this.#lifecycle}`);
     this.#lifecycle = 'crashed';
     this.#queue.pause();
-    for (const [frameworkId, entry] of this.#frameworks) {
-      // Command tasks are run by the agent itself here, so they die with it.
-      for (const task of entry.commandTasks.values()) task.destroy();
-      entry.commandTasks.clear();
-      const checkpoint = entry.info.checkpoint === true;
-      for (const run of entry.executors.values()) {
-        if (checkpoint) run.crash();
-        else run.destroy();
-      }
-      if (!checkpoint) {
+    for (const [frameworkId, framework] of this.#frameworks) {
+      framework.crash();
+      if (framework.info.checkpoint !== true) {
         this.#frameworks.delete(frameworkId);
         this.#queue.dropFramework(frameworkId);
       }
@@ -174,7 +138,7 @@ export class LocalAgent implements AgentLink {
     this.#lifecycle = 'running';
     this.#master.agentRegistered(this);
     this.#queue.resume();
-    for (const entry of this.#frameworks.values()) for (const run of entry.executors.values()) run.recover();
+    for (const framework of this.#frameworks.values()) framework.recover();
   }
 
   /**
@@ -192,23 +156,12 @@ export class LocalAgent implements AgentLink {
 
   /** Fault injection: signals an executor's (or command task's) process group, default SIGKILL. */
   killExecutor(frameworkId: string, executorId: string, signal: NodeJS.Signals = 'SIGKILL'): void {
-    const entry = this.#frameworks.get(frameworkId);
-    entry?.executors.get(executorId)?.signal(signal);
-    entry?.commandTasks.get(executorId)?.process?.kill(signal);
+    this.#frameworks.get(frameworkId)?.signal(executorId, signal);
   }
 
   /** The executors and command tasks this agent currently runs. */
   executors(): ExecutorSnapshot[] {
-    const out: ExecutorSnapshot[] = [];
-    for (const [frameworkId, entry] of this.#frameworks) {
-      for (const run of entry.executors.values()) {
-        out.push({ frameworkId, executorId: run.executorId, containerId: run.containerId, sandbox: run.sandbox, pid: run.process?.pid, state: run.state });
-      }
-      for (const task of entry.commandTasks.values()) {
-        out.push({ frameworkId, executorId: task.taskId, containerId: task.containerId, sandbox: task.sandbox, pid: task.process?.pid, state: 'command' });
-      }
-    }
-    return out;
+    return [...this.#frameworks.values()].flatMap((framework) => framework.containers());
   }
 
   /** The unacknowledged updates of one task, head first (what the master has yet to acknowledge). */
@@ -224,26 +177,8 @@ export class LocalAgent implements AgentLink {
 
   snapshot(): AgentSnapshot {
     const snapshot: AgentSnapshot = { frameworks: [], executors: [], tasks: [] };
-    for (const [frameworkId, entry] of this.#frameworks) {
-      const fid = { value: frameworkId };
-      snapshot.frameworks.push(entry.info);
-      const addTask = (task: TaskInfo, latest: TaskStatus['state']): void => {
-        const pendingHead = this.#queue.pending(frameworkId, task.task_id.value)[0];
-        // A finished task whose updates were all acknowledged is history, not state.
-        if (!pendingHead && isTerminalState(latest)) return;
-        snapshot.tasks.push({
-          frameworkId: fid,
-          task: { ...task, agent_id: { value: this.#agentId } },
-          state: pendingHead?.state ?? latest,
-          ...(pendingHead ? { pendingHead } : {}),
-        });
-      };
-      for (const run of entry.executors.values()) {
-        if (run.state === 'terminated') continue;
-        snapshot.executors.push({ frameworkId: fid, executor: { ...run.executorInfo, framework_id: fid } });
-        for (const { info, state } of run.tasks()) addTask(info, state);
-      }
-      for (const task of entry.commandTasks.values()) addTask(task.task, task.process ? 'TASK_RUNNING' : 'TASK_STAGING');
+    for (const [frameworkId, framework] of this.#frameworks) {
+      framework.report(snapshot, (taskId) => this.#queue.pending(frameworkId, taskId)[0]);
     }
     return snapshot;
   }
@@ -252,64 +187,24 @@ export class LocalAgent implements AgentLink {
     if (this.#lifecycle !== 'running') return; // A dead agent receives nothing.
     const entry = this.#frameworkEntry(framework);
     for (const task of tasks) {
-      this.#queue.taskLaunched(entry.info.id.value, task.task_id.value);
-      if (task.executor === undefined) {
-        const commandTask = new CommandTask(this.#ctx, entry.info, task);
-        entry.commandTasks.set(commandTask.taskId, commandTask);
-        this.#track(commandTask.start().then(() => commandTask.done), () => {
-          if (entry.commandTasks.get(commandTask.taskId) === commandTask) entry.commandTasks.delete(commandTask.taskId);
-          this.#forgetIfDone(entry);
-        });
-        continue;
-      }
-      const executorId = task.executor.executor_id.value;
-      let run = entry.executors.get(executorId);
-      if (run && (run.state === 'terminating' || run.state === 'terminated')) {
-        this.#reportLostTask(entry, task.task_id, executorId, 'Executor terminating');
-        continue;
-      }
-      if (!run) {
-        const created = new ExecutorRun(this.#ctx, entry.info, task.executor);
-        run = created;
-        entry.executors.set(executorId, created);
-        this.#track(
-          created.start().then(() => created.process?.exited),
-          () => undefined,
-        );
-      }
-      run.addTask(task);
+      this.#queue.taskLaunched(entry.id, task.task_id.value);
+      entry.launch(task);
     }
   }
 
   killTask(frameworkId: FrameworkID, taskId: TaskID, killPolicy?: KillPolicy): void {
-    const entry = this.#frameworks.get(frameworkId.value);
-    if (!entry || this.#lifecycle !== 'running') return;
-    const commandTask = entry.commandTasks.get(taskId.value);
-    if (commandTask) return commandTask.kill(killPolicy);
-    for (const run of entry.executors.values()) {
-      if (run.hasTask(taskId.value)) return run.kill(taskId.value, killPolicy);
-    }
-    // Mesos: no executor runs this task here, so it was never launched on this agent.
-    this.#reportLostTask(entry, taskId, undefined, 'Cannot find executor');
+    if (this.#lifecycle !== 'running') return;
+    this.#frameworks.get(frameworkId.value)?.killTask(taskId, killPolicy);
   }
 
   shutdownExecutor(frameworkId: FrameworkID, executorId: ExecutorID): void {
-    const entry = this.#frameworks.get(frameworkId.value);
-    if (!entry || this.#lifecycle !== 'running') return;
-    entry.executors.get(executorId.value)?.shutdown();
-    entry.commandTasks.get(executorId.value)?.kill();
+    if (this.#lifecycle !== 'running') return;
+    this.#frameworks.get(frameworkId.value)?.shutdownExecutor(executorId.value);
   }
 
   shutdownFramework(frameworkId: FrameworkID): void {
-    const entry = this.#frameworks.get(frameworkId.value);
-    if (!entry || this.#lifecycle !== 'running') return;
-    entry.terminating = true;
-    for (const run of entry.executors.values()) {
-      run.frameworkTerminating = true;
-      run.shutdown();
-    }
-    for (const task of entry.commandTasks.values()) task.kill();
-    this.#forgetIfDone(entry);
+    if (this.#lifecycle !== 'running') return;
+    this.#frameworks.get(frameworkId.value)?.shutdown();
   }
 
   frameworkMessage(frameworkId: FrameworkID, executorId: ExecutorID, data: Base64): void {
@@ -367,50 +262,34 @@ export class LocalAgent implements AgentLink {
   }
 
   #executorExited(frameworkId: string, executorId: string, waitStatus: number): void {
-    const entry = this.#frameworks.get(frameworkId);
-    const run = entry?.executors.get(executorId);
-    if (entry && run?.state === 'terminated') entry.executors.delete(executorId);
+    const framework = this.#frameworks.get(frameworkId);
+    framework?.executorEnded(executorId);
     if (this.#lifecycle !== 'crashed') {
       this.#master.executorExited({ value: this.#agentId }, { value: frameworkId }, { value: executorId }, waitStatus);
     }
-    if (entry) this.#forgetIfDone(entry);
+    framework?.forgetIfDone();
   }
 
-  /** A framework being shut down leaves once it has no containers; its streams go with it. */
-  #forgetIfDone(entry: FrameworkEntry): void {
-    if (!entry.terminating || entry.executors.size > 0 || entry.commandTasks.size > 0) return;
-    const frameworkId = entry.info.id.value;
-    if (this.#frameworks.get(frameworkId) !== entry) return;
-    this.#frameworks.delete(frameworkId);
-    this.#queue.dropFramework(frameworkId);
+  /** A framework shut down and left without containers goes, and its update streams with it. */
+  #forget(framework: AgentFramework): void {
+    if (this.#frameworks.get(framework.id) !== framework) return; // already replaced or forgotten
+    this.#frameworks.delete(framework.id);
+    this.#queue.dropFramework(framework.id);
   }
 
-  #frameworkEntry(framework: FrameworkInfo & { id: FrameworkID }): FrameworkEntry {
-    const existing = this.#frameworks.get(framework.id.value);
+  /** The framework's entry, with the master's latest FrameworkInfo; a terminating one is replaced by a fresh entry. */
+  #frameworkEntry(info: FrameworkInfo & { id: FrameworkID }): AgentFramework {
+    const existing = this.#frameworks.get(info.id.value);
     if (existing && !existing.terminating) {
-      existing.info = framework;
+      existing.info = info;
       return existing;
     }
-    const entry: FrameworkEntry = { info: framework, terminating: false, executors: new Map(), commandTasks: new Map() };
-    this.#frameworks.set(framework.id.value, entry);
-    return entry;
+    const framework = new AgentFramework(this.#ctx, this.#host, info);
+    this.#frameworks.set(info.id.value, framework);
+    return framework;
   }
 
-  #reportLostTask(entry: FrameworkEntry, taskId: TaskID, executorId: string | undefined, message: string): void {
-    const partitionAware = entry.info.capabilities?.some((capability) => capability.type === 'PARTITION_AWARE');
-    this.#enqueueUpdate(
-      entry.info.id.value,
-      agentStatus({
-        taskId,
-        state: partitionAware ? 'TASK_DROPPED' : 'TASK_LOST',
-        reason: 'REASON_EXECUTOR_TERMINATED',
-        message,
-        agentId: this.#agentId,
-        ...(executorId !== undefined ? { executorId } : {}),
-      }),
-    );
-  }
-
+  /** FrameworkHost.track: stop() awaits every container's lifetime. */
   #track(until: Promise<unknown>, after: () => void): void {
     const tracked: Promise<void> = until.then(
       () => undefined,

@@ -1,0 +1,214 @@
+/**
+ * One framework as an agent holds it (like Mesos' slave `Framework`): its FrameworkInfo, its
+ * custom executors and its command tasks, keyed by executor id (a command task's executor id
+ * is its task id, mesos-v1-protocol.md §4). The per-framework part of what the master asks
+ * (launch §8.1, kill §6.7, shutdown §6.11) and of the agent's own stop, crash and recovery
+ * (§7.5) lives here; LocalAgent keeps the lifecycle and loops over its frameworks.
+ */
+import {
+  isTerminalState,
+  type FrameworkID,
+  type FrameworkInfo,
+  type KillPolicy,
+  type TaskID,
+  type TaskInfo,
+  type TaskStatus,
+} from '@mesosgot/common';
+import type { AgentSnapshot } from '../links.js';
+import type { AgentContext } from './agent-context.js';
+import { agentStatus, isPartitionAware } from './agent-task-status.js';
+import { CommandTask } from './command-task.js';
+import { ExecutorRun } from './executor-run.js';
+import type { ExecutorSnapshot } from './local-agent-options.js';
+
+/** What a framework needs from its agent besides the AgentContext it hands to its containers. */
+export interface FrameworkHost {
+  /** Keeps a container's lifetime for the agent's stop() to await; `after` runs once it ended. */
+  track(lifetime: Promise<unknown>, after: () => void): void;
+  /** Shut down and its last container gone: the agent forgets it and its update streams. */
+  forget(framework: AgentFramework): void;
+}
+
+export class AgentFramework {
+  /** The master's latest FrameworkInfo: replaced by the agent on every launch. */
+  info: FrameworkInfo & { id: FrameworkID };
+  /** shutdown() was called: its updates are dropped (as Mesos does) and it goes when empty. */
+  terminating = false;
+  readonly executors = new Map<string, ExecutorRun>();
+  readonly commandTasks = new Map<string, CommandTask>();
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly host: FrameworkHost,
+    info: FrameworkInfo & { id: FrameworkID },
+  ) {
+    this.info = info;
+  }
+
+  get id(): string {
+    return this.info.id.value;
+  }
+
+  /**
+   * §8.1: a command task gets a container of its own; a task for a custom executor is handed
+   * to it, the executor being started first if it is not running. A task whose executor is on
+   * its way out is lost.
+   */
+  launch(task: TaskInfo): void {
+    if (task.executor === undefined) {
+      const commandTask = new CommandTask(this.ctx, this.info, task);
+      this.commandTasks.set(commandTask.taskId, commandTask);
+      this.host.track(commandTask.start().then(() => commandTask.done), () => {
+        if (this.commandTasks.get(commandTask.taskId) === commandTask) this.commandTasks.delete(commandTask.taskId);
+        this.forgetIfDone();
+      });
+      return;
+    }
+    const executorId = task.executor.executor_id.value;
+    let run = this.executors.get(executorId);
+    if (run && (run.state === 'terminating' || run.state === 'terminated')) {
+      this.#loseTask(task.task_id, executorId, 'Executor terminating');
+      return;
+    }
+    if (!run) {
+      const created = new ExecutorRun(this.ctx, this.info, task.executor);
+      run = created;
+      this.executors.set(executorId, created);
+      this.host.track(
+        created.start().then(() => created.process?.exited),
+        () => undefined,
+      );
+    }
+    run.addTask(task);
+  }
+
+  /** §6.7: KILL goes to the container that has the task. */
+  killTask(taskId: TaskID, killPolicy?: KillPolicy): void {
+    const commandTask = this.commandTasks.get(taskId.value);
+    if (commandTask) return commandTask.kill(killPolicy);
+    for (const run of this.executors.values()) {
+      if (run.hasTask(taskId.value)) return run.kill(taskId.value, killPolicy);
+    }
+    // Mesos: no executor runs this task here, so it was never launched on this agent.
+    this.#loseTask(taskId, undefined, 'Cannot find executor');
+  }
+
+  shutdownExecutor(executorId: string): void {
+    this.executors.get(executorId)?.shutdown();
+    this.commandTasks.get(executorId)?.kill();
+  }
+
+  /** SHUTDOWN_FRAMEWORK (§6.11): every container ends; tasks left behind get no updates. */
+  shutdown(): void {
+    this.terminating = true;
+    for (const run of this.executors.values()) {
+      run.frameworkTerminating = true;
+      run.shutdown();
+    }
+    for (const task of this.commandTasks.values()) task.kill();
+    this.forgetIfDone();
+  }
+
+  /** A custom executor's container is gone: a terminated run leaves the map. */
+  executorEnded(executorId: string): void {
+    if (this.executors.get(executorId)?.state === 'terminated') this.executors.delete(executorId);
+  }
+
+  /** A framework being shut down leaves once it has no containers; its streams go with it. */
+  forgetIfDone(): void {
+    if (this.terminating && this.executors.size === 0 && this.commandTasks.size === 0) this.host.forget(this);
+  }
+
+  /** The run an executor's calls go to (§7.2), unless it is gone. */
+  liveExecutor(executorId: string): ExecutorRun | undefined {
+    const run = this.executors.get(executorId);
+    return run && run.state !== 'terminated' ? run : undefined;
+  }
+
+  /** The agent stops: SHUTDOWN and kill while it runs (`isGraceful`), else every container is destroyed. */
+  stop(isGraceful: boolean): void {
+    for (const run of this.executors.values()) {
+      if (isGraceful) run.shutdown();
+      else run.destroy();
+    }
+    for (const task of this.commandTasks.values()) {
+      if (isGraceful) task.kill();
+      else task.destroy();
+    }
+  }
+
+  /**
+   * The agent process dies. Command tasks are run by the agent itself here, so they die with
+   * it; executors of a checkpointing framework live on for recover() (§7.5), others are destroyed.
+   */
+  crash(): void {
+    for (const task of this.commandTasks.values()) task.destroy();
+    this.commandTasks.clear();
+    const checkpoint = this.info.checkpoint === true;
+    for (const run of this.executors.values()) {
+      if (checkpoint) run.crash();
+      else run.destroy();
+    }
+  }
+
+  /** The agent restarted: each executor kept through the crash gets its re-registration timeout (§7.5). */
+  recover(): void {
+    for (const run of this.executors.values()) run.recover();
+  }
+
+  /** Fault injection: signals the process group of an executor or command task. */
+  signal(executorId: string, signal: NodeJS.Signals): void {
+    this.executors.get(executorId)?.signal(signal);
+    this.commandTasks.get(executorId)?.process?.kill(signal);
+  }
+
+  /** Its executors, then its command tasks, as LocalAgent.executors() lists them. */
+  containers(): ExecutorSnapshot[] {
+    const frameworkId = this.id;
+    return [
+      ...[...this.executors.values()].map((run) => ({ frameworkId, executorId: run.executorId, containerId: run.containerId, sandbox: run.sandbox, pid: run.process?.pid, state: run.state })),
+      ...[...this.commandTasks.values()].map((task) => ({ frameworkId, executorId: task.taskId, containerId: task.containerId, sandbox: task.sandbox, pid: task.process?.pid, state: 'command' as const })),
+    ];
+  }
+
+  /**
+   * Adds this framework, its live executors and its tasks to the agent's (re-)registration
+   * report (AgentLink.snapshot, §10). `pendingHead` is a task's unacknowledged update head.
+   */
+  report(snapshot: AgentSnapshot, pendingHead: (taskId: string) => TaskStatus | undefined): void {
+    const fid = { value: this.id };
+    snapshot.frameworks.push(this.info);
+    const addTask = (task: TaskInfo, latest: TaskStatus['state']): void => {
+      const head = pendingHead(task.task_id.value);
+      // A finished task whose updates were all acknowledged is history, not state.
+      if (!head && isTerminalState(latest)) return;
+      snapshot.tasks.push({
+        frameworkId: fid,
+        task: { ...task, agent_id: { value: this.ctx.agentId } },
+        state: head?.state ?? latest,
+        ...(head ? { pendingHead: head } : {}),
+      });
+    };
+    for (const run of this.executors.values()) {
+      if (run.state === 'terminated') continue;
+      snapshot.executors.push({ frameworkId: fid, executor: { ...run.executorInfo, framework_id: fid } });
+      for (const { info, state } of run.tasks()) addTask(info, state);
+    }
+    for (const task of this.commandTasks.values()) addTask(task.task, task.process ? 'TASK_RUNNING' : 'TASK_STAGING');
+  }
+
+  /** The agent's own TASK_LOST (TASK_DROPPED if partition-aware) for a task it cannot run. */
+  #loseTask(taskId: TaskID, executorId: string | undefined, message: string): void {
+    this.ctx.enqueueUpdate(
+      this.id,
+      agentStatus({
+        taskId,
+        state: isPartitionAware(this.info) ? 'TASK_DROPPED' : 'TASK_LOST',
+        reason: 'REASON_EXECUTOR_TERMINATED',
+        message,
+        agentId: this.ctx.agentId,
+        ...(executorId !== undefined ? { executorId } : {}),
+      }),
+    );
+  }
+}
