@@ -90,6 +90,8 @@ export class GoTaskExecutor {
   #running: Promise<DriverStatus> | undefined;
   /** Set while the shutdown callback runs: flushes then cannot wait for acknowledgements. */
   #flushDeadline: number | undefined;
+  /** Aborted when the shutdown callback begins: cuts flushes that wait for acknowledgements. */
+  readonly #shutdownBegun = new AbortController();
   #isShuttingDown = false;
 
   /** Throws InvalidArgumentError for a bad option. Reads nothing from the environment yet. */
@@ -204,9 +206,8 @@ export class GoTaskExecutor {
       channelCapacity: this.#channelCapacity,
       defaultKillGraceMs: this.#killGraceMs,
       sendStatusUpdate: (status: TaskStatus) => driver.sendStatusUpdate(status),
-      flushSignal: () => AbortSignal.timeout(Math.max(0, (this.#flushDeadline ?? Date.now() + this.#flushTimeoutMs) - Date.now())),
-      // In the shutdown callback no acknowledgement can come in (see executor-link.ts).
-      flush: (_taskId, signal) => (this.#flushDeadline !== undefined ? link.transmitted(signal) : link.drain(signal)),
+      flushSignal: () => this.#flushSignal(),
+      flush: (_taskId, signal) => this.#flush(link, signal),
       onError: this.#onError,
     };
   }
@@ -247,6 +248,27 @@ export class GoTaskExecutor {
     void runner.start().then(() => this.#runners.delete(taskId));
   }
 
+  /** The bound of a flush starting now: the shutdown's flush deadline, else the flush timeout. */
+  #flushSignal(): AbortSignal {
+    return AbortSignal.timeout(Math.max(0, (this.#flushDeadline ?? Date.now() + this.#flushTimeoutMs) - Date.now()));
+  }
+
+  /**
+   * One task's output flush: until the scheduler acknowledged it all, or — in the shutdown
+   * callback, where no acknowledgement can come in (callbacks run one at a time, see
+   * executor-link.ts; after a TEARDOWN none would be sent anyway) — until it all went out to the
+   * agent. A flush already waiting for acknowledgements when SHUTDOWN comes switches to the
+   * latter at once instead of waiting out its bound.
+   */
+  async #flush(link: ExecutorLink, signal: AbortSignal): Promise<void> {
+    const shutdown = this.#shutdownBegun.signal;
+    if (!shutdown.aborted) {
+      await link.drain(AbortSignal.any([signal, shutdown]));
+      if (signal.aborted || !shutdown.aborted) return;
+    }
+    await link.transmitted(AbortSignal.any([signal, this.#flushSignal()]));
+  }
+
   /**
    * SHUTDOWN or the agent gone for good: every task is stopped and reported within the driver's
    * budget (grace period less its margin), which the driver also enforces.
@@ -257,6 +279,7 @@ export class GoTaskExecutor {
     const budget = Math.max(0, grace - Math.min(DRIVER_MARGIN_MS, grace * DRIVER_MARGIN_FRACTION));
     const start = Date.now();
     this.#flushDeadline = start + budget * SHUTDOWN_FLUSH_SHARE;
+    this.#shutdownBegun.abort();
     await this.#stopAllTasks(budget * SHUTDOWN_TASKS_SHARE, start + budget * SHUTDOWN_REPORT_SHARE);
     // Tells the scheduler's link we are gone, while MESSAGE calls still go out.
     await this.#link?.close();

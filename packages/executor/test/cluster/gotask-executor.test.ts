@@ -172,4 +172,26 @@ describe('GoTaskExecutor under LocalCluster', () => {
     expect(exitedAfter).toBeLessThan(2_500);
     await waitFor(() => link.textsFrom('echo-3').includes('bye:echo-3') && link.textsFrom('echo-4').includes('bye:echo-4'), { what: 'both byes' });
   });
+
+  it('after TEARDOWN exits by itself at once, though its last output and update are never acknowledged', async () => {
+    // The end of every GoTask run: the scheduler tears down while a finished task still waits
+    // for the scheduler's acknowledgement of its last messages. Here no link end acknowledges
+    // them, and the agent drops the updates of the framework being torn down without
+    // ACKNOWLEDGED (as a real one does). A long grace period: an executor that waited for either
+    // would still be alive at the deadline below.
+    cluster = new LocalCluster({ executorShutdownGracePeriodMs: 20_000 });
+    scheduler = await HttpScheduler.subscribe(await cluster.start(), { name: 'gotask-executor-teardown-test' });
+    await scheduler.launch([task('burst-1', { data: encodeTaskSpec({ args: ['3'], env: {} }) })]);
+    await scheduler.waitForState('burst-1', 'TASK_RUNNING');
+    const { sandbox, pid } = await executorProcess(cluster);
+    await waitFor(() => scheduler!.messages.length > 0, { what: 'the task\'s messages' });
+    // Its function returned; its TASK_FINISHED waits for the acknowledgement of its messages.
+    expect(scheduler.statesOf('burst-1')).toEqual(['TASK_RUNNING']);
+    await scheduler.call({ type: 'TEARDOWN' });
+    await waitFor(() => !isAlive(pid), { what: 'the executor process to exit by itself', timeoutMs: 8_000 });
+    const log = events(sandbox);
+    expect(log.at(-1)).toMatchObject({ kind: 'exit', status: 'DRIVER_STOPPED' });
+    // The task's flush did not run into its deadline: at SHUTDOWN it stopped waiting for acks.
+    expect(log.filter((e) => e.kind === 'error')).toEqual([]);
+  });
 });
