@@ -25,7 +25,9 @@ export interface ExecutorDriver {
   /**
    * Flushes (in-flight calls, then acknowledgements of sent updates, bounded by `stopTimeoutMs`),
    * then closes the stream and connections. Resolves with DRIVER_STOPPED once they are gone.
-   * Safe to call from a callback: it does not wait for callbacks.
+   * Safe to call from a callback: it does not wait for callbacks. Once SHUTDOWN came, the
+   * driver's own close flushes the calls only: updates sent then are best effort (no re-subscribe
+   * could resend them, and an agent tearing the framework down never acknowledges them).
    */
   stop(): Promise<DriverStatus>;
   /** Like stop() without the flush; resolves with DRIVER_ABORTED. */

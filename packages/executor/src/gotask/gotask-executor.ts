@@ -31,7 +31,7 @@ export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
 /**
  * Share of the driver's shutdown budget (grace period less its margin) that task functions get
  * to return; the rest is for flushing output, sending terminal updates and the driver's own
- * flush of acknowledgements.
+ * flush of those calls (it waits for no ACKNOWLEDGED after SHUTDOWN, driver-lifecycle.ts).
  */
 const SHUTDOWN_TASKS_SHARE = 0.5;
 const SHUTDOWN_FLUSH_SHARE = 0.7;
