@@ -2,26 +2,13 @@
 // TASK_LOST, the scheduler function hears SlaveLost and TaskLost; the default policy stops the
 // whole framework (run() rejects with TaskError after teardown, no executor process left), the
 // restart policy relaunches the lost tasks on the surviving agent and the app completes.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
-import { ClusterHandle, EventLog, SeqChecker, bundleFaultsExecutor, survivors } from '../support/faults-harness.js';
+import { ClusterHandle, EventLog, SeqChecker, faultsSuite, survivors } from '../support/faults-harness.js';
 
-let bundle: string;
-let cleanup: () => Promise<void>;
-let handle: ClusterHandle | undefined;
-
-beforeAll(async () => {
-  ({ bundle, cleanup } = await bundleFaultsExecutor());
-}, 60_000);
-afterAll(async () => {
-  await cleanup();
-});
-afterEach(async () => {
-  await handle?.stop();
-  handle = undefined;
-});
+const suite = faultsSuite();
 
 const TASKS = ['chat-0', 'chat-1', 'chat-2'];
 
@@ -29,7 +16,7 @@ function configFor(policy: 'stop' | 'restart'): ReturnType<typeof parseScheduler
   // Two agents of cpus:1; each task takes 0.3, so one agent holds the executor (0.1) and all
   // three tasks: whatever the allocator chose, the survivor can take the lost agent's tasks.
   return parseSchedulerConfig(
-    ['--executor', bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024', '--task-failure-policy', policy, '--refuse-seconds', '1'],
+    ['--executor', suite.bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024', '--task-failure-policy', policy, '--refuse-seconds', '1'],
     {},
   );
 }
@@ -42,7 +29,7 @@ function agentIndexOf(h: ClusterHandle, log: EventLog, taskId: string): number {
 
 describe('faults: an agent dies mid-run', () => {
   it('default policy: TaskLost and SlaveLost reach the scheduler function, run() rejects with TaskError after teardown, no process left', async () => {
-    const h = (handle = new ClusterHandle());
+    const h = suite.track(new ClusterHandle());
     const sched = new GoTaskScheduler(configFor('stop'), { localCluster: h.starter });
     sched.spawnTask('chat', 3, { cpus: 0.3, mem: 64 });
     const log = new EventLog();
@@ -91,7 +78,7 @@ describe('faults: an agent dies mid-run', () => {
   }, 30_000);
 
   it('restart policy: the lost tasks are relaunched on the surviving agent with fresh offers and the app completes', async () => {
-    const h = (handle = new ClusterHandle());
+    const h = suite.track(new ClusterHandle());
     const sched = new GoTaskScheduler(configFor('restart'), { localCluster: h.starter });
     sched.spawnTask('chat', 3, { cpus: 0.3, mem: 64 });
     const log = new EventLog();

@@ -4,25 +4,12 @@
 // no relaunch), their channels carry on — every message before, during and after the restart
 // arrives exactly once and in order, both ways — and each task's TASK_RUNNING and
 // TASK_FINISHED reach the scheduler function exactly once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
-import { ClusterHandle, EventLog, SeqChecker, bundleFaultsExecutor, isAlive, survivors } from '../support/faults-harness.js';
+import { ClusterHandle, EventLog, SeqChecker, faultsSuite, isAlive, survivors } from '../support/faults-harness.js';
 
-let bundle: string;
-let cleanup: () => Promise<void>;
-let handle: ClusterHandle | undefined;
-
-beforeAll(async () => {
-  ({ bundle, cleanup } = await bundleFaultsExecutor());
-}, 60_000);
-afterAll(async () => {
-  await cleanup();
-});
-afterEach(async () => {
-  await handle?.stop();
-  handle = undefined;
-});
+const suite = faultsSuite();
 
 const TASKS = ['chat-0', 'chat-1'];
 const M = 2_000;
@@ -31,8 +18,8 @@ const N = 2_000;
 describe('faults: the agent restarts with checkpointing', () => {
   it('the executor re-subscribes, tasks keep running, channels carry on exactly once and in order', async () => {
     // A loaded CI machine can starve the executor's reconnect past Mesos' 2 s default.
-    const h = (handle = new ClusterHandle({ executorReregistrationTimeoutMs: 15_000 }));
-    const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '1', '--checkpoint', '--failover-timeout', '30'], {});
+    const h = suite.track(new ClusterHandle({ executorReregistrationTimeoutMs: 15_000 }));
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--checkpoint', '--failover-timeout', '30'], {});
     const sched = new GoTaskScheduler(config, { localCluster: h.starter, driverOptions: { backoff: { initialMs: 20, maxMs: 200 } } });
     sched.spawnTask('chat', TASKS.length, { cpus: 0.3, mem: 64 }, { args: [String(N)] });
     const log = new EventLog();

@@ -2,36 +2,23 @@
 // scheduler function; the killed process is reaped at once (no zombie) and, once run() is
 // done, no process any agent reported is left (no orphan). Under the restart policy the
 // tasks come back in a new executor and their channels work again.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
-import { ClusterHandle, EventLog, SeqChecker, bundleFaultsExecutor, isAlive, survivors } from '../support/faults-harness.js';
+import { ClusterHandle, EventLog, SeqChecker, faultsSuite, isAlive, survivors } from '../support/faults-harness.js';
 
-let bundle: string;
-let cleanup: () => Promise<void>;
-let handle: ClusterHandle | undefined;
-
-beforeAll(async () => {
-  ({ bundle, cleanup } = await bundleFaultsExecutor());
-}, 60_000);
-afterAll(async () => {
-  await cleanup();
-});
-afterEach(async () => {
-  await handle?.stop();
-  handle = undefined;
-});
+const suite = faultsSuite();
 
 const TASKS = ['chat-0', 'chat-1'];
 
 function configFor(policy: 'stop' | 'restart'): ReturnType<typeof parseSchedulerConfig> {
-  return parseSchedulerConfig(['--executor', bundle, '--local-agents', '1', '--local-agent-resources', 'cpus:2;mem:1024', '--task-failure-policy', policy], {});
+  return parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--local-agent-resources', 'cpus:2;mem:1024', '--task-failure-policy', policy], {});
 }
 
 describe('faults: an executor is SIGKILLed', () => {
   it('restart policy: ExecutorLost and TaskFailed reach the scheduler function, the process is reaped, the tasks come back and finish', async () => {
-    const h = (handle = new ClusterHandle());
+    const h = suite.track(new ClusterHandle());
     const sched = new GoTaskScheduler(configFor('restart'), { localCluster: h.starter });
     sched.spawnTask('chat', 2, { cpus: 0.3, mem: 64 }, { args: ['200'] });
     const log = new EventLog();
@@ -85,7 +72,7 @@ describe('faults: an executor is SIGKILLed', () => {
   }, 30_000);
 
   it('default policy: the TaskFailed stops the framework; run() rejects with TaskError and no process is left', async () => {
-    const h = (handle = new ClusterHandle());
+    const h = suite.track(new ClusterHandle());
     const sched = new GoTaskScheduler(configFor('stop'), { localCluster: h.starter });
     sched.spawnTask('chat', 2, { cpus: 0.3, mem: 64 });
     const log = new EventLog();

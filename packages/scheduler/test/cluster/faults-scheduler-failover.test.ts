@@ -5,39 +5,26 @@
 // same executor process), launches the one task the master never heard of, and the app goes on:
 // messages flow both ways in order, every task finishes, each TASK_RUNNING/TASK_FINISHED
 // reaches each scheduler function exactly once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { LocalCluster } from '@mesosgot/local';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
-import { EventLog, SeqChecker, bundleFaultsExecutor, isAlive, survivors } from '../support/faults-harness.js';
+import { EventLog, SeqChecker, faultsSuite, isAlive, survivors } from '../support/faults-harness.js';
 
-let bundle: string;
-let cleanup: () => Promise<void>;
-let cluster: LocalCluster | undefined;
-
-beforeAll(async () => {
-  ({ bundle, cleanup } = await bundleFaultsExecutor());
-}, 60_000);
-afterAll(async () => {
-  await cleanup();
-});
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = undefined;
-});
+const suite = faultsSuite();
 
 const K = 100;
 
 describe('faults: the scheduler fails over to a new process', () => {
   it('a second GoTaskScheduler with --framework-id adopts the running tasks, launches the unknown one, and the app completes', async () => {
-    cluster = new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 });
+    const cluster = suite.track(new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 }));
     const masterUrl = await cluster.start();
     const agent = cluster.agents[0]!;
     const pids = new Set<number>();
     const sample = (): void => {
       for (const e of agent.executors()) if (e.pid !== undefined) pids.add(e.pid);
     };
-    const flags = ['--executor', bundle, '--master', masterUrl, '--failover-timeout', '30'];
+    const flags = ['--executor', suite.bundle, '--master', masterUrl, '--failover-timeout', '30'];
 
     // The first scheduler: two tasks, K messages each way, then it "dies" (no TEARDOWN).
     const first = new GoTaskScheduler(parseSchedulerConfig(flags, {}), { nodeCommand: process.execPath, failoverOnStop: true });

@@ -6,32 +6,13 @@
 // id (Reregistered), the tasks keep running (no TaskLost, one TaskRunning each), and every
 // message arrives exactly once and in order, in both directions (numbered streams checked end
 // to end).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { LocalCluster } from '@mesosgot/local';
 import { CuttingProxy, waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedulerConfig } from '../../src/index.js';
-import { ClusterHandle, EventLog, SeqChecker, bundleFaultsExecutor, survivors } from '../support/faults-harness.js';
+import { ClusterHandle, EventLog, SeqChecker, faultsSuite, survivors } from '../support/faults-harness.js';
 
-let bundle: string;
-let cleanup: () => Promise<void>;
-let handle: ClusterHandle | undefined;
-let proxy: CuttingProxy | undefined;
-let ownCluster: LocalCluster | undefined;
-
-beforeAll(async () => {
-  ({ bundle, cleanup } = await bundleFaultsExecutor());
-}, 60_000);
-afterAll(async () => {
-  await cleanup();
-});
-afterEach(async () => {
-  await handle?.stop();
-  handle = undefined;
-  await proxy?.close();
-  proxy = undefined;
-  await ownCluster?.stop();
-  ownCluster = undefined;
-});
+const suite = faultsSuite();
 
 const TASKS = ['chat-0', 'chat-1'];
 /** Messages the scheduler sends each task (echoed back), and messages each task produces. */
@@ -88,8 +69,8 @@ function expectIntact(log: EventLog, seq: SeqChecker): void {
 
 describe('faults: the scheduler subscription is cut', () => {
   it('dropSubscription twice mid-stream: re-subscribes with its framework id, tasks keep running, every message exactly once and in order', async () => {
-    const h = (handle = new ClusterHandle());
-    const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '1', '--failover-timeout', '30'], {});
+    const h = suite.track(new ClusterHandle());
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--failover-timeout', '30'], {});
     const sched = new GoTaskScheduler(config, { localCluster: h.starter, driverOptions: DRIVER });
     const log = new EventLog();
     const seq = new SeqChecker();
@@ -108,14 +89,13 @@ describe('faults: the scheduler subscription is cut', () => {
   }, 40_000);
 
   it('master unreachable through a cutting proxy: connections reset and refused until the driver retried, then re-subscribes; nothing lost or repeated', async () => {
-    ownCluster = new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 });
+    const ownCluster = suite.track(new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 }));
     const masterUrl = await ownCluster.start();
-    proxy = await CuttingProxy.start({ target: masterUrl });
-    const config: SchedulerConfig = parseSchedulerConfig(['--executor', bundle, '--master', proxy.url, '--failover-timeout', '30'], {});
+    const p = suite.track(await CuttingProxy.start({ target: masterUrl }));
+    const config: SchedulerConfig = parseSchedulerConfig(['--executor', suite.bundle, '--master', p.url, '--failover-timeout', '30'], {});
     const sched = new GoTaskScheduler(config, { nodeCommand: process.execPath, driverOptions: DRIVER });
     const log = new EventLog();
     const seq = new SeqChecker();
-    const p = proxy;
     let retriesWhileCut = 0;
     chatApp(sched, log, seq, [M / 3], async () => {
       const before = p.acceptedConnections;
@@ -129,7 +109,7 @@ describe('faults: the scheduler subscription is cut', () => {
     });
     const pids = new Set<number>();
     const sampler = setInterval(() => {
-      for (const e of ownCluster?.agents[0]?.executors() ?? []) if (e.pid !== undefined) pids.add(e.pid);
+      for (const e of ownCluster.agents[0]?.executors() ?? []) if (e.pid !== undefined) pids.add(e.pid);
     }, 25);
     try {
       await sched.run();
@@ -141,7 +121,7 @@ describe('faults: the scheduler subscription is cut', () => {
     expect(log.count('Registered')).toBe(1);
     expect(log.count('Reregistered')).toBe(1);
     // run() tore the framework down (TEARDOWN through the proxy): the executor exits.
-    await waitFor(() => ownCluster!.agents[0]!.executors().length === 0, { timeoutMs: 10_000, what: 'executor gone after teardown' });
+    await waitFor(() => ownCluster.agents[0]!.executors().length === 0, { timeoutMs: 10_000, what: 'executor gone after teardown' });
     expect(pids.size).toBe(1);
     expect(await survivors(pids)).toEqual([]);
   }, 40_000);

@@ -1,9 +1,10 @@
 // Shared pieces of the fault-injection cluster tests (test/cluster/faults-*.test.ts): the
-// bundled executor, a LocalCluster starter that keeps a handle for fault injection, a checker
+// bundled executor and the Jest hooks that stop what a test started, a LocalCluster starter that keeps a handle for fault injection, a checker
 // of the numbered message streams, a ledger of task events, and process bookkeeping.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { TaskMsg } from '@mesosgot/common';
 import { LocalCluster, type LocalClusterOptions } from '@mesosgot/local';
 import { bundleScript, waitFor } from '@mesosgot/local/testing';
@@ -14,6 +15,57 @@ export async function bundleFaultsExecutor(): Promise<{ bundle: string; cleanup:
   const dir = await mkdtemp(join(tmpdir(), 'faults-'));
   const bundle = await bundleScript(join(import.meta.dirname, '..', 'fixtures', 'faults-app-executor.ts'), join(dir, 'app_executor.mjs'));
   return { bundle, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Anything a fault test starts and must end: a cluster (or ClusterHandle), a proxy. */
+export type Stoppable = { stop(): Promise<void> } | { close(): Promise<void> };
+
+/** What faultsSuite() gives a test file. */
+export interface FaultsSuite {
+  /** The bundled faults-app-executor (throws before beforeAll has run). */
+  readonly bundle: string;
+  /** Stops (or closes) `thing` after the current test, last tracked first; returns `thing`. */
+  track<T extends Stoppable>(thing: T): T;
+}
+
+/**
+ * Registers the file's Jest hooks: beforeAll bundles the executor (60 s: esbuild on a cold
+ * cache), afterEach stops everything the test tracked — even when the test failed before it
+ * got to stop it — and afterAll removes the bundle. Call once, at the top level of a test file.
+ */
+export function faultsSuite(): FaultsSuite {
+  let bundled: { bundle: string; cleanup: () => Promise<void> } | undefined;
+  let tracked: Stoppable[] = [];
+  beforeAll(async () => {
+    bundled = await bundleFaultsExecutor();
+  }, 60_000);
+  afterAll(async () => {
+    await bundled?.cleanup();
+  });
+  afterEach(async () => {
+    // Last started, first stopped: a proxy goes before the cluster behind it.
+    const things = tracked.reverse();
+    tracked = [];
+    const failures: unknown[] = [];
+    for (const thing of things) {
+      try {
+        await ('stop' in thing ? thing.stop() : thing.close());
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  });
+  return {
+    get bundle(): string {
+      if (bundled === undefined) throw new Error('faultsSuite: the executor is not bundled yet (use bundle inside a test)');
+      return bundled.bundle;
+    },
+    track<T extends Stoppable>(thing: T): T {
+      tracked.push(thing);
+      return thing;
+    },
+  };
 }
 
 /**
