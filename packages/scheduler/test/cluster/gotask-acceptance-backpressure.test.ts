@@ -4,13 +4,11 @@
 // scheduler process's heap stays bounded; when the task reads again, everything is delivered,
 // in order, exactly once.
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, collectEvents, eventsOf, scratch, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, collectEvents, eventsOf, text, within } from '../support/gotask-acceptance.js';
 
 /** Sends offered while the task does not read: 200 000 × 1 KiB ≈ 200 MB if nothing pushed back. */
 const HUGE = 200_000;
@@ -22,28 +20,12 @@ const HEAP_BOUND = 64 * 1024 * 1024;
 /** No send resolved for this long: the sender is blocked. */
 const QUIET_MS = 1_000;
 
-let dir: string;
-let bundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-backpressure-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-backpressure');
 
 describe('GoTask acceptance: backpressure', () => {
   it('a task that stops reading makes schedOut.send wait with bounded memory; when it reads again everything arrives in order', async () => {
-    const s = await scratch('gotask-acceptance-bp');
-    cleanups.push(s.remove);
-    const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '1'], {});
+    const s = await suite.scratch('gotask-acceptance-bp');
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1'], {});
     const sched = new GoTaskScheduler(config);
     sched.spawnTask('stall', 1, { cpus: 0.1, mem: 64 }, { env: { MARK_DIR: s.marks } });
     const events: SchedEvent[] = [];

@@ -3,31 +3,13 @@
 // become a TaskFailed that says what went wrong, and one failing task stops everything — the
 // scheduler function sees TaskFailed then Shutdown, schedIn ends, run() rejects with TaskError
 // after the teardown, and no executor process is left.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, text, within } from '../support/gotask-acceptance.js';
 
-let dir: string;
-let bundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-failures-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-failures');
 
 /** What one run of a scheduler function saw, and how run() ended. */
 interface Outcome {
@@ -43,11 +25,9 @@ interface Outcome {
 
 /** Runs until the stop policy ends it; once `goAfter` tasks said hello, sends each of them "go". */
 async function runUntilStopped(spawn: (sched: GoTaskScheduler, marks: string) => void, goAfter = Infinity): Promise<Outcome> {
-  const s = await scratch('gotask-acceptance-fail');
-  cleanups.push(s.remove);
-  const probe = new ClusterProbe({ workDir: s.work });
-  cleanups.push(() => probe.cleanup());
-  const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'], {});
+  const s = await suite.scratch('gotask-acceptance-fail');
+  const probe = suite.probe({ workDir: s.work });
+  const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'], {});
   const sched = new GoTaskScheduler(config, { localCluster: probe.starter });
   spawn(sched, s.marks);
   const out: Outcome = { events: [], messages: [], eventsWhenInputEnded: undefined, error: undefined, probe, work: s.work };

@@ -3,45 +3,25 @@
 // of cpus 0.6 (+ 0.1 per executor) in sum but not when packed: no TaskLaunched, no TaskRunning,
 // no executor process, and an AllocationPending that names what is missing. The positive case:
 // three tasks of cpus 0.4 fit only across both agents, and are launched across them at once.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, readSandboxes, sandboxDirs, scratch, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, ClusterProbe, collectEvents, eventsOf, readSandboxes, sandboxDirs, text, within } from '../support/gotask-acceptance.js';
 
 const AGENTS = ['--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'];
 
-let dir: string;
-let bundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-gang-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-gang');
 
 async function probed(): Promise<{ probe: ClusterProbe; work: string }> {
-  const s = await scratch('gotask-acceptance-gang');
-  cleanups.push(s.remove);
-  const probe = new ClusterProbe({ workDir: s.work });
-  cleanups.push(() => probe.cleanup());
+  const s = await suite.scratch('gotask-acceptance-gang');
+  const probe = suite.probe({ workDir: s.work });
   return { probe, work: s.work };
 }
 
 describe('GoTask acceptance: gang allocation', () => {
   it('launches nothing while the gang fits the agents in sum but not packed, and says what is missing', async () => {
     const { probe, work } = await probed();
-    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', bundle, ...AGENTS], {}), { localCluster: probe.starter });
+    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', suite.bundle, ...AGENTS], {}), { localCluster: probe.starter });
     sched.spawnTask('wide', 3, { cpus: 0.6, mem: 64 });
     const events: SchedEvent[] = [];
     let executorsSeen = 0;
@@ -72,7 +52,7 @@ describe('GoTask acceptance: gang allocation', () => {
 
   it('a gang that fits only across both agents is launched across them at once, and runs to the end', async () => {
     const { probe, work } = await probed();
-    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', bundle, ...AGENTS], {}), { localCluster: probe.starter });
+    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', suite.bundle, ...AGENTS], {}), { localCluster: probe.starter });
     // 0.1 + 2 × 0.4 on one agent, 0.1 + 0.4 on the other.
     sched.spawnTask('quick', 3, { cpus: 0.4, mem: 64 });
     const events: SchedEvent[] = [];

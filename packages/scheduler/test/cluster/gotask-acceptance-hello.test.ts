@@ -4,38 +4,19 @@
 // has no kill call, so the way a GoTask app kills its tasks is returning from the scheduler
 // function: the framework is torn down, every task's input closes and each reports TASK_KILLED.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, collectEvents, eventsOf, isAlive, readSandboxes, text, within } from '../support/gotask-acceptance.js';
 
 const HELLO_EXECUTOR = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'src', 'hello', 'app_executor.ts');
 
-let dir: string;
-let helloBundle: string;
-let acceptanceBundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-hello-'));
-  helloBundle = await bundleExecutor(join(dir, 'hello'), HELLO_EXECUTOR);
-  acceptanceBundle = await bundleExecutor(join(dir, 'acceptance'));
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-hello', { hello: HELLO_EXECUTOR });
 
 describe('GoTask acceptance: the hello example and kill through teardown', () => {
   it('runs mesosgot\'s example: 3 × exampleTask1 + 4 × exampleTask2, each hello → go → three messages → goodbye, in order', async () => {
-    const config = parseSchedulerConfig(['--executor', helloBundle, '--local-agents', '2'], {});
+    const config = parseSchedulerConfig(['--executor', suite.bundleOf('hello'), '--local-agents', '2'], {});
     const sched = new GoTaskScheduler(config);
     // Exactly the example's declarations (examples/src/hello/app_scheduler.ts).
     sched.spawnTask('exampleTask1', 3, { cpus: 0.1, mem: 64 }, { args: ['hello'], env: { EXAMPLE_KIND: 'kind 1' } });
@@ -90,11 +71,9 @@ describe('GoTask acceptance: the hello example and kill through teardown', () =>
   }, 30_000);
 
   it('kills every task when the scheduler function returns: inputs close, each reports TASK_KILLED, no executor process is left', async () => {
-    const s = await scratch('gotask-acceptance-kill');
-    cleanups.push(s.remove);
-    const probe = new ClusterProbe({ workDir: s.work });
-    cleanups.push(() => probe.cleanup());
-    const config = parseSchedulerConfig(['--executor', acceptanceBundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'], {});
+    const s = await suite.scratch('gotask-acceptance-kill');
+    const probe = suite.probe({ workDir: s.work });
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:1024'], {});
     const sched = new GoTaskScheduler(config, { localCluster: probe.starter });
     // 0.1 executor + 2 × 0.4 per agent: the four waiters need both agents (two executors).
     sched.spawnTask('waiter', 4, { cpus: 0.4, mem: 64 }, { env: { MARK_DIR: s.marks } });

@@ -2,37 +2,20 @@
 // its input closes, its function returns, the app sees TaskKilled for it (and nothing else
 // stops: kill is not a failure, whatever the policy).
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { InvalidArgumentError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, scratch, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, collectEvents, eventsOf, text, within } from '../support/gotask-acceptance.js';
 
-let dir: string;
-let bundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-kill-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-kill');
 
 describe('GoTaskScheduler.killTask', () => {
   it('kills one task: its input closes, TaskKilled reaches the app, the other tasks keep running', async () => {
-    const s = await scratch('gotask-acceptance-kill');
-    cleanups.push(s.remove);
-    const probe = new ClusterProbe({ workDir: s.work });
-    cleanups.push(() => probe.cleanup());
-    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', bundle, '--local-agents', '1'], {}), { localCluster: probe.starter });
+    const s = await suite.scratch('gotask-acceptance-kill');
+    const probe = suite.probe({ workDir: s.work });
+    const sched = new GoTaskScheduler(parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1'], {}), { localCluster: probe.starter });
     sched.spawnTask('waiter', 3, { cpus: 0.1, mem: 32 }, { env: { MARK_DIR: s.marks } });
     await expect(sched.killTask('waiter-0')).rejects.toThrow(InvalidArgumentError);
     const events: SchedEvent[] = [];

@@ -2,28 +2,15 @@
 // each way at once, sequence numbers in the payload, checked per task in both directions (the
 // scheduler checks what it receives, each task checks its input and reports). Also prints the
 // one-way rates (not asserted: the machine is noisy).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, collectEvents, eventsOf, text, within } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, collectEvents, eventsOf, text, within } from '../support/gotask-acceptance.js';
 
 const TASKS = 10;
 const N = 10_000;
 
-let dir: string;
-let bundle: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-ordering-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-ordering');
 
 interface PerTask {
   /** Next sequence number expected from the task. */
@@ -38,7 +25,7 @@ interface PerTask {
 
 describe('GoTask acceptance: ordering and exactly-once', () => {
   it(`${TASKS} tasks × ${N} messages each way: exact counts, no gaps, no duplicates, in order, per task and direction`, async () => {
-    const config = parseSchedulerConfig(['--executor', bundle, '--local-agents', '2'], {});
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '2'], {});
     const sched = new GoTaskScheduler(config);
     sched.spawnTask('seq', TASKS, { cpus: 0.1, mem: 32 }, { args: [String(N)] });
     const ids = Array.from({ length: TASKS }, (_, t) => `seq-${t}`);

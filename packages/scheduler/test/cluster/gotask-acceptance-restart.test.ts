@@ -4,39 +4,19 @@
 // limit. One agent of cpus:1 and tasks of cpus 0.85: a task and one executor (0.1) fit, a second
 // executor does not, so each relaunch (which goes to a new executor) must wait until the retired
 // executor is shut down and its resources are back.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
-import { bundleExecutor, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, scratch, text } from '../support/gotask-acceptance.js';
+import { acceptanceSuite, ClusterProbe, collectEvents, eventsOf, isAlive, readSandboxes, text } from '../support/gotask-acceptance.js';
 
-let dir: string;
-let bundle: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gotask-acceptance-restart-'));
-  bundle = await bundleExecutor(dir);
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = acceptanceSuite('gotask-acceptance-restart');
 
 async function restartScheduler(): Promise<{ sched: GoTaskScheduler; probe: ClusterProbe; marks: string; work: string }> {
-  const s = await scratch('gotask-acceptance-restart');
-  cleanups.push(s.remove);
-  const probe = new ClusterProbe({ workDir: s.work });
-  cleanups.push(() => probe.cleanup());
+  const s = await suite.scratch('gotask-acceptance-restart');
+  const probe = suite.probe({ workDir: s.work });
   const config = parseSchedulerConfig(
-    ['--executor', bundle, '--local-agents', '1', '--local-agent-resources', 'cpus:1;mem:1024', '--task-failure-policy', 'restart', '--max-restarts', '2', '--refuse-seconds', '0.2'],
+    ['--executor', suite.bundle, '--local-agents', '1', '--local-agent-resources', 'cpus:1;mem:1024', '--task-failure-policy', 'restart', '--max-restarts', '2', '--refuse-seconds', '0.2'],
     {},
   );
   return { sched: new GoTaskScheduler(config, { localCluster: probe.starter }), probe, marks: s.marks, work: s.work };

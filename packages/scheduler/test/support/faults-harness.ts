@@ -9,6 +9,7 @@ import type { TaskMsg } from '@mesosgot/common';
 import { LocalCluster, type LocalClusterOptions } from '@mesosgot/local';
 import { bundleScript, waitFor } from '@mesosgot/local/testing';
 import type { LocalClusterStarter, SchedEvent } from '../../src/index.js';
+import { runCleanups } from './run-cleanups.js';
 
 /** Bundles fixtures/faults-app-executor.ts into a fresh temp dir; `cleanup` removes it. */
 export async function bundleFaultsExecutor(): Promise<{ bundle: string; cleanup: () => Promise<void> }> {
@@ -46,15 +47,7 @@ export function faultsSuite(): FaultsSuite {
     // Last started, first stopped: a proxy goes before the cluster behind it.
     const things = tracked.reverse();
     tracked = [];
-    const failures: unknown[] = [];
-    for (const thing of things) {
-      try {
-        await ('stop' in thing ? thing.stop() : thing.close());
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) throw failures[0];
+    await runCleanups(things.map((thing) => () => ('stop' in thing ? thing.stop() : thing.close())));
   });
   return {
     get bundle(): string {

@@ -1,14 +1,17 @@
-// Shared pieces of the GoTask acceptance tests (issue 6): the bundled acceptance executor, a
-// LocalCluster starter that keeps the cluster (agents, sandboxes) in reach of the test, and
-// readers for the evidence executors leave in their sandboxes.
+// Shared pieces of the GoTask acceptance tests (issue 6): the Jest hooks that bundle the
+// acceptance executor and clean up after each test, a LocalCluster starter that keeps the
+// cluster (agents, sandboxes) in reach of the test, and readers for the evidence executors
+// leave in their sandboxes.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { TimeoutError, type ReceiveChannel, type TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
 import { bundleScript } from '@mesosgot/local/testing';
 import type { LocalClusterStarter, SchedEvent } from '@mesosgot/scheduler';
+import { runCleanups } from './run-cleanups.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -22,7 +25,15 @@ export function text(m: TaskMsg): string {
 }
 
 /** A temp dir for one test: `work` (the cluster's sandboxes, kept after stop) and `marks`. */
-export async function scratch(prefix: string): Promise<{ root: string; work: string; marks: string; remove: () => Promise<void> }> {
+export interface Scratch {
+  root: string;
+  work: string;
+  marks: string;
+  remove: () => Promise<void>;
+}
+
+/** Makes a Scratch under the OS temp dir; `remove` deletes it. */
+export async function scratch(prefix: string): Promise<Scratch> {
   const root = await mkdtemp(join(tmpdir(), `${prefix}-`));
   return { root, work: join(root, 'work'), marks: root, remove: () => rm(root, { recursive: true, force: true }) };
 }
@@ -65,6 +76,67 @@ export class ClusterProbe {
   async cleanup(): Promise<void> {
     if (this.cluster !== undefined && !this.stopped) await this.cluster.stop();
   }
+}
+
+/** What acceptanceSuite() gives a test file. */
+export interface AcceptanceSuite<K extends string> {
+  /** The bundled acceptance executor (throws before beforeAll has run). */
+  readonly bundle: string;
+  /** The bundle of one of the suite's extra entries. */
+  bundleOf(name: K): string;
+  /** A scratch dir (see scratch()) that is removed after the current test. */
+  scratch(prefix: string): Promise<Scratch>;
+  /** A ClusterProbe whose cluster is stopped after the current test if the test left it running. */
+  probe(settings: ConstructorParameters<typeof ClusterProbe>[0]): ClusterProbe;
+}
+
+/**
+ * Registers the file's Jest hooks: beforeAll makes a temp dir named for `name` and bundles the
+ * acceptance executor into it, then each of `extra` (name → entry) into a subdirectory (60 s:
+ * esbuild on a cold cache); afterEach runs the cleanups of what the test made through
+ * suite.scratch()/suite.probe(), in the order it made them, all of them even if one fails;
+ * afterAll removes the temp dir. Call once, at the top level of a test file.
+ */
+export function acceptanceSuite<K extends string = never>(name: string, extra: Record<K, string> = {} as Record<K, string>): AcceptanceSuite<K> {
+  let dir: string | undefined;
+  let bundle: string | undefined;
+  const bundles = new Map<string, string>();
+  let cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `${name}-`));
+    bundle = await bundleExecutor(dir);
+    for (const [key, entry] of Object.entries<string>(extra)) bundles.set(key, await bundleExecutor(join(dir, key), entry));
+  }, 60_000);
+  afterEach(async () => {
+    const pending = cleanups;
+    cleanups = [];
+    await runCleanups(pending);
+  });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  const bundled = (what: string, path: string | undefined): string => {
+    if (path === undefined) throw new Error(`acceptanceSuite(${name}): ${what} is not bundled (use it inside a test)`);
+    return path;
+  };
+  return {
+    get bundle(): string {
+      return bundled('the acceptance executor', bundle);
+    },
+    bundleOf(key: K): string {
+      return bundled(key, bundles.get(key));
+    },
+    async scratch(prefix: string): Promise<Scratch> {
+      const s = await scratch(prefix);
+      cleanups.push(s.remove);
+      return s;
+    },
+    probe(settings): ClusterProbe {
+      const probe = new ClusterProbe(settings);
+      cleanups.push(() => probe.cleanup());
+      return probe;
+    },
+  };
 }
 
 export interface SandboxEvidence {
