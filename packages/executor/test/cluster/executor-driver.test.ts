@@ -1,88 +1,27 @@
 // MesosExecutorDriver as a real executor process (test/fixtures/driver-executor.ts, bundled with
 // bundleScript) under the local cluster, driven by a plain-HTTP scheduler.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { TaskInfo } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
-import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { waitFor } from '@mesosgot/local/testing';
+import { executorProcess, fixtureExecutorSuite, isAlive, sandboxEvents, SMALL_RESOURCES, type SandboxEvent } from '../support/fixture-executor-suite.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
 
-const RESOURCES = [
-  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
-  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
-];
-
-let bundleDir: string;
-let bundle: string;
-let cluster: LocalCluster | undefined;
-let scheduler: HttpScheduler | undefined;
-
-beforeAll(async () => {
-  bundleDir = await mkdtemp(join(tmpdir(), 'executor-driver-bundle-'));
-  bundle = await bundleScript(join(import.meta.dirname, '..', 'fixtures', 'driver-executor.ts'), join(bundleDir, 'driver-executor.mjs'));
-});
-
-afterAll(async () => {
-  await rm(bundleDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await scheduler?.close();
-  await cluster?.stop();
-  scheduler = undefined;
-  cluster = undefined;
-});
+const suite = fixtureExecutorSuite('driver-executor');
 
 function executorTask(taskId: string, executorId = 'exec-1'): Omit<TaskInfo, 'agent_id'> {
-  return {
-    name: taskId,
-    task_id: { value: taskId },
-    resources: RESOURCES,
-    executor: {
-      executor_id: { value: executorId },
-      name: 'driver executor',
-      command: { value: `"${process.execPath}" driver-executor.mjs`, shell: true, uris: [{ value: bundle, extract: false }] },
-      resources: RESOURCES,
-    },
-  };
+  return { name: taskId, task_id: { value: taskId }, resources: SMALL_RESOURCES, executor: suite.executorInfo(executorId, 'driver executor') };
 }
 
 async function setup(checkpoint: boolean) {
-  cluster = new LocalCluster({ executorShutdownGracePeriodMs: 3_000 });
+  const cluster = suite.track(new LocalCluster({ executorShutdownGracePeriodMs: 3_000 }));
   const masterUrl = await cluster.start();
-  scheduler = await HttpScheduler.subscribe(masterUrl, { checkpoint, failover_timeout: 60 });
+  const scheduler = suite.track(await HttpScheduler.subscribe(masterUrl, { checkpoint, failover_timeout: 60 }));
   return { cluster, scheduler };
 }
 
-interface DriverEvent {
-  kind: string;
-  [key: string]: unknown;
-}
-
-function driverEvents(sandbox: string): DriverEvent[] {
-  const path = join(sandbox, 'driver-events.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as DriverEvent);
-}
-
-async function sandboxOf(cluster: LocalCluster, executorId = 'exec-1'): Promise<{ sandbox: string; pid: number }> {
-  const snapshot = await waitFor(() => cluster.agents[0]!.executors().find((e) => e.executorId === executorId && e.pid !== undefined), {
-    what: `executor ${executorId} running`,
-    timeoutMs: 10_000,
-  });
-  return { sandbox: snapshot.sandbox, pid: snapshot.pid! };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+function driverEvents(sandbox: string): SandboxEvent[] {
+  return sandboxEvents(sandbox, 'driver-events.jsonl');
 }
 
 describe('MesosExecutorDriver under LocalCluster', () => {
@@ -92,7 +31,7 @@ describe('MesosExecutorDriver under LocalCluster', () => {
     const agentId = offer.agent_id.value;
     const running = await scheduler.waitForState('t1', 'TASK_RUNNING');
     expect(running).toMatchObject({ source: 'SOURCE_EXECUTOR', executor_id: { value: 'exec-1' }, agent_id: { value: agentId } });
-    const { sandbox } = await sandboxOf(cluster);
+    const { sandbox } = await executorProcess(cluster, 'exec-1');
 
     await scheduler.message(agentId, 'exec-1', 'hello');
     await scheduler.waitForMessage('echo:hello');
@@ -117,7 +56,7 @@ describe('MesosExecutorDriver under LocalCluster', () => {
     const { cluster, scheduler } = await setup(false);
     const offer = await scheduler.launch([executorTask('t1')]);
     await scheduler.waitForState('t1', 'TASK_RUNNING');
-    const { sandbox, pid } = await sandboxOf(cluster);
+    const { sandbox, pid } = await executorProcess(cluster, 'exec-1');
     await scheduler.call({ type: 'SHUTDOWN', shutdown: { executor_id: { value: 'exec-1' }, agent_id: offer.agent_id } });
     const killed = await scheduler.waitForState('t1', 'TASK_KILLED');
     expect(killed).toMatchObject({ source: 'SOURCE_EXECUTOR', message: 'executor shutdown' });
@@ -132,7 +71,7 @@ describe('MesosExecutorDriver under LocalCluster', () => {
     const offer = await scheduler.launch([executorTask('t1')]);
     const agentId = offer.agent_id.value;
     await scheduler.waitForState('t1', 'TASK_RUNNING');
-    const { sandbox, pid } = await sandboxOf(cluster);
+    const { sandbox, pid } = await executorProcess(cluster, 'exec-1');
 
     await cluster.stopAgent(0);
     await waitFor(() => driverEvents(sandbox).some((e) => e.kind === 'update-while-disconnected'), { what: 'an update sent while disconnected' });
@@ -163,7 +102,7 @@ describe('MesosExecutorDriver under LocalCluster', () => {
     const { cluster, scheduler } = await setup(false);
     await scheduler.launch([executorTask('t1')]);
     await scheduler.waitForState('t1', 'TASK_RUNNING');
-    const { sandbox, pid } = await sandboxOf(cluster);
+    const { sandbox, pid } = await executorProcess(cluster, 'exec-1');
 
     await cluster.stopAgent(0);
     await scheduler.waitForState('t1', 'TASK_LOST');

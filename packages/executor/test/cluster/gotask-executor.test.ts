@@ -1,93 +1,34 @@
 // GoTaskExecutor as a real executor process (test/fixtures/gotask-executor.ts, bundled with
 // bundleScript) under the local cluster, driven by a plain-HTTP scheduler speaking link frames.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { encodeTaskSpec, type TaskInfo } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
-import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { waitFor } from '@mesosgot/local/testing';
+import { executorProcess, fixtureExecutorSuite, isAlive, sandboxEvents, SMALL_RESOURCES, type SandboxEvent } from '../support/fixture-executor-suite.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
 import { LinkScheduler } from '../support/link-scheduler.js';
 
-const RESOURCES = [
-  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
-  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
-];
 const EXECUTOR_ID = 'gotask-exec';
 
-let bundleDir: string;
-let bundle: string;
-let cluster: LocalCluster | undefined;
-let scheduler: HttpScheduler | undefined;
-let linkEnd: LinkScheduler | undefined;
-
-beforeAll(async () => {
-  bundleDir = await mkdtemp(join(tmpdir(), 'gotask-executor-bundle-'));
-  bundle = await bundleScript(join(import.meta.dirname, '..', 'fixtures', 'gotask-executor.ts'), join(bundleDir, 'gotask-executor.mjs'));
-});
-
-afterAll(async () => {
-  await rm(bundleDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await linkEnd?.close();
-  await scheduler?.close();
-  await cluster?.stop();
-  linkEnd = undefined;
-  scheduler = undefined;
-  cluster = undefined;
-});
+const suite = fixtureExecutorSuite('gotask-executor');
 
 function task(taskId: string, extra: Partial<TaskInfo> = {}): Omit<TaskInfo, 'agent_id'> {
-  return {
-    name: taskId,
-    task_id: { value: taskId },
-    resources: RESOURCES,
-    executor: {
-      executor_id: { value: EXECUTOR_ID },
-      name: 'gotask executor',
-      command: { value: `"${process.execPath}" gotask-executor.mjs`, shell: true, uris: [{ value: bundle, extract: false }] },
-      resources: RESOURCES,
-    },
-    ...extra,
-  };
+  return { name: taskId, task_id: { value: taskId }, resources: SMALL_RESOURCES, executor: suite.executorInfo(EXECUTOR_ID, 'gotask executor'), ...extra };
 }
 
 /** A cluster, a scheduler, and the first launch (the executor starts with it); then the link. */
 async function setup(first: Omit<TaskInfo, 'agent_id'>[]) {
-  cluster = new LocalCluster({ executorShutdownGracePeriodMs: 3_000 });
+  const cluster = suite.track(new LocalCluster({ executorShutdownGracePeriodMs: 3_000 }));
   const masterUrl = await cluster.start();
-  scheduler = await HttpScheduler.subscribe(masterUrl, { name: 'gotask-executor-test' });
+  const scheduler = suite.track(await HttpScheduler.subscribe(masterUrl, { name: 'gotask-executor-test' }));
   const offer = await scheduler.launch(first);
   const agentId = offer.agent_id.value;
-  linkEnd = new LinkScheduler(scheduler, agentId, EXECUTOR_ID);
-  return { cluster, scheduler, link: linkEnd, agentId };
+  const link = suite.track(new LinkScheduler(scheduler, agentId, EXECUTOR_ID));
+  return { cluster, scheduler, link, agentId };
 }
 
-function events(sandbox: string): { kind: string; [key: string]: unknown }[] {
-  const path = join(sandbox, 'gotask-events.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string });
-}
-
-async function executorProcess(c: LocalCluster): Promise<{ sandbox: string; pid: number }> {
-  const snapshot = await waitFor(() => c.agents[0]!.executors().find((e) => e.executorId === EXECUTOR_ID && e.pid !== undefined), {
-    what: 'the executor running',
-    timeoutMs: 10_000,
-  });
-  return { sandbox: snapshot.sandbox, pid: snapshot.pid! };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+function events(sandbox: string): SandboxEvent[] {
+  return sandboxEvents(sandbox, 'gotask-events.jsonl');
 }
 
 describe('GoTaskExecutor under LocalCluster', () => {
@@ -127,7 +68,7 @@ describe('GoTaskExecutor under LocalCluster', () => {
   it('on kill closes input: the task says bye (delivered first) and TASK_KILLED follows', async () => {
     const { cluster, scheduler, link, agentId } = await setup([task('echo-1')]);
     await scheduler.waitForState('echo-1', 'TASK_RUNNING');
-    const { sandbox } = await executorProcess(cluster);
+    const { sandbox } = await executorProcess(cluster, EXECUTOR_ID);
     await scheduler.kill('echo-1', agentId);
     const killed = await scheduler.waitForState('echo-1', 'TASK_KILLED');
     expect(killed.message).toBe('killed by request');
@@ -155,7 +96,7 @@ describe('GoTaskExecutor under LocalCluster', () => {
     const { cluster, scheduler, link, agentId } = await setup([task('echo-3'), task('echo-4')]);
     await scheduler.waitForState('echo-3', 'TASK_RUNNING');
     await scheduler.waitForState('echo-4', 'TASK_RUNNING');
-    const { sandbox, pid } = await executorProcess(cluster);
+    const { sandbox, pid } = await executorProcess(cluster, EXECUTOR_ID);
     await waitFor(() => link.received.length === 2, { what: 'both started messages' });
     await scheduler.call({ type: 'SHUTDOWN', shutdown: { executor_id: { value: EXECUTOR_ID }, agent_id: { value: agentId } } });
     for (const id of ['echo-3', 'echo-4']) {
@@ -179,12 +120,12 @@ describe('GoTaskExecutor under LocalCluster', () => {
     // them, and the agent drops the updates of the framework being torn down without
     // ACKNOWLEDGED (as a real one does). A long grace period: an executor that waited for either
     // would still be alive at the deadline below.
-    cluster = new LocalCluster({ executorShutdownGracePeriodMs: 20_000 });
-    scheduler = await HttpScheduler.subscribe(await cluster.start(), { name: 'gotask-executor-teardown-test' });
+    const cluster = suite.track(new LocalCluster({ executorShutdownGracePeriodMs: 20_000 }));
+    const scheduler = suite.track(await HttpScheduler.subscribe(await cluster.start(), { name: 'gotask-executor-teardown-test' }));
     await scheduler.launch([task('burst-1', { data: encodeTaskSpec({ args: ['3'], env: {} }) })]);
     await scheduler.waitForState('burst-1', 'TASK_RUNNING');
-    const { sandbox, pid } = await executorProcess(cluster);
-    await waitFor(() => scheduler!.messages.length > 0, { what: 'the task\'s messages' });
+    const { sandbox, pid } = await executorProcess(cluster, EXECUTOR_ID);
+    await waitFor(() => scheduler.messages.length > 0, { what: 'the task\'s messages' });
     // Its function returned; its TASK_FINISHED waits for the acknowledgement of its messages.
     expect(scheduler.statesOf('burst-1')).toEqual(['TASK_RUNNING']);
     await scheduler.call({ type: 'TEARDOWN' });
