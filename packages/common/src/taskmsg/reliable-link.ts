@@ -234,7 +234,7 @@ export class ReliableLink {
   /**
    * Closes the link: pending and later sends reject with ChannelClosedError, consumers end
    * after draining what was already received, the timer and flush stop, and (if the peer was
-   * ever heard from) a BYE frame is sent so the peer closes too. Resolves once the BYE and every
+   * ever heard from or sent to) a BYE frame is sent so the peer closes too. Resolves once the BYE and every
    * in-flight `transmit` have settled; nothing of the link keeps running after that.
    */
   close(): Promise<void> {
@@ -294,8 +294,11 @@ export class ReliableLink {
     this.state = 'closed';
     this.outbox.close(this.streams.values(), new ChannelClosedError('link'));
     this.inbox.wakeAll();
+    // A peer we sent to may be waiting on us even if we never heard back (its ack still in flight):
+    // it gets the BYE too, addressed to session 0 (unknown), which onFrame accepts.
+    const hasPeer = this.peerSession !== 0 || this.counters.framesSent > 0;
     const bye =
-      notifyPeer && this.peerSession !== 0
+      notifyPeer && hasPeer
         ? encodeLinkFrame({ kind: 'BYE', senderSession: this.session, receiverSession: this.peerSession, sections: [] })
         : undefined;
     this.closeDone = this.pacer.close(bye).then(() => this.resolveClosed(undefined));
