@@ -1,5 +1,8 @@
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
 import { RingBuffer } from './ring-buffer.js';
+
+/** Slots a channel's ring starts with; it grows by doubling up to the capacity. */
+const INITIAL_RING_SLOTS = 16;
 import { ChannelIterator } from './channel-iterator.js';
 import { WaitList, type WaitNode } from './wait-list.js';
 import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
@@ -98,7 +101,8 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
       throw new InvalidArgumentError('capacity', capacity, 'must be a non-negative integer');
     }
     this.capacity = capacity;
-    this.buffer = new RingBuffer<T>(capacity);
+    // Start small: the ring doubles on demand up to `capacity` items (callers check the bound).
+    this.buffer = new RingBuffer<T>(Math.min(Math.max(capacity, 1), INITIAL_RING_SLOTS));
   }
 
   get closed(): boolean {

@@ -1,25 +1,24 @@
-/** Smallest backing array a RingBuffer starts with; it doubles up to its bound. */
-const INITIAL_RING_SLOTS = 16;
-
 /**
- * A bounded FIFO on a power-of-two circular array: O(1) push/shift, no allocation per operation
- * (the array only grows, by doubling, until it holds `bound` items). Used by Channel for its buffer.
- * Callers check `size < bound` before `push`; the ring itself never refuses.
+ * A FIFO on a power-of-two circular array: O(1) push, shift and indexed read, bulk drop, no
+ * allocation per operation (the array only grows, by doubling). Channel keeps its buffer in one
+ * (callers check `size < bound` before `push`; the ring never refuses); a link keeps its
+ * unacknowledged messages in one, read by index when (re)sent and dropped in bulk by a
+ * cumulative ack.
  */
 export class RingBuffer<T> {
-  /** Backing slots; length is a power of two so `& mask` replaces `%`. Written only by push/shift/grow. */
+  /** Backing slots; length is a power of two so `& mask` replaces `%`. */
   private slots: (T | undefined)[];
   private mask: number;
   /** Index of the oldest item. */
   private head = 0;
-  /** Number of items held. */
+  /** Items held. */
   size = 0;
 
-  constructor(bound: number) {
-    let slots = 1;
-    while (slots < Math.min(Math.max(bound, 1), INITIAL_RING_SLOTS)) slots *= 2;
-    this.slots = new Array<T | undefined>(slots);
-    this.mask = slots - 1;
+  constructor(initialSlots = 4) {
+    let n = 1;
+    while (n < initialSlots) n *= 2;
+    this.slots = new Array<T | undefined>(n);
+    this.mask = n - 1;
   }
 
   push(value: T): void {
@@ -28,14 +27,33 @@ export class RingBuffer<T> {
     this.size++;
   }
 
-  /** Removes and returns the oldest item; call only when `size > 0`. */
+  /** The i-th oldest item; call only with 0 ≤ i < size. */
+  at(i: number): T {
+    return this.slots[(this.head + i) & this.mask] as T;
+  }
+
+  /** Removes and returns the oldest item; call only when size > 0. */
   shift(): T {
     const value = this.slots[this.head] as T;
-    // Clear the slot so the ring never keeps a consumed value alive.
+    // Clear the slot so the ring never keeps a consumed message alive.
     this.slots[this.head] = undefined;
     this.head = (this.head + 1) & this.mask;
     this.size--;
     return value;
+  }
+
+  /** Drops the `n` oldest items (n ≤ size). */
+  dropFront(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.slots[this.head] = undefined;
+      this.head = (this.head + 1) & this.mask;
+    }
+    this.size -= n;
+  }
+
+  clear(): void {
+    this.dropFront(this.size);
+    this.head = 0;
   }
 
   private grow(): void {

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { TaskMsg } from './codec.js';
 import { LinkReceiver } from './link-receiver.js';
 import type { LinkStream } from './link-stream.js';
-import { SeqRing } from './seq-ring.js';
+import { RingBuffer } from '../channel/ring-buffer.js';
 
 /**
  * The receiving half of a ReliableLink: puts arrivals in seq order, drops duplicates and
@@ -17,7 +17,7 @@ export class LinkInbox {
    * Arrival order across streams, one entry per queued message (all-streams mode).
    * Bound: the messages queued in all inboxes, each ≤ the receive window.
    */
-  private readonly arrivals = new SeqRing<LinkStream>(16);
+  private readonly arrivals = new RingBuffer<LinkStream>(16);
   private allClaimed = false;
   private allWake: (() => void) | undefined;
   /** Every stream with a parked per-stream consumer, so close can wake them. */
@@ -142,7 +142,7 @@ export class LinkInbox {
   }
 
   private deliver(s: LinkStream, msg: TaskMsg): void {
-    (s.inbox ??= new SeqRing<TaskMsg>()).push(msg);
+    (s.inbox ??= new RingBuffer<TaskMsg>()).push(msg);
     s.expected++;
     if (this.mode !== 'stream') this.arrivals.push(s);
   }

@@ -2,7 +2,7 @@ import { ChannelClosedError } from '../errors.js';
 import type { TaskMsg } from './codec.js';
 import type { LinkFeedback } from './link-frame.js';
 import { INITIAL_STREAM_CREDIT, type LinkStream, type SendWaiter } from './link-stream.js';
-import { SeqRing } from './seq-ring.js';
+import { RingBuffer } from '../channel/ring-buffer.js';
 
 /** What the outbox asks of its link. */
 export interface OutboxHooks {
@@ -166,7 +166,7 @@ export class LinkOutbox {
   }
 
   private admit(s: LinkStream, msg: TaskMsg): void {
-    (s.unacked ??= new SeqRing<TaskMsg>()).push(msg);
+    (s.unacked ??= new RingBuffer<TaskMsg>()).push(msg);
     s.outNextSeq++;
     this.pending.add(s);
     this.updateActive(s);

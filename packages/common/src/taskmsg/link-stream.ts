@@ -1,5 +1,5 @@
 import type { TaskMsg } from './codec.js';
-import { SeqRing } from './seq-ring.js';
+import { RingBuffer } from '../channel/ring-buffer.js';
 
 /**
  * Credit every sender starts a stream with before it hears from the receiver: the receiver has
@@ -38,7 +38,7 @@ export class LinkStream {
    * Admitted, unacknowledged messages: seqs outAcked+1 … outNextSeq-1.
    * Bound: outLimit − outAcked ≤ the peer's receive window (admission stops at outLimit).
    */
-  unacked: SeqRing<TaskMsg> | undefined;
+  unacked: RingBuffer<TaskMsg> | undefined;
   /** Sends blocked on credit, FIFO. Bound: one per caller awaiting `send` (the caller's own promise). */
   waiters: SendWaiter[] | undefined;
   /** Highest seq ever put in a frame (a lower one going out again is a retransmission). */
@@ -54,7 +54,7 @@ export class LinkStream {
   /** Last limit put in a frame (the peer knows at least this much credit). */
   advertised = INITIAL_STREAM_CREDIT;
   /** In-order messages not yet taken. Bound: expected − 1 − consumed ≤ receive window. */
-  inbox: SeqRing<TaskMsg> | undefined;
+  inbox: RingBuffer<TaskMsg> | undefined;
   /** Messages that arrived ahead of a gap, by seq; only seqs ≤ consumed + window are kept. */
   ahead: Map<number, TaskMsg> | undefined;
   /** Our application stopped consuming this key; arrivals are acked and dropped. */

@@ -3,7 +3,7 @@ import { waitFor } from '@mesosgot/local/testing';
 import { ReliableLink, decodeLinkFrame, encodeLinkFrame, type LinkFrame } from '../../../src/index.js';
 import { FrameBatcher } from '../../../src/taskmsg/batch.js';
 import { LinkStream } from '../../../src/taskmsg/link-stream.js';
-import { SeqRing } from '../../../src/taskmsg/seq-ring.js';
+import { RingBuffer } from '../../../src/channel/ring-buffer.js';
 
 const links: ReliableLink[] = [];
 afterEach(async () => {
@@ -82,7 +82,7 @@ describe('ReliableLink sessions', () => {
 describe('FrameBatcher', () => {
   function stream(key: string, n: number): LinkStream {
     const s = new LinkStream(key);
-    s.unacked = new SeqRing();
+    s.unacked = new RingBuffer();
     for (let i = 0; i < n; i++) s.unacked.push({ taskName: key, data: 'x'.repeat(20) });
     s.outNextSeq = n + 1;
     return s;
