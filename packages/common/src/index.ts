@@ -72,3 +72,4 @@ export * from './zk/zk-session.js';
 export * from './backoff.js';
 export * from './taskmsg/task-spec.js';
 export * from './stout-duration.js';
+export * from './canonical-json.js';

@@ -1,4 +1,5 @@
 import type { Range, Resource } from '../wire/mesos.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /**
  * Internal normal form shared by arithmetic.ts and fit.ts: resources merged by identity
@@ -29,7 +30,7 @@ export function fromMillis(millis: number): number {
 /** The identity a resource is merged under; role absent and `"*"` are both unreserved. */
 export function identityKey(r: Resource): string {
   const reservations = r.reservations ?? (r.reservation ? [r.reservation] : []);
-  return canonical([
+  return canonicalJson([
     r.name,
     r.type,
     r.role ?? '*',
@@ -42,17 +43,6 @@ export function identityKey(r: Resource): string {
   ]);
 }
 
-/** JSON with sorted object keys, so wire objects with different key orders compare equal. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function emptyGroup(r: Resource, key = identityKey(r)): ResourceGroup {
   const { scalar: _s, ranges: _r, set: _set, ...proto } = r;

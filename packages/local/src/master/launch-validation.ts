@@ -4,7 +4,7 @@
  * resources are charged only when it is not yet running on that agent (nor launched earlier
  * in the same call). Pure: the caller applies the verdicts.
  */
-import { addResources, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common';
+import { addResources, canonicalJson, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common';
 import { bare } from './agent-registry.js';
 import { formatResources } from './resource-text.js';
 
@@ -83,7 +83,7 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
       }
       const executorId = task.executor.executor_id.value;
       const existing = ctx.existingExecutor(executorId) ?? executorsInCall.get(executorId);
-      if (existing && canonical(existing) !== canonical(task.executor)) {
+      if (existing && canonicalJson(existing) !== canonicalJson(task.executor)) {
         fail('ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID.');
         continue;
       }
@@ -126,14 +126,3 @@ function validateExecutor(executor: ExecutorInfo, frameworkId: string): string |
   return undefined;
 }
 
-/** Key-order-independent text of an ExecutorInfo, for the "compatible" check. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
