@@ -8,7 +8,11 @@ const config: Config = {
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/bench'],
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
+    // Each package's public entry is src/index.ts, its internals src/internal.ts
+    // (`@mesosgot/<pkg>/internal`); local's test helpers are `@mesosgot/local/testing`.
     '^@mesosgot/local/testing$': '<rootDir>/packages/local/src/testing/index.ts',
+    '^@mesosgot/common/zookeeper$': '<rootDir>/packages/common/src/zookeeper.ts',
+    '^@mesosgot/(common|scheduler|executor|local)/internal$': '<rootDir>/packages/$1/src/internal.ts',
     '^@mesosgot/(common|scheduler|executor|local)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -4,8 +4,9 @@
  * tasks are built before the clock starts; the plan must place every task.
  */
 import { performance } from 'node:perf_hooks';
-import type { Offer, ResourceRequest } from '@mesosgot/common';
-import type { GangAllocator, GangAllocatorOptions, GangTask } from '@mesosgot/scheduler';
+import type { Offer } from '@mesosgot/common';
+import type { ResourceRequest } from '@mesosgot/common/internal';
+import type { GangAllocator, GangAllocatorOptions, GangTask } from '@mesosgot/scheduler/internal';
 import { requireExport, type Benchmark, type MetricSpec } from '../harness/benchmark.js';
 import { measure } from '../harness/measure.js';
 import { judge, unavailableRows, type Row } from '../harness/row.js';

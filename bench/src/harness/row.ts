@@ -1,7 +1,7 @@
 /**
  * One line of the benchmark table, and the goal it is judged against.
  */
-import { assertNever } from '@mesosgot/common';
+import { assertNever } from '@mesosgot/common/internal';
 import { ratio as computeRatio } from './stats.js';
 
 /**

@@ -2,8 +2,7 @@
  * Elevator example, executor side: the task functions for `elevator` and `floor`.
  * Bundled into one file by `npm run build` and fetched by each agent into its sandbox.
  */
-import { GoTaskExecutor } from '@mesosgot/executor';
-import type { ReceiveChannel, SendChannel, TaskMsg } from '@mesosgot/common';
+import { GoTaskExecutor, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
 import { ElevatorCar } from './elevator-car.js';
 import { floorCalls } from './floor-traffic.js';
 import { TICK_MS, decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';

@@ -4,8 +4,15 @@
  * elevators move a floor per tick and report. It stops after R requests are served and prints
  * a summary. Run: `npm start`, or `node examples/dist/elevator/app_scheduler.js --help`.
  */
-import { GoTaskScheduler, loadSchedulerConfig, type FlagSpec, type SchedEvent } from '@mesosgot/scheduler';
-import type { ReceiveChannel, SendChannel, TaskMsg } from '@mesosgot/common';
+import {
+  GoTaskScheduler,
+  loadSchedulerConfig,
+  type FlagSpec,
+  type SchedEvent,
+  type ReceiveChannel,
+  type SendChannel,
+  type TaskMsg,
+} from '@mesosgot/scheduler';
 import { Dispatcher } from './dispatcher.js';
 import { decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';
 import { ProgressLine } from '../shared/progress-line.js';

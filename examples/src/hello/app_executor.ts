@@ -2,8 +2,7 @@
  * Hello example, executor side (mesosgot's example): every task says hello, waits for the
  * scheduler's go, sends three messages and a goodbye, then returns.
  */
-import { GoTaskExecutor } from '@mesosgot/executor';
-import type { ReceiveChannel, SendChannel, TaskMsg } from '@mesosgot/common';
+import { GoTaskExecutor, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
 
 async function exampleTask(
   input: ReceiveChannel<TaskMsg>,

@@ -1,12 +1,23 @@
-// @mesosgot/common: the foundations every package imports. Other packages import only from here.
-export * from './errors.js';
+// @mesosgot/common: what applications and raw-driver users import (README "The API", "The driver
+// layer"): the error tree, the Mesos v1 wire types, channels and select, the TaskMsg shape and
+// resource maps. Everything else the sibling packages share is in ./internal.ts
+// (`@mesosgot/common/internal`), which is not a stable API.
+export {
+  MesosGotError,
+  InvalidArgumentError,
+  ProtocolError,
+  MesosHttpError,
+  NotSubscribedError,
+  ChannelClosedError,
+  TaskError,
+  TimeoutError,
+  MasterDetectionError,
+  DriverStoppedError,
+} from './errors.js';
 export * from './wire/mesos.js';
 export * from './wire/scheduler.js';
 export * from './wire/executor.js';
-export * from './wire/uuid.js';
-export * from './recordio/decoder.js';
-export * from './recordio/encoder.js';
-export * from './recordio/json-records.js';
+export { newStatusUuid, isValidStatusUuid, statusUuidToString } from './wire/uuid.js';
 export { Channel, DEFAULT_CHANNEL_CAPACITY } from './channel/channel.js';
 export type { SendChannel, ReceiveChannel, ReceiveResult } from './channel/channel.js';
 export { select, onReceive, onSend } from './channel/select.js';
@@ -20,56 +31,5 @@ export type {
   SelectTimeout,
   SelectOptions,
 } from './channel/select.js';
-export {
-  addResources,
-  subtractResources,
-  resourcesContain,
-  isEmptyResources,
-  scalarOf,
-  rangesOf,
-  toResourceMap,
-} from './resources/arithmetic.js';
-export { parseResourceMap, parseResourceList, parseResourceFlags } from './resources/parse.js';
-export type { ResourceMap, ResourceRequest, RangePairs } from './resources/parse.js';
-export { allocate, allocateAll, fits } from './resources/fit.js';
-export type { Allocation } from './resources/fit.js';
-export * from './http/client.js';
-export * from './http/basic-auth.js';
-export * from './http/leader-redirect.js';
-export * from './http/status-errors.js';
-export {
-  encodeLinkFrame,
-  decodeLinkFrame,
-  isLinkFrame,
-  LINK_FRAME_MAGIC,
-  LINK_FRAME_VERSION,
-  LINK_FRAME_HEADER_BYTES,
-} from './taskmsg/link-frame.js';
-export type { LinkFrame, LinkFrameKind, LinkSection, LinkFeedback } from './taskmsg/link-frame.js';
-export { DEFAULT_MAX_BATCH_BYTES } from './taskmsg/batch.js';
-export { INITIAL_STREAM_CREDIT } from './taskmsg/link-stream.js';
-export {
-  ReliableLink,
-  DEFAULT_RECEIVE_WINDOW,
-  DEFAULT_MAX_FRAMES_IN_FLIGHT,
-  DEFAULT_RETRANSMIT_MS,
-  DEFAULT_MAX_RETRANSMIT_MS,
-} from './taskmsg/reliable-link.js';
-export type { ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
-export {
-  TASK_MSG_OVERHEAD_BYTES,
-  encodeTaskMsg,
-  decodeTaskMsg,
-  encodedTaskMsgLength,
-  writeTaskMsg,
-  readTaskMsg,
-  encodeTaskMsgs,
-  decodeTaskMsgs,
-} from './taskmsg/codec.js';
 export type { TaskMsg } from './taskmsg/codec.js';
-export * from './zk/zk-url.js';
-export * from './zk/zk-session.js';
-export * from './backoff.js';
-export * from './taskmsg/task-spec.js';
-export * from './stout-duration.js';
-export * from './canonical-json.js';
+export type { ResourceMap, RangePairs } from './resources/parse.js';

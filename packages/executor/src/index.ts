@@ -1,20 +1,30 @@
-// @mesosgot/executor
-export * as calls from './calls/index.js';
-export type { ExecutorIds, UnacknowledgedLists } from './calls/index.js';
-export { decodeEvent } from './events/decode.js';
-export * from './driver/executor.js';
-export * from './driver/executor-driver.js';
-export * from './driver/mesos-executor-driver.js';
-export * from './driver/agent-env.js';
-export * from './driver/agent-transport.js';
-export type { ConnectionState } from './driver/connection-state.js';
-export * from './gotask/task-func.js';
-export { TaskRegistry } from './gotask/task-registry.js';
-export { TaskRunner } from './gotask/task-runner.js';
-export type { TaskHost, TaskOutcome, StopCause } from './gotask/task-runner.js';
-export { pumpInput, pumpOutput } from './gotask/message-pump.js';
-export type { TaskLink } from './gotask/message-pump.js';
-export { ExecutorLink } from './gotask/executor-link.js';
-export type { ExecutorLinkOptions } from './gotask/executor-link.js';
-export { GoTaskExecutor, DEFAULT_KILL_GRACE_MS, DEFAULT_FLUSH_TIMEOUT_MS, EXECUTOR_USAGE_EXIT_CODE, executorUsage } from './gotask/gotask-executor.js';
-export type { GoTaskExecutorOptions } from './gotask/gotask-executor.js';
+// @mesosgot/executor: what README documents. GoTaskExecutor and its task-function types, the raw
+// driver (MesosExecutorDriver and the interfaces its callers implement), and the channel,
+// TaskMsg and error types a task function uses (re-exported from common so an executor script
+// depends on this package alone). Everything else is in ./internal.ts
+// (`@mesosgot/executor/internal`), which tests use; it is not a stable API.
+export { GoTaskExecutor, type GoTaskExecutorOptions } from './gotask/gotask-executor.js';
+export type { TaskFunc, AppTask, AppTaskExecutor, TaskLaunch } from './gotask/task-func.js';
+export { MesosExecutorDriver, type ExecutorDriverOptions } from './driver/mesos-executor-driver.js';
+export type { Executor, CallbackResult } from './driver/executor.js';
+export type { ExecutorDriver, ExecutorDriverEvents, DriverStatus } from './driver/executor-driver.js';
+export {
+  Channel,
+  select,
+  onReceive,
+  onSend,
+  MesosGotError,
+  InvalidArgumentError,
+  ProtocolError,
+  MesosHttpError,
+  NotSubscribedError,
+  ChannelClosedError,
+  TaskError,
+  TimeoutError,
+  MasterDetectionError,
+  DriverStoppedError,
+  type SendChannel,
+  type ReceiveChannel,
+  type ReceiveResult,
+  type TaskMsg,
+} from '@mesosgot/common';

@@ -7,7 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, parseResourceFlags, parseZkUrl, type Resource } from '@mesosgot/common';
+import { parseResourceFlags, InvalidArgumentError, type Resource } from '@mesosgot/common/internal';
+import { parseZkUrl } from '@mesosgot/common/zookeeper';
 import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
 import { DEFAULT_ALLOCATION_INTERVAL_MS, type LocalMaster } from './master/master.js';

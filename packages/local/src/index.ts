@@ -1,9 +1,6 @@
-// @mesosgot/local: the embedded Mesos-compatible master and agents.
-export * from './links.js';
-export * from './agent/local-agent.js';
-export * from './agent/local-agent-options.js';
-export * from './cluster.js';
-export { LocalMaster, DEFAULT_ALLOCATION_INTERVAL_MS } from './master/master.js';
-export type { LocalMasterOptions } from './master/master.js';
-export type { Leadership } from './master/zk-membership.js';
+// @mesosgot/local: the embedded Mesos-compatible cluster as README documents it (LocalCluster
+// and its options). The master, agents and their link types are in ./internal.ts
+// (`@mesosgot/local/internal`); test helpers are in `@mesosgot/local/testing`.
+export { LocalCluster, DEFAULT_AGENT_RESOURCES, type LocalClusterOptions } from './cluster.js';
+export type { AgentSnapshot, AgentTaskSnapshot } from './links.js';
 export type { Credential } from './master/auth.js';

@@ -23,7 +23,7 @@ import type {
   TaskInfo,
   TaskState,
   TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 
 /** What the master may ask of one agent (master → agent). */
 export interface AgentLink {

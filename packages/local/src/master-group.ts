@@ -3,7 +3,7 @@
  * (mesos-v1-protocol.md §10). Keeps each master's slot and port (so a restarted master comes
  * back where it was), knows which one leads, and tells the cluster when one is elected.
  */
-import { TimeoutError } from '@mesosgot/common';
+import { TimeoutError } from '@mesosgot/common/internal';
 import { LocalMaster, type LocalMasterOptions } from './master/master.js';
 
 /** How long start()/restart() wait for ZooKeeper membership and waitForLeader() for a leader. */

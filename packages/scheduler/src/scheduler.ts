@@ -13,7 +13,7 @@ import type {
   OfferID,
   OperationStatus,
   TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { SchedulerDriver } from './driver/scheduler-driver.js';
 
 type Result = void | Promise<void>;

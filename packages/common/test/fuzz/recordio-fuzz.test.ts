@@ -10,13 +10,15 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  DEFAULT_MAX_RECORD_BYTES,
   ProtocolError,
+} from '@mesosgot/common';
+import {
+  DEFAULT_MAX_RECORD_BYTES,
   RecordIODecoder,
   decodeJsonRecords,
   decodeRecordIO,
   encodeRecord,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { cutAt } from '../unit/recordio/chunking.js';
 import { withDeadline } from './deadline.js';
 

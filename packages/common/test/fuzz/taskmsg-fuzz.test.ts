@@ -8,10 +8,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  ProtocolError,
+  type TaskMsg,
+} from '@mesosgot/common';
+import {
   LINK_FRAME_HEADER_BYTES,
   LINK_FRAME_MAGIC,
   LINK_FRAME_VERSION,
-  ProtocolError,
   decodeLinkFrame,
   decodeTaskMsg,
   decodeTaskMsgs,
@@ -21,8 +24,7 @@ import {
   isLinkFrame,
   type LinkFrame,
   type LinkSection,
-  type TaskMsg,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { attempt, type Outcome } from './deadline.js';
 
 function expectProtocolError<T>(outcome: Outcome<T>, length: number): void {

@@ -2,7 +2,7 @@
 // heard anything back from its peer sent no BYE, so a peer that had received its data (and whose
 // ack was still in flight) never closed. A link that has sent to its peer now always says BYE.
 import { describe, it, expect } from '@jest/globals';
-import { ReliableLink } from '@mesosgot/common';
+import { ReliableLink } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 
 describe('ReliableLink close() before hearing from the peer', () => {

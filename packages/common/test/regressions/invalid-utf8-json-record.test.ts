@@ -4,7 +4,8 @@
  * of a ProtocolError; JSON text must be UTF-8 (RFC 8259 §8.1), as decodeEventBytes already enforces.
  */
 import { describe, expect, it } from '@jest/globals';
-import { ProtocolError, decodeJsonRecords, encodeRecord } from '@mesosgot/common';
+import { ProtocolError } from '@mesosgot/common';
+import { decodeJsonRecords, encodeRecord } from '@mesosgot/common/internal';
 
 async function* source(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
   for (const c of chunks) yield c;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { InvalidArgumentError, delay, exponentialBackoff } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common';
+import { delay, exponentialBackoff } from '@mesosgot/common/internal';
 
 const take = (it: Iterator<number>, n: number): number[] => Array.from({ length: n }, () => it.next().value as number);
 

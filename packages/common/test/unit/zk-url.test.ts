@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { InvalidArgumentError, isZkUrl, parseZkUrl } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common';
+import { isZkUrl, parseZkUrl } from '@mesosgot/common/zookeeper';
 
 describe('zk/zk-url', () => {
   const good: [number, string, ReturnType<typeof parseZkUrl>][] = [

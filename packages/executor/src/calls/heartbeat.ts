@@ -1,4 +1,4 @@
-import type { ExecutorCall } from '@mesosgot/common';
+import type { ExecutorCall } from '@mesosgot/common/internal';
 import type { ExecutorIds } from './executor-ids.js';
 
 /** HEARTBEAT: keeps an idle call connection alive; the agent answers 202 at once (§7.4 rule 9). */

@@ -1,4 +1,4 @@
-import type { ExecutorCall } from '@mesosgot/common';
+import type { ExecutorCall } from '@mesosgot/common/internal';
 import type { ExecutorIds } from './executor-ids.js';
 
 /** MESSAGE to the scheduler; `data` is raw bytes (or UTF-8 text), sent as base64 (§1 bytes). */

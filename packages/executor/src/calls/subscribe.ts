@@ -1,4 +1,4 @@
-import type { ExecutorCall, TaskInfo, TaskStatus } from '@mesosgot/common';
+import type { ExecutorCall, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 import type { ExecutorIds } from './executor-ids.js';
 
 /** What a re-SUBSCRIBE must replay: launched tasks and updates the agent has not acknowledged. */

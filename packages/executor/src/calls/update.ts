@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Base64, type ExecutorCall, type TaskStatus } from '@mesosgot/common';
+import { InvalidArgumentError, type Base64, type ExecutorCall, type TaskStatus } from '@mesosgot/common/internal';
 import type { ExecutorIds } from './executor-ids.js';
 
 /**

@@ -2,8 +2,8 @@
  * The configuration a Mesos agent hands its executor through the environment
  * (mesos-v1-protocol.md §7.1). Read once, synchronously, before any I/O.
  */
-import { EXECUTOR_API_PATH, InvalidArgumentError } from '@mesosgot/common';
-import { parseStoutDuration as parseDuration } from '@mesosgot/common';
+import { EXECUTOR_API_PATH, InvalidArgumentError } from '@mesosgot/common/internal';
+import { parseStoutDuration as parseDuration } from '@mesosgot/common/internal';
 
 /**
  * Agent `--recovery_timeout` default: a real agent sets MESOS_RECOVERY_TIMEOUT only when the

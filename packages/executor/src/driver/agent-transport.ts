@@ -1,4 +1,4 @@
-import type { ExecutorCall } from '@mesosgot/common';
+import type { ExecutorCall } from '@mesosgot/common/internal';
 
 /**
  * The two HTTP conversations an executor has with its agent (mesos-v1-protocol.md §2.3): one

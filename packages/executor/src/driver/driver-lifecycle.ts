@@ -5,7 +5,7 @@
  * settles join() and closed().
  */
 import type PQueue from 'p-queue';
-import { DriverStoppedError, TimeoutError } from '@mesosgot/common';
+import { DriverStoppedError, TimeoutError } from '@mesosgot/common/internal';
 import type { AgentTransport } from './agent-transport.js';
 import type { CallbackQueue } from './callback-queue.js';
 import { deferred } from './deferred.js';

@@ -3,7 +3,7 @@
  * (mesos-executor-driver.ts) implements it over the v1 executor HTTP API.
  */
 import type { EventEmitter } from 'eventemitter3';
-import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common';
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 import type { DriverStatus } from './driver-lifecycle.js';
 
 export type { DriverStatus } from './driver-lifecycle.js';

@@ -4,7 +4,7 @@
  * the next callback waits for it. Data in Mesos' wire shapes (snake_case), as libmesos passes
  * protobufs.
  */
-import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo } from '@mesosgot/common';
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo } from '@mesosgot/common/internal';
 import type { ExecutorDriver } from './executor-driver.js';
 
 export type CallbackResult = void | Promise<void>;

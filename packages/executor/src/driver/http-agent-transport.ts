@@ -3,7 +3,7 @@
  * connection for calls, sent one at a time, and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */
-import { EXECUTOR_API_PATH, MesosHttpClient, type ExecutorCall } from '@mesosgot/common';
+import { MesosHttpClient, EXECUTOR_API_PATH, type ExecutorCall } from '@mesosgot/common/internal';
 import type { AgentEnv } from './agent-env.js';
 import type { AgentTransport } from './agent-transport.js';
 

@@ -24,7 +24,7 @@ import {
   type ExecutorEvent,
   type TaskInfo,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { message } from '../calls/message.js';
 import { subscribe } from '../calls/subscribe.js';
 import { stampStatus, update } from '../calls/update.js';

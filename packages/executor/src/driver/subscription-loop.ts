@@ -12,7 +12,7 @@ import {
   ProtocolError,
   TimeoutError,
   type ExecutorCall,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentTransport } from './agent-transport.js';
 
 /**

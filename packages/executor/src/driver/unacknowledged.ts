@@ -8,7 +8,7 @@
  * acknowledged; the agent acknowledges as soon as it has accepted an update, so both lists stay
  * as small as the updates in flight.
  */
-import type { Base64, TaskInfo, TaskStatus } from '@mesosgot/common';
+import type { Base64, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 
 export class Unacknowledged {
   /** Keyed by uuid, in send order (Map keeps insertion order) so replay preserves order. */

@@ -4,7 +4,7 @@
  * record becomes a ProtocolError naming the field instead of a TypeError deep in a callback.
  * Fields we do not read are passed through untouched (Mesos adds fields over time).
  */
-import { ProtocolError, type ExecutorEvent } from '@mesosgot/common';
+import { ProtocolError, type ExecutorEvent } from '@mesosgot/common/internal';
 
 type Json = Record<string, unknown>;
 

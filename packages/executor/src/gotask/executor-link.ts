@@ -6,7 +6,7 @@
  * shutdown callback the driver delivers no MESSAGE events (callbacks run one at a time), so no
  * acknowledgement can arrive and that is the best flush there is.
  */
-import { ReliableLink, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common';
+import { ReliableLink, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common/internal';
 import type { TaskLink } from './message-pump.js';
 
 export type ExecutorLinkOptions = Omit<ReliableLinkOptions, 'transmit'>;

@@ -15,7 +15,7 @@
  * the agent SIGKILLs the process at the end of the shutdown grace period, or the program may
  * call process.exit after run().
  */
-import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, type TaskInfo, type TaskStatus } from '@mesosgot/common';
+import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Executor } from '../driver/executor.js';
 import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
 import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';

@@ -6,7 +6,7 @@
  * wait; a scheduler that stops reading stalls `link.send` here, the output channel fills and
  * the task's `output.send` waits. Streams are independent: one stalled task blocks nobody else.
  */
-import { Channel, ChannelClosedError, type TaskMsg } from '@mesosgot/common';
+import { Channel, ChannelClosedError, type TaskMsg } from '@mesosgot/common/internal';
 
 /** The part of a ReliableLink the pumps use (ReliableLink satisfies it). */
 export interface TaskLink {

@@ -2,7 +2,7 @@
  * What an application gives a GoTaskExecutor: one async task function per task kind
  * (DESIGN.md "Public API"), or a whole AppTaskExecutor that picks them itself.
  */
-import type { ReceiveChannel, SendChannel, TaskInfo, TaskMsg } from '@mesosgot/common';
+import type { ReceiveChannel, SendChannel, TaskInfo, TaskMsg } from '@mesosgot/common/internal';
 
 /**
  * A task's body. `input` carries the scheduler's messages to this task and is closed to tell it

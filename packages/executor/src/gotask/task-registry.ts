@@ -2,7 +2,7 @@
  * The default AppTaskExecutor: task functions registered by kind, a task dispatched by the
  * kind in its id (`floor-3` → `floor`).
  */
-import { InvalidArgumentError, TaskError } from '@mesosgot/common';
+import { InvalidArgumentError, TaskError } from '@mesosgot/common/internal';
 import type { AppTaskExecutor, TaskFunc, TaskLaunch } from './task-func.js';
 
 export class TaskRegistry implements AppTaskExecutor {

@@ -5,14 +5,14 @@
  * the scheduler sees a task's last messages before it sees it end.
  */
 import {
-  Channel,
   decodeTaskSpec,
+  Channel,
   TaskError,
   type TaskInfo,
   type TaskMsg,
   type TaskState,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { pumpInput, pumpOutput, type TaskLink } from './message-pump.js';
 import { taskKind, type AppTaskExecutor, type TaskFunc } from './task-func.js';
 

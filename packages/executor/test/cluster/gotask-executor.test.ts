@@ -1,7 +1,8 @@
 // GoTaskExecutor as a real executor process (test/fixtures/gotask-executor.ts, bundled with
 // bundleScript) under the local cluster, driven by a plain-HTTP scheduler speaking link frames.
 import { describe, expect, it } from '@jest/globals';
-import { encodeTaskSpec, type TaskInfo } from '@mesosgot/common';
+import { type TaskInfo } from '@mesosgot/common';
+import { encodeTaskSpec } from '@mesosgot/common/internal';
 import { LocalCluster } from '@mesosgot/local';
 import { waitFor } from '@mesosgot/local/testing';
 import { executorProcess, fixtureExecutorSuite, isAlive, sandboxEvents, SMALL_RESOURCES, type SandboxEvent } from '../support/fixture-executor-suite.js';

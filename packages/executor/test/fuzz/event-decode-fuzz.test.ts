@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { EXECUTOR_EVENT_TYPES, ProtocolError, type ExecutorEvent } from '@mesosgot/common';
-import { decodeEvent } from '@mesosgot/executor';
+import { decodeEvent } from '@mesosgot/executor/internal';
 import { anyJson, mutate, mutationArb } from '../../../common/test/support/json-mutations.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../local/test/fixtures/real-mesos/', import.meta.url));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ProtocolError } from '@mesosgot/common';
-import { decodeEvent } from '@mesosgot/executor';
+import { decodeEvent } from '@mesosgot/executor/internal';
 
 const deep = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
 

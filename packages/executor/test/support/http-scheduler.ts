@@ -5,7 +5,6 @@
  * an executor task, kill, message and tear down.
  */
 import {
-  MesosHttpClient,
   SCHEDULER_API_PATH,
   STREAM_ID_HEADER,
   type FrameworkInfo,
@@ -14,6 +13,9 @@ import {
   type TaskInfo,
   type TaskStatus,
 } from '@mesosgot/common';
+import {
+  MesosHttpClient,
+} from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 
 type AnyEvent = { type: string } & Record<string, unknown>;

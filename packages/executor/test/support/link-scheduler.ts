@@ -3,7 +3,8 @@
  * MESSAGE calls of an HttpScheduler to one executor, and whose incoming frames are that
  * executor's MESSAGE events (relayed as they appear in `scheduler.events`).
  */
-import { decodeLinkFrame, ReliableLink, type TaskMsg } from '@mesosgot/common';
+import { type TaskMsg } from '@mesosgot/common';
+import { decodeLinkFrame, ReliableLink } from '@mesosgot/common/internal';
 import type { HttpScheduler } from './http-scheduler.js';
 
 /** How often new MESSAGE events are looked for; the relay is test plumbing, not under test. */

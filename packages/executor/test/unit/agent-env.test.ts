@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@mesosgot/common';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadAgentEnv } from '../../src/driver/agent-env.js';
-import { parseStoutDuration as parseDuration } from '@mesosgot/common';
+import { parseStoutDuration as parseDuration } from '@mesosgot/common/internal';
 
 const BASE = {
   MESOS_AGENT_ENDPOINT: '127.0.0.1:5051',

@@ -3,7 +3,7 @@
  * status-update manager and the master link. LocalAgent implements it; the pieces it hands
  * it to never see each other.
  */
-import type { AgentInfo, Base64, FrameworkInfo, FrameworkID, TaskStatus } from '@mesosgot/common';
+import type { AgentInfo, Base64, FrameworkInfo, FrameworkID, TaskStatus } from '@mesosgot/common/internal';
 
 export interface AgentTimeouts {
   /** --executor_registration_timeout (Mesos default 1 min). */

@@ -13,7 +13,7 @@ import {
   type TaskID,
   type TaskInfo,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentSnapshot } from '../links.js';
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, isPartitionAware } from './agent-task-status.js';

@@ -13,7 +13,7 @@ import {
   type TaskStatus,
   type TaskStatusReason,
   type TaskStatusSource,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 
 export interface ContainerContext {
   containerId: string;

@@ -16,12 +16,12 @@ import {
   type TaskInfo,
   type TaskState,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, orderTaskStatus, stampExecutorStatus } from './agent-task-status.js';
 import { launchContainer } from './launch-container.js';
 import type { ContainerExit, ContainerProcess } from './launcher.js';
-import { durationInfoToMs } from '@mesosgot/common';
+import { durationInfoToMs } from '@mesosgot/common/internal';
 
 /** Mesos' command executor gives a killed task 3 s between SIGTERM and SIGKILL unless its kill policy says otherwise. */
 export const DEFAULT_COMMAND_KILL_GRACE_MS = 3_000;

@@ -6,7 +6,7 @@
  * SUBSCRIBE → 200 event stream, UPDATE/MESSAGE → 202. `GET /health` answers 200.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assertNever } from '@mesosgot/common';
+import { assertNever } from '@mesosgot/common/internal';
 import { checkExecutorCall } from './executor-call-validation.js';
 import { ExecutorEventStream } from './executor-event-stream.js';
 import type { ExecutorRun } from './executor-run.js';

@@ -3,7 +3,7 @@
  * §7.2), with the recorded answer texts (test/fixtures/real-mesos/session-executor.jsonl):
  * JSON parse → required protobuf fields → `Failed to validate Executor::Call: <reason>`.
  */
-import { assertNever, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common';
+import { assertNever, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
 
 export type CallCheck = { ok: true; call: ExecutorCall } | { ok: false; status: 400; body: string };
 

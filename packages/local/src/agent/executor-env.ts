@@ -4,7 +4,7 @@
  * Built explicitly, as the Mesos containerizer does (§15 item 17): the executor does NOT
  * inherit the agent's environment.
  */
-import type { CommandInfo } from '@mesosgot/common';
+import type { CommandInfo } from '@mesosgot/common/internal';
 
 export interface ExecutorEnvOptions {
   frameworkId: string;

@@ -4,7 +4,7 @@
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, type ExecutorEvent } from '@mesosgot/common';
+import { encodeRecord, type ExecutorEvent } from '@mesosgot/common/internal';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.

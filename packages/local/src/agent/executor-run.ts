@@ -18,7 +18,7 @@ import {
   type TaskInfo,
   type TaskState,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentContext } from './agent-context.js';
 import { isPartitionAware, stampExecutorStatus } from './agent-task-status.js';
 import type { ExecutorEventStream } from './executor-event-stream.js';

@@ -13,7 +13,7 @@ import {
   type TaskState,
   type TaskStatus,
   type TaskStatusReason,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, isPartitionAware } from './agent-task-status.js';
 

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import type { CommandURI } from '@mesosgot/common';
+import type { CommandURI } from '@mesosgot/common/internal';
 
 const execFileAsync = promisify(execFile);
 

@@ -4,7 +4,7 @@
  * process with the executor environment (§7.1). What each reports around it differs, so the
  * callers keep their own error handling.
  */
-import { formatStoutDuration, type CommandInfo } from '@mesosgot/common';
+import { formatStoutDuration, type CommandInfo } from '@mesosgot/common/internal';
 import type { AgentContext } from './agent-context.js';
 import { executorEnvironment } from './executor-env.js';
 import { fetchUris } from './fetcher.js';

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import type { CommandInfo } from '@mesosgot/common';
+import type { CommandInfo } from '@mesosgot/common/internal';
 
 /** How a container process ended. */
 export interface ContainerExit {

@@ -1,7 +1,7 @@
 /**
  * Construction options of LocalAgent and what it reports about its executors.
  */
-import type { Resource } from '@mesosgot/common';
+import type { Resource } from '@mesosgot/common/internal';
 import type { MasterLink } from '../links.js';
 import type { ExecutorRunState } from './executor-run.js';
 

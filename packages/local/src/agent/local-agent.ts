@@ -4,7 +4,7 @@
  * streams. The master reaches it through AgentLink; it reports through MasterLink. What it
  * holds per framework (executors, command tasks) is kept by AgentFramework (agent-framework.ts).
  */
-import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common';
+import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
 import { AgentFramework, type FrameworkHost } from './agent-framework.js';

@@ -5,7 +5,7 @@
  * through `acknowledge()`; then the next update goes. Duplicate uuids are ignored, and once a
  * terminal update is queued later updates for that task are dropped (§7.4.6).
  */
-import { isTerminalState, type TaskStatus } from '@mesosgot/common';
+import { isTerminalState, type TaskStatus } from '@mesosgot/common/internal';
 
 /** Mesos' status-update retry: first after 10 s, doubling, capped at 10 min (§6.8). */
 export const DEFAULT_STATUS_UPDATE_RETRY_MS = 10_000;

@@ -5,7 +5,7 @@
  * while it holds tasks of checkpointing frameworks: it may come back (agent restart, §7.5),
  * and only if it does not within `agentRemovalTimeoutMs` are those tasks lost too.
  */
-import type { AgentID, TaskStatusReason } from '@mesosgot/common';
+import type { AgentID, TaskStatusReason } from '@mesosgot/common/internal';
 import type { AgentLossKind } from '../links.js';
 import type { Framework } from './frameworks.js';
 import type { MasterState } from './master-state.js';

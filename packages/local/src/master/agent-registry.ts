@@ -2,9 +2,9 @@
  * The agents the master knows and what is allocated on each: task resources and executor
  * resources (charged once per executor per agent, mesos-v1-protocol.md §6.6).
  */
-import type { AgentInfo, ExecutorInfo, Resource } from '@mesosgot/common';
+import type { AgentInfo, ExecutorInfo, Resource } from '@mesosgot/common/internal';
 import type { AgentLink } from '../links.js';
-import { addResources, subtractResources } from '@mesosgot/common';
+import { addResources, subtractResources } from '@mesosgot/common/internal';
 
 /** One registered agent. `used` is written by launches, terminal updates and executor exits. */
 export interface AgentEntry {

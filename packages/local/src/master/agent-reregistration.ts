@@ -4,7 +4,7 @@
  * agent came back, learns the frameworks, executors and tasks it never saw launched and
  * charges their resources again, so offers do not hand out what is in use (§6.6, §10).
  */
-import { isTerminalState } from '@mesosgot/common';
+import { isTerminalState } from '@mesosgot/common/internal';
 import type { AgentSnapshot } from '../links.js';
 import { type AgentEntry, bare } from './agent-registry.js';
 import type { MasterState } from './master-state.js';

@@ -3,7 +3,7 @@
  * §5.1): JSON syntax, then protobuf conversion (required fields, lenient repeated fields,
  * unknown enum strings dropped), then call validation.
  */
-import { isValidStatusUuid, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common';
+import { isValidStatusUuid, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
 import { scanJson } from './json-syntax-error.js';
 
 /** `type: UNKNOWN` passes validation and is answered 501 later (§2.5 row 16). */

@@ -3,7 +3,7 @@
  * the current subscription of each framework, its failover timer, and the ids of removed
  * frameworks, which can never subscribe again.
  */
-import type { FrameworkID, FrameworkInfo } from '@mesosgot/common';
+import type { FrameworkID, FrameworkInfo } from '@mesosgot/common/internal';
 import type { Subscription } from './subscriptions.js';
 
 /** The role a framework without `roles`/`role` is offered resources for. */

@@ -4,7 +4,7 @@
  * resources are charged only when it is not yet running on that agent (nor launched earlier
  * in the same call). Pure: the caller applies the verdicts.
  */
-import { addResources, canonicalJson, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common';
+import { addResources, canonicalJson, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common/internal';
 import { bare } from './agent-registry.js';
 import { formatResources } from './resource-text.js';
 

@@ -5,7 +5,7 @@
  * `No leader elected` when no leader is known. Recorded: zk-ha-layout.json.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MasterInfo } from '@mesosgot/common';
+import type { MasterInfo } from '@mesosgot/common/internal';
 import { sendText } from './scheduler-api.js';
 import type { Leadership } from './zk-membership.js';
 

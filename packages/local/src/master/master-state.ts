@@ -17,14 +17,14 @@ import type {
   Offer,
   SchedulerEvent,
   TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { AgentLink, AgentLossKind, MasterLink } from '../links.js';
 import { AgentLoss } from './agent-loss.js';
 import { AgentRegistry } from './agent-registry.js';
 import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
 import { OfferBook } from './offers.js';
-import { subtractResources } from '@mesosgot/common';
+import { subtractResources } from '@mesosgot/common/internal';
 import { Subscription } from './subscriptions.js';
 import { type MasterTask, TaskRegistry } from './task-registry.js';
 

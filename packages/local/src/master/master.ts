@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH, parseZkUrl } from '@mesosgot/common';
+import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH } from '@mesosgot/common/internal';
+import { parseZkUrl } from '@mesosgot/common/zookeeper';
 import type { MasterLink } from '../links.js';
 import type { Credential } from './auth.js';
 import { leaderInfo, redirectToLeader } from './leader-redirect.js';

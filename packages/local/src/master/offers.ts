@@ -4,10 +4,10 @@
  * Leftovers of an ACCEPT/DECLINE are filtered for `refuse_seconds` (default 5, negative ⇒ the
  * default, 0 ⇒ no filter, capped at 365 days); REVIVE clears a framework's filters.
  */
-import type { ExecutorID, Offer, Resource } from '@mesosgot/common';
+import type { ExecutorID, Offer, Resource } from '@mesosgot/common/internal';
 import type { AgentEntry } from './agent-registry.js';
 import type { Framework } from './frameworks.js';
-import { addResources, isEmptyResources, resourcesContain, scalarOf } from '@mesosgot/common';
+import { addResources, isEmptyResources, resourcesContain, scalarOf } from '@mesosgot/common/internal';
 
 /** Longest filter Mesos applies (§6.5). */
 const MAX_REFUSE_SECONDS = 365 * 24 * 3600;

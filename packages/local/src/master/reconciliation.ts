@@ -3,7 +3,7 @@
  * knows for the framework) and explicit (the listed tasks; unknown ones are TASK_LOST).
  * All answers come from SOURCE_MASTER with REASON_RECONCILIATION, no uuid, no data.
  */
-import type { AgentID, TaskID, TaskStatus } from '@mesosgot/common';
+import type { AgentID, TaskID, TaskStatus } from '@mesosgot/common/internal';
 import type { MasterTask } from './task-registry.js';
 
 export interface ReconcileView {

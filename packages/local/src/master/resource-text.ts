@@ -3,7 +3,7 @@
  * (`cpus(allocated: *):3.8; mem(allocated: *):4032; ports(allocated: *):[31000-31099]`,
  * session-scheduler.jsonl) and as the per-name summary of /master/state.
  */
-import { rangesOf, scalarOf, type Resource } from '@mesosgot/common';
+import { rangesOf, scalarOf, type Resource } from '@mesosgot/common/internal';
 
 /** Mesos' `Resources` stream format; `role` adds the `(allocated: role)` annotation. */
 export function formatResources(rs: readonly Resource[], role: string | undefined): string {

@@ -3,13 +3,13 @@
  * (mesos-v1-protocol.md §5.2, §6.4–§6.11). Runs after the request ladder of scheduler-api.ts
  * let the call through, so the framework is known and connected.
  */
-import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common';
+import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Framework } from './frameworks.js';
 import { validateLaunch } from './launch-validation.js';
 import type { MasterState } from './master-state.js';
 import type { OutstandingOffer } from './offers.js';
 import { reconcile } from './reconciliation.js';
-import { addResources, subtractResources } from '@mesosgot/common';
+import { addResources, subtractResources } from '@mesosgot/common/internal';
 
 type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, type SchedulerEvent } from '@mesosgot/common';
+import { encodeRecord, type SchedulerEvent } from '@mesosgot/common/internal';
 import { toMesosJson } from './mesos-json.js';
 
 /** Mesos' fixed heartbeat interval (§6.2). */

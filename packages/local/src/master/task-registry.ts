@@ -3,7 +3,7 @@
  * updates agents forward, the uuid of each forwarded update, and forgetting a task once the
  * scheduler acknowledged its terminal update.
  */
-import { isTerminalState, type Resource, type TaskInfo, type TaskState, type TaskStatus } from '@mesosgot/common';
+import { isTerminalState, type Resource, type TaskInfo, type TaskState, type TaskStatus } from '@mesosgot/common/internal';
 
 /** One task the master launched. Fields are written by TaskRegistry only. */
 export interface MasterTask {

@@ -5,14 +5,16 @@
  * watches the children and learns the leader's MasterInfo, which non-leaders need for their 307s.
  */
 import {
-  MasterDetectionError,
-  ZkSession,
   delay,
   exponentialBackoff,
-  isNoNodeError,
+  MasterDetectionError,
   type MasterInfo,
+} from '@mesosgot/common/internal';
+import {
+  ZkSession,
+  isNoNodeError,
   type ZkUrl,
-} from '@mesosgot/common';
+} from '@mesosgot/common/zookeeper';
 
 /** What a master knows about leadership: it leads, another master leads, or none is known (503). */
 export type Leadership =

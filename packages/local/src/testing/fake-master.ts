@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SCHEDULER_CALL_TYPES, encodeRecord, type MasterInfo, type SchedulerCallType } from '@mesosgot/common';
+import { encodeRecord, SCHEDULER_CALL_TYPES, type MasterInfo, type SchedulerCallType } from '@mesosgot/common/internal';
 import { FakeStream } from './fake-stream.js';
 import { mesosJson } from './recorded-events.js';
 import { waitFor } from './wait-for.js';

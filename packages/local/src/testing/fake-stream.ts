@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { encodeRecord } from '@mesosgot/common';
+import { encodeRecord } from '@mesosgot/common/internal';
 import { mesosJson } from './recorded-events.js';
 
 /**

@@ -1,4 +1,4 @@
-import { TimeoutError } from '@mesosgot/common';
+import { TimeoutError } from '@mesosgot/common/internal';
 
 export interface WaitForOptions {
   /** Deadline for the condition; the wait rejects with TimeoutError after it. */

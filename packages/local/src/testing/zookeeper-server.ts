@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TimeoutError } from '@mesosgot/common';
+import { TimeoutError } from '@mesosgot/common/internal';
 
 /** Where Debian's package puts the server jar (its Class-Path manifest names the rest). */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';

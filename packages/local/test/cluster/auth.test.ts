@@ -8,7 +8,8 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { request } from 'undici';
-import { MesosHttpClient, MesosHttpError, SCHEDULER_API_PATH } from '@mesosgot/common';
+import { MesosHttpError, SCHEDULER_API_PATH } from '@mesosgot/common';
+import { MesosHttpClient } from '@mesosgot/common/internal';
 import { LocalCluster } from '../../src/cluster.js';
 import { HttpScheduler, post, type HttpAnswer } from '../support/http-scheduler.js';
 

@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { MasterDetectionError, ZkSession, parseZkUrl, type MasterInfo, type Offer, type TaskInfo } from '@mesosgot/common';
+import { MasterDetectionError, type MasterInfo, type Offer, type TaskInfo } from '@mesosgot/common';
+import { ZkSession, parseZkUrl } from '@mesosgot/common/zookeeper';
 import { ZooKeeperServer, waitFor } from '@mesosgot/local/testing';
 import { LocalCluster, type LocalClusterOptions } from '../../src/cluster.js';
 import { LocalMaster } from '../../src/master/master.js';

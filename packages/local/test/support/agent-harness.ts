@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandInfo, FrameworkID, FrameworkInfo, TaskInfo } from '@mesosgot/common';
-import { LocalAgent, type LocalAgentOptions } from '@mesosgot/local';
+import { LocalAgent, type LocalAgentOptions } from '@mesosgot/local/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { FakeMasterLink } from './fake-master-link.js';
 

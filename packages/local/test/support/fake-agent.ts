@@ -4,7 +4,6 @@
  */
 import {
   newStatusUuid,
-  parseResourceFlags,
   type AgentInfo,
   type AgentID,
   type Base64,
@@ -17,6 +16,9 @@ import {
   type TaskState,
   type TaskStatus,
 } from '@mesosgot/common';
+import {
+  parseResourceFlags,
+} from '@mesosgot/common/internal';
 import type { AgentLink, MasterLink } from '../../src/links.js';
 
 export type FakeAgentCall =

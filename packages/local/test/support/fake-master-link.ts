@@ -1,6 +1,6 @@
 // A MasterLink that records what an agent reports, for driving LocalAgent in-process.
 import type { AgentID, Base64, ExecutorID, FrameworkID, TaskState, TaskStatus } from '@mesosgot/common';
-import type { AgentLink, MasterLink } from '@mesosgot/local';
+import type { AgentLink, MasterLink } from '@mesosgot/local/internal';
 
 export interface RecordedUpdate {
   frameworkId: string;

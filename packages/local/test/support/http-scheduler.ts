@@ -4,7 +4,8 @@
  * JSON events collected in order.
  */
 import { Agent, request } from 'undici';
-import { decodeJsonRecords, type FrameworkInfo, type SchedulerEvent } from '@mesosgot/common';
+import { type FrameworkInfo, type SchedulerEvent } from '@mesosgot/common';
+import { decodeJsonRecords } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 
 export interface HttpAnswer {

@@ -7,7 +7,7 @@ import { newStatusUuid } from '@mesosgot/common';
 import { checkExecutorCall } from '../../src/agent/executor-call-validation.js';
 import { executorEnvironment } from '../../src/agent/executor-env.js';
 import { sandboxPath } from '../../src/agent/sandbox.js';
-import { formatStoutDuration, parseStoutDuration } from '@mesosgot/common';
+import { formatStoutDuration, parseStoutDuration } from '@mesosgot/common/internal';
 
 const RECORDING = join(import.meta.dirname, '..', 'fixtures', 'real-mesos', 'session-executor.jsonl');
 const recordedEnv = (JSON.parse(readFileSync(RECORDING, 'utf8').split('\n')[0]!) as { env: Record<string, string> }).env;

@@ -5,7 +5,7 @@ import {
   type OfferOperation,
   type SchedulerCall,
   type TaskInfo,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { copyId, validateId, validateIds } from './validate-id.js';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, isValidStatusUuid, type SchedulerCall, type TaskStatus } from '@mesosgot/common';
+import { InvalidArgumentError, isValidStatusUuid, type SchedulerCall, type TaskStatus } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Filters, OfferID, SchedulerCall } from '@mesosgot/common';
+import type { Filters, OfferID, SchedulerCall } from '@mesosgot/common/internal';
 import { validateFilters } from './accept.js';
 import { copyId, validateIds } from './validate-id.js';
 

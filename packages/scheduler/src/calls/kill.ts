@@ -1,4 +1,4 @@
-import type { AgentID, KillPolicy, SchedulerCall, TaskID } from '@mesosgot/common';
+import type { AgentID, KillPolicy, SchedulerCall, TaskID } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /**

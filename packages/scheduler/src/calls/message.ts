@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type AgentID, type ExecutorID, type SchedulerCall } from '@mesosgot/common';
+import { InvalidArgumentError, type AgentID, type ExecutorID, type SchedulerCall } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /**

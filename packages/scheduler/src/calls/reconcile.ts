@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type AgentID, type SchedulerCall, type TaskID } from '@mesosgot/common';
+import { InvalidArgumentError, type AgentID, type SchedulerCall, type TaskID } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /** What reconciliation needs of a task: its id and, strongly recommended, its agent (§6.9). */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type AgentID, type Resource, type SchedulerCall } from '@mesosgot/common';
+import { InvalidArgumentError, type AgentID, type Resource, type SchedulerCall } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /** One resource request (v1 `Request`): optionally pinned to an agent. */

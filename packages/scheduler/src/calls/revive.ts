@@ -1,4 +1,4 @@
-import type { SchedulerCall } from '@mesosgot/common';
+import type { SchedulerCall } from '@mesosgot/common/internal';
 import { validateRoles } from './roles.js';
 
 /**

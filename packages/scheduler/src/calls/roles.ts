@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common/internal';
 
 /** Checks an optional role list (REVIVE/SUPPRESS); `undefined` or `[]` means every role (§5.2). */
 export function validateRoles(field: string, roles: readonly string[] | undefined): string[] | undefined {

@@ -1,4 +1,4 @@
-import type { AgentID, ExecutorID, SchedulerCall } from '@mesosgot/common';
+import type { AgentID, ExecutorID, SchedulerCall } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
 /** SHUTDOWN one executor on one agent (§6.11); both ids are required by the master. No I/O. */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type FrameworkInfo, type SchedulerCall } from '@mesosgot/common';
+import { InvalidArgumentError, type FrameworkInfo, type SchedulerCall } from '@mesosgot/common/internal';
 import { validateId } from './validate-id.js';
 
 export interface SubscribeOptions {

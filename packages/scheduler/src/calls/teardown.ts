@@ -1,4 +1,4 @@
-import type { SchedulerCall } from '@mesosgot/common';
+import type { SchedulerCall } from '@mesosgot/common/internal';
 
 /**
  * TEARDOWN (§6.11): the master kills every task, shuts the executors down and closes the

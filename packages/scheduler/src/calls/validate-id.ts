@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Id } from '@mesosgot/common';
+import { InvalidArgumentError, type Id } from '@mesosgot/common/internal';
 
 /**
  * Throws InvalidArgumentError unless `id` is a Mesos id object with a non-empty string value.

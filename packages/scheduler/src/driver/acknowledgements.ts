@@ -3,7 +3,7 @@
  * next update only after the previous one is acknowledged, so a lost ack stalls that task's
  * updates until the agent retries; updates without uuid (master-generated) must never be acked.
  */
-import { InvalidArgumentError, NotSubscribedError, type SchedulerCall, type TaskStatus } from '@mesosgot/common';
+import { InvalidArgumentError, NotSubscribedError, type SchedulerCall, type TaskStatus } from '@mesosgot/common/internal';
 import { acknowledge } from '../calls/acknowledge.js';
 
 export class Acknowledgements {

@@ -5,7 +5,7 @@
  * with NotSubscribedError while disconnected) and when sent (the stream id must be the current
  * one, §2.4, or the master answers 400).
  */
-import { MesosHttpError, type SchedulerCall } from '@mesosgot/common';
+import { MesosHttpError, type SchedulerCall } from '@mesosgot/common/internal';
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { ConnectionState, Subscription } from './connection-state.js';

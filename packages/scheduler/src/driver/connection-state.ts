@@ -7,7 +7,7 @@
  *     │          │               │               │
  *     └──────────┴───────────────┴───────────────┴──► closed (stop/abort; terminal)
  */
-import { MesosGotError, NotSubscribedError, type FrameworkID, type MasterInfo, type SchedulerCallType } from '@mesosgot/common';
+import { MesosGotError, NotSubscribedError, type FrameworkID, type MasterInfo, type SchedulerCallType } from '@mesosgot/common/internal';
 
 export type ConnectionPhase = 'idle' | 'connecting' | 'subscribed' | 'disconnected' | 'closed';
 

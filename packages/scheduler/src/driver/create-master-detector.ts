@@ -1,4 +1,4 @@
-import { isZkUrl } from '@mesosgot/common';
+import { isZkUrl } from '@mesosgot/common/zookeeper';
 import type { MasterDetector } from './master-detector.js';
 import { StaticMasterDetector } from './static-master-detector.js';
 import { ZooKeeperMasterDetector, type ZooKeeperMasterDetectorOptions } from './zk-master-detector.js';

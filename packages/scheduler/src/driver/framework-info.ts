@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type FrameworkCapabilityType, type FrameworkInfo } from '@mesosgot/common';
+import { InvalidArgumentError, type FrameworkCapabilityType, type FrameworkInfo } from '@mesosgot/common/internal';
 
 /** camelCase settings for a FrameworkInfo (mesos-v1-protocol.md §4). */
 export interface FrameworkSettings {

@@ -1,4 +1,4 @@
-import { MesosHttpClient, ProtocolError, SCHEDULER_API_PATH, type SchedulerCall } from '@mesosgot/common';
+import { MesosHttpClient, ProtocolError, SCHEDULER_API_PATH, type SchedulerCall } from '@mesosgot/common/internal';
 import type { MasterTransport, OpenedStream } from './master-transport.js';
 
 export interface HttpMasterTransportOptions {

@@ -3,7 +3,7 @@
  * The implementation (http-master-transport.ts) wraps @mesosgot/common's MesosHttpClient; tests
  * and other transports can plug in here. 307 redirects are followed below this seam (§2.5).
  */
-import type { SchedulerCall } from '@mesosgot/common';
+import type { SchedulerCall } from '@mesosgot/common/internal';
 
 /** A SUBSCRIBE that got its `200`: the stream is open, nothing read yet. */
 export interface OpenedStream {

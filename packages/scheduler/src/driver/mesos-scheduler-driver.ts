@@ -4,8 +4,8 @@
  * connection-state.ts, call-queue.ts, callback-queue.ts, acknowledgements.ts, events/dispatch.ts.
  */
 import {
-  DriverStoppedError,
   exponentialBackoff,
+  DriverStoppedError,
   type AgentID,
   type ExecutorID,
   type Filters,
@@ -18,7 +18,7 @@ import {
   type TaskID,
   type TaskInfo,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { EventEmitter } from 'eventemitter3';
 import { setMaxListeners } from 'node:events';
 import * as calls from '../calls/index.js';

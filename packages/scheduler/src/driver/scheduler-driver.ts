@@ -11,7 +11,7 @@ import type {
   OfferOperation,
   TaskInfo,
   TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { EventEmitter } from 'eventemitter3';
 import type { ReconcileTask } from '../calls/reconcile.js';
 import type { ResourceRequest } from '../calls/request.js';

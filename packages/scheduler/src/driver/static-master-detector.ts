@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common/internal';
 import type { MasterDetector } from './master-detector.js';
 
 const DEFAULT_MASTER_PORT = 5050;

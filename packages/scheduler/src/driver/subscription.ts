@@ -6,15 +6,15 @@
  * fatal refusal ends the loop. What events *mean* to the framework is the sink's business.
  */
 import {
+  delay,
+  type Backoff,
   MasterDetectionError,
   MesosHttpError,
   ProtocolError,
   TimeoutError,
-  delay,
-  type Backoff,
   type SchedulerCall,
   type SchedulerEvent,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { decodeEvent, parseEventJson } from '../events/decode.js';
 import type { ConnectionState, Subscription } from './connection-state.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';

@@ -1,12 +1,14 @@
 import {
   MasterDetectionError,
+  type MasterInfo,
+} from '@mesosgot/common/internal';
+import {
   ZkSession,
   isNoNodeError,
   parseZkUrl,
-  type MasterInfo,
   type ZkSessionOptions,
   type ZkUrl,
-} from '@mesosgot/common';
+} from '@mesosgot/common/zookeeper';
 import type { MasterDetector } from './master-detector.js';
 
 /** How long nextMaster() waits for a leader to appear under the path before it reports one missing. */

@@ -4,7 +4,7 @@
  * `undefined` where Mesos promises a value is refused here with a ProtocolError naming the field.
  * Unknown fields are kept (Mesos adds fields over time); unknown event types are refused.
  */
-import { ProtocolError, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common';
+import { ProtocolError, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common/internal';
 
 type Json = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * on the emitter. The driver decides ordering, acknowledgements and what SUBSCRIBED/ERROR do to
  * the connection (driver/).
  */
-import { assertNever, type SchedulerEvent } from '@mesosgot/common';
+import { assertNever, type SchedulerEvent } from '@mesosgot/common/internal';
 import type { EventEmitter } from 'eventemitter3';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import type { Scheduler } from '../scheduler.js';

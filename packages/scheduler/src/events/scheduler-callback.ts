@@ -8,7 +8,7 @@ import type {
   OfferID,
   OperationStatus,
   TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 
 /**
  * The arguments of every Scheduler callback, minus the driver: the event map of the driver's

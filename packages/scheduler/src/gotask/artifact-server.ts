@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { basename } from 'node:path';
-import { InvalidArgumentError } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common/internal';
 
 export interface ArtifactServerOptions {
   /** URL name → file path, e.g. `{ 'executor.js': '/app/dist/app_executor.bundle.mjs' }`. */

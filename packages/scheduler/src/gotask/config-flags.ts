@@ -3,7 +3,7 @@
  * default, type and help, and both the parser and `--help` read the same rows, so the help
  * cannot drift from what is accepted. Precedence: flag > environment > default.
  */
-import { InvalidArgumentError } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common/internal';
 
 export type FlagValue = string | number | boolean | undefined;
 

@@ -9,7 +9,7 @@
  * untouched in `config.appArgs`. Any other unknown flag is an InvalidArgumentError.
  */
 import { userInfo } from 'node:os';
-import { InvalidArgumentError, parseResourceFlags } from '@mesosgot/common';
+import { parseResourceFlags, InvalidArgumentError } from '@mesosgot/common/internal';
 import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './config-flags.js';
 
 export type { FlagSpec, FlagValue } from './config-flags.js';

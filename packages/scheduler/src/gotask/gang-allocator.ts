@@ -14,13 +14,13 @@
  * common's `allocate`.
  */
 import {
-  InvalidArgumentError,
   allocate,
+  type ResourceRequest,
+  InvalidArgumentError,
   type Offer,
   type OfferID,
   type Resource,
-  type ResourceRequest,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { BinTable, measureRow, totalFree, type BinFree, type Dimensions } from './gang-bins.js';
 import { BinCarver, quotient } from './gang-carver.js';
 import { demandOf, dimensionsOf, groupShapes, orderings, type Demand, type Shape } from './gang-shapes.js';

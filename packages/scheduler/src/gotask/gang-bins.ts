@@ -5,7 +5,7 @@
  * stores them (mesos-v1-protocol.md §4), so sums and quotients are exact. The Resource[] with
  * identities are only read again when a bin's placements are carved (gang-carver.ts).
  */
-import type { Offer, OfferID, Resource } from '@mesosgot/common';
+import type { Offer, OfferID, Resource } from '@mesosgot/common/internal';
 import type { Demand } from './gang-shapes.js';
 
 /** Scalar names and ranged-count names that some request uses, in a fixed order. */

@@ -9,7 +9,7 @@
  * role only). 100 000 tasks must not cost 300 000 fresh objects; only tasks with ranges (each
  * has its own ports) get their own array.
  */
-import type { Range, Resource } from '@mesosgot/common';
+import type { Range, Resource } from '@mesosgot/common/internal';
 import { toMillis, type Dimensions } from './gang-bins.js';
 import { ResourceIdentities, type Identity } from './gang-identities.js';
 import type { Demand } from './gang-shapes.js';

@@ -4,7 +4,7 @@
  * pieces carved from them. Plain resources (name, type, role only) share one identity per plan,
  * so equal pieces on different agents are the same object.
  */
-import type { Range, Resource } from '@mesosgot/common';
+import type { Range, Resource } from '@mesosgot/common/internal';
 
 /** A resource identity (the offered resource minus its value), with its carved pieces by amount. */
 export interface Identity {

@@ -6,13 +6,13 @@
  * with `refuse_seconds` so other frameworks get them (mesos-v1-protocol.md §6.4, §6.5).
  */
 import {
-  NotSubscribedError,
   parseResourceMap,
+  NotSubscribedError,
   type ExecutorInfo,
   type Filters,
   type Offer,
   type ResourceMap,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import { GangAllocator, type AgentPlacement } from './gang-allocator.js';
 import { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './launch-builder.js';

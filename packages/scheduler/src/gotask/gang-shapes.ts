@@ -3,7 +3,7 @@
  * refuses duplicate task ids. One pass over the tasks with no per-task objects: 100 000 tasks
  * of a few shapes must cost a few typed arrays, not 100 000 strings or set entries.
  */
-import { InvalidArgumentError, type ResourceRequest } from '@mesosgot/common';
+import { type ResourceRequest, InvalidArgumentError } from '@mesosgot/common/internal';
 import { toMillis, type Dimensions } from './gang-bins.js';
 import type { GangTask } from './gang-allocator.js';
 

@@ -8,18 +8,18 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LocalCluster } from '@mesosgot/local';
+import { LocalCluster } from '@mesosgot/local/internal';
 import {
+  type ReliableLinkOptions,
   Channel,
   DEFAULT_CHANNEL_CAPACITY,
   InvalidArgumentError,
   TaskError,
   type ReceiveChannel,
-  type ReliableLinkOptions,
   type ResourceMap,
   type SendChannel,
   type TaskMsg,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { SchedulerDriverOptions } from '../driver/driver-options.js';
 import { formatHelp, type SchedulerConfig } from './config.js';
 import { SchedEventQueue, MIN_EVENT_QUEUE_BOUND } from './sched-event-queue.js';

@@ -9,7 +9,7 @@ import {
   type ExecutorInfo,
   type Resource,
   type TaskInfo,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { TaskEntry } from './task-table.js';
 
 /** How agents obtain and start the executor. */

@@ -8,16 +8,16 @@
  * the inbound loops, so the links stop granting credit and the tasks' sends wait.
  */
 import {
+  ReliableLink,
+  isLinkFrame,
+  type ReliableLinkOptions,
   ChannelClosedError,
   InvalidArgumentError,
   ProtocolError,
-  ReliableLink,
-  isLinkFrame,
   type Channel,
   type ReceiveChannel,
-  type ReliableLinkOptions,
   type TaskMsg,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 

@@ -5,7 +5,7 @@
  * for (a deadlock). Events wait here instead, up to a bound; past it they are counted and one
  * Error event says how many were dropped (never a silent drop).
  */
-import type { Channel } from '@mesosgot/common';
+import type { Channel } from '@mesosgot/common/internal';
 import type { SchedEvent } from './sched-events.js';
 
 /** Events queued beyond the channel's own buffer, at least. */

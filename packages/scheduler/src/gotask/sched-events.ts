@@ -3,7 +3,7 @@
  * SchedEvent kinds, each with typed data. Task events name the task by its id (`<name>-<index>`),
  * the same string a TaskMsg's `taskName` carries.
  */
-import { assertNever, type MasterInfo, type TaskState, type TaskStatus, type TaskStatusReason } from '@mesosgot/common';
+import { assertNever, type MasterInfo, type TaskState, type TaskStatus, type TaskStatusReason } from '@mesosgot/common/internal';
 
 /** Fields every task event carries. */
 export interface TaskEventData {

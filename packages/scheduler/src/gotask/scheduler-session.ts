@@ -6,16 +6,16 @@
  * whatever the scheduler function does.
  */
 import {
+  type ReliableLinkOptions,
   InvalidArgumentError,
   NotSubscribedError,
   TaskError,
   type Channel,
   type FrameworkInfo,
-  type ReliableLinkOptions,
   type ResourceMap,
   type TaskMsg,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { MesosSchedulerDriver } from '../driver/mesos-scheduler-driver.js';
 import type { SchedulerDriverOptions } from '../driver/driver-options.js';
 import { buildFrameworkInfo } from '../driver/framework-info.js';

@@ -23,7 +23,7 @@
  * acknowledge are resent to the new one. Launches wait (GangLauncher.hold) until every task is
  * answered; a reconciliation cut short by a disconnection is asked again on re-subscribe.
  */
-import type { TaskStatus } from '@mesosgot/common';
+import type { TaskStatus } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import { executorIdFor } from './launch-builder.js';
 import type { TaskTable } from './task-table.js';

@@ -4,13 +4,13 @@
  * maps an id to its executor, agent and phase.
  */
 import {
+  parseResourceMap,
+  type ResourceRequest,
   InvalidArgumentError,
   isTerminalState,
-  parseResourceMap,
   type ResourceMap,
-  type ResourceRequest,
   type TaskStatus,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 
 /** What `spawnTasks` takes per group. */
 export interface SpawnSpec {

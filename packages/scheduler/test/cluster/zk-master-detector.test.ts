@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { MasterDetectionError, ZkSession, parseZkUrl } from '@mesosgot/common';
+import { MasterDetectionError } from '@mesosgot/common';
+import { ZkSession, parseZkUrl } from '@mesosgot/common/zookeeper';
 import { ZooKeeperServer, waitFor } from '@mesosgot/local/testing';
 import { ZooKeeperMasterDetector } from '../../src/driver/zk-master-detector.js';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ProtocolError, SCHEDULER_EVENT_TYPES, type SchedulerEvent } from '@mesosgot/common';
-import { callbacksFor, decodeEvent } from '@mesosgot/scheduler';
+import { callbacksFor, decodeEvent } from '@mesosgot/scheduler/internal';
 import { decodeEventBytes } from '../../src/events/decode.js';
 import { anyJson, mutate, mutationArb } from '../../../common/test/support/json-mutations.js';
 

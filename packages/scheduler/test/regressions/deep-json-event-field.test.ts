@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ProtocolError } from '@mesosgot/common';
-import { decodeEvent } from '@mesosgot/scheduler';
+import { decodeEvent } from '@mesosgot/scheduler/internal';
 
 const deep = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
 

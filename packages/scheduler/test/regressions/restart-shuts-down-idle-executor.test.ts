@@ -5,7 +5,8 @@
 // failure stopping the framework. Now the retired executor is shut down (SHUTDOWN) as soon as no
 // task of ours is left on it — and not before.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { parseResourceFlags, type AgentID, type ExecutorID } from '@mesosgot/common';
+import { type AgentID, type ExecutorID } from '@mesosgot/common';
+import { parseResourceFlags } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig, type DriverStatus, type SchedEvent } from '@mesosgot/scheduler';
 import { FakeGoTaskDriver, fakeOffer } from '../unit/gotask/fake-gotask-driver.js';

@@ -5,7 +5,7 @@
 // SUPPRESS again — an offer/decline cycle every refuse_seconds for the rest of the run.
 import { describe, expect, it } from '@jest/globals';
 import type { Offer } from '@mesosgot/common';
-import { GangLauncher, TaskTable, type SchedulerDriver } from '../../src/index.js';
+import { GangLauncher, TaskTable, type SchedulerDriver } from '../../src/internal.js';
 
 function offer(id: string): Offer {
   return {

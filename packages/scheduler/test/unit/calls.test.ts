@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidArgumentError, type SchedulerCall } from '@mesosgot/common';
-import { calls } from '@mesosgot/scheduler';
+import { calls } from '@mesosgot/scheduler/internal';
 
 const OFFER = { value: 'M-O0' };
 const AGENT = { value: 'M-S0' };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createConnection } from 'node:net';
 import { InvalidArgumentError, NotSubscribedError, ProtocolError } from '@mesosgot/common';
 import { CuttingProxy, FakeMaster, waitFor } from '@mesosgot/local/testing';
-import { ConnectionState, HeartbeatWatchdog, StaticMasterDetector, buildFrameworkInfo, decodeEvent, parseMasters } from '@mesosgot/scheduler';
+import { ConnectionState, HeartbeatWatchdog, StaticMasterDetector, buildFrameworkInfo, decodeEvent, parseMasters } from '@mesosgot/scheduler/internal';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

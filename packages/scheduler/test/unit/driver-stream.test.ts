@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { ProtocolError, encodeRecord, type FrameworkInfo } from '@mesosgot/common';
+import { ProtocolError, type FrameworkInfo } from '@mesosgot/common';
+import { encodeRecord } from '@mesosgot/common/internal';
 import { FakeMaster, recordedEvents, waitFor, type RecordedEvent } from '@mesosgot/local/testing';
 import { MesosSchedulerDriver } from '@mesosgot/scheduler';
 import { recordingScheduler, type Hooks } from './recording-scheduler.js';

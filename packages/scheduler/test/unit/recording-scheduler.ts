@@ -1,5 +1,6 @@
 // Test helper: a Scheduler that records every callback, in order, and can be told to act.
-import type { Scheduler, SchedulerCallbackName, SchedulerDriver } from '@mesosgot/scheduler';
+import type { Scheduler, SchedulerDriver } from '@mesosgot/scheduler';
+import type { SchedulerCallbackName } from '@mesosgot/scheduler/internal';
 
 export interface Seen {
   name: SchedulerCallbackName;

@@ -2,13 +2,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   DriverStoppedError,
   InvalidArgumentError,
-  MesosHttpClient,
   MesosHttpError,
   ProtocolError,
   TimeoutError,
+} from '@mesosgot/common';
+import {
+  MesosHttpClient,
   basicAuthHeader,
   encodeRecord,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { TestServer, type Handler } from './test-server.js';
 

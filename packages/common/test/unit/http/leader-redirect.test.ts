@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ProtocolError, leaderRedirectTarget, statusKind } from '@mesosgot/common';
+import { ProtocolError } from '@mesosgot/common';
+import { leaderRedirectTarget, statusKind } from '@mesosgot/common/internal';
 
 describe('http/leader-redirect leaderRedirectTarget', () => {
   it.each([

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { ProtocolError, RecordIODecoder, decodeRecordIO, encodeRecord } from '@mesosgot/common';
+import { ProtocolError } from '@mesosgot/common';
+import { RecordIODecoder, decodeRecordIO, encodeRecord } from '@mesosgot/common/internal';
 import { CHUNKINGS, asyncChunks, chunk, cutAt, cutsArb } from './chunking.js';
 
 interface Case {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { ProtocolError, decodeJsonRecords, decodeRecordIO, encodeRecord } from '@mesosgot/common';
+import { ProtocolError } from '@mesosgot/common';
+import { decodeJsonRecords, decodeRecordIO, encodeRecord } from '@mesosgot/common/internal';
 import { CHUNKINGS, asyncChunks, chunk, cutAt, cutsArb } from './chunking.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<{ values: T[]; error?: unknown }> {

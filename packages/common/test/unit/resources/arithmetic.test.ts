@@ -9,7 +9,7 @@ import {
   scalarOf,
   subtractResources,
   toResourceMap,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { Resource } from '@mesosgot/common';
 import { resourcesArb } from './arbitraries.js';
 

@@ -10,7 +10,7 @@ import {
   rangesOf,
   resourcesContain,
   scalarOf,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { Resource } from '@mesosgot/common';
 import { resourcesArb } from './arbitraries.js';
 

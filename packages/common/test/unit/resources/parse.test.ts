@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { InvalidArgumentError, parseResourceFlags, parseResourceList, parseResourceMap } from '@mesosgot/common';
+import { InvalidArgumentError } from '@mesosgot/common';
+import { parseResourceFlags, parseResourceList, parseResourceMap } from '@mesosgot/common/internal';
 import type { Resource, ResourceMap } from '@mesosgot/common';
 
 const scalar = (name: string, value: number, extra: Partial<Resource> = {}): Resource => ({ name, type: 'SCALAR', scalar: { value }, ...extra });

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   InvalidArgumentError,
   ProtocolError,
+} from '@mesosgot/common';
+import {
   TASK_MSG_OVERHEAD_BYTES,
   decodeTaskMsg,
   decodeTaskMsgs,
@@ -11,7 +13,7 @@ import {
   encodedTaskMsgLength,
   readTaskMsg,
   writeTaskMsg,
-} from '@mesosgot/common';
+} from '@mesosgot/common/internal';
 import type { TaskMsg } from '@mesosgot/common';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

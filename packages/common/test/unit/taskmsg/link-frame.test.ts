@@ -7,7 +7,7 @@ import {
   isLinkFrame,
   LINK_FRAME_HEADER_BYTES,
   type LinkFrame,
-} from '../../../src/index.js';
+} from '../../../src/internal.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
-import { ReliableLink, decodeLinkFrame, encodeLinkFrame, type LinkFrame } from '../../../src/index.js';
+import { ReliableLink, decodeLinkFrame, encodeLinkFrame, type LinkFrame } from '../../../src/internal.js';
 import { FrameBatcher } from '../../../src/taskmsg/batch.js';
 import { LinkStream } from '../../../src/taskmsg/link-stream.js';
 import { RingBuffer } from '../../../src/channel/ring-buffer.js';

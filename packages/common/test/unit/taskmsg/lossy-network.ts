@@ -4,7 +4,7 @@
  * failing fast-check case replays exactly. `pause()` makes transmit reject, like a driver that
  * lost its subscription (NotSubscribedError), until `resume()`.
  */
-import { ReliableLink, type ReliableLinkOptions } from '../../../src/index.js';
+import { ReliableLink, type ReliableLinkOptions } from '../../../src/internal.js';
 
 export interface Faults {
   drop: number;

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import fc from 'fast-check';
 import { waitFor } from '@mesosgot/local/testing';
-import { ChannelClosedError, INITIAL_STREAM_CREDIT, InvalidArgumentError, ReliableLink, type TaskMsg } from '../../../src/index.js';
+import { ChannelClosedError, INITIAL_STREAM_CREDIT, InvalidArgumentError, ReliableLink, type TaskMsg } from '../../../src/internal.js';
 import { LossyNetwork, NO_FAULTS, prng, type Faults } from './lossy-network.js';
 
 let net: LossyNetwork | undefined;

@@ -4,7 +4,8 @@
  * would be. A fake TaskHost on top records status updates and what the scheduler side had
  * received when each was sent.
  */
-import { ReliableLink, type TaskInfo, type TaskMsg, type TaskStatus } from '@mesosgot/common';
+import { type TaskInfo, type TaskMsg, type TaskStatus } from '@mesosgot/common';
+import { ReliableLink } from '@mesosgot/common/internal';
 import { ExecutorLink } from '../../../src/gotask/executor-link.js';
 import type { AppTaskExecutor } from '../../../src/gotask/task-func.js';
 import type { TaskHost } from '../../../src/gotask/task-runner.js';

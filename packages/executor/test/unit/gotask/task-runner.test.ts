@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { encodeTaskSpec, type TaskMsg } from '@mesosgot/common';
+import { type TaskMsg } from '@mesosgot/common';
+import { encodeTaskSpec } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { TaskRegistry } from '../../../src/gotask/task-registry.js';
 import { TaskRunner } from '../../../src/gotask/task-runner.js';

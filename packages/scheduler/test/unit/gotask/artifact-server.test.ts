@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mesosgot/common';
-import { ArtifactServer } from '../../../src/index.js';
+import { ArtifactServer } from '../../../src/internal.js';
 
 let dir: string;
 let server: ArtifactServer | undefined;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { InvalidArgumentError } from '@mesosgot/common';
-import { formatHelp, parseSchedulerConfig, SCHEDULER_FLAGS, DEFAULT_LOCAL_AGENTS, type FlagSpec } from '../../../src/index.js';
+import { formatHelp, parseSchedulerConfig, SCHEDULER_FLAGS, DEFAULT_LOCAL_AGENTS, type FlagSpec } from '../../../src/internal.js';
 
 const NO_ENV = {};
 

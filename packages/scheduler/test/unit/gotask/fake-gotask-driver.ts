@@ -6,8 +6,6 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import {
-  ReliableLink,
-  decodeTaskSpec,
   type ExecutorID,
   type AgentID,
   type FrameworkInfo,
@@ -18,7 +16,11 @@ import {
   type TaskStatus,
   type TaskState,
 } from '@mesosgot/common';
-import type { ConnectionStatus, DriverStatus, Scheduler, SchedulerCallbackArgs, SchedulerDriver } from '../../../src/index.js';
+import {
+  ReliableLink,
+  decodeTaskSpec,
+} from '@mesosgot/common/internal';
+import type { ConnectionStatus, DriverStatus, Scheduler, SchedulerCallbackArgs, SchedulerDriver } from '../../../src/internal.js';
 
 export interface FakeAgent {
   id: string;

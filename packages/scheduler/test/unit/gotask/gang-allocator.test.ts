@@ -2,17 +2,19 @@ import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import {
   InvalidArgumentError,
+  type Offer,
+  type Resource,
+  type ResourceMap,
+} from '@mesosgot/common';
+import {
   addResources,
   parseResourceFlags,
   parseResourceMap,
   rangesOf,
   resourcesContain,
   scalarOf,
-  type Offer,
-  type Resource,
-  type ResourceMap,
-} from '@mesosgot/common';
-import { GangAllocator, type GangPlan, type GangTask } from '../../../src/index.js';
+} from '@mesosgot/common/internal';
+import { GangAllocator, type GangPlan, type GangTask } from '../../../src/internal.js';
 
 const EXECUTOR = parseResourceMap({ cpus: 0.1, mem: 32 });
 

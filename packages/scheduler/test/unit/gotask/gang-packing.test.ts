@@ -1,17 +1,19 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  type Offer,
+  type Resource,
+  type ResourceMap,
+} from '@mesosgot/common';
+import {
   addResources,
   allocate,
   parseResourceMap,
   rangesOf,
   resourcesContain,
-  type Offer,
-  type Resource,
-  type ResourceMap,
   type ResourceRequest,
-} from '@mesosgot/common';
-import { GangAllocator, type GangPlan, type GangTask } from '../../../src/index.js';
+} from '@mesosgot/common/internal';
+import { GangAllocator, type GangPlan, type GangTask } from '../../../src/internal.js';
 
 /*
  * The allocator packs a shape's copies into a bin arithmetically (min over dimensions of

@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { Channel, InvalidArgumentError, ProtocolError, decodeTaskSpec, parseResourceMap, type TaskMsg } from '@mesosgot/common';
+import { Channel, InvalidArgumentError, ProtocolError, type TaskMsg } from '@mesosgot/common';
+import { decodeTaskSpec, parseResourceMap } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import {
   MessagePump,
@@ -8,7 +9,7 @@ import {
   buildTaskInfo,
   executorIdFor,
   type SchedEvent,
-} from '../../../src/index.js';
+} from '../../../src/internal.js';
 import { SchedEventQueue } from '../../../src/gotask/sched-event-queue.js';
 
 describe('TaskTable', () => {

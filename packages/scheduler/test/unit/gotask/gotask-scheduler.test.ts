@@ -1,7 +1,8 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { InvalidArgumentError, TaskError, decodeTaskSpec, parseResourceFlags, type TaskMsg } from '@mesosgot/common';
+import { InvalidArgumentError, TaskError, type TaskMsg } from '@mesosgot/common';
+import { decodeTaskSpec, parseResourceFlags } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
-import { GoTaskScheduler, parseSchedulerConfig, startEmbeddedCluster, type SchedEvent, type SchedulerConfig } from '../../../src/index.js';
+import { GoTaskScheduler, parseSchedulerConfig, startEmbeddedCluster, type SchedEvent, type SchedulerConfig } from '../../../src/internal.js';
 import { FakeGoTaskDriver, fakeOffer } from './fake-gotask-driver.js';
 
 const AGENT = 'cpus:2;mem:1024;ports:[31000-31010]';

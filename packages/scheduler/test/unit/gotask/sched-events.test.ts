@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { TaskState, TaskStatus } from '@mesosgot/common';
-import { SCHED_EVENT_TYPES, schedEventFromStatus, schedEventTypeOf } from '../../../src/index.js';
+import { SCHED_EVENT_TYPES, schedEventFromStatus, schedEventTypeOf } from '../../../src/internal.js';
 
 describe('sched-events', () => {
   it('has mesosgot\'s fourteen kinds plus AllocationPending', () => {
