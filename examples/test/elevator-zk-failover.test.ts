@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_TIMEOUT_MS = 120_000;
 
 /**
- * Issue 10's end-to-end check: the elevator finds its master through a real ZooKeeper, the
+ * End-to-end check of master detection through ZooKeeper: the elevator finds its master through a real ZooKeeper, the
  * leading master is killed mid-run, and the run still serves every request.
  */
 describe('elevator with --master zk:// across a leader failover', () => {

@@ -1,7 +1,7 @@
 /**
  * Baseline "one message per call": an undici keep-alive client POSTing small JSON bodies in
  * a loop, one in flight, to a node:http server on loopback that answers 202 Accepted as the
- * Mesos master does to a MESSAGE call (mesos-v1-protocol.md §2.5). This is the ceiling for any
+ * Mesos master does to a MESSAGE call (docs/protocol.md, "Scheduler endpoint answers"). This is the ceiling for any
  * design that makes one HTTP call per message; end-to-end messaging is judged against it.
  */
 import http from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * Baseline for RecordIO decoding: JSON.parse of the same records, already split, with the
  * same UTF-8 decoding step. Also makes the records: ~1 KiB JSON objects shaped like the
- * UPDATE events a scheduler receives (mesos-v1-protocol.md §5.3).
+ * UPDATE events a scheduler receives (docs/protocol.md, "Scheduler events").
  */
 import { perSecond } from '../harness/stats.js';
 import { timeMs } from '../harness/measure.js';

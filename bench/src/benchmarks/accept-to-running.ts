@@ -2,7 +2,7 @@
  * Time from ACCEPT to all RUNNING: the driver holds one offer from each of 4 local agents,
  * then accepts them with LAUNCH operations for 1,000 tasks (one bench executor per agent)
  * and waits until every task reported TASK_RUNNING. Includes starting the 4 executor
- * processes, the agents' status-update streams and the acknowledgements (§6.8).
+ * processes, the agents' status-update streams and the acknowledgements (docs/protocol.md, "Acknowledgements").
  */
 import { performance } from 'node:perf_hooks';
 import type { Benchmark, MetricSpec } from '../harness/benchmark.js';

@@ -2,7 +2,7 @@
  * Offers declined per second by the scheduler driver: a scripted master (FakeMaster from
  * @mesosgot/local/testing, which answers every call 202) sends one OFFERS event with N offers;
  * the framework declines each in its resourceOffers callback (one DECLINE call per offer, as
- * libmesos' declineOffer does, §6.5). Timed from the event to the N-th DECLINE received. The
+ * libmesos' declineOffer does, docs/protocol.md, "Filters and declines"). Timed from the event to the N-th DECLINE received. The
  * undici POST loop with the same count is the one-call-at-a-time ceiling.
  */
 import { performance } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 /**
  * End-to-end one-way TaskMsgs per second through the local cluster, 100-byte messages, both
- * ways (issue 9 / issue 6): GoTaskScheduler's schedOut → 4 `bench` tasks on one agent (counted
+ * ways (goals in docs/design.md, "Measured speed"): GoTaskScheduler's schedOut → 4 `bench` tasks on one agent (counted
  * by the tasks, each answers "got:<n>"), and 4 tasks' output → schedIn (each task told
  * "burst:<n>"). Messages cross as batched ReliableLink frames, one Mesos MESSAGE call per frame.
  *

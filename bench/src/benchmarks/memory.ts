@@ -1,5 +1,5 @@
 /**
- * Resident memory of the GoTask layer (issue 9):
+ * Resident memory of the GoTask layer (docs/design.md, "Measured speed"):
  * - executor RSS with 100 tasks: one agent, one GoTaskExecutor process running 100 `bench`
  *   tasks, each of which has answered a ping; a task reports its process's
  *   `process.memoryUsage().rss` (goal ≤ 80 MB);

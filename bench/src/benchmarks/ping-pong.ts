@@ -3,7 +3,7 @@
  * schedOut.send("ping:<i>") → MESSAGE call → master → agent → executor → the task's input; the
  * task's answer → executor MESSAGE call → agent → master → schedIn. One ping in flight at a time.
  * Each round takes p50 and p99 of its pings; the rows are the medians over rounds (goal p50 ≤
- * 2 ms, issue 9). Beside them, the TCP echo RTT (baselines/tcp-echo.ts) measured in the same
+ * 2 ms). Beside them, the TCP echo RTT (baselines/tcp-echo.ts) measured in the same
  * rounds with the same count: the floor under any request/response over loopback.
  */
 import { performance } from 'node:perf_hooks';

@@ -20,7 +20,7 @@ const METRIC: MetricSpec = {
   goals: [{ kind: 'min-ratio', value: 0.8 }],
 };
 
-/** RecordIO framing of every record (`<length>\n<payload>`, mesos-v1-protocol.md §3), in chunks. */
+/** RecordIO framing of every record (`<length>\n<payload>`, docs/protocol.md, "RecordIO"), in chunks. */
 function frameInChunks(records: readonly Buffer[]): Buffer[] {
   const framed = Buffer.concat(records.flatMap((r) => [Buffer.from(`${r.length}\n`), r]));
   const chunks: Buffer[] = [];

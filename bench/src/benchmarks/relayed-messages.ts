@@ -1,7 +1,7 @@
 /**
  * Relayed MESSAGE calls per second, scheduler → executor through the local cluster: one
  * MESSAGE call per message (driver.sendFrameworkMessage → master → agent → executor MESSAGE
- * event, mesos-v1-protocol.md §6.10), counted by the bench executor. The undici POST loop with
+ * event, docs/protocol.md, "Framework messages"), counted by the bench executor. The undici POST loop with
  * the same count is shown as the one-call-per-message ceiling.
  */
 import { performance } from 'node:perf_hooks';

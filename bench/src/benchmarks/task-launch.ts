@@ -2,9 +2,9 @@
  * Time from GoTaskScheduler.run() to every task RUNNING on 4 local agents: subscribe, offers,
  * the gang plan (all or nothing), one ACCEPT per agent, the agents fetching the executor bundle
  * from the artifact server and starting one executor process each, the executors starting
- * every task function, and the TASK_RUNNING updates back to the scheduler (acknowledged, §6.8).
+ * every task function, and the TASK_RUNNING updates back to the scheduler (acknowledged, docs/protocol.md, "Acknowledgements").
  * The cluster is started before the clock (its own start time is in the note). 1,000 tasks
- * (goal ≤ 2 s, issue 9) and 10,000 tasks (report; `--quick` launches 2,000 and says so in the
+ * (goal ≤ 2 s) and 10,000 tasks (report; `--quick` launches 2,000 and says so in the
  * row's name). Agents are sized so the gang must use all 4.
  */
 import type { Benchmark, MetricSpec } from '../harness/benchmark.js';

@@ -13,7 +13,7 @@ import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgo
 
 /** Task kind the bench executor registers; task ids are `bench-<i>`. */
 export const BENCH_KIND = 'bench';
-/** Size of one load message both ways (issue 9). */
+/** Size of one load message both ways (100 bytes, as the goals in docs/design.md, "Measured speed" assume). */
 export const MESSAGE_BYTES = 100;
 /** Agent grace between SHUTDOWN and SIGKILL of an executor: the bench tasks need little. */
 const BENCH_SHUTDOWN_GRACE_MS = 500;

@@ -18,7 +18,7 @@ import { MesosExecutorDriver, type Executor, type ExecutorDriver } from '@mesosg
 const live = new Set<string>();
 let expected = 0;
 let counted = 0;
-/** Size of one burst message (issue 9's unbatched baseline: 100-byte messages). */
+/** Size of one burst message (the unbatched baseline uses 100-byte messages). */
 const BURST_BYTES = 100;
 const BURST_PAYLOAD = 'y'.repeat(BURST_BYTES);
 

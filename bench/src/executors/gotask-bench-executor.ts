@@ -13,7 +13,7 @@
  */
 import { GoTaskExecutor } from '@mesosgot/executor';
 
-/** Size of one load message both ways (issue 9: 100-byte messages). */
+/** Size of one load message both ways (100-byte messages, as the goals assume). */
 const BURST_BYTES = 100;
 const PAYLOAD = new Uint8Array(BURST_BYTES).fill(0x78);
 

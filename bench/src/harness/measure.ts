@@ -1,5 +1,5 @@
 /**
- * Rounds, warm-up and medians. The machine is noisy (DESIGN.md "Measured speed"), so every
+ * Rounds, warm-up and medians. The machine is noisy (docs/design.md, "Measured speed"), so every
  * figure is the median of several rounds taken after unrecorded warm-up rounds, and a ratio
  * is taken between a subject and its baseline measured in alternating rounds of the same run.
  */

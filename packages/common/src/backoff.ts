@@ -2,7 +2,7 @@ import { InvalidArgumentError } from './errors.js';
 
 /**
  * Retry delays for re-subscribing and retrying calls (mesos-go `backoff`,
- * mesos-v1-protocol.md §6.1: a scheduler re-subscribes "with backoff" after a
+ * docs/protocol.md, "Subscribing": a scheduler re-subscribes "with backoff" after a
  * disconnection, so a failed-over master is not stampeded).
  */
 export interface ExponentialBackoffOptions {

@@ -1,6 +1,6 @@
 /**
  * JSON text with object keys sorted and undefined fields left out, so two wire objects that
- * differ only in key order (Mesos never promises an order, §1) compare equal as strings.
+ * differ only in key order (Mesos never promises an order, docs/protocol.md, "JSON encoding") compare equal as strings.
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,5 +1,5 @@
 /**
- * Durations as Mesos writes them (stout `Duration`, mesos-v1-protocol.md §7.1): `<number><unit>`,
+ * Durations as Mesos writes them (stout `Duration`, docs/protocol.md, "Executor environment"): `<number><unit>`,
  * the number possibly fractional, unit one of ns us ms secs mins hrs days weeks. Agents put them
  * in executors' MESOS_* variables and quote them in messages ("did not register within 1mins").
  */
@@ -46,7 +46,7 @@ export function formatStoutDuration(ms: number): string {
   return `${trimDigits(ms / 1e-6)}ns`;
 }
 
-/** DurationInfo nanoseconds (number or decimal string, §1) → milliseconds; undefined if absent or bad. */
+/** DurationInfo nanoseconds (number or decimal string, docs/protocol.md, "JSON encoding") → milliseconds; undefined if absent or bad. */
 export function durationInfoToMs(info: { nanoseconds: number | string } | undefined): number | undefined {
   if (!info) return undefined;
   const ns = Number(info.nanoseconds);

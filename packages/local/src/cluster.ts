@@ -1,6 +1,6 @@
 /**
- * `LocalCluster`: the embedded equivalent of Mesos' `mesos-local` (DESIGN.md "Where it runs"):
- * one LocalMaster (or several electing a leader through ZooKeeper, §10) and N LocalAgents in
+ * `LocalCluster`: the embedded equivalent of Mesos' `mesos-local` (docs/design.md, "Where it runs"):
+ * one LocalMaster (or several electing a leader through ZooKeeper, docs/protocol.md, "Master detection") and N LocalAgents in
  * this process, on loopback ports, plus fault injection for tests (agent crash/restart,
  * executor kill, cut subscription, master kill/restart).
  */
@@ -246,7 +246,7 @@ export class LocalCluster {
 
   /**
    * Fault injection: agent `i` dies abruptly (as if SIGKILLed). The master removes it:
-   * RESCIND, TASK_LOST REASON_AGENT_DISCONNECTED, FAILURE {agent_id} (§8.5).
+   * RESCIND, TASK_LOST REASON_AGENT_DISCONNECTED, FAILURE {agent_id} (docs/protocol.md, "Agent removal").
    */
   async stopAgent(i: number): Promise<void> {
     await this.#agent(i).crash();
@@ -275,7 +275,7 @@ export class LocalCluster {
     return this.master.dropSubscription(frameworkId);
   }
 
-  /** Agents re-register with the newly elected leader, reporting what they run (§10). */
+  /** Agents re-register with the newly elected leader, reporting what they run (docs/protocol.md, "Master detection"). */
   #followLeader(leader: LocalMaster): void {
     if (this.#agentsMaster === leader) return;
     this.#agentsMaster = leader;

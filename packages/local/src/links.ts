@@ -89,7 +89,7 @@ export interface MasterLink {
   agentRegistered(agent: AgentLink): void;
   /**
    * The agent process is gone. `stopped` (the default): an orderly stop, the master removes it
-   * at once (§8.5). `crashed`: its connection broke; as a real master (Master::exited) it marks
+   * at once (docs/protocol.md, "Agent removal"). `crashed`: its connection broke; as a real master (Master::exited) it marks
    * the agent disconnected, loses the tasks of frameworks without checkpointing at once and
    * waits for the agent to come back before removing it with the rest.
    */

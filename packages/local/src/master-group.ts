@@ -1,6 +1,6 @@
 /**
  * The masters of a LocalCluster: one, or several contending for leadership through ZooKeeper
- * (mesos-v1-protocol.md §10). Keeps each master's slot and port (so a restarted master comes
+ * (docs/protocol.md, "Master detection"). Keeps each master's slot and port (so a restarted master comes
  * back where it was), knows which one leads, and tells the cluster when one is elected.
  */
 import { TimeoutError } from '@mesosgot/common/internal';

@@ -25,13 +25,13 @@ export interface Scheduler {
   reregistered?(driver: SchedulerDriver, masterInfo: MasterInfo): Result;
   /** The subscription was lost (EOF, socket error, heartbeat silence, ERROR); the driver re-subscribes by itself. */
   disconnected?(driver: SchedulerDriver): Result;
-  /** OFFERS: one event may carry offers from many agents (§5.3). */
+  /** OFFERS: one event may carry offers from many agents (docs/protocol.md, "Scheduler events"). */
   resourceOffers?(driver: SchedulerDriver, offers: Offer[]): Result;
   /** RESCIND: the offer is dead; accepting or declining it is invalid. */
   offerRescinded?(driver: SchedulerDriver, offerId: OfferID): Result;
-  /** UPDATE. With implicit acknowledgements the driver ACKs after this settles (§6.8). */
+  /** UPDATE. With implicit acknowledgements the driver ACKs after this settles (docs/protocol.md, "Acknowledgements"). */
   statusUpdate?(driver: SchedulerDriver, status: TaskStatus): Result;
-  /** MESSAGE from an executor (best effort, §6.10); `data` is the raw bytes. */
+  /** MESSAGE from an executor (best effort, docs/protocol.md, "Framework messages"); `data` is the raw bytes. */
   frameworkMessage?(driver: SchedulerDriver, executorId: ExecutorID, agentId: AgentID, data: Uint8Array): Result;
   /** FAILURE without executor_id: the agent is gone (libmesos' name). */
   slaveLost?(driver: SchedulerDriver, agentId: AgentID): Result;
@@ -39,7 +39,7 @@ export interface Scheduler {
   agentLost?(driver: SchedulerDriver, agentId: AgentID): Result;
   /**
    * FAILURE with executor_id: the executor exited. `status` is the raw POSIX wait status
-   * (exit code = (status >> 8) & 0xff), -1 when unknown (§5.3).
+   * (exit code = (status >> 8) & 0xff), -1 when unknown (docs/protocol.md, "Scheduler events").
    */
   executorLost?(driver: SchedulerDriver, executorId: ExecutorID, agentId: AgentID, status: number): Result;
   /**
@@ -52,6 +52,6 @@ export interface Scheduler {
   inverseOffers?(driver: SchedulerDriver, offers: InverseOffer[]): Result;
   /** RESCIND_INVERSE_OFFER. */
   inverseOfferRescinded?(driver: SchedulerDriver, offerId: OfferID): Result;
-  /** UPDATE_OPERATION_STATUS (operations with an id, §5.3). Never acknowledged by the driver. */
+  /** UPDATE_OPERATION_STATUS (operations with an id, docs/protocol.md, "Scheduler events"). Never acknowledged by the driver. */
   operationStatusUpdate?(driver: SchedulerDriver, status: OperationStatus): Result;
 }

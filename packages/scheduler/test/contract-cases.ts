@@ -1,5 +1,5 @@
 /**
- * The scheduler-endpoint contract, as a table (mesos-v1-protocol.md §2.4/§2.5), seeded from what a
+ * The scheduler-endpoint contract, as a table (docs/protocol.md, "Stream id", "Scheduler endpoint answers"), seeded from what a
  * real Mesos 1.12 master answered (packages/local/test/fixtures/real-mesos/scheduler-contract.json).
  * `WIRE_CASES` are raw requests run against any master (the FakeMaster, the LocalCluster) and must
  * get the recorded status and body. `DRIVER_CASES` say how the driver reacts to each answer.

@@ -7,7 +7,7 @@ import { ChannelIterator } from './channel-iterator.js';
 import { WaitList, type WaitNode } from './wait-list.js';
 import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
 
-/** Buffer size of a channel created without one, as in mesosgot (DESIGN.md "Channels"). */
+/** Buffer size of a channel created without one, as in mesosgot (docs/design.md, "Channels"). */
 export const DEFAULT_CHANNEL_CAPACITY = 256;
 
 /** What `receive` yields: a value, or `ok: false` once the channel is closed and drained (Go's `v, ok := <-ch`). */

@@ -5,7 +5,7 @@ export const REDACTED = '[redacted]';
 
 /**
  * The `Authorization` value for Mesos HTTP framework authentication
- * (mesos-v1-protocol.md §11): `Basic base64(principal:secret)`. Mesos splits the
+ * (docs/protocol.md, "Authentication"): `Basic base64(principal:secret)`. Mesos splits the
  * credentials on `:` and wants exactly one, so a principal or secret containing
  * one could never authenticate: that throws InvalidArgumentError, which never
  * shows the secret.

@@ -5,7 +5,7 @@ import { REDACTED, basicAuthHeader } from './basic-auth.js';
 import { followLeaderRedirects, type RedirectableResponse } from './leader-redirect.js';
 import { readErrorBody, statusError, statusKind, type DiscardableBody } from './status-errors.js';
 
-/** Suggested client timeout for calls (mesos-v1-protocol.md §2.3). */
+/** Suggested client timeout for calls (docs/protocol.md, "Connections"). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 75_000;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -13,7 +13,7 @@ export type ResponseHeaders = Record<string, string | string[] | undefined>;
 export interface MesosHttpClientOptions {
   /** `http(s)://host:port` of a master or agent; switched to the leader after a 307. */
   baseUrl: string;
-  /** HTTP Basic credentials for framework authentication (§11); give both or neither. */
+  /** HTTP Basic credentials for framework authentication (docs/protocol.md, "Authentication"); give both or neither. */
   principal?: string;
   secret?: string;
   /** PEM CA certificate(s) trusted for `https` base URLs. */
@@ -23,7 +23,7 @@ export interface MesosHttpClientOptions {
 }
 
 export interface CallOptions {
-  /** Extra request headers, e.g. `Mesos-Stream-Id` (§2.4) or an executor's Bearer token. */
+  /** Extra request headers, e.g. `Mesos-Stream-Id` (docs/protocol.md, "Stream id") or an executor's Bearer token. */
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Names the call in errors; defaults to the body's `type`, else the path. */
@@ -45,9 +45,9 @@ export interface SubscribeOptions {
 export interface Subscription {
   status: number;
   headers: ResponseHeaders;
-  /** `Mesos-Stream-Id` of a scheduler subscription (§2.4); executors get none. */
+  /** `Mesos-Stream-Id` of a scheduler subscription (docs/protocol.md, "Stream id"); executors get none. */
   streamId?: string;
-  /** The RecordIO records of the event stream (§3). One consumer; `break` closes the stream. */
+  /** The RecordIO records of the event stream (docs/protocol.md, "RecordIO"). One consumer; `break` closes the stream. */
   records: AsyncIterable<Buffer>;
   /** Destroys the stream's socket now; the iteration then ends with an error. */
   close(): void;
@@ -60,10 +60,10 @@ interface UndiciResponse {
 }
 
 /**
- * HTTP transport to a Mesos master or agent (mesos-v1-protocol.md §2). Calls go,
+ * HTTP transport to a Mesos master or agent (docs/protocol.md, "Endpoints"). Calls go,
  * one at a time and in call order, over ONE keep-alive connection; every
  * `subscribe` gets a NEW connection of its own, because the stream holds its
- * socket forever (§2.3). 307s are followed to the leader, which then becomes the
+ * socket forever (docs/protocol.md, "Connections"). 307s are followed to the leader, which then becomes the
  * base for later calls. `close()` releases every socket.
  */
 export class MesosHttpClient {
@@ -155,9 +155,9 @@ export class MesosHttpClient {
 
   /**
    * Opens an event stream: POSTs `body` to `path` on a new connection and
-   * resolves once a 2xx response's headers arrive (307s followed, §2.5), with the
+   * resolves once a 2xx response's headers arrive (307s followed, docs/protocol.md, "Scheduler endpoint answers"), with the
    * RecordIO records of its body. The stream's socket stays open until the
-   * iteration ends (server EOF = disconnection, §2.3), the consumer breaks out,
+   * iteration ends (server EOF = disconnection, docs/protocol.md, "Connections"), the consumer breaks out,
    * `close()` is called on the subscription or on this client. Rejects like
    * `call` (TimeoutError if no response headers within `requestTimeoutMs`).
    */
@@ -175,7 +175,7 @@ export class MesosHttpClient {
         async (target) => {
           this.#useOrigin(target.origin);
           if (stream !== undefined) this.#dropStream(stream);
-          // A new SUBSCRIBE always uses a new connection (§2.3).
+          // A new SUBSCRIBE always uses a new connection (docs/protocol.md, "Connections").
           stream = this.#newClient(target.origin, { isStream: true });
           this.#streams.add(stream);
           const request = { path: target.pathname + target.search, method: 'POST' as const, headers, body: payload };
@@ -219,7 +219,7 @@ export class MesosHttpClient {
   }
 
   #headers(extra: Record<string, string> | undefined): Record<string, string> {
-    // Content-Type is compared byte-for-byte by Mesos: no charset parameter (§2.2).
+    // Content-Type is compared byte-for-byte by Mesos: no charset parameter (docs/protocol.md, "Headers").
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.#authorization !== undefined) headers.authorization = this.#authorization;
     for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
@@ -248,7 +248,7 @@ export class MesosHttpClient {
       pipelining: 1,
       headersTimeout: this.#timeoutMs,
       // An event stream is silent between heartbeats; the driver's heartbeat watchdog
-      // (§6.2) decides when it is dead, not a body timeout.
+      // (docs/protocol.md, "Heartbeats") decides when it is dead, not a body timeout.
       bodyTimeout: isStream ? 0 : this.#timeoutMs,
       ...(this.#ca === undefined ? {} : { connect: { ca: this.#ca } }),
     });

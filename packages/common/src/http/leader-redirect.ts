@@ -9,7 +9,7 @@ import { statusKind } from './status-errors.js';
 export const MAX_LEADER_REDIRECTS = 3;
 
 /**
- * Where a 307 from a non-leading master points (mesos-v1-protocol.md §2.5 row 2).
+ * Where a 307 from a non-leading master points (docs/protocol.md, "Leader redirects").
  * Mesos sends a scheme-relative Location (`//127.0.0.1:5062/master/api/v1/scheduler`,
  * seen on a real 1.12 master): the scheme comes from the request, host, port and
  * path from Location. Throws ProtocolError if Location is missing or not HTTP(S).
@@ -51,8 +51,8 @@ export interface FollowLeaderRedirectsOptions {
 }
 
 /**
- * Sends with `send`, following 307s to the leading master (§2.5). Wraps a sender
- * rather than branching inside it (STYLE.md §1). Resolves with the first non-307
+ * Sends with `send`, following 307s to the leading master (docs/protocol.md, "Scheduler endpoint answers"). Wraps a sender
+ * rather than branching inside it (docs/design.md, "Layers"). Resolves with the first non-307
  * response and the URL that produced it. Rejects with ProtocolError on a bad
  * Location, with MesosHttpError (status 307) after `maxRedirects` hops, and with
  * whatever `send` rejects with.

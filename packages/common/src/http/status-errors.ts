@@ -1,17 +1,17 @@
 import { MAX_ERROR_BODY_BYTES, MesosHttpError } from '../errors.js';
 
 /**
- * The one place HTTP statuses are mapped (STYLE.md §3). Mesos answers a call
+ * The one place HTTP statuses are mapped (docs/design.md, "Errors"). Mesos answers a call
  * with 200 (SUBSCRIBE stream, UPDATE_FRAMEWORK) or 202 (queued), a non-leader
  * with 307, and everything else is a refusal with a plain-text reason
- * (mesos-v1-protocol.md §2.5, §2.6).
+ * (docs/protocol.md, "Scheduler endpoint answers", "Executor endpoint answers").
  */
 export type StatusKind = 'success' | 'leader-redirect' | 'refused';
 
 /** Classifies a response status. */
 export function statusKind(status: number): StatusKind {
   if (status >= 200 && status < 300) return 'success';
-  // Only 307 is a leader redirect (§2.5 row 2); Mesos sends no other 3xx, so any
+  // Only 307 is a leader redirect (docs/protocol.md, "Leader redirects"); Mesos sends no other 3xx, so any
   // other is a refusal rather than something to follow.
   if (status === 307) return 'leader-redirect';
   return 'refused';

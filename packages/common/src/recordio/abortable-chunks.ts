@@ -1,7 +1,7 @@
 /**
  * Iterates `source`, but stops waiting the moment `signal` aborts: the pending
  * `next()` of a network body can last forever (a subscription stream between
- * heartbeats), so a plain `for await` could not be cancelled (STYLE.md §4).
+ * heartbeats), so a plain `for await` could not be cancelled (docs/design.md, "Streams and cancellation").
  *
  * Rejects with `signal.reason` unchanged. On abort the source's `return()` is
  * called without waiting for it (a stuck source must not hang the caller); on

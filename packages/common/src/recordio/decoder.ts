@@ -8,7 +8,7 @@ import { RecordIterator } from './record-iterator.js';
  */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-/** A length prefix is a uint64 (mesos-v1-protocol.md §3): at most 20 decimal digits. */
+/** A length prefix is a uint64 (docs/protocol.md, "RecordIO"): at most 20 decimal digits. */
 const MAX_LENGTH_DIGITS = 20;
 
 const LF = 0x0a;
@@ -33,7 +33,7 @@ export interface DecodeRecordIOOptions extends RecordIODecoderOptions {
 export type RecordSink = (payload: Buffer, start: number, end: number, offset: number) => void;
 
 /**
- * Incremental, synchronous RecordIO decoder (mesos-v1-protocol.md §3:
+ * Incremental, synchronous RecordIO decoder (docs/protocol.md, "RecordIO":
  * `record = decimal-length LF payload`). Chunk boundaries may fall anywhere:
  * inside the length prefix, inside a multi-byte UTF-8 character, or between
  * many records of one chunk. Cost is linear in the bytes pushed: a record that
@@ -122,7 +122,7 @@ export class RecordIODecoder {
         this.#endHeader(base + i);
         i += 1;
         if (this.#length === 0) {
-          // Mesos never sends length 0 (§3), but it is a well-formed empty record.
+          // Mesos never sends length 0 (docs/protocol.md, "RecordIO"), but it is a well-formed empty record.
           this.#isInPayload = false;
           sink(buf, i, i, base + i);
         }

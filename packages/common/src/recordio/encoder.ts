@@ -1,6 +1,6 @@
 /**
  * Frames one payload as a RecordIO record: decimal byte length, LF, payload
- * (mesos-v1-protocol.md §3). A string is measured in UTF-8 bytes, not UTF-16
+ * (docs/protocol.md, "RecordIO"). A string is measured in UTF-8 bytes, not UTF-16
  * code units, so `encodeRecord('é')` is `2\\né`.
  */
 export function encodeRecord(payload: Uint8Array | string): Buffer {

@@ -5,7 +5,7 @@ import { RecordIterator } from './record-iterator.js';
 
 /**
  * Decodes a RecordIO stream of JSON records (a Mesos SUBSCRIBE body,
- * mesos-v1-protocol.md §3) into parsed values. Each record is decoded as UTF-8
+ * docs/protocol.md, "RecordIO") into parsed values. Each record is decoded as UTF-8
  * only once complete, so a character split across chunks is never mangled.
  *
  * The iteration ends when the source ends on a record boundary. It throws
@@ -30,7 +30,7 @@ export function decodeJsonRecords<T = unknown>(
  * string offsets: decoding the chunk once and slicing (O(1) in V8) is much
  * cheaper than one UTF-8 decode call per record. Any non-ASCII chunk is decoded
  * per record, so a character split across chunks is never mangled, and checked
- * first: JSON text must be UTF-8 (RFC 8259 §8.1), and a lenient decode would
+ * first: JSON text must be UTF-8 (RFC 8259, section 8.1), and a lenient decode would
  * silently turn bad bytes inside a string into U+FFFD (regression
  * invalid-utf8-json-record).
  */

@@ -12,7 +12,7 @@ export type RecordConverter<T> = (payload: Buffer, start: number, end: number, o
  *
  * Records decoded from one chunk are queued (bounded by that chunk's size) and
  * handed out before the next chunk is read, so a slow consumer slows the
- * socket (backpressure, STYLE.md §4). A failure (bad framing, bad record, a
+ * socket (backpressure, docs/design.md, "Streams and cancellation"). A failure (bad framing, bad record, a
  * truncated stream) is thrown only after the good records before it.
  */
 export class RecordIterator<T> implements AsyncIterableIterator<T> {
@@ -40,7 +40,7 @@ export class RecordIterator<T> implements AsyncIterableIterator<T> {
   }
 
   [Symbol.asyncIterator](): this {
-    // One consumer per iterator (STYLE.md §4): a second would silently steal records.
+    // One consumer per iterator (docs/design.md, "Streams and cancellation"): a second would silently steal records.
     if (this.#isClaimed) throw new TypeError('a RecordIO stream can be iterated only once');
     this.#isClaimed = true;
     return this;

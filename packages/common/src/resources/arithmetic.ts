@@ -11,7 +11,7 @@ import {
 } from './resource-groups.js';
 
 /*
- * Arithmetic on Mesos Resource[] (mesos-v1-protocol.md §4), after Mesos' own Resources class:
+ * Arithmetic on Mesos Resource[] (docs/protocol.md, "Resources"), after Mesos' own Resources class:
  * resources are grouped by identity — name, type, role (absent = "*"), allocation role,
  * reservations, disk, revocable, shared, provider — and only equal identities add, subtract
  * or contain each other. Scalars are fixed point with 3 decimals (so 0.1 + 0.2 == 0.3).

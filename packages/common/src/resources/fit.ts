@@ -21,7 +21,7 @@ export interface Allocation {
 /**
  * Carves `want` out of `have` (usually one offer's resources). `want` carries no identity, so
  * it may come from any reservation of `have`, but all of it from resources allocated to one
- * role (Mesos refuses a task whose resources span allocation roles; mesos-v1-protocol.md §4).
+ * role (Mesos refuses a task whose resources span allocation roles; docs/protocol.md, "Resources").
  * Ranges counts take the lowest free values (`{ ports: 2 }` → the two lowest offered ports).
  * Returns undefined if it does not fit; never throws for valid inputs.
  */

@@ -70,7 +70,7 @@ export function parseResourceMap(map: ResourceMap, field = 'resources'): Resourc
 
 /**
  * Validates a Mesos `Resource[]` (either the pre-refinement `role` format or the
- * `reservations[]` one, mesos-v1-protocol.md §4) and returns it normalised: scalars rounded to
+ * `reservations[]` one, docs/protocol.md, "Resources") and returns it normalised: scalars rounded to
  * 3 decimals, equal identities merged, empty resources dropped. Identity fields pass through.
  * Throws InvalidArgumentError naming the field path and value.
  */
@@ -81,7 +81,7 @@ export function parseResourceList(list: unknown, field = 'resources'): Resource[
 
 /**
  * Parses the agent flag syntax `cpus:4;mem:4096;disk:10000;ports:[31000-32000];zones:{a,b}`
- * (mesos-v1-protocol.md §4), with an optional role per entry, `cpus(prod):2`, read as a STATIC
+ * (docs/protocol.md, "Resources"), with an optional role per entry, `cpus(prod):2`, read as a STATIC
  * reservation; a text starting with `[` is the JSON array form. Repeated names add up.
  * Throws InvalidArgumentError naming the entry for malformed text.
  */

@@ -5,7 +5,7 @@ import { canonicalJson } from '../canonical-json.js';
  * Internal normal form shared by arithmetic.ts and fit.ts: resources merged by identity
  * (name, type, role, allocation, reservations, disk, revocable, shared, provider), with
  * scalars as integer thousandths (Mesos stores Value.Scalar as fixed point with 3 decimals,
- * mesos-v1-protocol.md §4), ranges sorted and coalesced, sets deduplicated.
+ * docs/protocol.md, "Resources"), ranges sorted and coalesced, sets deduplicated.
  */
 export interface ResourceGroup {
   key: string;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.js';
 
-/** One message between the scheduler function and a task (DESIGN.md "Public API"). */
+/** One message between the scheduler function and a task (docs/design.md, "Public API"). */
 export type TaskMsg = { taskName: string; data: Uint8Array | string };
 
 /*

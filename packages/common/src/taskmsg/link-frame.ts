@@ -3,9 +3,9 @@ import { ByteReader, ByteWriter, varintLength } from './byte-cursor.js';
 import type { TaskMsg } from './codec.js';
 
 /**
- * The bytes of one Mesos framework message on a reliable link (issue 6, "Channels across the
- * wire"). Mesos relays framework messages at most once, unacknowledged (mesos-v1-protocol.md
- * §6.10), and relays thousands of messages a second but tens of MB/s, so one frame carries many
+ * The bytes of one Mesos framework message on a reliable link (docs/design.md,
+ * "Channels across the wire"). Mesos relays framework messages at most once, unacknowledged (docs/protocol.md,
+ * "Framework messages"), and relays thousands of messages a second but tens of MB/s, so one frame carries many
  * TaskMsgs plus the acknowledgements and credit grants of the reverse direction.
  *
  * Layout (integers are unsigned LEB128 varints unless marked):

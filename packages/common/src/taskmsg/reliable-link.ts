@@ -54,7 +54,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Carries TaskMsgs both ways between two processes over an unreliable, batching transport
- * (Mesos framework messages: at most once, mesos-v1-protocol.md §6.10). Per stream key (the task
+ * (Mesos framework messages: at most once, docs/protocol.md, "Framework messages"). Per stream key (the task
  * name) and direction, messages arrive in order and exactly once while both ends live: seqs,
  * cumulative acks piggybacked on frames, go-back-N retransmission after a timeout, de-duplication
  * by seq, and a session id per process so a restarted peer starts a fresh sequence space.

@@ -1,5 +1,5 @@
 /**
- * v1 executor API envelopes (mesos-v1-protocol.md §7), as discriminated unions on `type`.
+ * v1 executor API envelopes (docs/protocol.md, "Executor calls"), as discriminated unions on `type`.
  */
 import type {
   AgentInfo,
@@ -67,5 +67,5 @@ export const EXECUTOR_EVENT_TYPES: readonly ExecutorEventType[] = [
   'HEARTBEAT',
 ];
 
-/** Path of the executor API on an agent (§2.1). */
+/** Path of the executor API on an agent (docs/protocol.md, "Endpoints"). */
 export const EXECUTOR_API_PATH = '/api/v1/executor';

@@ -1,5 +1,5 @@
 /**
- * Shared Mesos v1 messages, spelled exactly as Mesos' JSON (mesos-v1-protocol.md §1, §4):
+ * Shared Mesos v1 messages, spelled exactly as Mesos' JSON (docs/protocol.md, "JSON encoding", "Shared messages"):
  * snake_case fields, enum strings, `bytes` as standard base64 strings.
  * Written by hand from the protocol reference; only the fields we use or pass through.
  */
@@ -243,7 +243,7 @@ export type TaskState =
   | 'TASK_GONE_BY_OPERATOR'
   | 'TASK_UNKNOWN';
 
-/** Mesos' internal terminal set (mesos-v1-protocol.md §9). */
+/** Mesos' internal terminal set (docs/protocol.md, "Task states and reasons"). */
 export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_FINISHED',
   'TASK_FAILED',
@@ -368,7 +368,7 @@ export interface Filters {
   refuse_seconds?: number;
 }
 
-/** Default `Filters.refuse_seconds` (mesos-v1-protocol.md §6.5). */
+/** Default `Filters.refuse_seconds` (docs/protocol.md, "Filters and declines"). */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
 export type OperationState =
@@ -388,7 +388,7 @@ export interface OperationStatus {
   state: OperationState;
   message?: string;
   converted_resources?: Resource[];
-  /** A UUID *message*, unlike TaskStatus.uuid (§4). */
+  /** A UUID *message*, unlike TaskStatus.uuid (docs/protocol.md, "Shared messages"). */
   uuid?: { value: Base64 };
   agent_id?: AgentID;
   resource_provider_id?: ResourceProviderID;

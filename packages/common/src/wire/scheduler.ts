@@ -1,5 +1,5 @@
 /**
- * v1 scheduler API envelopes (mesos-v1-protocol.md §5), as discriminated unions on `type`.
+ * v1 scheduler API envelopes (docs/protocol.md, "Scheduler calls"), as discriminated unions on `type`.
  */
 import type {
   AgentID,
@@ -127,7 +127,7 @@ export const SCHEDULER_EVENT_TYPES: readonly SchedulerEventType[] = [
   'HEARTBEAT',
 ];
 
-/** Path of the scheduler API on a master (§2.1). */
+/** Path of the scheduler API on a master (docs/protocol.md, "Endpoints"). */
 export const SCHEDULER_API_PATH = '/api/v1/scheduler';
-/** Header carrying the subscription's stream id (§2.4). */
+/** Header carrying the subscription's stream id (docs/protocol.md, "Stream id"). */
 export const STREAM_ID_HEADER = 'mesos-stream-id';

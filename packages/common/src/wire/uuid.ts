@@ -1,5 +1,5 @@
 /**
- * Status-update uuids: 16 raw bytes of an RFC 4122 UUID, base64 on the wire (mesos-v1-protocol.md §4).
+ * Status-update uuids: 16 raw bytes of an RFC 4122 UUID, base64 on the wire (docs/protocol.md, "TaskStatus and uuids").
  * A real agent refuses 16 random bytes ("Not a valid UUID"): the version nibble must be 1–5.
  */
 import { randomUUID } from 'node:crypto';

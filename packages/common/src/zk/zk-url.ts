@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 
-/** A parsed `zk://[user:pass@]host:port[,host:port...]/path` (mesos-v1-protocol.md §10). */
+/** A parsed `zk://[user:pass@]host:port[,host:port...]/path` (docs/protocol.md, "Master detection"). */
 export interface ZkUrl {
   /** `host:port,host:port` as ZooKeeper clients take it. */
   connectString: string;

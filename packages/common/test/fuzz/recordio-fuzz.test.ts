@@ -1,11 +1,11 @@
 /**
- * Chaos for the RecordIO decoders (issue 8, "Bad input"): random bytes, truncated streams, huge
+ * Chaos for the RecordIO decoders (docs/design.md, "Bad input"): random bytes, truncated streams, huge
  * and non-digit length prefixes, invalid UTF-8 inside JSON records. Every bad stream must end in
  * a ProtocolError (never another error type, never a hang), good records before it must still
  * come out, and nothing may allocate in proportion to a length the peer merely announced.
  *
  * The oracle is a deliberately naive reference decoder (whole buffer, BigInt lengths), written
- * from mesos-v1-protocol.md §3 alone.
+ * from docs/protocol.md, "RecordIO" alone.
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -31,7 +31,7 @@ interface Decoded {
   error: unknown;
 }
 
-/** §3 by the letter: `decimal-length LF payload`, at most 20 digits, length ≤ max. */
+/** docs/protocol.md, "RecordIO": `decimal-length LF payload`, at most 20 digits, length ≤ max. */
 function referenceDecode(bytes: Buffer, maxRecordBytes: number): { records: Buffer[]; failed: boolean } {
   const records: Buffer[] = [];
   let i = 0;
@@ -258,7 +258,7 @@ describe('RecordIO decoder fuzz', () => {
   });
 });
 
-/** Byte sequences that are not UTF-8 (RFC 3629 §3–4): stray continuation, overlong, surrogate, too high, truncated. */
+/** Byte sequences that are not UTF-8 (RFC 3629, section 3–4): stray continuation, overlong, surrogate, too high, truncated. */
 const INVALID_UTF8: readonly number[][] = [
   [0x80],
   [0xbf],

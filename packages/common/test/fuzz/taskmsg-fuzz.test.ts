@@ -1,5 +1,5 @@
 /**
- * Chaos for the binary task-message codecs (issue 8, "Bad input"): the TaskMsg codec
+ * Chaos for the binary task-message codecs (docs/design.md, "Bad input"): the TaskMsg codec
  * (taskmsg/codec.ts) and the reliable-link frame (taskmsg/link-frame.ts, which carries the
  * batches). Random bytes, truncations, bit flips and lying lengths must end in a ProtocolError
  * (never a RangeError/TypeError, never a partial result), and a length the bytes merely

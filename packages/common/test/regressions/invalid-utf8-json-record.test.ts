@@ -1,7 +1,7 @@
 /**
  * Regression (found by test/fuzz/recordio-fuzz.test.ts, case 9): decodeJsonRecords decoded a
  * non-ASCII record leniently, so invalid UTF-8 inside a JSON string came out as U+FFFD instead
- * of a ProtocolError; JSON text must be UTF-8 (RFC 8259 §8.1), as decodeEventBytes already enforces.
+ * of a ProtocolError; JSON text must be UTF-8 (RFC 8259, section 8.1), as decodeEventBytes already enforces.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ProtocolError } from '@mesosgot/common';

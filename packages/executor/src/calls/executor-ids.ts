@@ -1,4 +1,4 @@
-/** The two ids every executor call carries (mesos-v1-protocol.md §7.2). */
+/** The two ids every executor call carries (docs/protocol.md, "Executor calls"). */
 export interface ExecutorIds {
   frameworkId: string;
   executorId: string;

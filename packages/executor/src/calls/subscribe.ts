@@ -8,9 +8,9 @@ export interface UnacknowledgedLists {
 }
 
 /**
- * SUBSCRIBE. `"subscribe":{}` is the valid empty payload (§1: an empty message counts as
+ * SUBSCRIBE. `"subscribe":{}` is the valid empty payload (docs/protocol.md, "JSON encoding": an empty message counts as
  * present); the lists are sent only when non-empty, as Mesos omits empty repeated fields.
- * Field names are `unacknowledged_tasks` and `unacknowledged_updates[].status` (§15.14).
+ * Field names are `unacknowledged_tasks` and `unacknowledged_updates[].status` (docs/protocol.md, "Executor calls").
  */
 export function subscribe(ids: ExecutorIds, unacknowledged: UnacknowledgedLists = {}): ExecutorCall {
   const { tasks = [], updates = [] } = unacknowledged;

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Base64, type ExecutorCall, type TaskStatus }
 import type { ExecutorIds } from './executor-ids.js';
 
 /**
- * The status exactly as the agent must receive it (§7.2, §7.4 rule 4): the given `uuid`,
+ * The status exactly as the agent must receive it (docs/protocol.md, "Executor calls", "Executor rules", rule 4): the given `uuid`,
  * `source: SOURCE_EXECUTOR` (unset counts as SOURCE_MASTER and is refused), `executor_id` set
  * (else the scheduler's UPDATE lacks it) and a timestamp. Throws InvalidArgumentError for
  * TASK_STAGING (master-only state), a missing task id, or an `executor_id`/`source` that

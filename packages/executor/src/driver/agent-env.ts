@@ -1,6 +1,6 @@
 /**
  * The configuration a Mesos agent hands its executor through the environment
- * (mesos-v1-protocol.md §7.1). Read once, synchronously, before any I/O.
+ * (docs/protocol.md, "Executor environment"). Read once, synchronously, before any I/O.
  */
 import { EXECUTOR_API_PATH, InvalidArgumentError } from '@mesosgot/common/internal';
 import { parseStoutDuration as parseDuration } from '@mesosgot/common/internal';
@@ -27,7 +27,7 @@ export interface AgentEnv {
   directory: string;
   /** Sandbox path as the executor sees it (MESOS_SANDBOX; MESOS_DIRECTORY when unset). */
   sandbox: string;
-  /** MESOS_CHECKPOINT is "1": survive agent restarts by re-subscribing (§7.5). */
+  /** MESOS_CHECKPOINT is "1": survive agent restarts by re-subscribing (docs/protocol.md, "Agent restarts"). */
   isCheckpointing: boolean;
   /** How long to keep trying to re-subscribe after the agent went away, in ms. */
   recoveryTimeoutMs: number;
@@ -77,7 +77,7 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-/** Mesos writes "1"/"0" (§15.18); "true"/"false" are accepted for hand-written environments. */
+/** Mesos writes "1"/"0" (docs/protocol.md, "Executor environment"); "true"/"false" are accepted for hand-written environments. */
 function flag(env: Env, name: string): boolean {
   const value = env[name];
   switch (value) {
@@ -100,7 +100,7 @@ function duration(env: Env, name: string, fallback: string): number {
 }
 
 /**
- * MESOS_AGENT_ENDPOINT is `ip:port` (§7.1). A full `http(s)://host:port` base is accepted too,
+ * MESOS_AGENT_ENDPOINT is `ip:port` (docs/protocol.md, "Executor environment"). A full `http(s)://host:port` base is accepted too,
  * for executors pointed at an agent by hand.
  */
 function agentUrl(endpoint: string): string {

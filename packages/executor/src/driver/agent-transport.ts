@@ -1,7 +1,7 @@
 import type { ExecutorCall } from '@mesosgot/common/internal';
 
 /**
- * The two HTTP conversations an executor has with its agent (mesos-v1-protocol.md §2.3): one
+ * The two HTTP conversations an executor has with its agent (docs/protocol.md, "Connections"): one
  * long SUBSCRIBE stream, and every other call on a separate keep-alive connection.
  */
 export interface AgentTransport {

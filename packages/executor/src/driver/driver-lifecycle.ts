@@ -133,13 +133,13 @@ export class DriverLifecycle {
   async #closeOnce(status: DriverStatus, reason: Error | undefined, deadline: number): Promise<DriverStatus> {
     const { calls, unacknowledged, isStreamAlive, callbacks, transport } = this.#options;
     if (this.#status === 'DRIVER_RUNNING') {
-      // Flush: calls already queued (each UPDATE answered 202: the agent has it, §7.2)...
+      // Flush: calls already queued (each UPDATE answered 202: the agent has it, docs/protocol.md, "Executor calls")...
       await this.#before(calls.onIdle(), deadline);
-      // ...then, on stop(), the ACKNOWLEDGED of every update sent (STYLE §4). Not after SHUTDOWN
+      // ...then, on stop(), the ACKNOWLEDGED of every update sent (docs/design.md, "Streams and cancellation"). Not after SHUTDOWN
       // or with the agent gone: this driver never re-subscribes then, so an unacknowledged update
       // would never be resent, and after a TEARDOWN the agent drops the updates of the framework
-      // being shut down without acknowledging them (slave.cpp statusUpdate; mesos-v1-protocol.md
-      // §6.11): waiting would only burn the grace period. The last updates are best effort.
+      // being shut down without acknowledging them (Mesos slave.cpp statusUpdate;
+      // docs/protocol.md, "Teardown and shutdown"): waiting would only burn the grace period. The last updates are best effort.
       while (!this.#isShuttingDown && unacknowledged.hasPendingUpdates && isStreamAlive()) {
         if (!(await this.#before(this.#change.promise, deadline))) break;
       }

@@ -12,7 +12,7 @@ export type CallbackResult = void | Promise<void>;
 export interface Executor {
   /** First SUBSCRIBED of this driver. */
   registered?(driver: ExecutorDriver, executorInfo: ExecutorInfo, frameworkInfo: FrameworkInfo, agentInfo: AgentInfo): CallbackResult;
-  /** SUBSCRIBED again after the agent connection was lost and regained (agent restart, §7.5). */
+  /** SUBSCRIBED again after the agent connection was lost and regained (agent restart, docs/protocol.md, "Agent restarts"). */
   reregistered?(driver: ExecutorDriver, agentInfo: AgentInfo): CallbackResult;
   /** The agent connection dropped. With checkpointing the driver is re-subscribing; without, shutdown follows. */
   disconnected?(driver: ExecutorDriver): CallbackResult;
@@ -20,7 +20,7 @@ export interface Executor {
   launchTask?(driver: ExecutorDriver, task: TaskInfo): CallbackResult;
   /** KILL: stop the task, then send a terminal update (usually TASK_KILLED). */
   killTask?(driver: ExecutorDriver, taskId: TaskID): CallbackResult;
-  /** MESSAGE from the scheduler: the raw bytes (best effort delivery, §8.3). */
+  /** MESSAGE from the scheduler: the raw bytes (best effort delivery, docs/protocol.md, "Framework messages"). */
   frameworkMessage?(driver: ExecutorDriver, data: Uint8Array): CallbackResult;
   /**
    * SHUTDOWN from the agent, or the agent gone for good: kill every task (send TASK_KILLED).

@@ -1,5 +1,5 @@
 /**
- * AgentTransport over MesosHttpClient (mesos-v1-protocol.md §2.2, §2.3): one keep-alive
+ * AgentTransport over MesosHttpClient (docs/protocol.md, "Headers", "Connections"): one keep-alive
  * connection for calls, sent one at a time, and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */

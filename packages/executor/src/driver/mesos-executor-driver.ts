@@ -1,5 +1,5 @@
 /**
- * The libmesos `ExecutorDriver`, over the v1 executor HTTP API (mesos-v1-protocol.md §7).
+ * The libmesos `ExecutorDriver`, over the v1 executor HTTP API (docs/protocol.md, "Executor calls").
  * Who does what: SubscriptionLoop keeps the stream open, decodeEvent checks each record,
  * this class turns events into bookkeeping (Unacknowledged) and serialized callbacks
  * (CallbackQueue), and DriverLifecycle owns shutdown and stop.
@@ -64,7 +64,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
   readonly #transport: AgentTransport;
   readonly #unacknowledged = new Unacknowledged();
   readonly #callbacks: CallbackQueue;
-  /** Calls go one at a time on one connection: Mesos keeps order per connection only (§2.3). */
+  /** Calls go one at a time on one connection: Mesos keeps order per connection only (docs/protocol.md, "Connections"). */
   readonly #calls = new PQueue({ concurrency: 1 });
   readonly #lifecycle: DriverLifecycle;
   readonly #random: (() => number) | undefined;
@@ -167,7 +167,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
   sendStatusUpdate(status: TaskStatus): Promise<void> {
     const stamped = stampStatus(this.#ids, status, newStatusUuid()) as TaskStatus & { uuid: string };
     if (this.#state === 'reconnecting' && !this.#lifecycle.isClosing) {
-      // Agent restarting: the re-SUBSCRIBE carries it (how Mesos executors survive restarts, §7.5).
+      // Agent restarting: the re-SUBSCRIBE carries it (how Mesos executors survive restarts, docs/protocol.md, "Agent restarts").
       this.#unacknowledged.addUpdate(stamped);
       return Promise.resolve();
     }

@@ -1,5 +1,5 @@
 /**
- * Keeps the executor's event stream open (mesos-v1-protocol.md §7.5), apart from what the
+ * Keeps the executor's event stream open (docs/protocol.md, "Agent restarts"), apart from what the
  * events mean (the driver decides that): SUBSCRIBE, read records, and when the stream breaks
  * either give up (no checkpointing, or the agent refused us) or re-SUBSCRIBE after a random
  * delay in [0, MESOS_SUBSCRIPTION_BACKOFF_MAX] until MESOS_RECOVERY_TIMEOUT has passed since
@@ -61,7 +61,7 @@ export class SubscriptionLoop {
   async run(): Promise<DriverStoppedError> {
     const { signal, isCheckpointing, recoveryTimeoutMs, subscriptionBackoffMaxMs } = this.#options;
     const random = this.#options.random ?? Math.random;
-    /** When the current outage began (the recovery timer's start, §7.5); the start for the first SUBSCRIBE. */
+    /** When the current outage began (the recovery timer's start, docs/protocol.md, "Agent restarts"); the start for the first SUBSCRIBE. */
     let lostAt = Date.now();
     let isFirstAttempt = true;
     for (;;) {

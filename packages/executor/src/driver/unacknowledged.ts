@@ -1,6 +1,6 @@
 /**
- * Bookkeeping of what the agent has not yet taken responsibility for (mesos-v1-protocol.md §7.4
- * rules 5 and 7): every update until its ACKNOWLEDGED (matching task_id + uuid), every launched
+ * Bookkeeping of what the agent has not yet taken responsibility for (docs/protocol.md,
+ * "Executor rules", rules 5 and 7): every update until its ACKNOWLEDGED (matching task_id + uuid), every launched
  * task until some update of it is acknowledged. A re-SUBSCRIBE replays both lists, which is
  * how updates survive an agent restart.
  *

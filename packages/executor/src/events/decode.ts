@@ -1,5 +1,5 @@
 /**
- * JSON → typed ExecutorEvent (mesos-v1-protocol.md §7.3). The only place incoming executor
+ * JSON → typed ExecutorEvent (docs/protocol.md, "Executor events"). The only place incoming executor
  * JSON is trusted: everything the driver reads from an event is checked here, so a malformed
  * record becomes a ProtocolError naming the field instead of a TypeError deep in a callback.
  * Fields we do not read are passed through untouched (Mesos adds fields over time).
@@ -29,7 +29,7 @@ export function decodeEvent(value: unknown): ExecutorEvent {
       return event as ExecutorEvent;
     case 'LAUNCH_GROUP': {
       const group = object(object(event.launch_group, 'launch_group').task_group, 'launch_group.task_group');
-      // JSON null means unset (mesos-v1-protocol.md §1): drop it so readers see no tasks, not null.
+      // JSON null means unset (docs/protocol.md, "JSON encoding"): drop it so readers see no tasks, not null.
       if (group.tasks === null) delete group.tasks;
       const tasks = group.tasks ?? [];
       if (!Array.isArray(tasks)) throw fieldError('launch_group.task_group.tasks', 'an array', tasks);

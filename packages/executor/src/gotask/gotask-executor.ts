@@ -1,5 +1,5 @@
 /**
- * GoTaskExecutor: the executor half of a GoTask application (DESIGN.md). It registers task
+ * GoTaskExecutor: the executor half of a GoTask application (docs/design.md). It registers task
  * functions by kind, runs each launched task's function with its channels, pumps messages to
  * and from the scheduler over one ReliableLink carried by framework messages, and turns each
  * task's life into status updates (TaskRunner).

@@ -1,6 +1,6 @@
 /**
  * What an application gives a GoTaskExecutor: one async task function per task kind
- * (DESIGN.md "Public API"), or a whole AppTaskExecutor that picks them itself.
+ * (docs/design.md, "Public API"), or a whole AppTaskExecutor that picks them itself.
  */
 import type { ReceiveChannel, SendChannel, TaskInfo, TaskMsg } from '@mesosgot/common/internal';
 

@@ -1,5 +1,5 @@
 /**
- * Chaos for the executor's event decoder (issue 8, "Bad input"): random JSON, real-agent events
+ * Chaos for the executor's event decoder (docs/design.md, "Bad input"): random JSON, real-agent events
  * with fields removed or retyped, unknown types. `decodeEvent` must either refuse with a
  * ProtocolError or return an event whose every field MesosExecutorDriver#handleEvent reads has
  * its Mesos type — never a TypeError later, inside a callback.
@@ -25,7 +25,7 @@ const RECORDED: unknown[] = ['session-executor.jsonl', 'faults-executor.jsonl'].
 );
 
 const id = (value: string): { value: string } => ({ value });
-/** The event types the recordings lack, written from mesos-v1-protocol.md §7.3. */
+/** The event types the recordings lack, written from docs/protocol.md, "Executor events". */
 const HAND_MADE: unknown[] = [
   {
     type: 'LAUNCH_GROUP',

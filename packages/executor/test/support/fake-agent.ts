@@ -1,6 +1,6 @@
 /**
  * A scripted Mesos agent for executor-driver tests: a real HTTP server on 127.0.0.1:0 serving
- * the executor endpoint (mesos-v1-protocol.md §2.6, §7). It records every call, hands each
+ * the executor endpoint (docs/protocol.md, "Executor endpoint answers", "Executor calls"). It records every call, hands each
  * accepted SUBSCRIBE's stream to the test (FakeStream), answers UPDATE/MESSAGE with 202 (or a
  * scripted status), and can ACKNOWLEDGE updates itself. `goDown()` plays a dead agent: streams
  * are cut and every new connection is reset until `comeBack()`.
@@ -178,7 +178,7 @@ export class FakeAgent {
   }
 }
 
-/** The agent's own checks a driver could trip (§2.6, §7.2); undefined when the call is acceptable. */
+/** The agent's own checks a driver could trip (docs/protocol.md, "Executor endpoint answers", "Executor calls"); undefined when the call is acceptable. */
 function validate(call: AgentCall): FakeAgentReply | undefined {
   if (call.headers['content-type'] !== 'application/json') {
     return { status: 415, body: "Expecting 'Content-Type' of application/json or application/x-protobuf" };

@@ -69,7 +69,7 @@ export class HttpScheduler {
       accept: {
         offer_ids: [offer.id],
         operations: [{ type: 'LAUNCH', launch: { task_infos: tasks.map((t) => ({ ...t, agent_id: offer.agent_id })) } }],
-        // The rest of the offer comes back at once (not after the default 5 s filter, §6.5).
+        // The rest of the offer comes back at once (not after the default 5 s filter, docs/protocol.md, "Filters and declines").
         filters: { refuse_seconds: 0 },
       },
     });

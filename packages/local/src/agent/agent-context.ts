@@ -28,9 +28,9 @@ export interface AgentContext {
   /** True between crash() and restart(): nothing may reach the master. */
   readonly isCrashed: boolean;
   agentInfo(): AgentInfo;
-  /** Hands a reliable update (already stamped) to the status-update manager (§8.2). */
+  /** Hands a reliable update (already stamped) to the status-update manager (docs/protocol.md, "Status update pipeline"). */
   enqueueUpdate(frameworkId: string, status: TaskStatus): UpdateAcceptance;
-  /** Executor MESSAGE → master → scheduler (§8.3). */
+  /** Executor MESSAGE → master → scheduler (docs/protocol.md, "Framework messages"). */
   executorMessage(frameworkId: string, executorId: string, data: Base64): void;
   /** A custom executor's container is gone; its tasks' updates were already enqueued. */
   executorExited(frameworkId: string, executorId: string, waitStatus: number): void;

@@ -1,9 +1,10 @@
 /**
  * One framework as an agent holds it (like Mesos' slave `Framework`): its FrameworkInfo, its
  * custom executors and its command tasks, keyed by executor id (a command task's executor id
- * is its task id, mesos-v1-protocol.md §4). The per-framework part of what the master asks
- * (launch §8.1, kill §6.7, shutdown §6.11) and of the agent's own stop, crash and recovery
- * (§7.5) lives here; LocalAgent keeps the lifecycle and loops over its frameworks.
+ * is its task id, docs/protocol.md, "Ids"). The per-framework part of what the master asks
+ * (docs/protocol.md,
+ * "Launch path", "Killing tasks", "Teardown and shutdown") and of the agent's own stop, crash and recovery
+ * (docs/protocol.md, "Agent restarts") lives here; LocalAgent keeps the lifecycle and loops over its frameworks.
  */
 import {
   isTerminalState,
@@ -50,7 +51,7 @@ export class AgentFramework {
   }
 
   /**
-   * §8.1: a command task gets a container of its own; a task for a custom executor is handed
+   * docs/protocol.md, "Launch path": a command task gets a container of its own; a task for a custom executor is handed
    * to it, the executor being started first if it is not running. A task whose executor is on
    * its way out is lost.
    */
@@ -82,7 +83,7 @@ export class AgentFramework {
     run.addTask(task);
   }
 
-  /** §6.7: KILL goes to the container that has the task. */
+  /** docs/protocol.md, "Killing tasks": KILL goes to the container that has the task. */
   killTask(taskId: TaskID, killPolicy?: KillPolicy): void {
     const commandTask = this.commandTasks.get(taskId.value);
     if (commandTask) return commandTask.kill(killPolicy);
@@ -98,7 +99,7 @@ export class AgentFramework {
     this.commandTasks.get(executorId)?.kill();
   }
 
-  /** SHUTDOWN_FRAMEWORK (§6.11): every container ends; tasks left behind get no updates. */
+  /** SHUTDOWN_FRAMEWORK (docs/protocol.md, "Teardown and shutdown"): every container ends; tasks left behind get no updates. */
   shutdown(): void {
     this.terminating = true;
     for (const run of this.executors.values()) {
@@ -119,7 +120,7 @@ export class AgentFramework {
     if (this.terminating && this.executors.size === 0 && this.commandTasks.size === 0) this.host.forget(this);
   }
 
-  /** The run an executor's calls go to (§7.2), unless it is gone. */
+  /** The run an executor's calls go to (docs/protocol.md, "Executor calls"), unless it is gone. */
   liveExecutor(executorId: string): ExecutorRun | undefined {
     const run = this.executors.get(executorId);
     return run && run.state !== 'terminated' ? run : undefined;
@@ -139,7 +140,7 @@ export class AgentFramework {
 
   /**
    * The agent process dies. Command tasks are run by the agent itself here, so they die with
-   * it; executors of a checkpointing framework live on for recover() (§7.5), others are destroyed.
+   * it; executors of a checkpointing framework live on for recover() (docs/protocol.md, "Agent restarts"), others are destroyed.
    */
   crash(): void {
     for (const task of this.commandTasks.values()) task.destroy();
@@ -151,7 +152,7 @@ export class AgentFramework {
     }
   }
 
-  /** The agent restarted: each executor kept through the crash gets its re-registration timeout (§7.5). */
+  /** The agent restarted: each executor kept through the crash gets its re-registration timeout (docs/protocol.md, "Agent restarts"). */
   recover(): void {
     for (const run of this.executors.values()) run.recover();
   }
@@ -173,7 +174,7 @@ export class AgentFramework {
 
   /**
    * Adds this framework, its live executors and its tasks to the agent's (re-)registration
-   * report (AgentLink.snapshot, §10). `pendingHead` is a task's unacknowledged update head.
+   * report (AgentLink.snapshot, docs/protocol.md, "Master detection"). `pendingHead` is a task's unacknowledged update head.
    */
   report(snapshot: AgentSnapshot, pendingHead: (taskId: string) => TaskStatus | undefined): void {
     const fid = { value: this.id };

@@ -1,8 +1,8 @@
 /**
- * TaskStatus as the agent writes it (mesos-v1-protocol.md §8.2): updates the agent generates
+ * TaskStatus as the agent writes it (docs/protocol.md, "Status update pipeline"): updates the agent generates
  * itself (source SOURCE_AGENT, fresh uuid), and the fields it stamps on an executor's updates
  * (agent_id, timestamp, container_status; never executor_id). Fields are emitted in the
- * `.proto` declaration order, as a real agent's JSON has them (§1).
+ * `.proto` declaration order, as a real agent's JSON has them (docs/protocol.md, "JSON encoding").
  */
 import {
   newStatusUuid,
@@ -71,7 +71,7 @@ export function agentStatus(init: AgentStatusInit): TaskStatus {
 
 /**
  * PARTITION_AWARE frameworks are told the finer state (TASK_DROPPED, TASK_GONE) where others
- * get TASK_LOST (mesos-v1-protocol.md §4, §9).
+ * get TASK_LOST (docs/protocol.md, "Task states and reasons").
  */
 export function isPartitionAware(framework: FrameworkInfo | undefined): boolean {
   return framework?.capabilities?.some((capability) => capability.type === 'PARTITION_AWARE') === true;

@@ -1,6 +1,6 @@
 /**
  * A command task (TaskInfo with `command`, no `executor`), run the way Mesos' built-in
- * command executor runs it (mesos-v1-protocol.md §4, §6.7; shapes recorded in
+ * command executor runs it (docs/protocol.md, "Ids", "Killing tasks"; shapes recorded in
  * test/fixtures/real-mesos/session-scheduler.jsonl): its own container whose executor id is
  * the task id, TASK_STARTING and TASK_RUNNING from SOURCE_EXECUTOR with executor_id set,
  * then TASK_FINISHED on exit 0 or TASK_FAILED "Command exited with status N".

@@ -1,6 +1,6 @@
 /**
  * The agent's executor endpoint, `POST /api/v1/executor` (also `/slave(1)/api/v1/executor`),
- * answering in the order of mesos-v1-protocol.md §2.6 with the texts a real agent sends
+ * answering in the order of docs/protocol.md, "Executor endpoint answers" with the texts a real agent sends
  * (test/fixtures/real-mesos/session-executor.jsonl): 405, 400/415 Content-Type, 400 parse and
  * validation, 202 HEARTBEAT, 400 unknown framework/executor, 403 not subscribed, then
  * SUBSCRIBE → 200 event stream, UPDATE/MESSAGE → 202. `GET /health` answers 200.
@@ -54,7 +54,7 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
     req.resume();
     return reply(res, 400, "Expecting 'Content-Type' to be present");
   }
-  // Compared byte for byte (§2.2): `application/json; charset=utf-8` is a 415. The local agent
+  // Compared byte for byte (docs/protocol.md, "Headers"): `application/json; charset=utf-8` is a 415. The local agent
   // speaks JSON only; a real one also takes application/x-protobuf.
   if (contentType !== 'application/json') {
     req.resume();
@@ -68,7 +68,7 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
   if (call.type === 'SUBSCRIBE' && !acceptsJson(req.headers.accept)) {
     return reply(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
   }
-  // HEARTBEAT is answered before any lookup: ids are not checked (§2.6).
+  // HEARTBEAT is answered before any lookup: ids are not checked (docs/protocol.md, "Executor endpoint answers").
   if (call.type === 'HEARTBEAT') return reply(res, 202, '');
   if (!host.hasFramework(call.framework_id.value)) return reply(res, 400, 'Framework cannot be found');
   const run = host.findExecutor(call.framework_id.value, call.executor_id.value);
@@ -93,7 +93,7 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
   }
 }
 
-/** Missing Accept, `*\/*`, `application/*` or `application/json` all mean JSON (§2.2). */
+/** Missing Accept, `*\/*`, `application/*` or `application/json` all mean JSON (docs/protocol.md, "Headers"). */
 function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   return accept.split(',').some((part) => {

@@ -1,6 +1,6 @@
 /**
- * Parsing and validating an executor Call the way a real agent does (mesos-v1-protocol.md §2.6,
- * §7.2), with the recorded answer texts (test/fixtures/real-mesos/session-executor.jsonl):
+ * Parsing and validating an executor Call the way a real agent does (docs/protocol.md,
+ * "Executor endpoint answers", "Executor calls"), with the recorded answer texts (test/fixtures/real-mesos/session-executor.jsonl):
  * JSON parse → required protobuf fields → `Failed to validate Executor::Call: <reason>`.
  */
 import { assertNever, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
@@ -26,7 +26,7 @@ export function checkExecutorCall(body: string): CallCheck {
   if (missing.length > 0) {
     return fail(`Failed to convert JSON into Call protobuf: Missing required fields: ${missing.join(', ')}`);
   }
-  // An unknown enum string leaves the optional `type` unset (§1), which validation then refuses.
+  // An unknown enum string leaves the optional `type` unset (docs/protocol.md, "JSON encoding"), which validation then refuses.
   if (typeof call['type'] !== 'string' || !CALL_TYPES.has(call['type'])) {
     return fail(`${VALIDATION_PREFIX}Expecting 'type' to be present`);
   }
@@ -46,7 +46,7 @@ function validate(call: ExecutorCall): string | undefined {
       if (status.executor_id !== undefined && status.executor_id.value !== call.executor_id.value) {
         return `ExecutorID in Call: ${call.executor_id.value} does not match ExecutorID in TaskStatus: ${status.executor_id.value}`;
       }
-      // An unset source reads as SOURCE_MASTER in protobuf, so it is refused too (§7.2).
+      // An unset source reads as SOURCE_MASTER in protobuf, so it is refused too (docs/protocol.md, "Executor calls").
       if (status.source !== 'SOURCE_EXECUTOR') {
         return (
           `Received Call from executor ${call.executor_id.value} of framework ${call.framework_id.value} ` +
@@ -67,7 +67,7 @@ function validate(call: ExecutorCall): string | undefined {
   }
 }
 
-/** The protobuf `required` fields of executor::Call that JSON may leave out (§1, §7.2). */
+/** The protobuf `required` fields of executor::Call that JSON may leave out (docs/protocol.md, "JSON encoding", "Executor calls"). */
 function missingRequiredFields(call: Record<string, unknown>): string[] {
   const missing: string[] = [];
   requireId(call, 'framework_id', missing);

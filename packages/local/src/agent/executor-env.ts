@@ -1,7 +1,7 @@
 /**
- * The environment a real agent gives an executor (mesos-v1-protocol.md §7.1; the names and
+ * The environment a real agent gives an executor (docs/protocol.md, "Executor environment"; the names and
  * values recorded from Mesos 1.12 in test/fixtures/real-mesos/session-executor.jsonl).
- * Built explicitly, as the Mesos containerizer does (§15 item 17): the executor does NOT
+ * Built explicitly, as the Mesos containerizer does (docs/protocol.md, "Executor environment"): the executor does NOT
  * inherit the agent's environment.
  */
 import type { CommandInfo } from '@mesosgot/common/internal';
@@ -20,7 +20,7 @@ export interface ExecutorEnvOptions {
   recoveryTimeout: string;
   /** Agent `--executor_reregistration_timeout`, e.g. `2secs`; exported only when checkpointing. */
   subscriptionBackoffMax: string;
-  /** The command's own variables, highest priority (§7.1). */
+  /** The command's own variables, highest priority (docs/protocol.md, "Executor environment"). */
   command?: CommandInfo;
 }
 
@@ -28,7 +28,7 @@ export interface ExecutorEnvOptions {
 export function executorEnvironment(options: ExecutorEnvOptions): Record<string, string> {
   const env: Record<string, string> = {
     // Deviation from Mesos: a real containerizer defaults PATH to
-    // /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin (§7.1). The local agent passes
+    // /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin (docs/protocol.md, "Executor environment"). The local agent passes
     // its own PATH instead, so `node` (often installed elsewhere, e.g. by nvm) is found by
     // executors started as `node executor.js`. CommandInfo.environment can still override it.
     PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -38,7 +38,7 @@ export function executorEnvironment(options: ExecutorEnvOptions): Record<string,
     MESOS_EXECUTOR_ID: options.executorId,
     MESOS_AGENT_ENDPOINT: options.agentEndpoint,
     // The C++ executor library derives the API URL from this and exits without it; there is
-    // no MESOS_AGENT_PID (§15 item 18).
+    // no MESOS_AGENT_PID (docs/protocol.md, "Executor environment").
     MESOS_SLAVE_PID: `slave(1)@${options.agentEndpoint}`,
     MESOS_SLAVE_ID: options.agentId,
     MESOS_DIRECTORY: options.sandbox,

@@ -1,5 +1,5 @@
 /**
- * One executor's subscription stream (mesos-v1-protocol.md §2.2, §3, §7.3): a 200 response
+ * One executor's subscription stream (docs/protocol.md, "Headers", "RecordIO", "Executor events"): a 200 response
  * with `Content-Type: application/json` (not recordio), chunked, each Event framed as a
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
@@ -28,7 +28,7 @@ export class ExecutorEventStream {
     else this.#closedListeners.push(listener);
   }
 
-  /** Writes one event; a closed stream drops it (the executor is gone, §6.10 best effort). */
+  /** Writes one event; a closed stream drops it (the executor is gone, best effort, docs/protocol.md, "Framework messages"). */
   send(event: ExecutorEvent): void {
     if (this.#closed) return;
     this.response.write(encodeRecord(JSON.stringify(event)));

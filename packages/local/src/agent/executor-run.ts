@@ -1,6 +1,6 @@
 /**
- * One custom executor's container on the agent, from launch to exit (mesos-v1-protocol.md
- * §7.4, §8.1, §8.4): the launch (launch-container.ts), the registration timeout, SUBSCRIBE
+ * One custom executor's container on the agent, from launch to exit (docs/protocol.md,
+ * "Executor rules", "Launch path", "Executor termination"): the launch (launch-container.ts), the registration timeout, SUBSCRIBE
  * and the executor's calls, KILL and SHUTDOWN, agent crash and recovery, and the report when
  * the process ends. Which tasks it has, and the updates the agent writes for them itself, are
  * kept by ExecutorTasks (executor-tasks.ts).
@@ -44,13 +44,13 @@ export class ExecutorRun {
   frameworkTerminating = false;
   sandbox = '';
   process: ContainerProcess | undefined;
-  /** Queued (until SUBSCRIBED, §8.1) and launched tasks, with the latest state of each. */
+  /** Queued (until SUBSCRIBED, docs/protocol.md, "Launch path") and launched tasks, with the latest state of each. */
   readonly #tasks: ExecutorTasks;
   #stream: ExecutorEventStream | undefined;
   #termination: Termination | undefined;
   /** The registration timeout (start) or re-registration timeout (recover); cleared by SUBSCRIBE. */
   #timer: NodeJS.Timeout | undefined;
-  /** SIGKILL at the end of the shutdown grace period (§8.4). */
+  /** SIGKILL at the end of the shutdown grace period (docs/protocol.md, "Executor termination"). */
   #shutdownTimer: NodeJS.Timeout | undefined;
   /** Set by the exit listener; read when the agent comes back from a crash. */
   #exit: ContainerExit | undefined;
@@ -66,7 +66,7 @@ export class ExecutorRun {
     this.#tasks = new ExecutorTasks(ctx, framework, this.executorId);
   }
 
-  /** Creates the sandbox, fetches the URIs and starts the process; failures end the run (§8.4). */
+  /** Creates the sandbox, fetches the URIs and starts the process; failures end the run (docs/protocol.md, "Executor termination"). */
   async start(): Promise<void> {
     try {
       this.process = await launchContainer(this.ctx, {
@@ -109,7 +109,7 @@ export class ExecutorRun {
     }, timeoutMs);
   }
 
-  /** Queues the task until SUBSCRIBED, or delivers it now (§8.1). */
+  /** Queues the task until SUBSCRIBED, or delivers it now (docs/protocol.md, "Launch path"). */
   addTask(task: TaskInfo): void {
     if (this.state === 'subscribed' && this.#stream) {
       this.#tasks.launched(task);
@@ -130,11 +130,11 @@ export class ExecutorRun {
 
   /**
    * SUBSCRIBE accepted: SUBSCRIBED first, then queued LAUNCHes; a re-subscribe replaces (and
-   * closes) the older stream (§7.4.8) and replays the executor's unacknowledged updates (§7.4.7).
+   * closes) the older stream (docs/protocol.md, "Executor rules", rule 8) and replays the executor's unacknowledged updates (docs/protocol.md, "Executor rules", rule 7).
    */
   subscribe(stream: ExecutorEventStream, payload: SubscribePayload): void {
     if (this.state === 'terminating' || this.state === 'terminated') {
-      // §7.5: a terminating executor's SUBSCRIBE gets a stream with just SHUTDOWN.
+      // docs/protocol.md, "Agent restarts": a terminating executor's SUBSCRIBE gets a stream with just SHUTDOWN.
       stream.send({ type: 'SHUTDOWN' });
       stream.end();
       return;
@@ -169,7 +169,7 @@ export class ExecutorRun {
 
   /**
    * An executor UPDATE (already validated): stamp, hand to the status-update manager and
-   * ACKNOWLEDGE at once (§7.4.5). An update naming another agent is dropped unacknowledged (§7.4.4).
+   * ACKNOWLEDGE at once (docs/protocol.md, "Executor rules", rule 5). An update naming another agent is dropped unacknowledged (docs/protocol.md, "Executor rules", rule 4).
    */
   update(status: TaskStatus): void {
     if (status.agent_id !== undefined && status.agent_id.value !== this.ctx.agentId) return;
@@ -182,17 +182,17 @@ export class ExecutorRun {
     this.#stream?.send({ type: 'ACKNOWLEDGED', acknowledged: { task_id: status.task_id, uuid: status.uuid! } });
   }
 
-  /** Executor MESSAGE → master (§8.3). */
+  /** Executor MESSAGE → master (docs/protocol.md, "Framework messages"). */
   messageFromExecutor(data: Base64): void {
     this.ctx.executorMessage(this.frameworkId, this.executorId, data);
   }
 
-  /** Scheduler MESSAGE → MESSAGE event; dropped unless subscribed (§6.10). */
+  /** Scheduler MESSAGE → MESSAGE event; dropped unless subscribed (docs/protocol.md, "Framework messages"). */
   messageToExecutor(data: Base64): void {
     if (this.state === 'subscribed') this.#stream?.send({ type: 'MESSAGE', message: { data } });
   }
 
-  /** §6.7: a queued task dies here (TASK_KILLED, REASON_TASK_KILLED_DURING_LAUNCH); a launched one gets KILL. */
+  /** docs/protocol.md, "Killing tasks": a queued task dies here (TASK_KILLED, REASON_TASK_KILLED_DURING_LAUNCH); a launched one gets KILL. */
   kill(taskId: string, killPolicy?: KillPolicy): void {
     if (this.#tasks.killQueued(taskId)) {
       // Mesos shuts down a still-registering executor left without tasks, so single-task
@@ -208,7 +208,7 @@ export class ExecutorRun {
     }
   }
 
-  /** SHUTDOWN event, then SIGKILL of the process group after the grace period (§7.3, §8.4). */
+  /** SHUTDOWN event, then SIGKILL of the process group after the grace period (docs/protocol.md, "Executor events", "Executor termination"). */
   shutdown(): void {
     if (this.state === 'terminating' || this.state === 'terminated') return;
     const wasLaunching = this.state === 'launching';
@@ -229,7 +229,7 @@ export class ExecutorRun {
 
   /**
    * The agent restarted: wait `reregistrationTimeoutMs` for the executor to re-subscribe,
-   * else destroy it (TASK_LOST/TASK_GONE, REASON_EXECUTOR_REREGISTRATION_TIMEOUT, §7.5).
+   * else destroy it (TASK_LOST/TASK_GONE, REASON_EXECUTOR_REREGISTRATION_TIMEOUT, docs/protocol.md, "Agent restarts").
    */
   recover(): void {
     if (this.state === 'terminated') return;
@@ -274,7 +274,7 @@ export class ExecutorRun {
     this.#finish(exit.waitStatus);
   }
 
-  /** Sends the updates for every task left (§8.4) and tells the master; once. */
+  /** Sends the updates for every task left (docs/protocol.md, "Executor termination") and tells the master; once. */
   #finish(waitStatus: number): void {
     if (this.#reported) return;
     this.#reported = true;

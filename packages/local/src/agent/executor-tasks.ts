@@ -1,9 +1,9 @@
 /**
  * The tasks of one custom executor as its agent tracks them (like Mesos' slave `Executor`
- * with its queued and launched tasks): queued until SUBSCRIBED (mesos-v1-protocol.md §8.1),
+ * with its queued and launched tasks): queued until SUBSCRIBED (docs/protocol.md, "Launch path"),
  * then launched, each with the latest state the agent saw. Also the updates the agent writes
- * itself for these tasks, because the executor never will: killed before delivery (§6.7),
- * lost in an agent restart (§7.4.7), left behind when the container ended (§8.4).
+ * itself for these tasks, because the executor never will: killed before delivery (docs/protocol.md, "Killing tasks"),
+ * lost in an agent restart (docs/protocol.md, "Executor rules", rule 7), left behind when the container ended (docs/protocol.md, "Executor termination").
  */
 import {
   isTerminalState,
@@ -17,14 +17,14 @@ import {
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, isPartitionAware } from './agent-task-status.js';
 
-/** Why a container ended, when the agent knows better than "Executor terminated" (§8.4). */
+/** Why a container ended, when the agent knows better than "Executor terminated" (docs/protocol.md, "Executor termination"). */
 export interface Termination {
   state: TaskState;
   reason: TaskStatusReason;
   message: string;
 }
 
-/** What a container's leftover tasks get when no better cause is known (§8.4). */
+/** What a container's leftover tasks get when no better cause is known (docs/protocol.md, "Executor termination"). */
 export const EXECUTOR_TERMINATED: Termination = {
   state: 'TASK_FAILED',
   reason: 'REASON_EXECUTOR_TERMINATED',
@@ -33,7 +33,7 @@ export const EXECUTOR_TERMINATED: Termination = {
 
 export class ExecutorTasks {
   readonly #frameworkId: string;
-  /** Tasks waiting for SUBSCRIBED (§8.1), in launch order. */
+  /** Tasks waiting for SUBSCRIBED (docs/protocol.md, "Launch path"), in launch order. */
   readonly #queued: TaskInfo[] = [];
   /** Tasks handed to the executor, with the latest state the agent has seen for each. */
   readonly #launched = new Map<string, { info: TaskInfo; state: TaskState }>();
@@ -61,7 +61,7 @@ export class ExecutorTasks {
     this.#launched.set(task.task_id.value, { info: task, state: 'TASK_STAGING' });
   }
 
-  /** A re-subscribing executor's unacknowledged tasks (§7.4.7): known from now on, STAGING if new. */
+  /** A re-subscribing executor's unacknowledged tasks (docs/protocol.md, "Executor rules", rule 7): known from now on, STAGING if new. */
   adopt(tasks: readonly TaskInfo[]): void {
     for (const task of tasks) if (!this.#launched.has(task.task_id.value)) this.launched(task);
   }
@@ -97,7 +97,7 @@ export class ExecutorTasks {
   }
 
   /**
-   * §6.7: a task still queued dies here (TASK_KILLED, REASON_TASK_KILLED_DURING_LAUNCH).
+   * docs/protocol.md, "Killing tasks": a task still queued dies here (TASK_KILLED, REASON_TASK_KILLED_DURING_LAUNCH).
    * False if it is not queued (launched, or unknown).
    */
   killQueued(taskId: string): boolean {
@@ -114,7 +114,7 @@ export class ExecutorTasks {
   }
 
   /**
-   * §7.4.7: after an agent restart, launched tasks still STAGING that the re-subscribing
+   * docs/protocol.md, "Executor rules", rule 7: after an agent restart, launched tasks still STAGING that the re-subscribing
    * executor does not list (`known`) never reached it: TASK_LOST (TASK_DROPPED if partition-aware).
    */
   loseStaging(known: readonly TaskInfo[]): void {
@@ -132,7 +132,7 @@ export class ExecutorTasks {
     }
   }
 
-  /** §8.4: the container ended; every task not yet terminal gets `termination`, the queue empties. */
+  /** docs/protocol.md, "Executor termination": the container ended; every task not yet terminal gets `termination`, the queue empties. */
   endAll(termination: Termination): void {
     for (const taskId of this.liveIds()) this.#enqueue({ taskId: { value: taskId }, ...termination });
     this.#queued.length = 0;

@@ -1,5 +1,5 @@
 /**
- * The Mesos fetcher (mesos-v1-protocol.md §4 URI rules, §8.1): puts every `CommandInfo.uris`
+ * The Mesos fetcher (docs/protocol.md, "CommandInfo and URIs", "Launch path"): puts every `CommandInfo.uris`
  * entry into the sandbox before the executor (or command) starts. http(s) through fetch
  * (undici), `file://` and absolute paths by copy; `executable` → chmod 0755, otherwise
  * `extract` (default true) unpacks archives with the system tar/unzip and gunzips plain `.gz`.

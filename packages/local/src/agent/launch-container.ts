@@ -1,7 +1,7 @@
 /**
- * The launch path a custom executor and a command task share (mesos-v1-protocol.md §8.1, as
+ * The launch path a custom executor and a command task share (docs/protocol.md, "Launch path", as
  * Mesos' containerizer runs it): the sandbox, the fetch of CommandInfo.uris into it, then the
- * process with the executor environment (§7.1). What each reports around it differs, so the
+ * process with the executor environment (docs/protocol.md, "Executor environment"). What each reports around it differs, so the
  * callers keep their own error handling.
  */
 import { formatStoutDuration, type CommandInfo } from '@mesosgot/common/internal';
@@ -13,13 +13,13 @@ import { createSandbox } from './sandbox.js';
 
 export interface ContainerLaunch {
   frameworkId: string;
-  /** The executor id; a command task's is its task id (§4). */
+  /** The executor id; a command task's is its task id (docs/protocol.md, "Ids"). */
   executorId: string;
   containerId: string;
   command: CommandInfo;
-  /** The framework checkpoints: the recovery variables are exported (§7.1). */
+  /** The framework checkpoints: the recovery variables are exported (docs/protocol.md, "Executor environment"). */
   checkpoint: boolean;
-  /** MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD (§7.1). */
+  /** MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD (docs/protocol.md, "Executor environment"). */
   shutdownGracePeriodMs: number;
   /** Told the path as soon as the sandbox exists, so the agent lists it even if the fetch fails. */
   onSandbox(sandbox: string): void;
@@ -30,7 +30,7 @@ export interface ContainerLaunch {
 /**
  * Resolves with the started process, or undefined if `isCancelled()` said so after the fetch.
  * Rejects when the sandbox cannot be made, a URI cannot be fetched or the process cannot be
- * spawned (the caller reports REASON_CONTAINER_LAUNCH_FAILED, §8.4); nothing is left running then.
+ * spawned (the caller reports REASON_CONTAINER_LAUNCH_FAILED, docs/protocol.md, "Executor termination"); nothing is left running then.
  */
 export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch): Promise<ContainerProcess | undefined> {
   const { frameworkId, executorId, command } = launch;

@@ -1,6 +1,6 @@
 /**
- * Starts an executor (or a command task) the way Mesos' posix launcher does (§4 CommandInfo,
- * §8.1): `/bin/sh -c <value>` when `shell` is not false, else exec `value` with argv =
+ * Starts an executor (or a command task) the way Mesos' posix launcher does (docs/protocol.md,
+ * "CommandInfo and URIs", "Launch path"): `/bin/sh -c <value>` when `shell` is not false, else exec `value` with argv =
  * `arguments`; cwd = sandbox; an explicit environment; stdout/stderr appended to the sandbox
  * files `stdout` and `stderr`. The process leads its own process group (session), so a kill
  * reaches everything it started, as destroying a Mesos container does.

@@ -1,5 +1,5 @@
 /**
- * One embedded Mesos agent (mesos-v1-protocol.md §7, §8): the executor API on a loopback
+ * One embedded Mesos agent (docs/protocol.md, "Executor calls", "Launch path"): the executor API on a loopback
  * port, sandboxes and executor processes, command tasks, and the per-task status-update
  * streams. The master reaches it through AgentLink; it reports through MasterLink. What it
  * holds per framework (executors, command tasks) is kept by AgentFramework (agent-framework.ts).
@@ -130,7 +130,7 @@ export class LocalAgent implements AgentLink {
   /**
    * Comes back on the same port and agent id, registers again, resumes the checkpointed
    * status-update streams and gives recovered executors `executorReregistrationTimeoutMs` to
-   * re-subscribe; those that do not are destroyed (§7.5).
+   * re-subscribe; those that do not are destroyed (docs/protocol.md, "Agent restarts").
    */
   async restart(): Promise<void> {
     if (this.#lifecycle !== 'crashed') throw new Error(`LocalAgent.restart() in state ${this.#lifecycle}`);
@@ -142,7 +142,7 @@ export class LocalAgent implements AgentLink {
   }
 
   /**
-   * The leading master changed (a real agent learns it from ZooKeeper, §10): registers with
+   * The leading master changed (a real agent learns it from ZooKeeper, docs/protocol.md, "Master detection"): registers with
    * `master`, reporting its frameworks, executors and tasks (snapshot()) so the new leader
    * rebuilds its view, then re-sends every unacknowledged update head to it at once. Executors
    * and tasks are untouched. While crashed, the new master is only remembered for restart().

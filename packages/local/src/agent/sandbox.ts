@@ -1,5 +1,5 @@
 /**
- * Sandbox directories, laid out as a real agent lays them out (mesos-v1-protocol.md §8.1):
+ * Sandbox directories, laid out as a real agent lays them out (docs/protocol.md, "Launch path"):
  * `<workDir>/slaves/<AID>/frameworks/<FID>/executors/<EID>/runs/<containerId>`.
  * The same path is the executor's cwd, MESOS_DIRECTORY and MESOS_SANDBOX.
  */
@@ -16,7 +16,7 @@ export interface SandboxLocation {
 
 /** The sandbox path for one container run; does no I/O. */
 export function sandboxPath({ workDir, agentId, frameworkId, executorId, containerId }: SandboxLocation): string {
-  // Ids were validated by the master (§4: no `/`, not `.`/`..`), so joining cannot escape workDir.
+  // Ids were validated by the master (docs/protocol.md, "Ids": no `/`, not `.`/`..`), so joining cannot escape workDir.
   return join(workDir, 'slaves', agentId, 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
 }
 

@@ -1,13 +1,13 @@
 /**
- * The agent's status-update manager (mesos-v1-protocol.md §6.8, §8.2): one FIFO stream per
+ * The agent's status-update manager (docs/protocol.md, "Acknowledgements", "Status update pipeline"): one FIFO stream per
  * task, only the head in flight. The head is forwarded to the master and re-sent on a timer
  * (10 s doubling to 10 min, like Mesos) until the scheduler's acknowledgement comes back
  * through `acknowledge()`; then the next update goes. Duplicate uuids are ignored, and once a
- * terminal update is queued later updates for that task are dropped (§7.4.6).
+ * terminal update is queued later updates for that task are dropped (docs/protocol.md, "Executor rules", rule 6).
  */
 import { isTerminalState, type TaskStatus } from '@mesosgot/common/internal';
 
-/** Mesos' status-update retry: first after 10 s, doubling, capped at 10 min (§6.8). */
+/** Mesos' status-update retry: first after 10 s, doubling, capped at 10 min (docs/protocol.md, "Acknowledgements"). */
 export const DEFAULT_STATUS_UPDATE_RETRY_MS = 10_000;
 export const MAX_STATUS_UPDATE_RETRY_MS = 600_000;
 
@@ -78,7 +78,7 @@ export class StatusUpdateQueue {
 
   /**
    * The scheduler acknowledged `uuid` for this task. Pops the head if it matches (an ACK for
-   * any other uuid is ignored, §6.8) and forwards the next update. Returns whether it matched.
+   * any other uuid is ignored, docs/protocol.md, "Acknowledgements") and forwards the next update. Returns whether it matched.
    */
   acknowledge(frameworkId: string, taskId: string, uuid: string): boolean {
     const key = streamKey(frameworkId, taskId);
@@ -88,7 +88,7 @@ export class StatusUpdateQueue {
     stream.timer = undefined;
     const acked = stream.pending.shift()!;
     if (isTerminalState(acked.state)) {
-      // The stream ends with its terminal update (§8.2).
+      // The stream ends with its terminal update (docs/protocol.md, "Status update pipeline").
       this.#streams.delete(key);
       this.#finished.add(key);
     } else if (stream.pending.length > 0) {

@@ -1,8 +1,8 @@
 /**
- * What the master does when an agent goes away (MasterLink.agentLost, mesos-v1-protocol.md
- * §8.5; recorded in faults-scheduler.jsonl): RESCIND its offers, lose its tasks, FAILURE to
+ * What the master does when an agent goes away (MasterLink.agentLost,
+ * docs/protocol.md, "Agent removal"; recorded in faults-scheduler.jsonl): RESCIND its offers, lose its tasks, FAILURE to
  * every framework. A crashed agent is kept, as Mesos' Master::exited keeps a disconnected one,
- * while it holds tasks of checkpointing frameworks: it may come back (agent restart, §7.5),
+ * while it holds tasks of checkpointing frameworks: it may come back (agent restart, docs/protocol.md, "Agent restarts"),
  * and only if it does not within `agentRemovalTimeoutMs` are those tasks lost too.
  */
 import type { AgentID, TaskStatusReason } from '@mesosgot/common/internal';
@@ -62,7 +62,7 @@ export class AgentLoss {
     this.#disconnected.clear();
   }
 
-  /** The crashed agent did not come back in time: its remaining tasks are lost (§8.5). */
+  /** The crashed agent did not come back in time: its remaining tasks are lost (docs/protocol.md, "Agent removal"). */
   #removeDisconnected(agentId: string, hostname: string): void {
     this.#disconnected.delete(agentId);
     if (this.#stopped) return;
@@ -72,7 +72,7 @@ export class AgentLoss {
     this.#removed(agentId);
   }
 
-  /** The master's own update for a task on a lost agent: TASK_UNREACHABLE to partition-aware frameworks (§8.5). */
+  /** The master's own update for a task on a lost agent: TASK_UNREACHABLE to partition-aware frameworks (docs/protocol.md, "Agent removal"). */
   #loseTask(task: MasterTask, framework: Framework | undefined, reason: TaskStatusReason, message: string): void {
     this.state.tasks.remove(task.frameworkId, task.taskId);
     this.state.sendUpdate(framework, {

@@ -1,6 +1,6 @@
 /**
  * The agents the master knows and what is allocated on each: task resources and executor
- * resources (charged once per executor per agent, mesos-v1-protocol.md §6.6).
+ * resources (charged once per executor per agent, docs/protocol.md, "Launch validation").
  */
 import type { AgentInfo, ExecutorInfo, Resource } from '@mesosgot/common/internal';
 import type { AgentLink } from '../links.js';
@@ -14,7 +14,8 @@ export interface AgentEntry {
   readonly total: Resource[];
   /** Resources of live tasks and executors (without role/allocation_info). */
   used: Resource[];
-  /** frameworkId → executorId → the ExecutorInfo the master accepted (for the §6.6 check). */
+  /** frameworkId → executorId → the ExecutorInfo the master accepted (for the compatibility check of
+   * docs/protocol.md, "Launch validation"). */
   readonly executors: Map<string, Map<string, ExecutorInfo>>;
   readonly registeredAt: number;
 }

@@ -2,7 +2,7 @@
  * A (re-)registering agent's report (AgentLink.snapshot, like Mesos' ReregisterSlaveMessage)
  * applied to the master's view: a new leader after failover, or the same master after the
  * agent came back, learns the frameworks, executors and tasks it never saw launched and
- * charges their resources again, so offers do not hand out what is in use (§6.6, §10).
+ * charges their resources again, so offers do not hand out what is in use (docs/protocol.md, "Launch validation", "Master detection").
  */
 import { isTerminalState } from '@mesosgot/common/internal';
 import type { AgentSnapshot } from '../links.js';
@@ -20,7 +20,7 @@ export function applyAgentSnapshot(state: MasterState, agent: AgentEntry, snapsh
       continue;
     }
     // Known only from the agent: disconnected until its scheduler re-subscribes with this id.
-    // No failover timer runs: the timer is not persisted across master failover (§6.3).
+    // No failover timer runs: the timer is not persisted across master failover (docs/protocol.md, "Failover timeout").
     if (!state.frameworks.get(id)) state.frameworks.add(info, id);
   }
   for (const { frameworkId, executor } of snapshot.executors) {

@@ -1,5 +1,5 @@
 /**
- * Optional HTTP Basic authentication of schedulers (mesos-v1-protocol.md §11): with
+ * Optional HTTP Basic authentication of schedulers (docs/protocol.md, "Authentication"): with
  * credentials configured, every scheduler request needs `Authorization: Basic
  * base64(principal:secret)`; otherwise 401 with the master's realm. Secrets are compared in
  * constant time and never logged or echoed.
@@ -12,7 +12,7 @@ export interface Credential {
   secret: string;
 }
 
-/** The challenge a real master sends (§2.5 row 0). */
+/** The challenge a real master sends (docs/protocol.md, "Authentication"). */
 export const SCHEDULER_AUTH_CHALLENGE = 'Basic realm="mesos-master-scheduler"';
 
 export type AuthResult = { ok: true; principal: string | undefined } | { ok: false };
@@ -28,7 +28,7 @@ export function authenticate(req: IncomingMessage, credentials: readonly Credent
   const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
   if (!m) return { ok: false };
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  // Exactly one ':' (§11): secrets containing ':' cannot authenticate, as with Mesos.
+  // Exactly one ':' (docs/protocol.md, "Authentication"): secrets containing ':' cannot authenticate, as with Mesos.
   const parts = decoded.split(':');
   if (parts.length !== 2) return { ok: false };
   const [principal, secret] = parts as [string, string];

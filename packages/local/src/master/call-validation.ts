@@ -1,12 +1,12 @@
 /**
- * Body → scheduler Call, with a real master's error texts (mesos-v1-protocol.md §2.5 rows 5–6,
- * §5.1): JSON syntax, then protobuf conversion (required fields, lenient repeated fields,
+ * Body → scheduler Call, with a real master's error texts (docs/protocol.md,
+ * "Scheduler endpoint answers", "Scheduler calls"): JSON syntax, then protobuf conversion (required fields, lenient repeated fields,
  * unknown enum strings dropped), then call validation.
  */
 import { isValidStatusUuid, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
 import { scanJson } from './json-syntax-error.js';
 
-/** `type: UNKNOWN` passes validation and is answered 501 later (§2.5 row 16). */
+/** `type: UNKNOWN` passes validation and is answered 501 later (docs/protocol.md, "Scheduler endpoint answers"). */
 export interface UnknownCall {
   type: 'UNKNOWN';
   framework_id: { value: string };
@@ -82,7 +82,7 @@ const CALL: Schema = {
   update_framework: opt(() => ({ framework_info: req(() => FRAMEWORK_INFO) })),
 };
 
-/** Payload object each call type needs (§5.1); TEARDOWN, REVIVE, SUPPRESS need none. */
+/** Payload object each call type needs (docs/protocol.md, "Scheduler calls"); TEARDOWN, REVIVE, SUPPRESS need none. */
 const PAYLOAD_FIELD: Partial<Record<SchedulerCall['type'], string>> = {
   ACCEPT: 'accept',
   DECLINE: 'decline',
@@ -130,7 +130,7 @@ export function parseSchedulerCall(body: string): ParsedCall {
 
 function validate(call: Record<string, unknown>): string | undefined {
   const type = call.type;
-  // An unknown enum string is dropped by the converter, so it reads as "no type" (§5.1).
+  // An unknown enum string is dropped by the converter, so it reads as "no type" (docs/protocol.md, "Scheduler calls").
   const known = type === 'UNKNOWN' || SCHEDULER_CALL_TYPES.includes(type as SchedulerCall['type']);
   if (typeof type !== 'string' || !known) return "Expecting 'type' to be present";
   const frameworkId = (call.framework_id as { value?: string } | undefined)?.value;

@@ -1,5 +1,5 @@
 /**
- * The master's framework registry (mesos-v1-protocol.md §6.1, §6.3): ids `<masterId>-0000`,
+ * The master's framework registry (docs/protocol.md, "Subscribing", "Failover timeout"): ids `<masterId>-0000`,
  * the current subscription of each framework, its failover timer, and the ids of removed
  * frameworks, which can never subscribe again.
  */
@@ -16,10 +16,10 @@ export class Framework {
   info: FrameworkInfo & { id: FrameworkID };
   /** The live stream; undefined while disconnected (failover pending). */
   subscription: Subscription | undefined;
-  /** Roles for which SUPPRESS is in force (§6.5); REVIVE removes them. */
+  /** Roles for which SUPPRESS is in force (docs/protocol.md, "Filters and declines"); REVIVE removes them. */
   readonly suppressedRoles = new Set<string>();
   readonly registeredAt = Date.now() / 1000;
-  /** Set while disconnected: fires the removal after failover_timeout (§6.3). */
+  /** Set while disconnected: fires the removal after failover_timeout (docs/protocol.md, "Failover timeout"). */
   #failoverTimer: NodeJS.Timeout | undefined;
 
   constructor(id: string, info: FrameworkInfo) {
@@ -73,7 +73,7 @@ export interface CompletedFramework {
   unregisteredAt: number;
 }
 
-/** Frameworks by id, plus the removed ones (§6.3: "the id becomes unusable"). */
+/** Frameworks by id, plus the removed ones (docs/protocol.md, "Failover timeout": "the id becomes unusable"). */
 export class FrameworkRegistry {
   readonly #masterId: string;
   readonly #frameworks = new Map<string, Framework>();
@@ -116,7 +116,7 @@ export class FrameworkRegistry {
   }
 }
 
-/** FrameworkInfo checks answered with an ERROR record inside the stream (§6.1). */
+/** FrameworkInfo checks answered with an ERROR record inside the stream (docs/protocol.md, "Subscribing"). */
 export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
   const timeout = info.failover_timeout;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {

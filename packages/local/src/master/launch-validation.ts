@@ -1,5 +1,5 @@
 /**
- * Per-task LAUNCH validation (mesos-v1-protocol.md §6.6), in Mesos' order. Tasks of one ACCEPT
+ * Per-task LAUNCH validation (docs/protocol.md, "Launch validation"), in Mesos' order. Tasks of one ACCEPT
  * are checked one by one against what is left of the offered resources; an executor's
  * resources are charged only when it is not yet running on that agent (nor launched earlier
  * in the same call). Pure: the caller applies the verdicts.
@@ -40,7 +40,7 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
   const executorsInCall = new Map<string, ExecutorInfo>();
   const verdicts: TaskVerdict[] = [];
   for (const raw of tasks) {
-    // Mesos fills in the executor's framework id when the scheduler left it out (§4).
+    // Mesos fills in the executor's framework id when the scheduler left it out (docs/protocol.md, "Ids").
     const task: TaskInfo =
       raw.executor && !raw.executor.framework_id
         ? { ...raw, executor: { ...raw.executor, framework_id: { value: ctx.frameworkId } } }
@@ -104,7 +104,7 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
   return verdicts;
 }
 
-/** Id text rules (§4): non-empty, ≤255 chars, not `.`/`..`, no `/`, `\` or control characters. */
+/** Id text rules (docs/protocol.md, "Ids"): non-empty, ≤255 chars, not `.`/`..`, no `/`, `\` or control characters. */
 export function validateId(id: string): string | undefined {
   if (id.length === 0) return 'ID must not be empty';
   if (id.length > 255) return 'ID must not be greater than 255 characters';

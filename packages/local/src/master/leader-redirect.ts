@@ -1,5 +1,5 @@
 /**
- * How a master that does not lead answers (mesos-v1-protocol.md §2.5 rows 2/2b, §10), after
+ * How a master that does not lead answers (docs/protocol.md, "Leader redirects", "Master detection"), after
  * Mesos' `Master::Http::redirect`: 307 with a protocol-relative Location on the leader
  * (`//<hostname>:<port>` plus the request path under `/master`), an empty body; 503
  * `No leader elected` when no leader is known. Recorded: zk-ha-layout.json.

@@ -1,7 +1,8 @@
 /**
  * The local master's state and the transitions that touch more than one registry: framework
- * (re-)subscription, disconnection and removal (mesos-v1-protocol.md §6.1, §6.3), the
- * allocation loop (§6.4), and everything agents report through MasterLink (§8.2–§8.5).
+ * (re-)subscription, disconnection and removal (docs/protocol.md, "Subscribing", "Failover timeout"), the
+ * allocation loop (docs/protocol.md, "Offer lifetime"), and everything agents report through MasterLink (docs/protocol.md,
+ * "Status update pipeline", "Framework messages", "Executor termination", "Agent removal").
  * Scheduler calls other than SUBSCRIBE live in scheduler-calls.ts, an agent's loss in
  * agent-loss.ts, its re-registration report in agent-reregistration.ts.
  */
@@ -66,7 +67,7 @@ export class MasterState implements MasterLink {
   masterInfo(): MasterInfo {
     return {
       id: this.masterId,
-      ip: 16777343, // 127.0.0.1 packed in network byte order, read as a host integer (§4)
+      ip: 16777343, // 127.0.0.1 packed in network byte order, read as a host integer (docs/protocol.md, "MasterInfo")
       port: this.port,
       pid: `master@${this.hostname}:${this.port}`,
       hostname: this.hostname,
@@ -93,7 +94,7 @@ export class MasterState implements MasterLink {
     }
   }
 
-  /** Sends an event to a framework if it is connected; dropped otherwise (§6.3). */
+  /** Sends an event to a framework if it is connected; dropped otherwise (docs/protocol.md, "Failover timeout"). */
   send(framework: Framework | undefined, event: SchedulerEvent): boolean {
     return framework?.subscription?.send(event) === true;
   }
@@ -135,7 +136,7 @@ export class MasterState implements MasterLink {
   // ---- framework lifecycle ------------------------------------------------------------------
 
   /**
-   * Handles an accepted SUBSCRIBE (§6.1): the 200 stream opens first; FrameworkInfo problems
+   * Handles an accepted SUBSCRIBE (docs/protocol.md, "Subscribing"): the 200 stream opens first; FrameworkInfo problems
    * and removed ids are answered inside it with a single ERROR record.
    */
   subscribe(res: ServerResponse, info: FrameworkInfo, suppressedRoles: readonly string[] = []): void {
@@ -157,10 +158,10 @@ export class MasterState implements MasterLink {
       }
       const old = framework.subscription;
       framework.subscription = undefined;
-      // Only one stream per framework: the old one learns it lost (§6.1).
+      // Only one stream per framework: the old one learns it lost (docs/protocol.md, "Subscribing").
       old?.fail('Framework failed over');
       framework.cancelFailover();
-      // Outstanding offers are void on re-subscribe, without RESCIND (§6.1).
+      // Outstanding offers are void on re-subscribe, without RESCIND (docs/protocol.md, "Subscribing").
       this.offers.takeWhere((o) => o.frameworkId === framework!.id);
       // user and checkpoint cannot change; other fields follow the new FrameworkInfo.
       framework.info = { ...info, id: { value: framework.id }, user: framework.info.user, checkpoint: framework.info.checkpoint };
@@ -193,7 +194,7 @@ export class MasterState implements MasterLink {
     return true;
   }
 
-  /** The subscriber went away: disconnected, offers dropped, failover timer running (§6.3). */
+  /** The subscriber went away: disconnected, offers dropped, failover timer running (docs/protocol.md, "Failover timeout"). */
   #streamGone(subscription: Subscription): void {
     const framework = this.frameworks.all().find((fw) => fw.subscription === subscription);
     if (!framework || this.#stopped) return;
@@ -204,7 +205,7 @@ export class MasterState implements MasterLink {
   }
 
   /**
-   * TEARDOWN or failover timeout (§6.3, §6.11): executors shut down, tasks and offers dropped,
+   * TEARDOWN or failover timeout (docs/protocol.md, "Failover timeout", "Teardown and shutdown"): executors shut down, tasks and offers dropped,
    * resources freed, the stream closed (EOF), the id refused from now on.
    */
   removeFramework(framework: Framework): void {
@@ -234,7 +235,7 @@ export class MasterState implements MasterLink {
 
   // ---- MasterLink (agent → master) ----------------------------------------------------------
 
-  /** Registers (or re-registers) an agent; what it reports running is charged again (§10). */
+  /** Registers (or re-registers) an agent; what it reports running is charged again (docs/protocol.md, "Master detection"). */
   agentRegistered(agent: AgentLink): void {
     if (this.#stopped) return;
     // Back before its removal: its checkpointed tasks are reported again below (snapshot).
@@ -246,14 +247,14 @@ export class MasterState implements MasterLink {
   }
 
   /**
-   * §8.5: the agent is gone; AgentLoss rescinds its offers, loses its tasks and sends FAILURE,
+   * docs/protocol.md, "Agent removal": the agent is gone; AgentLoss rescinds its offers, loses its tasks and sends FAILURE,
    * or, after a crash with checkpointed tasks, waits `agentRemovalTimeoutMs` for it to return.
    */
   agentLost(agentId: AgentID, how: AgentLossKind = 'stopped'): void {
     this.#agentLoss.lost(agentId, how);
   }
 
-  /** §8.2: update the master's view, free resources on a terminal state, forward if connected. */
+  /** docs/protocol.md, "Status update pipeline": update the master's view, free resources on a terminal state, forward if connected. */
   statusUpdate(agentId: AgentID, frameworkId: FrameworkID, status: TaskStatus): void {
     if (this.#stopped) return;
     const { task, becameTerminal } = this.tasks.apply(frameworkId.value, status);
@@ -274,7 +275,7 @@ export class MasterState implements MasterLink {
     });
   }
 
-  /** §8.4: free the executor's resources; FAILURE {agent_id, executor_id, status} if connected. */
+  /** docs/protocol.md, "Executor termination": free the executor's resources; FAILURE {agent_id, executor_id, status} if connected. */
   executorExited(agentId: AgentID, frameworkId: FrameworkID, executorId: ExecutorID, waitStatus: number): void {
     if (this.#stopped) return;
     const agent = this.agents.get(agentId.value);

@@ -1,7 +1,7 @@
 /**
  * The local Mesos master: one HTTP server on loopback serving the scheduler API
- * (mesos-v1-protocol.md §2), the operator endpoints, and the MasterLink its agents call.
- * With `zk` it contends for leadership through ZooKeeper (§10) and, while it does not lead,
+ * (docs/protocol.md, "Endpoints"), the operator endpoints, and the MasterLink its agents call.
+ * With `zk` it contends for leadership through ZooKeeper (docs/protocol.md, "Master detection") and, while it does not lead,
  * redirects to the leader like a real master.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -37,7 +37,7 @@ export interface LocalMasterOptions {
   allocationIntervalMs?: number;
   /** refuse_seconds when a DECLINE/ACCEPT gives no filter (default 5, as Mesos). */
   offerRefuseDefault?: number;
-  /** When set, schedulers must authenticate with HTTP Basic (§11). */
+  /** When set, schedulers must authenticate with HTTP Basic (docs/protocol.md, "Authentication"). */
   credentials?: Credential[];
   /**
    * `zk://host:port[,host:port]/path` (Mesos `--zk`): contend for leadership there. Without it
@@ -145,7 +145,7 @@ export class LocalMaster {
     return this.#closedPromise;
   }
 
-  /** The master id (a UUID); framework, agent and offer ids are built from it (§4). */
+  /** The master id (a UUID); framework, agent and offer ids are built from it (docs/protocol.md, "Ids"). */
   get masterId(): string {
     return this.#state.masterId;
   }
@@ -174,7 +174,7 @@ export class LocalMaster {
   /** Listens on 127.0.0.1 and starts allocating. Resolves with the master URL. */
   async start(): Promise<string> {
     const server = createServer((req, res) => void this.#route(req, res));
-    // Streams never end on their own: no request/idle timeouts on them (§2.3).
+    // Streams never end on their own: no request/idle timeouts on them (docs/protocol.md, "Connections").
     server.requestTimeout = 0;
     server.headersTimeout = 60_000;
     server.keepAliveTimeout = 75_000;
@@ -202,7 +202,7 @@ export class LocalMaster {
     this.#closed(undefined);
   }
 
-  /** Lost candidacy: a real master exits ("Lost candidacy", §10); its streams end with it. */
+  /** Lost candidacy: a real master exits ("Lost candidacy", docs/protocol.md, "Master detection"); its streams end with it. */
   async #abort(reason: Error): Promise<void> {
     await this.#shutdown();
     this.#closed(reason);

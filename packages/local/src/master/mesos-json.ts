@@ -1,5 +1,5 @@
 /**
- * JSON the way Mesos writes it (mesos-v1-protocol.md §1): proto `double` fields are written
+ * JSON the way Mesos writes it (docs/protocol.md, "JSON encoding"): proto `double` fields are written
  * with a fractional part even when integral (`15.0`, `4096.0`), so records have the same byte
  * lengths as a real master's. Everything else is plain JSON.
  */

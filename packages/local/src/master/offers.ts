@@ -1,5 +1,5 @@
 /**
- * Outstanding offers and refuse filters (mesos-v1-protocol.md §6.4, §6.5). One offer per agent
+ * Outstanding offers and refuse filters (docs/protocol.md, "Offer lifetime", "Filters and declines"). One offer per agent
  * per framework holds every resource of that agent nobody uses or holds in another offer.
  * Leftovers of an ACCEPT/DECLINE are filtered for `refuse_seconds` (default 5, negative ⇒ the
  * default, 0 ⇒ no filter, capped at 365 days); REVIVE clears a framework's filters.
@@ -9,7 +9,7 @@ import type { AgentEntry } from './agent-registry.js';
 import type { Framework } from './frameworks.js';
 import { addResources, isEmptyResources, resourcesContain, scalarOf } from '@mesosgot/common/internal';
 
-/** Longest filter Mesos applies (§6.5). */
+/** Longest filter Mesos applies (docs/protocol.md, "Filters and declines"). */
 const MAX_REFUSE_SECONDS = 365 * 24 * 3600;
 /**
  * Mesos' default `--min_allocatable_resources` is `cpus:0.01|mem:32`: smaller leftovers are
@@ -94,7 +94,7 @@ export class OfferBook {
         address: { hostname: agent.info.hostname, ip: agent.info.hostname, port: agent.info.port ?? 5051 },
         path: '/slave(1)',
       },
-      // Pre-refinement format (`role: "*"`); allocation_info only for MULTI_ROLE (§4 capabilities).
+      // Pre-refinement format (`role: "*"`); allocation_info only for MULTI_ROLE (docs/protocol.md, "FrameworkInfo").
       resources: resources.map((r) => ({ ...r, role: '*', ...(multiRole ? { allocation_info: { role } } : {}) })),
       ...(executorIds.length > 0 ? { executor_ids: executorIds.map((e): ExecutorID => ({ value: e })) } : {}),
       ...(multiRole ? { allocation_info: { role } } : {}),
@@ -104,7 +104,7 @@ export class OfferBook {
   }
 
   /**
-   * Filters `resources` on `agentId` from `frameworkId` for `refuseSeconds` (§6.5); `defaultSeconds`
+   * Filters `resources` on `agentId` from `frameworkId` for `refuseSeconds` (docs/protocol.md, "Filters and declines"); `defaultSeconds`
    * applies when the call gave none or a negative value.
    */
   refuse(frameworkId: string, agentId: string, resources: Resource[], refuseSeconds: number | undefined, defaultSeconds: number): void {
@@ -123,7 +123,7 @@ export class OfferBook {
     );
   }
 
-  /** REVIVE (§6.5): all of this framework's filters go. */
+  /** REVIVE (docs/protocol.md, "Filters and declines"): all of this framework's filters go. */
   clearFilters(frameworkId: string): void {
     this.#filters = this.#filters.filter((f) => f.frameworkId !== frameworkId);
   }

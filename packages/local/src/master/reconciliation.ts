@@ -1,5 +1,5 @@
 /**
- * Task reconciliation answers (mesos-v1-protocol.md §6.9): implicit (every task the master
+ * Task reconciliation answers (docs/protocol.md, "Reconciliation"): implicit (every task the master
  * knows for the framework) and explicit (the listed tasks; unknown ones are TASK_LOST).
  * All answers come from SOURCE_MASTER with REASON_RECONCILIATION, no uuid, no data.
  */
@@ -46,7 +46,7 @@ export function latestState(task: MasterTask): TaskStatus {
 }
 
 function unknownTask(taskId: TaskID, agentId: AgentID | undefined, view: ReconcileView, partitionAware: boolean): TaskStatus {
-  // Agent known and registered: the agent would have reported the task (§6.9).
+  // Agent known and registered: the agent would have reported the task (docs/protocol.md, "Reconciliation").
   const onRegisteredAgent = agentId !== undefined && view.isAgentRegistered(agentId.value);
   const state = partitionAware ? (onRegisteredAgent ? 'TASK_GONE' : 'TASK_UNKNOWN') : 'TASK_LOST';
   return {

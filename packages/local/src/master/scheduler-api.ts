@@ -1,6 +1,6 @@
 /**
  * POST /api/v1/scheduler (and /master/api/v1/scheduler): the request ladder of
- * mesos-v1-protocol.md §2.5, in Mesos' order, with a real master's status codes and texts
+ * docs/protocol.md, "Scheduler endpoint answers", in Mesos' order, with a real master's status codes and texts
  * (test/fixtures/real-mesos/scheduler-contract.json).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +15,7 @@ const MAX_CALL_BODY_BYTES = 64 * 1024 * 1024;
 const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/x-protobuf';
 
-/** Sends a plain-text answer the way Mesos does (`text/plain; charset=utf-8`, §2.2). */
+/** Sends a plain-text answer the way Mesos does (`text/plain; charset=utf-8`, docs/protocol.md, "Headers"). */
 export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(body, 'utf8');
   res.writeHead(status, {
@@ -36,7 +36,7 @@ export class SchedulerApi {
 
   /**
    * `notLeading` answers instead of this master when it does not lead (307 to the leader or
-   * 503); it returns false while this master leads. Mesos redirects right after authentication (§2.5).
+   * 503); it returns false while this master leads. Mesos redirects right after authentication (docs/protocol.md, "Scheduler endpoint answers").
    */
   constructor(state: MasterState, credentials: readonly Credential[] | undefined, notLeading?: NotLeadingHook) {
     this.#state = state;
@@ -60,7 +60,7 @@ export class SchedulerApi {
       req.resume();
       return sendText(res, 400, "Expecting 'Content-Type' to be present");
     }
-    // Byte-for-byte comparison: parameters such as `; charset=utf-8` make it a 415 (§2.2).
+    // Byte-for-byte comparison: parameters such as `; charset=utf-8` make it a 415 (docs/protocol.md, "Headers").
     if (contentType !== JSON_TYPE) {
       req.resume();
       const body =
@@ -83,7 +83,7 @@ export class SchedulerApi {
       if (streamId !== undefined) return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
       const info = { ...call.subscribe.framework_info };
       if (auth.principal !== undefined) {
-        // With authentication, a missing principal is filled in; a different one is refused (§6.1).
+        // With authentication, a missing principal is filled in; a different one is refused (docs/protocol.md, "Subscribing").
         if (info.principal !== undefined && info.principal !== auth.principal) return sendText(res, 400, principalMismatch(auth.principal, info.principal));
         info.principal = auth.principal;
       }
@@ -91,7 +91,7 @@ export class SchedulerApi {
       return;
     }
 
-    // Validation guaranteed framework_id on every non-SUBSCRIBE call (§5.1).
+    // Validation guaranteed framework_id on every non-SUBSCRIBE call (docs/protocol.md, "Scheduler calls").
     const frameworkId = call.framework_id!.value;
     const framework = this.#state.frameworks.get(frameworkId);
     if (!framework) return sendText(res, 400, 'Framework cannot be found');
@@ -109,7 +109,7 @@ export class SchedulerApi {
     }
     if (call.type === 'UNKNOWN') return sendText(res, 501, "Received an unexpected 'UNKNOWN' call");
     applySchedulerCall(this.#state, framework, call);
-    // UPDATE_FRAMEWORK is synchronous (200); every other call is only queued (202, §2.5).
+    // UPDATE_FRAMEWORK is synchronous (200); every other call is only queued (202, docs/protocol.md, "Scheduler endpoint answers").
     return sendText(res, call.type === 'UPDATE_FRAMEWORK' ? 200 : 202, '');
   }
 }
@@ -118,7 +118,7 @@ function principalMismatch(authenticated: string, declared: string): string {
   return `Authenticated principal '${authenticated}' does not match principal '${declared}' set in \`FrameworkInfo\``;
 }
 
-/** §2.2: missing Accept, `*\/*`, `application/*` or `application/json` (q > 0) mean JSON. */
+/** docs/protocol.md, "Headers": missing Accept, `*\/*`, `application/*` or `application/json` (q > 0) mean JSON. */
 function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   return accept.split(',').some((part) => {

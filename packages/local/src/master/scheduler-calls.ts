@@ -1,6 +1,7 @@
 /**
  * What the master does for each accepted scheduler call other than SUBSCRIBE
- * (mesos-v1-protocol.md §5.2, §6.4–§6.11). Runs after the request ladder of scheduler-api.ts
+ * (docs/protocol.md, "Scheduler calls",
+ * and "Offer lifetime" through "Teardown and shutdown"). Runs after the request ladder of scheduler-api.ts
  * let the call through, so the framework is known and connected.
  */
 import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
@@ -21,7 +22,7 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
     case 'ACCEPT':
       return accept(state, framework, call.accept.offer_ids ?? [], call.accept.operations ?? [], call.accept.filters?.refuse_seconds);
     case 'DECLINE':
-      // DECLINE = ACCEPT without operations (§6.5), except unknown ids are ignored.
+      // DECLINE = ACCEPT without operations (docs/protocol.md, "Filters and declines"), except unknown ids are ignored.
       for (const id of call.decline.offer_ids ?? []) {
         const offer = state.offers.get(id.value);
         if (offer?.frameworkId !== framework.id) continue;
@@ -33,7 +34,7 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
     case 'SUPPRESS': {
       const payload = call.type === 'REVIVE' ? call.revive : call.suppress;
       const roles = payload?.roles && payload.roles.length > 0 ? payload.roles : framework.roles;
-      // Roles the framework is not subscribed to drop the whole call (§6.5).
+      // Roles the framework is not subscribed to drop the whole call (docs/protocol.md, "Filters and declines").
       if (roles.some((r) => !framework.roles.includes(r))) return;
       for (const role of roles) {
         if (call.type === 'REVIVE') framework.suppressedRoles.delete(role);
@@ -48,12 +49,12 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
     case 'KILL': {
       const task = state.tasks.get(framework.id, call.kill.task_id.value);
       if (!task) {
-        // Unknown task: the master answers with explicit reconciliation (§6.7).
+        // Unknown task: the master answers with explicit reconciliation (docs/protocol.md, "Killing tasks").
         const [status] = reconcile(framework.id, [call.kill], reconcileView(state), framework.isPartitionAware);
         if (status) state.sendUpdate(framework, status);
         return;
       }
-      // A different agent_id than the task's is silently ignored (§6.7).
+      // A different agent_id than the task's is silently ignored (docs/protocol.md, "Killing tasks").
       if (call.kill.agent_id && call.kill.agent_id.value !== task.agentId) return;
       state.agents.get(task.agentId)?.link.killTask({ value: framework.id }, call.kill.task_id, call.kill.kill_policy);
       return;
@@ -81,7 +82,7 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
       state.scheduleAllocation();
       return;
     }
-    case 'REQUEST': // ignored by Mesos' default allocator (§5.2)
+    case 'REQUEST': // ignored by Mesos' default allocator (docs/protocol.md, "Scheduler calls")
     case 'ACCEPT_INVERSE_OFFERS': // no maintenance schedules here, so no inverse offers exist
     case 'DECLINE_INVERSE_OFFERS':
     case 'ACKNOWLEDGE_OPERATION_STATUS': // no offer operations with feedback are performed
@@ -100,7 +101,7 @@ export function reconcileView(state: MasterState) {
   };
 }
 
-/** §6.4 offer checks; the error text a real master puts after "Task launched with invalid offers: ". */
+/** Offer checks (docs/protocol.md, "Offer lifetime"); the error text a real master puts after "Task launched with invalid offers: ". */
 function offersError(state: MasterState, framework: Framework, offerIds: readonly OfferID[]): string | undefined {
   if (offerIds.length === 0) return 'No offers specified';
   const seen = new Set<string>();
@@ -166,7 +167,7 @@ function accept(
   for (const op of operations) {
     const tasks = launchTasksOf(op);
     if (op.type === 'LAUNCH_GROUP') {
-      // TODO(LAUNCH_GROUP): needs the agent's default executor; refused as a whole group (§6.6).
+      // TODO(LAUNCH_GROUP): needs the agent's default executor; refused as a whole group (docs/protocol.md, "Launch validation").
       for (const task of tasks) {
         state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_GROUP_INVALID', message: 'LAUNCH_GROUP is not supported by the local cluster' }));
       }
@@ -207,7 +208,7 @@ function accept(
   state.scheduleAllocation();
 }
 
-/** Implicit decline (§6.5): unused resources of accepted/declined offers are filtered. */
+/** Implicit decline (docs/protocol.md, "Filters and declines"): unused resources of accepted/declined offers are filtered. */
 function refuseLeftover(state: MasterState, framework: Framework, offer: OutstandingOffer, leftover: OutstandingOffer['resources'], refuseSeconds: number | undefined): void {
   state.offers.refuse(framework.id, offer.agentId, leftover, refuseSeconds, state.settings.offerRefuseDefaultSeconds);
 }

@@ -1,7 +1,7 @@
 /**
  * Read-only operator endpoints: GET /master/state (a subset of Mesos' shape: frameworks with
  * their tasks, agents, completed frameworks), GET /health, and GET /master/redirect (or
- * /redirect) → 307 to this master, the only (so leading) one (mesos-v1-protocol.md §10, §13).
+ * /redirect) → 307 to this master, the only (so leading) one (docs/protocol.md, "Master detection").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterState } from './master-state.js';
@@ -19,7 +19,7 @@ export function handleStateEndpoints(state: MasterState, req: IncomingMessage, r
       return true;
     case '/redirect':
     case '/master/redirect':
-      // Protocol-relative, like a real master's (§10).
+      // Protocol-relative, like a real master's (docs/protocol.md, "Master detection").
       res.writeHead(307, { Location: `//${state.hostname}:${state.port}`, 'Content-Length': '0' });
       res.end();
       return true;

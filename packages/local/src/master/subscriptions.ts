@@ -1,5 +1,5 @@
 /**
- * One framework's event stream (mesos-v1-protocol.md §2.3, §2.4, §6.2): a 200 response whose
+ * One framework's event stream (docs/protocol.md, "Connections", "Stream id", "Heartbeats"): a 200 response whose
  * body is RecordIO-framed JSON events, a fresh `Mesos-Stream-Id`, SUBSCRIBED then at once
  * HEARTBEAT, then a HEARTBEAT every `heartbeat_interval_seconds`.
  */
@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { encodeRecord, type SchedulerEvent } from '@mesosgot/common/internal';
 import { toMesosJson } from './mesos-json.js';
 
-/** Mesos' fixed heartbeat interval (§6.2). */
+/** Mesos' fixed heartbeat interval (docs/protocol.md, "Heartbeats"). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
 
 /**
@@ -17,7 +17,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
  */
 const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
 
-/** RecordIO framing (§3): decimal byte length, LF, payload. */
+/** RecordIO framing (docs/protocol.md, "RecordIO"): decimal byte length, LF, payload. */
 export function recordOf(event: SchedulerEvent): Buffer {
   return encodeRecord(toMesosJson(event));
 }
@@ -44,7 +44,7 @@ export class Subscription {
   constructor(res: ServerResponse, options: SubscriptionOptions) {
     this.#res = res;
     this.#options = options;
-    // Content-Type is the record encoding, not application/recordio (§2.2); chunked, no length.
+    // Content-Type is the record encoding, not application/recordio (docs/protocol.md, "Headers"); chunked, no length.
     res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId });
     res.flushHeaders();
     res.on('close', () => {
@@ -58,7 +58,7 @@ export class Subscription {
     return !this.#closed;
   }
 
-  /** Sends SUBSCRIBED, then one HEARTBEAT at once, then one per interval (§6.2, §15.19). */
+  /** Sends SUBSCRIBED, then one HEARTBEAT at once, then one per interval (docs/protocol.md, "Heartbeats", "Scheduler events"). */
   start(subscribed: SchedulerEvent): void {
     this.send(subscribed);
     this.send({ type: 'HEARTBEAT' });
@@ -77,7 +77,7 @@ export class Subscription {
     return true;
   }
 
-  /** Sends `ERROR {message}` and closes the stream (failover, removal: §6.1). */
+  /** Sends `ERROR {message}` and closes the stream (failover, removal: docs/protocol.md, "Subscribing"). */
   fail(message: string): void {
     this.send({ type: 'ERROR', error: { message } });
     this.close();

@@ -1,5 +1,5 @@
 /**
- * Tasks as the master sees them (mesos-v1-protocol.md §6.8, §9): the latest state from the
+ * Tasks as the master sees them (docs/protocol.md, "Acknowledgements", "Task states and reasons"): the latest state from the
  * updates agents forward, the uuid of each forwarded update, and forgetting a task once the
  * scheduler acknowledged its terminal update.
  */
@@ -37,7 +37,7 @@ export class TaskRegistry {
   /** frameworkId → taskId → task, insertion-ordered (reconciliation answers in launch order). */
   readonly #byFramework = new Map<string, Map<string, MasterTask>>();
 
-  /** Records a validated task in TASK_STAGING (§6.6 "Valid"). */
+  /** Records a validated task in TASK_STAGING (docs/protocol.md, "Launch validation"). */
   add(frameworkId: string, agentId: string, info: TaskInfo, resources: Resource[]): MasterTask {
     const task: MasterTask = {
       frameworkId,
@@ -106,7 +106,7 @@ export class TaskRegistry {
 
   /**
    * The scheduler acknowledged `uuid` for this task. Returns true when that was the terminal
-   * update, in which case the task is forgotten (§6.8).
+   * update, in which case the task is forgotten (docs/protocol.md, "Acknowledgements").
    */
   acknowledge(frameworkId: string, taskId: string, uuid: string): boolean {
     const task = this.get(frameworkId, taskId);

@@ -1,5 +1,5 @@
 /**
- * A master's candidacy in ZooKeeper (mesos-v1-protocol.md §10), as a real master with
+ * A master's candidacy in ZooKeeper (docs/protocol.md, "Master detection"), as a real master with
  * `--zk=zk://host:port/path` contends: an ephemeral sequential node `<path>/json.info_<seq>`
  * holding its MasterInfo as compact JSON; the node with the lowest sequence leads. Every member
  * watches the children and learns the leader's MasterInfo, which non-leaders need for their 307s.
@@ -24,7 +24,7 @@ export type Leadership =
 
 export const NO_LEADER: Leadership = { state: 'no-leader' };
 
-/** Masters register `json.info_<10-digit sequence>`; other children (log_replicas) are ignored (§10). */
+/** Masters register `json.info_<10-digit sequence>`; other children (log_replicas) are ignored (docs/protocol.md, "Master detection"). */
 const MASTER_NODE = /^json\.info_(\d+)$/;
 const MASTER_NODE_PREFIX = 'json.info_';
 

@@ -1,6 +1,6 @@
 /**
  * A scripted Mesos master for driver tests: a real HTTP server on 127.0.0.1:0 that speaks the
- * scheduler endpoint's status-code ladder (mesos-v1-protocol.md §2.4, §2.5), records every
+ * scheduler endpoint's status-code ladder (docs/protocol.md, "Stream id", "Scheduler endpoint answers"), records every
  * request, lets the test feed each subscription's event stream (FakeStream), and answers calls
  * with scripted statuses. It owns no offers or tasks: the test plays the master's logic.
  */
@@ -37,9 +37,9 @@ export interface FakeReply {
 export type CallMatcher = SchedulerCallType | ((call: RecordedCall) => boolean);
 
 export interface FakeMasterOptions {
-  /** Send SUBSCRIBED then HEARTBEAT on every accepted SUBSCRIBE (§6.1). Default true. */
+  /** Send SUBSCRIBED then HEARTBEAT on every accepted SUBSCRIBE (docs/protocol.md, "Subscribing"). Default true. */
   isAutoSubscribed?: boolean;
-  /** `heartbeat_interval_seconds` in SUBSCRIBED; default 15 (§6.2). */
+  /** `heartbeat_interval_seconds` in SUBSCRIBED; default 15 (docs/protocol.md, "Heartbeats"). */
   heartbeatIntervalSeconds?: number;
   /** Id given to a new framework; default `<masterId>-<4 digits>`. Replays use the recorded id. */
   assignFrameworkId?: () => string;
@@ -68,7 +68,7 @@ export class FakeMaster {
   #scripts: Script[] = [];
   #frameworks = new Map<string, FrameworkState>();
   #nextFramework = 0;
-  /** When set, every request gets a 307 to this base URL (§2.5 row 2). */
+  /** When set, every request gets a 307 to this base URL (docs/protocol.md, "Leader redirects"). */
   #leader: string | undefined;
 
   private constructor(
@@ -181,7 +181,7 @@ export class FakeMaster {
       return this.#reply(call, res, reply);
     }
     if (this.#leader !== undefined) {
-      // A real 1.12 master answers with a protocol-relative Location carrying its own route (§15.3).
+      // A real 1.12 master answers with a protocol-relative Location carrying its own route (docs/protocol.md, "Leader redirects").
       const { host } = new URL(this.#leader);
       return this.#reply(call, res, { status: 307, headers: { Location: `//${host}/master/api/v1/scheduler` } });
     }
@@ -192,7 +192,7 @@ export class FakeMaster {
     return this.#reply(call, res, { status: 202 });
   }
 
-  /** The status-code ladder of §2.4/§2.5 for what a fake can know; undefined = accepted. */
+  /** The status-code ladder of docs/protocol.md, "Stream id", "Scheduler endpoint answers" for what a fake can know; undefined = accepted. */
   #validate(call: RecordedCall): FakeReply | undefined {
     const text = (status: number, body: string): FakeReply => ({ status, body, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
     if (call.method !== 'POST') {
@@ -203,7 +203,7 @@ export class FakeMaster {
     if (contentType === undefined) return text(400, "Expecting 'Content-Type' to be present");
     if (contentType !== JSON_TYPE) return text(415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
     if (call.body === undefined) return text(400, `Failed to parse body into JSON: syntax error near: ${call.rawBody.slice(0, 40)}`);
-    // An unknown enum string is dropped by Mesos' JSON parser, so the type counts as missing (§5.1).
+    // An unknown enum string is dropped by Mesos' JSON parser, so the type counts as missing (docs/protocol.md, "Scheduler calls").
     if (!(SCHEDULER_CALL_TYPES as readonly string[]).includes(call.type ?? '')) {
       return text(400, "Failed to validate scheduler::Call: Expecting 'type' to be present");
     }
@@ -245,14 +245,14 @@ export class FakeMaster {
     call.status = 200;
     res.flushHeaders();
     if (previous?.isRemoved === true) {
-      // §6.1: a removed framework gets a 200 whose only record is ERROR, then EOF.
+      // docs/protocol.md, "Subscribing": a removed framework gets a 200 whose only record is ERROR, then EOF.
       res.end(encodeRecord(mesosJson({ type: 'ERROR', error: { message: 'Framework has been removed' } })));
       return;
     }
     frameworkId ??= this.options.assignFrameworkId?.() ?? `${this.masterId}-${String(this.#nextFramework++).padStart(4, '0')}`;
     const stream = new FakeStream(streamId, frameworkId, body, res);
     if (previous?.stream?.isOpen === true) {
-      // Only one stream per framework: the old one hears it failed over and is closed (§6.1).
+      // Only one stream per framework: the old one hears it failed over and is closed (docs/protocol.md, "Subscribing").
       previous.stream.send({ type: 'ERROR', error: { message: 'Framework failed over' } });
       previous.stream.end();
     }

@@ -1,7 +1,7 @@
 /**
  * Replaying what a real Mesos 1.12 master sent (test/fixtures/real-mesos/*.jsonl), byte for byte.
  * The recordings keep each event decoded plus its record length; `mesosJson` re-serializes it the
- * way stout's JSON writer does (declaration order, compact, doubles with `.0`, §1), so the replayed
+ * way stout's JSON writer does (declaration order, compact, doubles with `.0`, docs/protocol.md, "JSON encoding"), so the replayed
  * record has exactly the recorded length (checked by `recordedEvents`).
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ export interface RecordedEvent {
   bytes: Buffer;
 }
 
-/** Fields Mesos declares `double`: stout writes integral values as `15.0` (mesos-v1-protocol.md §1). */
+/** Fields Mesos declares `double`: stout writes integral values as `15.0` (docs/protocol.md, "JSON encoding"). */
 const DOUBLE_FIELDS: ReadonlySet<string> = new Set(['heartbeat_interval_seconds', 'timestamp', 'failover_timeout', 'refuse_seconds']);
 
 /** Serializes like Mesos: compact JSON in key order, doubles (incl. `scalar.value`) with a `.0` when integral. */

@@ -52,7 +52,7 @@ describe('LocalAgent command tasks', () => {
     const finished = await waitFor(() => harness!.master.find('ok-0', 'TASK_FINISHED'));
     expect(finished.message).toBe('Command exited with status 0');
     expect(harness.master.statesOf('ok-0')).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
-    expect(harness.master.exits).toEqual([]); // command executors are not reported to the master (§8.4)
+    expect(harness.master.exits).toEqual([]); // command executors are not reported to the master (docs/protocol.md, "Executor termination")
   });
 
   it('the command sees the task environment and runs in its sandbox', async () => {

@@ -1,5 +1,5 @@
 // The agent's executor endpoint answers bad calls with the statuses and texts a real agent
-// sent (test/fixtures/real-mesos/session-executor.jsonl), in the §2.6 order.
+// sent (test/fixtures/real-mesos/session-executor.jsonl), in the order of docs/protocol.md, "Executor endpoint answers".
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

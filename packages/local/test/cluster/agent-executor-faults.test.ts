@@ -1,4 +1,4 @@
-// Executor ends the agent must handle (§7.4.1, §8.4): exit codes, signals, SHUTDOWN with its
+// Executor ends the agent must handle (docs/protocol.md, "Executor rules", rule 1, "Executor termination"): exit codes, signals, SHUTDOWN with its
 // grace period, registration timeout, kill before delivery, a failed fetch.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

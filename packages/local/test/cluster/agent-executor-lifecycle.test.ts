@@ -119,7 +119,7 @@ describe('LocalAgent status updates', () => {
   it('ACKNOWLEDGEs at once, forwards one update per task at a time and holds the next until the master acknowledges', async () => {
     const { snapshot } = await launchOne({ updates: ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED'] });
     const master = harness!.master;
-    // The executor gets ACKNOWLEDGED for all three without any scheduler acknowledgement (§7.4.5).
+    // The executor gets ACKNOWLEDGED for all three without any scheduler acknowledgement (docs/protocol.md, "Executor rules", rule 5).
     await waitFor(() => eventsOf(snapshot.sandbox).filter((e) => e.type === 'ACKNOWLEDGED').length === 3, { what: '3 ACKNOWLEDGED' });
     expect(master.statesOf('task-1')).toEqual(['TASK_STARTING']);
     expect(harness!.agent.pendingUpdates(FRAMEWORK_ID, 'task-1').map((s) => s.state)).toEqual([

@@ -1,4 +1,4 @@
-// crash() and restart() (§7.5): checkpointed executors outlive the agent, re-subscribe with
+// crash() and restart() (docs/protocol.md, "Agent restarts"): checkpointed executors outlive the agent, re-subscribe with
 // their unacknowledged lists and the agent replays them de-duplicated by uuid; executors of
 // frameworks without checkpointing die with the agent; executors that do not come back are
 // destroyed after the re-registration timeout.

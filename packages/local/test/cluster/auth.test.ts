@@ -1,5 +1,5 @@
 /**
- * HTTP Basic authentication on a LocalCluster (mesos-v1-protocol.md §11), beyond the master unit
+ * HTTP Basic authentication on a LocalCluster (docs/protocol.md, "Authentication"), beyond the master unit
  * test (test/unit/master/endpoints-and-auth.test.ts): every malformed or near-miss credential gets
  * 401 with the master's realm, the right one works for SUBSCRIBE and every later call, and the
  * secret never leaks — not in any answer (bodies, headers, events, /master/state), not in the
@@ -91,7 +91,7 @@ describe('LocalCluster HTTP Basic authentication', () => {
       const answer = remember(
         await post(url, SUBSCRIBE, { 'Content-Type': 'application/json', Accept: 'application/json', ...(authorization ? { Authorization: authorization } : {}) }, method),
       );
-      // Authentication comes first: even a GET gets 401, not 405 (§2.5 row 0).
+      // Authentication comes first: even a GET gets 401, not 405 (docs/protocol.md, "Authentication").
       expect([answer.status, answer.headers['www-authenticate']]).toEqual([401, REALM]);
       expect(answer.body).toBe('');
     }

@@ -1,5 +1,5 @@
 /**
- * Chaos for the local cluster's HTTP endpoints (issue 8, "Bad input"): a bounded flood of
+ * Chaos for the local cluster's HTTP endpoints (docs/design.md, "Bad input"): a bounded flood of
  * malformed requests to the master's /api/v1/scheduler and an agent's /api/v1/executor —
  * wrong methods and Content-Types, non-JSON, unknown types, missing ids and stream ids, random
  * bytes, bodies of a few MB, and broken HTTP on raw sockets — interleaved with good calls from a
@@ -187,7 +187,7 @@ describe('bad-request flood against a LocalCluster', () => {
     ];
   }
 
-  /** Good calls: the framework's own (202) and an executor HEARTBEAT, which needs no lookup (§2.6). */
+  /** Good calls: the framework's own (202) and an executor HEARTBEAT, which needs no lookup (docs/protocol.md, "Executor endpoint answers"). */
   async function good(i: number): Promise<string | undefined> {
     if (i % 3 === 2) {
       const res = await request(`${agentUrl}/api/v1/executor`, {

@@ -1,7 +1,7 @@
 /**
  * The master with real LocalAgents and a real custom executor process
  * (test/fixtures/executors/test-executor.mjs), driven over plain HTTP like the protocol
- * reference (mesos-v1-protocol.md §12) and the fault recording (faults-scheduler.jsonl).
+ * reference (docs/protocol.md, "A session on the wire") and the fault recording (faults-scheduler.jsonl).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Offer, TaskInfo } from '@mesosgot/common';

@@ -1,5 +1,5 @@
 /**
- * Several LocalMasters electing a leader through a real ZooKeeper (mesos-v1-protocol.md §10),
+ * Several LocalMasters electing a leader through a real ZooKeeper (docs/protocol.md, "Master detection"),
  * compared with the recording of three real masters (fixtures/real-mesos/zk-ha-layout.json):
  * node layout and MasterInfo JSON, the non-leader's 307, 503 without a leader, and leader
  * failover under a plain-HTTP framework with a real executor process.

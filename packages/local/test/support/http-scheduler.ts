@@ -1,6 +1,6 @@
 /**
  * A plain-HTTP scheduler for master tests, written against the protocol reference only
- * (mesos-v1-protocol.md §2, §12): one stream connection, one connection for calls, RecordIO
+ * (docs/protocol.md, "Endpoints", "A session on the wire"): one stream connection, one connection for calls, RecordIO
  * JSON events collected in order.
  */
 import { Agent, request } from 'undici';

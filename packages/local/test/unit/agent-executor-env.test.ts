@@ -1,5 +1,5 @@
-// Pure pieces of the agent: executor environment (§7.1), sandbox layout (§8.1), stout
-// durations, and executor call validation (§7.2) with the recorded texts.
+// Pure pieces of the agent: executor environment (docs/protocol.md, "Executor environment"), sandbox layout (docs/protocol.md, "Launch path"), stout
+// durations, and executor call validation (docs/protocol.md, "Executor calls") with the recorded texts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';

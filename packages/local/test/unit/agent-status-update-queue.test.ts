@@ -1,4 +1,4 @@
-// StatusUpdateQueue: per-task FIFO with one update in flight, retries until acknowledged (§6.8, §8.2).
+// StatusUpdateQueue: per-task FIFO with one update in flight, retries until acknowledged (docs/protocol.md, "Acknowledgements", "Status update pipeline").
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { newStatusUuid, type TaskState, type TaskStatus } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';

@@ -9,7 +9,7 @@ import {
 import { copyId, validateId, validateIds } from './validate-id.js';
 
 /**
- * ACCEPT (§5.2, §6.5): run `operations` on the resources of `offerIds` (same agent, same role).
+ * ACCEPT (docs/protocol.md, "Scheduler calls", "Filters and declines"): run `operations` on the resources of `offerIds` (same agent, same role).
  * Unused resources are implicitly declined with `filters` (default refuse_seconds 5 when omitted).
  * Throws InvalidArgumentError on malformed ids or operations; does no I/O.
  */
@@ -31,7 +31,7 @@ export function accept(offerIds: readonly OfferID[], operations: readonly OfferO
 
 /**
  * ACCEPT with one LAUNCH operation: libmesos' launchTasks. Every task must name its agent
- * (a missing `agent_id` is an HTTP 400 for the whole call, §6.6), so it is refused here first.
+ * (a missing `agent_id` is an HTTP 400 for the whole call, docs/protocol.md, "Launch validation"), so it is refused here first.
  */
 export function launch(offerIds: readonly OfferID[], tasks: readonly TaskInfo[], filters?: Filters): SchedulerCall {
   if (!Array.isArray(tasks)) throw new InvalidArgumentError('tasks', tasks, 'expected an array of TaskInfo');

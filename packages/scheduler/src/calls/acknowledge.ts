@@ -2,14 +2,14 @@ import { InvalidArgumentError, isValidStatusUuid, type SchedulerCall, type TaskS
 import { copyId, validateId } from './validate-id.js';
 
 /**
- * ACKNOWLEDGE a reliable status update (§6.8): echoes agent id, task id and the exact uuid bytes.
+ * ACKNOWLEDGE a reliable status update (docs/protocol.md, "Acknowledgements"): echoes agent id, task id and the exact uuid bytes.
  * Throws InvalidArgumentError for an update that must not be acknowledged — one without a uuid
  * (master-generated) or without an agent id — so a bad ack never reaches the master. No I/O.
  */
 export function acknowledge(status: TaskStatus): SchedulerCall {
   validateId('status.task_id', status?.task_id);
   if (status.uuid === undefined) {
-    throw new InvalidArgumentError('status.uuid', status.uuid, 'updates without a uuid must not be acknowledged (§6.8)');
+    throw new InvalidArgumentError('status.uuid', status.uuid, 'updates without a uuid must not be acknowledged');
   }
   if (!isValidStatusUuid(status.uuid)) {
     throw new InvalidArgumentError('status.uuid', status.uuid, 'expected base64 of a 16-byte RFC 4122 uuid');

@@ -3,7 +3,7 @@ import { validateFilters } from './accept.js';
 import { copyId, validateIds } from './validate-id.js';
 
 /**
- * DECLINE (§6.5): give the offers back; `filters.refuse_seconds` (default 5) keeps those
+ * DECLINE (docs/protocol.md, "Filters and declines"): give the offers back; `filters.refuse_seconds` (default 5) keeps those
  * resources away from this framework. Throws InvalidArgumentError on malformed ids; no I/O.
  */
 export function decline(offerIds: readonly OfferID[], filters?: Filters): SchedulerCall {

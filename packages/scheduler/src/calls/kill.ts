@@ -2,7 +2,7 @@ import type { AgentID, KillPolicy, SchedulerCall, TaskID } from '@mesosgot/commo
 import { copyId, validateId } from './validate-id.js';
 
 /**
- * KILL (§6.7). `agentId` is optional but a wrong one makes the master ignore the kill, and a
+ * KILL (docs/protocol.md, "Killing tasks"). `agentId` is optional but a wrong one makes the master ignore the kill, and a
  * task unknown to the master gets a reconciliation answer (TASK_LOST) instead. No I/O.
  */
 export function kill(taskId: TaskID, agentId?: AgentID, killPolicy?: KillPolicy): SchedulerCall {

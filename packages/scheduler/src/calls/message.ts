@@ -2,8 +2,8 @@ import { InvalidArgumentError, type AgentID, type ExecutorID, type SchedulerCall
 import { copyId, validateId } from './validate-id.js';
 
 /**
- * MESSAGE to an executor (§6.10): best effort, at most once. `data` is raw bytes (a string is
- * sent as its UTF-8 bytes); it goes base64 on the wire (§1). No I/O.
+ * MESSAGE to an executor (docs/protocol.md, "Framework messages"): best effort, at most once. `data` is raw bytes (a string is
+ * sent as its UTF-8 bytes); it goes base64 on the wire (docs/protocol.md, "JSON encoding"). No I/O.
  */
 export function message(executorId: ExecutorID, agentId: AgentID, data: Uint8Array | string): SchedulerCall {
   validateId('executorId', executorId);

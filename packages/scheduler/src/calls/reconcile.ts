@@ -1,14 +1,14 @@
 import { InvalidArgumentError, type AgentID, type SchedulerCall, type TaskID } from '@mesosgot/common/internal';
 import { copyId, validateId } from './validate-id.js';
 
-/** What reconciliation needs of a task: its id and, strongly recommended, its agent (§6.9). */
+/** What reconciliation needs of a task: its id and, strongly recommended, its agent (docs/protocol.md, "Reconciliation"). */
 export interface ReconcileTask {
   task_id: TaskID;
   agent_id?: AgentID;
 }
 
 /**
- * RECONCILE (§6.9). An empty list is implicit reconciliation (one UPDATE per task the master
+ * RECONCILE (docs/protocol.md, "Reconciliation"). An empty list is implicit reconciliation (one UPDATE per task the master
  * knows); otherwise explicit, for the listed tasks. Accepts TaskStatus objects (libmesos takes
  * statuses) and keeps only task_id/agent_id. No I/O.
  */

@@ -8,7 +8,7 @@ export interface ResourceRequest {
 }
 
 /**
- * REQUEST (§5.2): ask for resources. The payload is `request.requests` (§15.4); Mesos' default
+ * REQUEST (docs/protocol.md, "Scheduler calls"): ask for resources. The payload is `request.requests`; Mesos' default
  * allocator ignores it, so it is a hint at most. No I/O.
  */
 export function request(requests: readonly ResourceRequest[]): SchedulerCall {

@@ -2,8 +2,8 @@ import type { SchedulerCall } from '@mesosgot/common/internal';
 import { validateRoles } from './roles.js';
 
 /**
- * REVIVE (§6.5): un-suppress the roles (all when none given) and clear their filters.
- * The payload is `revive.roles` (an array; the docs' `role` is wrong, §15.4). No I/O.
+ * REVIVE (docs/protocol.md, "Filters and declines"): un-suppress the roles (all when none given) and clear their filters.
+ * The payload is `revive.roles` (an array; the docs' `role` is wrong, docs/protocol.md, "Scheduler calls"). No I/O.
  */
 export function revive(roles?: readonly string[]): SchedulerCall {
   const list = validateRoles('roles', roles);

@@ -2,13 +2,13 @@ import { InvalidArgumentError, type FrameworkInfo, type SchedulerCall } from '@m
 import { validateId } from './validate-id.js';
 
 export interface SubscribeOptions {
-  /** Roles whose offers stay suppressed after subscribing (§5.2). */
+  /** Roles whose offers stay suppressed after subscribing (docs/protocol.md, "Scheduler calls"). */
   suppressedRoles?: readonly string[];
 }
 
 /**
- * SUBSCRIBE (§5.2, §6.1). When `frameworkInfo.id` is set this is a re-subscription: the id goes
- * in both `framework_id` and `framework_info.id`, which the master requires to be equal (§5.1).
+ * SUBSCRIBE (docs/protocol.md, "Scheduler calls", "Subscribing"). When `frameworkInfo.id` is set this is a re-subscription: the id goes
+ * in both `framework_id` and `framework_info.id`, which the master requires to be equal (docs/protocol.md, "Scheduler calls").
  * Throws InvalidArgumentError for a missing `user`/`name`; does no I/O.
  */
 export function subscribe(frameworkInfo: FrameworkInfo, options: SubscribeOptions = {}): SchedulerCall {

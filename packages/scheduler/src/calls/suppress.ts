@@ -2,7 +2,7 @@ import type { SchedulerCall } from '@mesosgot/common/internal';
 import { validateRoles } from './roles.js';
 
 /**
- * SUPPRESS (§6.5): stop offers for the roles (all when none given); updates, messages and
+ * SUPPRESS (docs/protocol.md, "Filters and declines"): stop offers for the roles (all when none given); updates, messages and
  * rescinds still flow. No I/O.
  */
 export function suppress(roles?: readonly string[]): SchedulerCall {

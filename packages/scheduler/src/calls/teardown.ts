@@ -1,7 +1,7 @@
 import type { SchedulerCall } from '@mesosgot/common/internal';
 
 /**
- * TEARDOWN (§6.11): the master kills every task, shuts the executors down and closes the
+ * TEARDOWN (docs/protocol.md, "Teardown and shutdown"): the master kills every task, shuts the executors down and closes the
  * stream; the framework id can never subscribe again. No payload. Does no I/O.
  */
 export function teardown(): SchedulerCall {

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Id } from '@mesosgot/common/internal';
 /**
  * Throws InvalidArgumentError unless `id` is a Mesos id object with a non-empty string value.
  * Checked before any I/O so that a typo (`{ id: 'x' }`, a bare string) names its field instead of
- * becoming a 400 from the master (unknown JSON fields are silently dropped, §1).
+ * becoming a 400 from the master (unknown JSON fields are silently dropped, docs/protocol.md, "JSON encoding").
  */
 export function validateId(field: string, id: unknown): asserts id is Id {
   if (typeof id !== 'object' || id === null || typeof (id as Id).value !== 'string' || (id as Id).value === '') {

@@ -1,5 +1,5 @@
 /**
- * Where a status update is acknowledged (mesos-v1-protocol.md §6.8). The agent forwards a task's
+ * Where a status update is acknowledged (docs/protocol.md, "Acknowledgements"). The agent forwards a task's
  * next update only after the previous one is acknowledged, so a lost ack stalls that task's
  * updates until the agent retries; updates without uuid (master-generated) must never be acked.
  */
@@ -18,7 +18,7 @@ export class Acknowledgements {
   /**
    * After the statusUpdate callback settled. Implicit mode ACKs uuid-bearing updates without
    * waiting (the calls queue keeps them in order); a failure is reported, not thrown: the agent
-   * re-sends an unacknowledged update (at least once, §6.8), so nothing is lost — and while
+   * re-sends an unacknowledged update (at least once, docs/protocol.md, "Acknowledgements"), so nothing is lost — and while
    * disconnected (NotSubscribedError) that re-send after re-subscribing is the normal path.
    */
   afterStatusUpdate(status: TaskStatus): void {

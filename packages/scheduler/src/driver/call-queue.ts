@@ -1,9 +1,9 @@
 /**
- * Outgoing calls, in order, one at a time (mesos-v1-protocol.md §2.3: ordering holds only per
+ * Outgoing calls, in order, one at a time (docs/protocol.md, "Connections": ordering holds only per
  * connection, so calls are serialized on one keep-alive connection). The event stream never
  * waits on this queue. A call is checked against the subscription twice: when queued (fail fast
  * with NotSubscribedError while disconnected) and when sent (the stream id must be the current
- * one, §2.4, or the master answers 400).
+ * one, docs/protocol.md, "Stream id", or the master answers 400).
  */
 import { MesosHttpError, type SchedulerCall } from '@mesosgot/common/internal';
 import { setMaxListeners } from 'node:events';

@@ -11,13 +11,13 @@ import { MesosGotError, NotSubscribedError, type FrameworkID, type MasterInfo, t
 
 export type ConnectionPhase = 'idle' | 'connecting' | 'subscribed' | 'disconnected' | 'closed';
 
-/** What a live subscription carries: every call needs its stream id (§2.4). */
+/** What a live subscription carries: every call needs its stream id (docs/protocol.md, "Stream id"). */
 export interface Subscription {
   readonly masterUrl: string;
   readonly streamId: string;
   readonly frameworkId: FrameworkID;
   readonly masterInfo: MasterInfo;
-  /** Interval announced in SUBSCRIBED; undefined = the master sends no heartbeats (§6.2). */
+  /** Interval announced in SUBSCRIBED; undefined = the master sends no heartbeats (docs/protocol.md, "Heartbeats"). */
   readonly heartbeatIntervalSeconds: number | undefined;
   /** Attempt number that produced it (see ConnectionState.attempt). */
   readonly attempt: number;

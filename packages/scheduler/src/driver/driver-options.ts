@@ -1,9 +1,9 @@
 import type { ReconcileTask } from '../calls/reconcile.js';
 import type { MasterTransport } from './master-transport.js';
 
-/** First re-subscribe delay; doubles per failed attempt (§6.2: exponential, jittered). */
+/** First re-subscribe delay; doubles per failed attempt (docs/protocol.md, "Heartbeats": exponential, jittered). */
 export const DEFAULT_BACKOFF_INITIAL_MS = 500;
-/** Re-subscribe delay cap (§6.2 suggests ≈ 15 s). */
+/** Re-subscribe delay cap (docs/protocol.md, "Heartbeats" suggests ≈ 15 s). */
 export const DEFAULT_BACKOFF_MAX_MS = 15_000;
 
 /** Re-subscribe backoff (common's exponentialBackoff, jittered); reset after every SUBSCRIBED. */
@@ -16,20 +16,20 @@ export interface BackoffSettings {
 
 /** Options of MesosSchedulerDriver besides the Scheduler, FrameworkInfo and master. */
 export interface SchedulerDriverOptions {
-  /** ACK status updates after the statusUpdate callback settles. Default true (§6.8). */
+  /** ACK status updates after the statusUpdate callback settles. Default true (docs/protocol.md, "Acknowledgements"). */
   implicitAcknowledgements?: boolean;
-  /** Heartbeat intervals of silence before the connection counts as lost. Default 5 (§6.2). */
+  /** Heartbeat intervals of silence before the connection counts as lost. Default 5 (docs/protocol.md, "Heartbeats"). */
   heartbeatTimeoutFactor?: number;
   /** Re-subscribe backoff. */
   backoff?: BackoffSettings;
-  /** HTTP Basic framework authentication (§11); `frameworkInfo.principal` defaults to it. */
+  /** HTTP Basic framework authentication (docs/protocol.md, "Authentication"); `frameworkInfo.principal` defaults to it. */
   credential?: { principal: string; secret: string };
   /** PEM CA certificate(s) for https masters. */
   tlsCa?: string | Buffer;
-  /** Per-call deadline; default 75 s (§2.3). */
+  /** Per-call deadline; default 75 s (docs/protocol.md, "Connections"). */
   requestTimeoutMs?: number;
   /**
-   * Reconcile after every SUBSCRIBED (§6.9): true = implicit (all tasks the master knows), a
+   * Reconcile after every SUBSCRIBED (docs/protocol.md, "Reconciliation"): true = implicit (all tasks the master knows), a
    * function = explicit for the tasks it returns. Default false.
    */
   reconcileOnSubscribe?: boolean | (() => readonly ReconcileTask[]);

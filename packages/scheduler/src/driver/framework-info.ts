@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type FrameworkCapabilityType, type FrameworkInfo } from '@mesosgot/common/internal';
 
-/** camelCase settings for a FrameworkInfo (mesos-v1-protocol.md §4). */
+/** camelCase settings for a FrameworkInfo (docs/protocol.md, "FrameworkInfo"). */
 export interface FrameworkSettings {
   name: string;
-  /** Unix user for executors and tasks; HTTP frameworks must set it (§4). Default: the current user. */
+  /** Unix user for executors and tasks; HTTP frameworks must set it (docs/protocol.md, "FrameworkInfo"). Default: the current user. */
   user?: string;
   /** Roles to subscribe with (MULTI_ROLE). Default `['*']`. */
   roles?: readonly string[];
@@ -11,14 +11,14 @@ export interface FrameworkSettings {
   isGpuAware?: boolean;
   /** Extra capabilities (MULTI_ROLE is always set). */
   capabilities?: readonly FrameworkCapabilityType[];
-  /** Seconds the master keeps tasks after the stream breaks (§6.3). Default 0 = removal at once. */
+  /** Seconds the master keeps tasks after the stream breaks (docs/protocol.md, "Failover timeout"). Default 0 = removal at once. */
   failoverTimeoutSeconds?: number;
   /** Agents checkpoint (needed for agent/executor recovery); immutable after first subscribe. */
   checkpoint?: boolean;
   principal?: string;
   hostname?: string;
   webuiUrl?: string;
-  /** Set to fail over to an existing framework (§6.1). */
+  /** Set to fail over to an existing framework (docs/protocol.md, "Subscribing"). */
   frameworkId?: string;
 }
 

@@ -1,11 +1,11 @@
 /**
- * Declares a subscription dead after a silence (mesos-v1-protocol.md §6.2): the master sends
+ * Declares a subscription dead after a silence (docs/protocol.md, "Heartbeats"): the master sends
  * HEARTBEAT every `heartbeat_interval_seconds` (15 s), so no event of any kind for `factor`
  * intervals (default 5, i.e. 75 s) means the path to the master is broken even if the socket
  * looks open (a stalled proxy, a partition without RST).
  */
 
-/** Intervals of silence before the connection counts as lost (§6.2 suggests ~5). */
+/** Intervals of silence before the connection counts as lost (docs/protocol.md, "Heartbeats" suggests ~5). */
 export const DEFAULT_HEARTBEAT_TIMEOUT_FACTOR = 5;
 
 export class HeartbeatWatchdog {

@@ -2,7 +2,7 @@ import { MesosHttpClient, ProtocolError, SCHEDULER_API_PATH, type SchedulerCall 
 import type { MasterTransport, OpenedStream } from './master-transport.js';
 
 export interface HttpMasterTransportOptions {
-  /** HTTP Basic framework authentication (§11). */
+  /** HTTP Basic framework authentication (docs/protocol.md, "Authentication"). */
   principal?: string;
   secret?: string;
   /** PEM CA for https masters. */
@@ -13,7 +13,7 @@ export interface HttpMasterTransportOptions {
 /**
  * MasterTransport over @mesosgot/common's MesosHttpClient: one client per master URL the
  * detector names (each keeps one keep-alive call connection and a new connection per SUBSCRIBE,
- * §2.3, and follows 307s to the leader, §2.5).
+ * docs/protocol.md, "Connections", and follows 307s to the leader, "Leader redirects").
  */
 export class HttpMasterTransport implements MasterTransport {
   /** Clients by the detector URL they were made for; their baseUrl moves to the leader on 307. */
@@ -26,7 +26,7 @@ export class HttpMasterTransport implements MasterTransport {
     const subscription = await client.subscribe(SCHEDULER_API_PATH, call, { signal });
     if (subscription.streamId === undefined || subscription.streamId === '') {
       subscription.close();
-      // Every call needs it (§2.4): a subscription without one is unusable.
+      // Every call needs it (docs/protocol.md, "Stream id"): a subscription without one is unusable.
       throw new ProtocolError(`SUBSCRIBE answer from ${client.baseUrl} has no Mesos-Stream-Id header`);
     }
     return { masterUrl: client.baseUrl, streamId: subscription.streamId, records: subscription.records };

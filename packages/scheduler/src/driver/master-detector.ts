@@ -1,5 +1,5 @@
 /**
- * Where the driver asks "which master should I subscribe to?" (mesos-v1-protocol.md §10). The
+ * Where the driver asks "which master should I subscribe to?" (docs/protocol.md, "Master detection"). The
  * driver only knows this interface: a fixed list (StaticMasterDetector) and ZooKeeper detection
  * (added later, `zk://`) both plug in here, and 307 redirects are followed below it by the client.
  */

@@ -1,7 +1,7 @@
 /**
  * What the driver needs from HTTP, and nothing more: open a SUBSCRIBE stream, send a call.
  * The implementation (http-master-transport.ts) wraps @mesosgot/common's MesosHttpClient; tests
- * and other transports can plug in here. 307 redirects are followed below this seam (§2.5).
+ * and other transports can plug in here. 307 redirects are followed below this seam (docs/protocol.md, "Scheduler endpoint answers").
  */
 import type { SchedulerCall } from '@mesosgot/common/internal';
 
@@ -9,7 +9,7 @@ import type { SchedulerCall } from '@mesosgot/common/internal';
 export interface OpenedStream {
   /** The master that answered (after redirects). Calls of this subscription go there. */
   readonly masterUrl: string;
-  /** `Mesos-Stream-Id` of the response (§2.4). */
+  /** `Mesos-Stream-Id` of the response (docs/protocol.md, "Stream id"). */
   readonly streamId: string;
   /** The RecordIO records (payloads) of the body; `break` or the signal closes the connection. */
   readonly records: AsyncIterable<Uint8Array>;
@@ -24,7 +24,7 @@ export interface MasterTransport {
   subscribe(masterUrl: string, call: SchedulerCall, options: { signal: AbortSignal }): Promise<OpenedStream>;
   /**
    * POSTs a non-SUBSCRIBE call with the stream id, on the calls connection (keep-alive, one at a
-   * time, §2.3). Resolves on 2xx; rejects with MesosHttpError, a network error or `signal.reason`.
+   * time, docs/protocol.md, "Connections"). Resolves on 2xx; rejects with MesosHttpError, a network error or `signal.reason`.
    */
   call(masterUrl: string, call: SchedulerCall, options: { streamId: string; signal?: AbortSignal }): Promise<void>;
   /** Closes every connection; resolves when the sockets are gone. */

@@ -23,7 +23,7 @@ export type DriverStatus = 'DRIVER_NOT_STARTED' | 'DRIVER_RUNNING' | 'DRIVER_ABO
 
 /**
  * Every call method: resolves with the driver status once the master accepted the call (202,
- * which means queued, not done, §2.5). When the driver is not running it sends nothing and
+ * which means queued, not done, docs/protocol.md, "Scheduler endpoint answers"). When the driver is not running it sends nothing and
  * resolves with the current status (libmesos semantics). Rejects with NotSubscribedError at once
  * while disconnected, with MesosHttpError when the master refuses the call, with
  * InvalidArgumentError (thrown synchronously, before I/O) for malformed arguments.
@@ -37,12 +37,12 @@ export interface SchedulerDriver {
   /** Starts subscribing in the background; resolves DRIVER_RUNNING at once (or the status if not NOT_STARTED). */
   start(): Promise<DriverStatus>;
   /**
-   * Flushes queued calls, then: failover=false sends TEARDOWN (the master kills all tasks, §6.11);
+   * Flushes queued calls, then: failover=false sends TEARDOWN (the master kills all tasks, docs/protocol.md, "Teardown and shutdown");
    * failover=true just closes the stream, leaving tasks running for failover_timeout so another
    * driver with the same framework id can take over. Resolves DRIVER_STOPPED once sockets and
    * timers are gone. Rejects only if TEARDOWN itself is refused (the driver is stopped anyway).
-   * While disconnected no TEARDOWN can be sent (it needs a stream id, §2.4): the master then
-   * removes the framework when its failover_timeout expires (§6.3).
+   * While disconnected no TEARDOWN can be sent (it needs a stream id, docs/protocol.md, "Stream id"): the master then
+   * removes the framework when its failover_timeout expires (docs/protocol.md, "Failover timeout").
    */
   stop(failover?: boolean): Promise<DriverStatus>;
   /** Stops at once without flushing or TEARDOWN; resolves DRIVER_ABORTED when sockets are gone. */
@@ -64,7 +64,7 @@ export interface SchedulerDriver {
   /** ACKNOWLEDGE; only with `implicitAcknowledgements: false`. Updates without uuid are refused (InvalidArgumentError). */
   acknowledgeStatusUpdate(status: TaskStatus): Promise<DriverStatus>;
   sendFrameworkMessage(executorId: ExecutorID, agentId: AgentID, data: Uint8Array | string): Promise<DriverStatus>;
-  /** RECONCILE: empty list = implicit (all tasks the master knows), §6.9. */
+  /** RECONCILE: empty list = implicit (all tasks the master knows), docs/protocol.md, "Reconciliation". */
   reconcileTasks(statuses: readonly ReconcileTask[]): Promise<DriverStatus>;
   /** SHUTDOWN one executor (v1 only). */
   shutdownExecutor(executorId: ExecutorID, agentId: AgentID): Promise<DriverStatus>;

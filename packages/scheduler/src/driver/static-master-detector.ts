@@ -33,7 +33,7 @@ export function parseMasters(master: string | readonly string[]): string[] {
 
 /**
  * A fixed list of masters tried in turn: each nextMaster() after the first moves to the next entry,
- * wrapping around. Which one leads does not matter: a non-leader answers 307 to the leader (§2.5),
+ * wrapping around. Which one leads does not matter: a non-leader answers 307 to the leader (docs/protocol.md, "Scheduler endpoint answers"),
  * which the HTTP client follows.
  */
 export class StaticMasterDetector implements MasterDetector {

@@ -1,5 +1,5 @@
 /**
- * The driver's connection status as async iterables (STYLE.md §4, cf. nats.js `status()`):
+ * The driver's connection status as async iterables (docs/design.md, "Streams and cancellation", cf. nats.js `status()`):
  * every `subscribe()` gets its own bounded queue of ConnectionStatus entries.
  */
 import type { DriverStatus } from './scheduler-driver.js';

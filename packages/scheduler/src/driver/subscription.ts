@@ -1,5 +1,6 @@
 /**
- * The re-subscribe loop (mesos-v1-protocol.md §6.1–§6.3, §14), kept apart from event handling
+ * The re-subscribe loop (docs/protocol.md, "Subscribing", "Heartbeats",
+ * "Failover timeout"), kept apart from event handling
  * (cf. mesos-go extras/scheduler/controller): ask the detector for a master, SUBSCRIBE, read the
  * RecordIO stream under a heartbeat watchdog, hand events to the sink in stream order; when the
  * stream ends, back off and subscribe again with the framework id — until the driver stops, or a
@@ -42,7 +43,7 @@ export interface SubscriptionLoopOptions {
   transport: MasterTransport;
   state: ConnectionState;
   sink: SubscriptionSink;
-  /** The SUBSCRIBE to send now (it carries the latest framework id, §6.1). */
+  /** The SUBSCRIBE to send now (it carries the latest framework id, docs/protocol.md, "Subscribing"). */
   subscribeCall: () => SchedulerCall;
   /** Delays between attempts; reset after every SUBSCRIBED. */
   backoff: Backoff;
@@ -53,12 +54,12 @@ export interface SubscriptionLoopOptions {
   shouldResubscribe: () => boolean;
 }
 
-/** ERROR messages after which re-subscribing cannot work (§6.1, §6.3, §6.11). */
+/** ERROR messages after which re-subscribing cannot work (docs/protocol.md, "Subscribing", "Failover timeout", "Teardown and shutdown"). */
 const FATAL_ERROR_MESSAGES = [/Framework has been removed/i, /Framework failed over/i];
 
 type AttemptEnd = { kind: 'lost'; error: Error | undefined; wasSubscribed: boolean } | { kind: 'fatal'; message: string; cause: Error | undefined };
 
-/** A master's answer that will not change by retrying: any 4xx but 408/429 (§2.5). */
+/** A master's answer that will not change by retrying: any 4xx but 408/429 (docs/protocol.md, "Scheduler endpoint answers"). */
 function isRefusal(error: unknown): error is MesosHttpError {
   return error instanceof MesosHttpError && error.status >= 400 && error.status < 500 && error.status !== 408 && !error.retryable;
 }
@@ -100,7 +101,7 @@ export class SubscriptionLoop {
     this.#attemptAbort = abort;
     const attemptSignal = AbortSignal.any([signal, abort.signal]);
     const watchdog = new HeartbeatWatchdog((ms) =>
-      abort.abort(new TimeoutError('no event from the master for the heartbeat timeout (§6.2)', ms)),
+      abort.abort(new TimeoutError('no event from the master for the heartbeat timeout', ms)),
     );
     let wasSubscribed = false;
     let end: AttemptEnd;
@@ -124,12 +125,12 @@ export class SubscriptionLoop {
           continue;
         }
         if (!wasSubscribed && event.type !== 'SUBSCRIBED' && event.type !== 'ERROR') {
-          throw new ProtocolError(`first event of a subscription was ${event.type}, expected SUBSCRIBED (§6.1)`);
+          throw new ProtocolError(`first event of a subscription was ${event.type}, expected SUBSCRIBED`);
         }
         if (event.type === 'HEARTBEAT') continue;
         if (event.type === 'ERROR') {
           const message = event.error.message;
-          // A first-record ERROR is the master refusing this SUBSCRIBE (§6.1, §15.9): same answer next time.
+          // A first-record ERROR is the master refusing this SUBSCRIBE (docs/protocol.md, "Subscribing"): same answer next time.
           if (!wasSubscribed || FATAL_ERROR_MESSAGES.some((re) => re.test(message))) return { kind: 'fatal', message, cause: undefined };
           sink.error(message, undefined);
           throw new ProtocolError(`master sent ERROR: ${message}`);
@@ -161,7 +162,7 @@ export class SubscriptionLoop {
       end = abort.signal.aborted && error === abort.signal.reason ? { kind: 'lost', error: abort.signal.reason as Error, wasSubscribed } : this.#classify(error, wasSubscribed);
     } finally {
       watchdog.stop();
-      // Closes the stream's socket if it is still open (a new SUBSCRIBE always uses a new one, §2.3).
+      // Closes the stream's socket if it is still open (a new SUBSCRIBE always uses a new one, docs/protocol.md, "Connections").
       abort.abort();
       this.#attemptAbort = undefined;
     }

@@ -17,7 +17,7 @@ export const DEFAULT_LEADER_WAIT_MS = 15_000;
 /** Re-read interval while no leader is known (watches cover the common case). */
 const LEADER_POLL_MS = 500;
 
-/** Masters register `json.info_<10-digit sequence>`; old masters used binary `info_` nodes (§10). */
+/** Masters register `json.info_<10-digit sequence>`; old masters used binary `info_` nodes (docs/protocol.md, "Master detection"). */
 const MASTER_NODE = /^json\.info_(\d+)$/;
 
 export interface ZooKeeperMasterDetectorOptions extends Omit<ZkSessionOptions, 'signal'> {
@@ -29,7 +29,7 @@ export interface ZooKeeperMasterDetectorOptions extends Omit<ZkSessionOptions, '
 
 /**
  * Finds the leading Mesos master through ZooKeeper, as libmesos and mesos-go do
- * (mesos-v1-protocol.md §10): the leader is the `json.info_*` child with the smallest sequence;
+ * (docs/protocol.md, "Master detection"): the leader is the `json.info_*` child with the smallest sequence;
  * its data is the MasterInfo JSON. Watches the path and yields the new leader's URL on change.
  */
 export class ZooKeeperMasterDetector implements MasterDetector {
@@ -188,7 +188,7 @@ class TransientZkError extends Error {
   }
 }
 
-/** Builds `scheme://host:port` from a master's MasterInfo JSON; prefers `address` (§4). */
+/** Builds `scheme://host:port` from a master's MasterInfo JSON; prefers `address` (docs/protocol.md, "MasterInfo"). */
 export function masterUrlFromInfo(data: Buffer, node: string, scheme: 'http' | 'https' = 'http'): string {
   let info: Partial<MasterInfo>;
   try {

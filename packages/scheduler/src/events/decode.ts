@@ -1,5 +1,5 @@
 /**
- * JSON → typed SchedulerEvent, with validation (mesos-v1-protocol.md §5.3). This is where the
+ * JSON → typed SchedulerEvent, with validation (docs/protocol.md, "Scheduler events"). This is where the
  * master's snake_case JSON enters the driver; anything that would make a callback read
  * `undefined` where Mesos promises a value is refused here with a ProtocolError naming the field.
  * Unknown fields are kept (Mesos adds fields over time); unknown event types are refused.
@@ -40,12 +40,12 @@ export function decodeEvent(json: unknown): SchedulerEvent {
         const hb = p.heartbeat_interval_seconds;
         if (typeof hb !== 'number' || !(hb > 0)) throw field('subscribed.heartbeat_interval_seconds', hb);
       }
-      // Always sent since Mesos 1.1 (§15.19); registered/reregistered need it.
+      // Always sent since Mesos 1.1 (docs/protocol.md, "Scheduler events"); registered/reregistered need it.
       object(p.master_info, 'subscribed.master_info');
       break;
     }
     case 'OFFERS': {
-      // Nested object, not a bare array (§15.1).
+      // Nested object, not a bare array (docs/protocol.md, "Scheduler events").
       const offers = optionalArray(payload(event, 'offers'), 'offers.offers', 'offers');
       offers.forEach((o, i) => {
         const offer = object(o, `offers.offers[${i}]`);
@@ -92,7 +92,7 @@ export function decodeEvent(json: unknown): SchedulerEvent {
       break;
     }
     case 'ERROR': {
-      // The message sits inside `error`, not at top level as the docs show (§15.2).
+      // The message sits inside `error`, not at top level as the docs show (docs/protocol.md, "Scheduler events").
       const p = payload(event, 'error');
       if (typeof p.message !== 'string') throw field('error.message', p.message);
       break;
@@ -127,7 +127,7 @@ function id(parent: Json, path: string, key: string): void {
 
 function optionalArray(parent: Json, path: string, key: string): unknown[] {
   const v = parent[key];
-  if (v === undefined) return []; // Mesos omits empty repeated fields (§1).
+  if (v === undefined) return []; // Mesos omits empty repeated fields (docs/protocol.md, "JSON encoding").
   if (!Array.isArray(v)) throw field(path, v, 'expected an array');
   return v;
 }

@@ -10,7 +10,7 @@ import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import type { Scheduler } from '../scheduler.js';
 import type { SchedulerCallback, SchedulerCallbackArgs } from './scheduler-callback.js';
 
-/** Mesos' "unknown" wait status for FAILURE without `status` (§5.3). */
+/** Mesos' "unknown" wait status for FAILURE without `status` (docs/protocol.md, "Scheduler events"). */
 export const UNKNOWN_EXIT_STATUS = -1;
 
 export interface DispatchContext {
@@ -20,13 +20,13 @@ export interface DispatchContext {
 
 /**
  * The callbacks one event stands for, in the order to run them. HEARTBEAT means none.
- * FAILURE with executor_id is executorLost; without, slaveLost then agentLost (§14).
+ * FAILURE with executor_id is executorLost; without, slaveLost then agentLost (docs/protocol.md, "Scheduler events").
  */
 export function callbacksFor(event: SchedulerEvent, context: DispatchContext): SchedulerCallback[] {
   switch (event.type) {
     case 'SUBSCRIBED': {
       const { framework_id, master_info } = event.subscribed;
-      // decode.ts guarantees master_info (always sent since Mesos 1.1, §15.19).
+      // decode.ts guarantees master_info (always sent since Mesos 1.1, docs/protocol.md, "Scheduler events").
       const masterInfo = master_info!;
       return context.isReregistration
         ? [{ name: 'reregistered', args: [masterInfo] }]

@@ -1,7 +1,7 @@
 /**
  * Serves the executor (and any other configured file) to agents over HTTP, the way mesosgot's
  * artifact server does: an agent's fetcher downloads `CommandInfo.uris[].value` into the sandbox
- * (mesos-v1-protocol.md §8.1). Only the configured names are served; every other path — including
+ * (docs/protocol.md, "Launch path"). Only the configured names are served; every other path — including
  * traversal attempts, encoded or not — is a 404, so the server never reads an arbitrary file.
  */
 import { createReadStream } from 'node:fs';

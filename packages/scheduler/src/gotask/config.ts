@@ -1,5 +1,5 @@
 /**
- * mesosgot's scheduler settings as flags and environment variables (DESIGN.md "Config").
+ * mesosgot's scheduler settings as flags and environment variables (docs/design.md, "Config").
  * One table (SCHEDULER_FLAGS) drives parsing and `--help`. Precedence, highest first: the flag,
  * then its environment variables in the order listed, then the default.
  *
@@ -43,10 +43,10 @@ export interface SchedulerConfig {
   name: string;
   role: string;
   user: string;
-  /** Seconds the master keeps tasks after the scheduler disconnects (§6.3). */
+  /** Seconds the master keeps tasks after the scheduler disconnects (docs/protocol.md, "Failover timeout"). */
   failoverTimeout: number;
   /**
-   * Take over this existing framework (failover, §6.1): subscribe with its id, reconcile, and
+   * Take over this existing framework (failover, docs/protocol.md, "Subscribing"): subscribe with its id, reconcile, and
    * adopt the declared tasks that still run instead of launching them (task-adoption.ts).
    */
   frameworkId?: string;

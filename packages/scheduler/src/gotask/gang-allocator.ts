@@ -1,5 +1,5 @@
 /**
- * All or nothing (issue 6; mesosgot's rule): no task is launched until every task fits the
+ * All or nothing (mesosgot's rule; docs/design.md, "All or nothing"): no task is launched until every task fits the
  * offers held, packed per agent by real multi-resource packing — cpus, mem, disk, gpus, any
  * other scalar, and port ranges as concrete values, never as sums. The executor's own resources
  * are charged once per agent that gets tasks, unless that agent already runs our executor.

@@ -2,7 +2,7 @@
  * The gang allocator's model of the offers: one *bin* per agent (one ACCEPT may take all of an
  * agent's offers), numbered 0… in the order agents first appear, with numeric free totals per
  * dimension in typed arrays (row per bin) for packing. Scalars are integer thousandths, as Mesos
- * stores them (mesos-v1-protocol.md §4), so sums and quotients are exact. The Resource[] with
+ * stores them (docs/protocol.md, "Resources"), so sums and quotients are exact. The Resource[] with
  * identities are only read again when a bin's placements are carved (gang-carver.ts).
  */
 import type { Offer, OfferID, Resource } from '@mesosgot/common/internal';
@@ -28,7 +28,7 @@ export class BinTable {
   readonly size: number;
   readonly agentIds: string[] = [];
   readonly hostnames: string[] = [];
-  /** Our executor already runs on the bin's agent: it costs nothing more (§4 Offer.executor_ids). */
+  /** Our executor already runs on the bin's agent: it costs nothing more (docs/protocol.md, "Offer fields"). */
   readonly executorRunning: Uint8Array;
   /** Offers of a bin as a list through `nextOffer` (-1 ends); `lastOffer` appends. */
   private readonly firstOffer: number[] = [];

@@ -1,7 +1,7 @@
 /**
  * Turns a bin's numeric placements back into Mesos Resource[] for TaskInfos and ExecutorInfos,
  * carved out of the agent's offered resources with their identities (role, reservations,
- * allocation), so that Mesos accepts them (mesos-v1-protocol.md §4, §6.6). Scalars come from
+ * allocation), so that Mesos accepts them (docs/protocol.md, "Resources", "Launch validation"). Scalars come from
  * the offered resources in order, ranges take the lowest free values first.
  *
  * Runs of identical copies share frozen objects: one Resource per (identity, amount) and one

@@ -1,6 +1,6 @@
 /**
  * Identities of offered resources for the gang carver (name, type, role, reservations,
- * allocation… — everything but the value, mesos-v1-protocol.md §4), and the frozen Resource
+ * allocation… — everything but the value, docs/protocol.md, "Resources"), and the frozen Resource
  * pieces carved from them. Plain resources (name, type, role only) share one identity per plan,
  * so equal pieces on different agents are the same object.
  */

@@ -3,7 +3,7 @@
  * nothing, GangAllocator); then every agent's tasks go out in one ACCEPT with a LAUNCH, the
  * offers of agents that got nothing are declined, and once nothing is pending offers are
  * suppressed. Offers that cannot fit the gang are held at most `holdTimeoutMs`, then declined
- * with `refuse_seconds` so other frameworks get them (mesos-v1-protocol.md §6.4, §6.5).
+ * with `refuse_seconds` so other frameworks get them (docs/protocol.md, "Offer lifetime", "Filters and declines").
  */
 import {
   parseResourceMap,
@@ -89,7 +89,7 @@ export class GangLauncher {
   }
 
   /**
-   * Disconnected: the master rescinds every outstanding offer of ours (§6.3), and the next
+   * Disconnected: the master rescinds every outstanding offer of ours (docs/protocol.md, "Failover timeout"), and the next
    * SUBSCRIBE states our suppressed roles afresh (none), so offers will come again.
    */
   forgetOffers(): void {
@@ -107,7 +107,7 @@ export class GangLauncher {
     for (const record of this.executors.values()) if (record.id === executorId) record.lost = true;
   }
 
-  /** The agent is gone (FAILURE without executor_id, §8.5): returns our executor there, now lost. */
+  /** The agent is gone (FAILURE without executor_id, docs/protocol.md, "Agent removal"): returns our executor there, now lost. */
   agentLost(agentId: string): string | undefined {
     const record = this.executors.get(agentId);
     if (record === undefined || record.lost) return undefined;

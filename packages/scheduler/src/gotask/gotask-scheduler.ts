@@ -1,5 +1,5 @@
 /**
- * GoTaskScheduler: the scheduler half of a GoTask application (DESIGN.md "Public API").
+ * GoTaskScheduler: the scheduler half of a GoTask application (docs/design.md, "Public API").
  * Declare tasks (`spawnTask`/`spawnTasks`), register one scheduler function, `run()`. Tasks are
  * launched all or nothing (gang-launcher.ts), on one custom executor per agent; the scheduler
  * function talks to them through `schedIn`/`schedOut` (message-pump.ts) and hears about the
@@ -67,7 +67,7 @@ export interface GoTaskSchedulerOptions {
   channelCapacity?: number;
   /**
    * When run() ends, leave the framework registered instead of tearing it down: the driver
-   * stops with failover (no TEARDOWN, §6.3), the tasks keep running for `--failover-timeout`
+   * stops with failover (no TEARDOWN, docs/protocol.md, "Failover timeout"), the tasks keep running for `--failover-timeout`
    * seconds, and a new scheduler given `--framework-id <id>` (the id of the Registered event)
    * takes them over. What a scheduler process that dies does; default false (TEARDOWN).
    */

@@ -34,7 +34,7 @@ export function buildExecutorInfo(executorId: string, frameworkName: string, sou
   let command: CommandInfo;
   switch (source.kind) {
     case 'artifact':
-      // The fetcher puts the URI into the sandbox, the executor's working directory (§8.1).
+      // The fetcher puts the URI into the sandbox, the executor's working directory (docs/protocol.md, "Launch path").
       command = {
         uris: [{ value: source.url, executable: false, extract: false, cache: false, output_file: source.fileName }],
         value: `${source.nodeCommand} ${shellQuote(source.fileName)}`,

@@ -1,5 +1,5 @@
 /**
- * The scheduler's side of "channels across the wire" (issue 6): one ReliableLink per executor,
+ * The scheduler's side of "channels across the wire" (docs/design.md, "Channels across the wire"): one ReliableLink per executor,
  * carried by framework messages (MESSAGE calls out, MESSAGE events in). `schedOut` messages are
  * routed by `taskName` (the destination task id) to the link of that task's executor; every
  * link's arrivals (stamped with the source task id by the executor) go to `schedIn`.

@@ -24,7 +24,7 @@ export interface TaskEndData extends TaskEventData {
   willRestart: boolean;
 }
 
-/** What is missing when the held offers cannot hold every task yet (all-or-nothing, issue 6). */
+/** What is missing when the held offers cannot hold every task yet (docs/design.md, "All or nothing"). */
 export interface AllocationShortfall {
   /** Tasks not placed, by task name (the spawn's name, not the id). */
   unplaced: { name: string; count: number }[];
@@ -75,7 +75,7 @@ export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
 /**
  * Which SchedEvent a task state becomes. STAGING, STARTING and KILLING say nothing the
  * scheduler function acts on (undefined). ERROR is a failure of the task (TaskFailed); the
- * partition-aware states that mean "gone or unknown" are TaskLost (mesos-v1-protocol.md §9).
+ * partition-aware states that mean "gone or unknown" are TaskLost (docs/protocol.md, "Task states and reasons").
  */
 export function schedEventTypeOf(state: TaskState): 'TaskRunning' | 'TaskFinished' | 'TaskFailed' | 'TaskKilled' | 'TaskLost' | undefined {
   switch (state) {

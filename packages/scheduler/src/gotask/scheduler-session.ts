@@ -139,7 +139,7 @@ export class SchedulerSession {
    * (TEARDOWN), closes links and the events channel, stops the artifact server and cluster.
    */
   /**
-   * Kills one launched task (KILL, mesos-v1-protocol.md §6.7): its executor closes the task's
+   * Kills one launched task (KILL, docs/protocol.md, "Killing tasks"): its executor closes the task's
    * input and reports TASK_KILLED, which reaches the app as TaskKilled. Resolves once the master
    * took the call; a task already ended resolves at once. Rejects with InvalidArgumentError for
    * an unknown task or one not launched yet (all or nothing: nothing of ours runs yet), and with
@@ -219,8 +219,8 @@ export class SchedulerSession {
         this.retired.set(entry.executorId, entry.agentId ?? status.agent_id?.value ?? '');
       }
       // Relaunch only once this update's implicit ACKNOWLEDGE is queued (the driver sends it when
-      // this callback settles, and calls leave in order, §2.3): until the master has that ACK it
-      // refuses the same task id with "Task has duplicate ID" (§6.6), even with offers in hand.
+      // this callback settles, and calls leave in order, docs/protocol.md, "Connections"): until the master has that ACK it
+      // refuses the same task id with "Task has duplicate ID" (docs/protocol.md, "Launch validation"), even with offers in hand.
       setImmediate(() => {
         if (this.stopReason === undefined) this.launcher?.wantOffers();
       });
@@ -235,7 +235,7 @@ export class SchedulerSession {
   }
 
   /**
-   * Shuts down (SHUTDOWN, mesos-v1-protocol.md §6.11) each executor retired by a relaunch once
+   * Shuts down (SHUTDOWN, docs/protocol.md, "Teardown and shutdown") each executor retired by a relaunch once
    * no task of ours is on it: an idle executor keeps its resources until teardown, and on a
    * full agent the relaunch would then never fit.
    */
@@ -263,7 +263,7 @@ export class SchedulerSession {
       },
       reregistered: (_d, master) => {
         events.push({ type: 'Reregistered', frameworkId: this.frameworkId, master });
-        // Frames sent while we were away were dropped by the master (§6.10): resend now.
+        // Frames sent while we were away were dropped by the master (docs/protocol.md, "Framework messages"): resend now.
         this.pump?.retransmitAll();
         // Answers lost with the old stream are asked again.
         if (this.adoption?.isPending === true && this.driver !== undefined) this.adoption.ask(this.driver);

@@ -1,5 +1,5 @@
 /**
- * Scheduler failover (`--framework-id`, mesos-v1-protocol.md §6.1, §6.9): a new scheduler
+ * Scheduler failover (`--framework-id`, docs/protocol.md, "Subscribing", "Reconciliation"): a new scheduler
  * process subscribes with the id of a framework whose previous scheduler went away without
  * TEARDOWN, within its failover_timeout, so its tasks may still run. Before anything is
  * launched the master is asked, by explicit reconciliation, about every declared task; each
@@ -102,7 +102,7 @@ function isAlive(status: TaskStatus): boolean {
   }
 }
 
-/** The master's "I do not know this task" answers (§6.9). */
+/** The master's "I do not know this task" answers (docs/protocol.md, "Reconciliation"). */
 function isUnknown(status: TaskStatus): boolean {
   switch (status.state) {
     case 'TASK_LOST':

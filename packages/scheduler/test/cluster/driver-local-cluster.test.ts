@@ -104,7 +104,7 @@ describe('MesosSchedulerDriver on a LocalCluster', () => {
     expect(d.seen[i]!.args[0]).toEqual(offer.agent_id);
   });
 
-  it('explicit acknowledgements: the next update of a task waits for acknowledgeStatusUpdate (§6.8)', async () => {
+  it('explicit acknowledgements: the next update of a task waits for acknowledgeStatusUpdate (docs/protocol.md, "Acknowledgements")', async () => {
     const c = await cluster();
     const d = driverFor(c.masterUrl, { implicitAcknowledgements: false });
     await d.driver.start();

@@ -1,4 +1,4 @@
-// Issue 6 acceptance, backpressure across the network on the embedded cluster with a real
+// GoTask acceptance, backpressure across the network on the embedded cluster with a real
 // executor process, through the public API: a task that stops reading its input makes the
 // scheduler's `schedOut.send` wait — it does not resolve all N sends for a huge N — while the
 // scheduler process's heap stays bounded; when the task reads again, everything is delivered,

@@ -1,4 +1,4 @@
-// Issue 6 acceptance, failures under the default policy (`stop`), on the embedded cluster with
+// GoTask acceptance, failures under the default policy (`stop`), on the embedded cluster with
 // real executor processes through the public API: an unknown task kind and a throwing task each
 // become a TaskFailed that says what went wrong, and one failing task stops everything — the
 // scheduler function sees TaskFailed then Shutdown, schedIn ends, run() rejects with TaskError

@@ -1,4 +1,4 @@
-// Issue 6 acceptance, gang allocation on the embedded cluster with real agents, through the
+// GoTask acceptance, gang allocation on the embedded cluster with real agents, through the
 // public API: nothing is launched until every task fits. Two agents of cpus:1 hold three tasks
 // of cpus 0.6 (+ 0.1 per executor) in sum but not when packed: no TaskLaunched, no TaskRunning,
 // no executor process, and an AllocationPending that names what is missing. The positive case:

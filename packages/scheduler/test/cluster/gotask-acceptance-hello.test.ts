@@ -1,4 +1,4 @@
-// Issue 6 acceptance, on the embedded cluster with real executor processes, through the public
+// GoTask acceptance, on the embedded cluster with real executor processes, through the public
 // API only: (1) mesosgot's example runs end to end — the real hello executor, the example's
 // scheduler function in-process, order checked per task; (2) kill through teardown — GoTaskScheduler
 // has no kill call, so the way a GoTask app kills its tasks is returning from the scheduler

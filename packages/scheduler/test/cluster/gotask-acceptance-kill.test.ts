@@ -1,4 +1,4 @@
-// Issue 6 acceptance, kill: GoTaskScheduler.killTask stops one task while the others go on —
+// GoTask acceptance, kill: GoTaskScheduler.killTask stops one task while the others go on —
 // its input closes, its function returns, the app sees TaskKilled for it (and nothing else
 // stops: kill is not a failure, whatever the policy).
 import { existsSync } from 'node:fs';

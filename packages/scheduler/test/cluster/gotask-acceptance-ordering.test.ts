@@ -1,4 +1,4 @@
-// Issue 6 acceptance: ordering and exactly-once across the network, 10 tasks × 10 000 messages
+// GoTask acceptance: ordering and exactly-once across the network, 10 tasks × 10 000 messages
 // each way at once, sequence numbers in the payload, checked per task in both directions (the
 // scheduler checks what it receives, each task checks its input and reports). Also prints the
 // one-way rates (not asserted: the machine is noisy).

@@ -1,4 +1,4 @@
-// Issue 6 acceptance, the restart policy (`--task-failure-policy restart --max-restarts 2`) on
+// GoTask acceptance, the restart policy (`--task-failure-policy restart --max-restarts 2`) on
 // the embedded cluster with real executor processes, through the public API: a task that fails
 // once is relaunched and then finishes; a task that always fails stops the framework after the
 // limit. One agent of cpus:1 and tasks of cpus 0.85: a task and one executor (0.1) fit, a second

@@ -1,5 +1,5 @@
 /**
- * Chaos for the scheduler's event decoder (issue 8, "Bad input"): random JSON, real-Mesos
+ * Chaos for the scheduler's event decoder (docs/design.md, "Bad input"): random JSON, real-Mesos
  * events with fields removed or retyped, unknown types, random bytes. `decodeEvent` must either
  * refuse with a ProtocolError or return an event whose every field the driver reads (through
  * `callbacksFor`, and the SUBSCRIBED handling of driver/subscription.ts) has its Mesos type —
@@ -26,7 +26,7 @@ const RECORDED: unknown[] = ['session-scheduler.jsonl', 'faults-scheduler.jsonl'
     .map((line) => line.event),
 );
 
-/** The event types the recordings lack, written from mesos-v1-protocol.md §5.3. */
+/** The event types the recordings lack, written from docs/protocol.md, "Scheduler events". */
 const id = (value: string): { value: string } => ({ value });
 const HAND_MADE: unknown[] = [
   { type: 'RESCIND', rescind: { offer_id: id('o-1') } },

@@ -1,4 +1,4 @@
-// Shared pieces of the GoTask acceptance tests (issue 6): the Jest hooks that bundle the
+// Shared pieces of the GoTask acceptance tests: the Jest hooks that bundle the
 // acceptance executor and clean up after each test, a LocalCluster starter that keeps the
 // cluster (agents, sandboxes) in reach of the test, and readers for the evidence executors
 // leave in their sandboxes.

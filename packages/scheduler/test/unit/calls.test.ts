@@ -8,7 +8,7 @@ const TASK = { value: 'task-1' };
 const EXEC = { value: 'exec-1' };
 const UUID = 'Pxwrfp1KTB6LL2pdTjwrGg==';
 
-// Numbered cases: builder output must be exactly the wire JSON of mesos-v1-protocol.md §5.2/§12.
+// Numbered cases: builder output must be exactly the wire JSON of docs/protocol.md, "Scheduler calls", "A session on the wire".
 const cases: [number, string, () => SchedulerCall, unknown][] = [
   [1, 'subscribe new framework', () => calls.subscribe({ user: 'u', name: 'n' }), { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'n' } } }],
   [
@@ -24,7 +24,7 @@ const cases: [number, string, () => SchedulerCall, unknown][] = [
     { type: 'ACCEPT', accept: { offer_ids: [OFFER], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: TASK, agent_id: AGENT }] } }] } }],
   [6, 'decline', () => calls.decline([OFFER], { refuse_seconds: 0 }), { type: 'DECLINE', decline: { offer_ids: [OFFER], filters: { refuse_seconds: 0 } } }],
   [7, 'revive all roles', () => calls.revive(), { type: 'REVIVE' }],
-  [8, 'revive roles (array, §15.4)', () => calls.revive(['a']), { type: 'REVIVE', revive: { roles: ['a'] } }],
+  [8, 'revive roles (array, docs/protocol.md, "Scheduler calls")', () => calls.revive(['a']), { type: 'REVIVE', revive: { roles: ['a'] } }],
   [9, 'suppress all roles', () => calls.suppress([]), { type: 'SUPPRESS' }],
   [10, 'suppress roles', () => calls.suppress(['a', 'b']), { type: 'SUPPRESS', suppress: { roles: ['a', 'b'] } }],
   [11, 'kill with agent', () => calls.kill(TASK, AGENT), { type: 'KILL', kill: { task_id: TASK, agent_id: AGENT } }],
@@ -38,7 +38,7 @@ const cases: [number, string, () => SchedulerCall, unknown][] = [
   [17, 'message base64s bytes', () => calls.message(EXEC, AGENT, new Uint8Array([0x70, 0x69, 0x6e, 0x67])),
     { type: 'MESSAGE', message: { agent_id: AGENT, executor_id: EXEC, data: 'cGluZw==' } }],
   [18, 'message utf-8 string', () => calls.message(EXEC, AGENT, 'é'), { type: 'MESSAGE', message: { agent_id: AGENT, executor_id: EXEC, data: 'w6k=' } }],
-  [19, 'request (request.requests, §15.4)', () => calls.request([{ agent_id: AGENT }]), { type: 'REQUEST', request: { requests: [{ agent_id: AGENT }] } }],
+  [19, 'request (request.requests, docs/protocol.md, "Scheduler calls")', () => calls.request([{ agent_id: AGENT }]), { type: 'REQUEST', request: { requests: [{ agent_id: AGENT }] } }],
 ];
 
 const refusals: [number, string, () => unknown, string][] = [
@@ -46,8 +46,8 @@ const refusals: [number, string, () => unknown, string][] = [
   [2, 'decline with no offers', () => calls.decline([]), 'offerIds'],
   [3, 'decline with a bare string id', () => calls.decline(['M-O0' as never]), 'offerIds[0]'],
   [4, 'launch task without agent_id (HTTP 400 on a real master)', () => calls.launch([OFFER], [{ name: 't', task_id: TASK } as never]), 'tasks[0].agent_id'],
-  [5, 'ack of an update without uuid (§6.8)', () => calls.acknowledge({ task_id: TASK, agent_id: AGENT, state: 'TASK_LOST' }), 'status.uuid'],
-  [6, 'ack of a 37-byte text uuid (§15.15)', () => calls.acknowledge({ task_id: TASK, agent_id: AGENT, state: 'TASK_RUNNING', uuid: Buffer.from('x'.repeat(37)).toString('base64') }), 'status.uuid'],
+  [5, 'ack of an update without uuid (docs/protocol.md, "Acknowledgements")', () => calls.acknowledge({ task_id: TASK, agent_id: AGENT, state: 'TASK_LOST' }), 'status.uuid'],
+  [6, 'ack of a 37-byte text uuid (docs/protocol.md, "TaskStatus and uuids")', () => calls.acknowledge({ task_id: TASK, agent_id: AGENT, state: 'TASK_RUNNING', uuid: Buffer.from('x'.repeat(37)).toString('base64') }), 'status.uuid'],
   [7, 'filters with a string refuse_seconds', () => calls.decline([OFFER], { refuse_seconds: '5' as never }), 'filters.refuse_seconds'],
   [8, 'revive with an empty role', () => calls.revive(['']), 'roles[0]'],
   [9, 'message with a number as data', () => calls.message(EXEC, AGENT, 5 as never), 'data'],

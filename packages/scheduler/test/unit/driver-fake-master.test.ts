@@ -44,7 +44,7 @@ describe('MesosSchedulerDriver (fake master)', () => {
     expect(revive.body).toEqual({ type: 'REVIVE', framework_id: { value: frameworkId.value } });
   });
 
-  it('sends every driver call with the wire shape of §5.2, in call order', async () => {
+  it('sends every driver call with the wire shape of docs/protocol.md, "Scheduler calls", in call order', async () => {
     const { master, driver, seen } = await setup({ implicitAcknowledgements: false });
     await driver.start();
     await waitFor(() => seen.length > 0);

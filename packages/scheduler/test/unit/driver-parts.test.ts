@@ -120,7 +120,7 @@ describe('decodeEvent', () => {
     [5, { type: 'OFFERS', offers: { offers: [{ id: { value: 'O' } }] } }, /agent_id/],
     [6, { type: 'MESSAGE', message: { agent_id: { value: 'a' }, executor_id: { value: 'e' }, data: '%%' } }, /message.data/],
     [7, { type: 'FAILURE', failure: { status: 'x' } }, /failure.status/],
-    [8, { type: 'ERROR', message: 'top-level (docs shape, §15.2)' }, /error/],
+    [8, { type: 'ERROR', message: 'top-level (docs shape, docs/protocol.md, "Scheduler events")' }, /error/],
     [9, { type: 'RESCIND', rescind: {} }, /offer_id/],
   ];
   it.each(refusals)('refusal %i: %j', (_n, json, message) => {

@@ -40,7 +40,7 @@ describe('MesosSchedulerDriver re-subscription', () => {
     expect(resubscribe.framework_id).toEqual({ value: first.frameworkId });
     expect(resubscribe.subscribe.framework_info.id).toEqual({ value: first.frameworkId });
     expect(second.streamId).not.toBe(first.streamId);
-    // Calls now carry the new stream id (§2.4).
+    // Calls now carry the new stream id (docs/protocol.md, "Stream id").
     await driver.reviveOffers();
     expect(master.callsOf('REVIVE')[0]!.headers['mesos-stream-id']).toBe(second.streamId);
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-/** The chunkings every decoder case runs under (STYLE.md §5). */
+/** The chunkings every decoder case runs under (docs/design.md, "Tests"). */
 export type Chunking = 'whole' | 'bytewise' | 'halves';
 export const CHUNKINGS: readonly Chunking[] = ['whole', 'bytewise', 'halves'];
 

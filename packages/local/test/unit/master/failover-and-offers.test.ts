@@ -11,7 +11,7 @@ const launch = (offerId: { value: string }, agentId: string, taskId: string) => 
   },
 });
 
-describe('LocalMaster framework failover (§6.1, §6.3)', () => {
+describe('LocalMaster framework failover (docs/protocol.md, "Subscribing", "Failover timeout")', () => {
   let fx: MasterFixture | undefined;
   afterEach(async () => {
     await fx?.stop();
@@ -69,7 +69,7 @@ describe('LocalMaster framework failover (§6.1, §6.3)', () => {
   });
 });
 
-describe('LocalMaster offers (§6.4, §6.5)', () => {
+describe('LocalMaster offers (docs/protocol.md, "Offer lifetime", "Filters and declines")', () => {
   let fx: MasterFixture | undefined;
   afterEach(async () => {
     await fx?.stop();

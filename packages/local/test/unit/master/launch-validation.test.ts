@@ -33,7 +33,7 @@ async function outcomes(s: HttpScheduler, call: unknown, ids: string[]): Promise
   return Promise.all(ids.map(async (id) => (await s.next('UPDATE', (e) => e.update.status.task_id.value === id, { from })).update.status));
 }
 
-describe('LocalMaster LAUNCH validation (§6.6)', () => {
+describe('LocalMaster LAUNCH validation (docs/protocol.md, "Launch validation")', () => {
   let fx: MasterFixture | undefined;
   afterEach(async () => {
     await fx?.stop();

@@ -67,7 +67,7 @@ describe('LocalMaster scheduler session', () => {
     const byName = Object.fromEntries(offer!.resources!.map((r) => [r.name, r]));
     expect(byName.cpus).toEqual({ name: 'cpus', type: 'SCALAR', scalar: { value: 4 }, role: '*', allocation_info: { role: '*' } });
     expect(byName.ports!.ranges).toEqual({ range: [{ begin: 31000, end: 31099 }] });
-    expect(offer!.executor_ids).toBeUndefined(); // empty repeated fields are omitted (§1)
+    expect(offer!.executor_ids).toBeUndefined(); // empty repeated fields are omitted (docs/protocol.md, "JSON encoding")
   });
 
   it('sends a HEARTBEAT every heartbeat_interval_seconds', async () => {
@@ -170,7 +170,7 @@ describe('LocalMaster scheduler session', () => {
       timestamp: expect.any(Number),
     });
     expect(s.updates('echo-0').at(-1)!.update.status.message).toBe('Reconciliation: Latest task state');
-    // KILL of an unknown task is answered by reconciliation (§6.7).
+    // KILL of an unknown task is answered by reconciliation (docs/protocol.md, "Killing tasks").
     from = s.events.length;
     await s.call({ type: 'KILL', kill: { task_id: { value: 'nobody' }, agent_id: { value: agent.id } } });
     const killUnknown = await s.next('UPDATE', () => true, { from });

@@ -208,7 +208,7 @@ describe('GoTaskScheduler', () => {
       await schedOut.send({ taskName: 'e-0', data: 'before' });
       const first = await schedIn.receive();
       replies.push(String(first.value!.data));
-      // The master drops framework messages while we are away (§6.10).
+      // The master drops framework messages while we are away (docs/protocol.md, "Framework messages").
       driver!.dropFrames = true;
       await driver!.scheduler.disconnected?.(driver!);
       for (let i = 0; i < 20; i++) await schedOut.send({ taskName: 'e-0', data: `m${i}` });
