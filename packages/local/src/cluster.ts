@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResourceFlags, InvalidArgumentError, type Resource } from '@mesosgot/common/internal';
 import { parseZkUrl } from '@mesosgot/common/zookeeper';
+import type { FetchLimits } from './agent/fetcher.js';
 import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
 import { DEFAULT_ALLOCATION_INTERVAL_MS, type LocalMaster } from './master/master.js';
@@ -51,6 +52,8 @@ export interface LocalClusterOptions {
   executorShutdownGracePeriodMs?: number;
   /** Agent `--executor_reregistration_timeout` in ms: how long a restarted agent waits for old executors (default 2 000). */
   executorReregistrationTimeoutMs?: number;
+  /** Each agent's size cap and deadline per fetched URI (defaults: 1 GiB, 5 minutes). */
+  fetchLimits?: FetchLimits;
   /** Scheduler HTTP Basic credentials; when set, authentication is required. */
   credentials?: Credential[];
 }
@@ -138,6 +141,7 @@ export class LocalCluster {
           ...(this.#options.executorReregistrationTimeoutMs !== undefined
             ? { executorReregistrationTimeoutMs: this.#options.executorReregistrationTimeoutMs }
             : {}),
+          ...(this.#options.fetchLimits !== undefined ? { fetchLimits: this.#options.fetchLimits } : {}),
         });
         this.#agents.push(agent);
         await agent.start();

@@ -4,3 +4,5 @@
 export { LocalCluster, DEFAULT_AGENT_RESOURCES, type LocalClusterOptions } from './cluster.js';
 export type { AgentSnapshot, AgentTaskSnapshot } from './links.js';
 export type { Credential } from './master/auth.js';
+export { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_FETCH_TIMEOUT_MS } from './agent/fetcher.js';
+export type { FetchLimits } from './agent/fetcher.js';

@@ -4,6 +4,7 @@
  * it to never see each other.
  */
 import type { AgentInfo, Base64, FrameworkInfo, FrameworkID, TaskStatus } from '@mesosgot/common/internal';
+import type { FetchLimits } from './fetcher.js';
 
 export interface AgentTimeouts {
   /** --executor_registration_timeout (Mesos default 1 min). */
@@ -23,6 +24,8 @@ export interface AgentContext {
   readonly agentId: string;
   readonly workDir: string;
   readonly timeouts: AgentTimeouts;
+  /** Size and time limits of every fetch (fetcher.ts defaults when unset). */
+  readonly fetchLimits: FetchLimits;
   /** `127.0.0.1:PORT` (MESOS_AGENT_ENDPOINT). */
   readonly endpoint: string;
   /** True between crash() and restart(): nothing may reach the master. */

@@ -1,65 +1,96 @@
 /**
  * The Mesos fetcher (docs/protocol.md, "CommandInfo and URIs", "Launch path"): puts every `CommandInfo.uris`
  * entry into the sandbox before the executor (or command) starts. http(s) through fetch
- * (undici), `file://` and absolute paths by copy; `executable` → chmod 0755, otherwise
- * `extract` (default true) unpacks archives with the system tar/unzip and gunzips plain `.gz`.
+ * (undici), `file://` and absolute paths by copy, both streamed to disk under a size cap and
+ * a deadline; `executable` → chmod 0755, otherwise `extract` (default true) unpacks archives
+ * with the system tar/unzip and gunzips plain `.gz`. Nothing is written outside the sandbox
+ * (sandbox-confinement.ts).
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { basename, isAbsolute } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import type { CommandURI } from '@mesosgot/common/internal';
+import { confinedTarget, removeEscapingLinks, writeConfined } from './sandbox-confinement.js';
 
 const execFileAsync = promisify(execFile);
 
 /** A fetch either put every URI in place or names the first one that failed. */
 export type FetchOutcome = { kind: 'fetched'; files: string[] } | { kind: 'failed'; uri: string; message: string };
 
+/** Largest file one URI (or one gunzipped `.gz`) may produce by default: 1 GiB. */
+export const DEFAULT_MAX_ARTIFACT_BYTES = 1024 * 1024 * 1024;
+
+/** How long one URI may take by default (download, copy and extraction): 5 minutes. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * The agent's fetch limits. A real Mesos fetcher has none (it trusts its frameworks); the
+ * local agent shares its process with the scheduler, so an endless or huge URI must fail the
+ * task instead of filling the disk or hanging the launch.
+ */
+export interface FetchLimits {
+  /** Bytes one URI may write (default DEFAULT_MAX_ARTIFACT_BYTES). */
+  maxArtifactBytes?: number;
+  /** Milliseconds one URI may take (default DEFAULT_FETCH_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
 const TAR_SUFFIXES = ['.tar', '.tgz', '.tar.gz', '.tbz2', '.tar.bz2', '.txz', '.tar.xz'] as const;
 
 /**
- * Fetches the URIs in order into `sandbox`. Resolves (never rejects) with the outcome, so the
- * caller can turn a failure into TASK_FAILED / REASON_CONTAINER_LAUNCH_FAILED naming the URI.
- * Rejects only with `signal.reason` when aborted. Leaves nothing running.
+ * Fetches the URIs in order into `sandbox`, each streamed to disk. Resolves (never rejects)
+ * with the outcome, so the caller can turn a failure into TASK_FAILED /
+ * REASON_CONTAINER_LAUNCH_FAILED naming the URI: a name, `output_file` or archive member that
+ * would land outside the sandbox, a file over `maxArtifactBytes`, a URI slower than
+ * `timeoutMs`. Rejects only with `signal.reason` when aborted. Leaves nothing running.
  */
 export async function fetchUris(
   uris: readonly CommandURI[],
   sandbox: string,
-  { signal }: { signal?: AbortSignal } = {},
+  { signal, limits = {} }: { signal?: AbortSignal; limits?: FetchLimits } = {},
 ): Promise<FetchOutcome> {
+  const maxBytes = limits.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
+  const timeoutMs = limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   const files: string[] = [];
   for (const uri of uris) {
     signal?.throwIfAborted();
+    const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      files.push(await fetchOne(uri, sandbox, signal));
+      files.push(await fetchOne(uri, sandbox, maxBytes, signal ? AbortSignal.any([signal, deadline]) : deadline));
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      return { kind: 'failed', uri: uri.value, message: `Failed to fetch '${uri.value}': ${describe(error)}` };
+      const reason = deadline.aborted ? `timed out after ${timeoutMs} ms (the agent's fetch limit)` : describe(error);
+      return { kind: 'failed', uri: uri.value, message: `Failed to fetch '${uri.value}': ${reason}` };
     }
   }
   return { kind: 'fetched', files };
 }
 
-async function fetchOne(uri: CommandURI, sandbox: string, signal: AbortSignal | undefined): Promise<string> {
-  const target = targetPath(uri, sandbox);
-  await mkdir(dirname(target), { recursive: true });
+async function fetchOne(uri: CommandURI, sandbox: string, maxBytes: number, signal: AbortSignal): Promise<string> {
+  const target = confinedTarget(sandbox, outputName(uri));
   const value = uri.value;
   if (/^https?:\/\//i.test(value)) {
-    const response = await fetch(value, signal ? { signal } : {});
+    const response = await fetch(value, { signal });
     if (!response.ok || !response.body) {
       // Release the connection before giving up on the body.
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
     }
-    await writeFile(target, Buffer.from(await response.arrayBuffer()));
-  } else if (/^file:\/\//i.test(value)) {
-    await copyFile(fileURLToPath(value), target);
-  } else if (isAbsolute(value)) {
-    await copyFile(value, target);
+    const body = response.body;
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > maxBytes) {
+      await body.cancel();
+      throw new Error(`artifact is larger than the agent's limit of ${maxBytes} bytes (Content-Length ${declared})`);
+    }
+    await writeConfined(sandbox, target, () => Readable.fromWeb(body), { maxBytes, signal });
+  } else if (/^file:\/\//i.test(value) || isAbsolute(value)) {
+    const path = isAbsolute(value) ? value : fileURLToPath(value);
+    await writeConfined(sandbox, target, () => createReadStream(path), { maxBytes, signal });
   } else {
     // ftp://, hdfs://, s3:// need Hadoop or other tools on a real agent; the local one has none.
     throw new Error('unsupported URI scheme (the local agent fetches http(s)://, file:// and absolute paths)');
@@ -68,20 +99,18 @@ async function fetchOne(uri: CommandURI, sandbox: string, signal: AbortSignal | 
   if (uri.executable === true) {
     await chmod(target, 0o755);
   } else if (uri.extract !== false) {
-    await extract(target, sandbox);
+    await extract(target, sandbox, maxBytes, signal);
   }
   return target;
 }
 
-function targetPath(uri: CommandURI, sandbox: string): string {
-  if (uri.output_file !== undefined && uri.output_file !== '') {
-    const target = join(sandbox, uri.output_file);
-    const inside = relative(sandbox, target);
-    if (isAbsolute(uri.output_file) || inside.startsWith('..')) {
-      throw new Error(`output_file '${uri.output_file}' is not a relative path inside the sandbox`);
-    }
-    return target;
-  }
+/**
+ * The file's name in the sandbox: `output_file`, else the last segment of the URI's path as
+ * written. Like the Mesos fetcher we never percent-decode it: `..%2F..%2Fx` is one odd file
+ * name, not a path.
+ */
+function outputName(uri: CommandURI): string {
+  if (uri.output_file !== undefined && uri.output_file !== '') return uri.output_file;
   let name: string;
   try {
     name = basename(new URL(uri.value).pathname);
@@ -89,19 +118,31 @@ function targetPath(uri: CommandURI, sandbox: string): string {
     // Not a URL: a plain absolute path, whose last component names the file.
     name = basename(uri.value);
   }
-  if (!name) throw new Error('cannot derive a file name from the URI (set output_file)');
-  return join(sandbox, decodeURIComponent(name));
+  if (!name || name === '.' || name === '..') throw new Error('cannot derive a file name from the URI (set output_file)');
+  return name;
 }
 
-async function extract(file: string, sandbox: string): Promise<void> {
+/**
+ * Unpacks an archive into the sandbox. GNU tar and Info-ZIP unzip already drop `..` and
+ * absolute member names; what they keep are symlinks pointing out, which the next archive or
+ * `output_file` would write through, so those are removed and fail the fetch.
+ */
+async function extract(file: string, sandbox: string, maxBytes: number, signal: AbortSignal): Promise<void> {
   const lower = file.toLowerCase();
   if (TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix))) {
-    await execFileAsync('tar', ['-C', sandbox, '-xf', file]);
+    // The agent may be root: members get its ownership and umask, not the archive's (no setuid files).
+    await execFileAsync('tar', ['-C', sandbox, '--no-same-owner', '--no-same-permissions', '-xf', file], { signal });
   } else if (lower.endsWith('.zip')) {
-    await execFileAsync('unzip', ['-o', '-q', '-d', sandbox, file]);
+    await execFileAsync('unzip', ['-o', '-q', '-d', sandbox, file], { signal });
   } else if (lower.endsWith('.gz')) {
-    await pipeline(createReadStream(file), createGunzip(), createWriteStream(file.slice(0, -'.gz'.length)));
+    const target = file.slice(0, -'.gz'.length);
+    await writeConfined(sandbox, target, () => createReadStream(file).pipe(createGunzip()), { maxBytes, signal });
+    return;
+  } else {
+    return;
   }
+  const escaping = await removeEscapingLinks(sandbox);
+  if (escaping.length > 0) throw new Error(`archive holds symlinks that point outside the sandbox: ${escaping.join(', ')}`);
 }
 
 function describe(error: unknown): string {

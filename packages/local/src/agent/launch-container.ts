@@ -36,7 +36,7 @@ export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch
   const { frameworkId, executorId, command } = launch;
   const sandbox = await createSandbox({ workDir: ctx.workDir, agentId: ctx.agentId, frameworkId, executorId, containerId: launch.containerId });
   launch.onSandbox(sandbox);
-  const fetched = await fetchUris(command.uris ?? [], sandbox);
+  const fetched = await fetchUris(command.uris ?? [], sandbox, { limits: ctx.fetchLimits });
   if (fetched.kind === 'failed') throw new Error(fetched.message);
   if (launch.isCancelled()) return undefined;
   return ContainerProcess.launch(command, {

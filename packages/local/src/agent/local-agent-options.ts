@@ -4,6 +4,7 @@
 import type { Resource } from '@mesosgot/common/internal';
 import type { MasterLink } from '../links.js';
 import type { ExecutorRunState } from './executor-run.js';
+import type { FetchLimits } from './fetcher.js';
 
 export interface LocalAgentOptions {
   master: MasterLink;
@@ -22,6 +23,8 @@ export interface LocalAgentOptions {
   recoveryTimeout?: string;
   /** First status-update retry (Mesos: 10 s, doubling to 10 min); shorter in tests. */
   statusUpdateRetryMs?: number;
+  /** Size cap and deadline of each fetched URI (defaults: 1 GiB, 5 minutes). */
+  fetchLimits?: FetchLimits;
 }
 
 /** What `executors()` tells about one executor container (custom executor or command task). */

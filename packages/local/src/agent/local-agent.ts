@@ -236,6 +236,9 @@ export class LocalAgent implements AgentLink {
       get timeouts() {
         return agent.#timeouts;
       },
+      get fetchLimits() {
+        return agent.#options.fetchLimits ?? {};
+      },
       get endpoint() {
         return agent.endpoint;
       },
