@@ -72,3 +72,6 @@ export * from './backoff.js';
 export * from './taskmsg/task-spec.js';
 export * from './stout-duration.js';
 export * from './canonical-json.js';
+export * from './wire/wire-codec.js';
+export { writeMesosJson, formatDouble } from './wire/mesos-json-writer.js';
+export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-codec.js';

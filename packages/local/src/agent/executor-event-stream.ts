@@ -4,7 +4,7 @@
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, type ExecutorEvent } from '@mesosgot/common/internal';
+import { encodeRecord, EXECUTOR_EVENT_CODEC, type ExecutorEvent } from '@mesosgot/common/internal';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.
@@ -31,7 +31,7 @@ export class ExecutorEventStream {
   /** Writes one event; a closed stream drops it (the executor is gone, best effort, docs/protocol.md, "Framework messages"). */
   send(event: ExecutorEvent): void {
     if (this.#closed) return;
-    this.response.write(encodeRecord(JSON.stringify(event)));
+    this.response.write(encodeRecord(EXECUTOR_EVENT_CODEC.toJson(event)));
   }
 
   /** Ends the stream cleanly (terminating chunk): the executor sees EOF. */

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, type SchedulerEvent } from '@mesosgot/common/internal';
-import { toMesosJson } from './mesos-json.js';
+import { encodeRecord, SCHEDULER_EVENT_CODEC, type SchedulerEvent } from '@mesosgot/common/internal';
 
 /** Mesos' fixed heartbeat interval (docs/protocol.md, "Heartbeats"). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
@@ -17,9 +16,9 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
  */
 const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
 
-/** RecordIO framing (docs/protocol.md, "RecordIO"): decimal byte length, LF, payload. */
+/** RecordIO framing (docs/protocol.md, "RecordIO"): decimal byte length, LF, payload in Mesos' JSON (docs/protobuf.md). */
 export function recordOf(event: SchedulerEvent): Buffer {
-  return encodeRecord(toMesosJson(event));
+  return encodeRecord(SCHEDULER_EVENT_CODEC.toJson(event));
 }
 
 export interface SubscriptionOptions {

@@ -1,0 +1,82 @@
+/**
+ * One codec per top-level v1 message, pairing the hand-checked wire type with its schema: the
+ * same object encodes as Mesos JSON (`application/json`) or protobuf (`application/x-protobuf`),
+ * and decodes back from either (docs/protobuf.md).
+ */
+import type { DescMessage } from '@bufbuild/protobuf';
+import { ProtocolError } from '../errors.js';
+import type { ExecutorCall, ExecutorEvent } from './executor.js';
+import { CallSchema as ExecutorCallSchema, EventSchema as ExecutorEventSchema } from './gen/mesos/v1/executor/executor_pb.js';
+import { writeMesosJson } from './mesos-json-writer.js';
+import { decodeProtobuf, encodeProtobuf } from './protobuf-codec.js';
+import type { SchedulerCall, SchedulerEvent } from './scheduler.js';
+import { CallSchema as SchedulerCallSchema, EventSchema as SchedulerEventSchema } from './gen/mesos/v1/scheduler/scheduler_pb.js';
+
+/** The two record encodings Mesos speaks on its v1 HTTP APIs. */
+export type ContentType = 'json' | 'protobuf';
+
+/** Media type of each encoding, as Mesos compares them (byte for byte, no parameters). */
+export const MEDIA_TYPES: Readonly<Record<ContentType, string>> = {
+  json: 'application/json',
+  protobuf: 'application/x-protobuf',
+};
+
+/** The encoding a media type names, or undefined for anything else. */
+export function contentTypeOf(mediaType: string | undefined): ContentType | undefined {
+  if (mediaType === MEDIA_TYPES.json) return 'json';
+  if (mediaType === MEDIA_TYPES.protobuf) return 'protobuf';
+  return undefined;
+}
+
+export class WireCodec<W> {
+  /** The generated descriptor, for code that needs the schema itself. */
+  readonly schema: DescMessage;
+
+  constructor(schema: DescMessage) {
+    this.schema = schema;
+  }
+
+  /** Mesos JSON text of `wire` (fields in Mesos' order, doubles with `.0`). */
+  toJson(wire: W): string {
+    return writeMesosJson(this.schema, wire);
+  }
+
+  /** Protobuf bytes of `wire`. @throws ProtocolError on a value of the wrong type. */
+  toBinary(wire: W): Uint8Array {
+    return encodeProtobuf(this.schema, wire);
+  }
+
+  /** The wire object in protobuf bytes. @throws ProtocolError on bytes that do not parse. */
+  fromBinary(bytes: Uint8Array): W {
+    return decodeProtobuf<W>(this.schema, bytes);
+  }
+
+  /** Encodes in `type`: JSON text as UTF-8 bytes, or protobuf. */
+  encode(wire: W, type: ContentType): Uint8Array {
+    return type === 'json' ? Buffer.from(this.toJson(wire), 'utf8') : this.toBinary(wire);
+  }
+
+  /**
+   * Decodes a body in `type`. JSON is only parsed here (no schema check): the callers' own
+   * validators give Mesos' exact error texts.
+   *
+   * @throws ProtocolError on JSON that does not parse or protobuf that does not decode.
+   */
+  decode(bytes: Uint8Array, type: ContentType): W {
+    if (type === 'protobuf') return this.fromBinary(bytes);
+    try {
+      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as W;
+    } catch (err) {
+      throw new ProtocolError(`Invalid JSON in ${this.schema.typeName}: ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+}
+
+/** `mesos.v1.scheduler.Call`: what a scheduler POSTs to /api/v1/scheduler. */
+export const SCHEDULER_CALL_CODEC = new WireCodec<SchedulerCall>(SchedulerCallSchema);
+/** `mesos.v1.scheduler.Event`: one record of a scheduler's subscription stream. */
+export const SCHEDULER_EVENT_CODEC = new WireCodec<SchedulerEvent>(SchedulerEventSchema);
+/** `mesos.v1.executor.Call`: what an executor POSTs to /api/v1/executor. */
+export const EXECUTOR_CALL_CODEC = new WireCodec<ExecutorCall>(ExecutorCallSchema);
+/** `mesos.v1.executor.Event`: one record of an executor's subscription stream. */
+export const EXECUTOR_EVENT_CODEC = new WireCodec<ExecutorEvent>(ExecutorEventSchema);
