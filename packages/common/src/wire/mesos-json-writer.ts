@@ -1,5 +1,5 @@
 /**
- * Mesos' JSON, written from the protobuf schema (docs/protobuf.md, "JSON"): fields in the
+ * Mesos' JSON, written from the protobuf schema (docs/protobuf.md, "JSON, as Mesos writes it"): fields in the
  * order the .proto declares them (Mesos walks the descriptor), snake_case names, enums as
  * names, 64-bit integers as bare numbers, `bytes` as base64 text, and doubles always with a
  * fractional part (`15.0`, `4096.0`). That is what makes a re-encoded record byte-identical
