@@ -9,6 +9,17 @@ import type { Subscription } from './subscriptions.js';
 /** The role a framework without `roles`/`role` is offered resources for. */
 const DEFAULT_ROLE = '*';
 
+/** Mesos `--max_completed_frameworks` default: removed frameworks remembered. */
+export const DEFAULT_MAX_COMPLETED_FRAMEWORKS = 50;
+
+/**
+ * Largest FrameworkInfo (as JSON) the local master takes. Mesos sets no such bound; the local
+ * master shares its process with the scheduler, and frameworks are kept after removal, so a
+ * 30 MB `name` per SUBSCRIBE would otherwise pile up (and /master/state could no longer be
+ * serialised). 64 KiB is hundreds of times what a real FrameworkInfo needs.
+ */
+export const MAX_FRAMEWORK_INFO_BYTES = 64 * 1024;
+
 /** One registered framework. Mutated only by the master's call and link handlers. */
 export class Framework {
   readonly id: string;
@@ -73,15 +84,22 @@ export interface CompletedFramework {
   unregisteredAt: number;
 }
 
-/** Frameworks by id, plus the removed ones (docs/protocol.md, "Failover timeout": "the id becomes unusable"). */
+/**
+ * Frameworks by id, plus the removed ones (docs/protocol.md, "Failover timeout": "the id becomes
+ * unusable"). As Mesos keeps its completed frameworks in a bounded buffer, only the latest
+ * `maxCompleted` removed ones are remembered; an older id is forgotten like in Mesos.
+ */
 export class FrameworkRegistry {
   readonly #masterId: string;
+  readonly #maxCompleted: number;
   readonly #frameworks = new Map<string, Framework>();
+  /** Insertion-ordered, so the oldest removal is the first key; at most #maxCompleted entries. */
   readonly #removed = new Map<string, CompletedFramework>();
   #nextId = 0;
 
-  constructor(masterId: string) {
+  constructor(masterId: string, maxCompleted = DEFAULT_MAX_COMPLETED_FRAMEWORKS) {
     this.#masterId = masterId;
+    this.#maxCompleted = maxCompleted;
   }
 
   /** Registers a framework; a new one gets `<masterId>-<4-digit counter>`. */
@@ -113,11 +131,17 @@ export class FrameworkRegistry {
     framework.cancelFailover();
     this.#frameworks.delete(framework.id);
     this.#removed.set(framework.id, { id: framework.id, info: framework.info, unregisteredAt: Date.now() / 1000 });
+    for (const oldest of this.#removed.keys()) {
+      if (this.#removed.size <= this.#maxCompleted) break;
+      this.#removed.delete(oldest);
+    }
   }
 }
 
 /** FrameworkInfo checks answered with an ERROR record inside the stream (docs/protocol.md, "Subscribing"). */
 export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
+  const oversized = oversizedFrameworkInfo(info);
+  if (oversized) return oversized;
   const timeout = info.failover_timeout;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
     return `The framework failover_timeout (${String(timeout)}) is invalid`;
@@ -131,4 +155,17 @@ export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
   }
   if (info.roles && new Set(info.roles).size !== info.roles.length) return "'FrameworkInfo.roles' contains duplicate items";
   return undefined;
+}
+
+/** Names the largest field when the FrameworkInfo passes MAX_FRAMEWORK_INFO_BYTES. */
+function oversizedFrameworkInfo(info: FrameworkInfo): string | undefined {
+  const size = Buffer.byteLength(JSON.stringify(info));
+  if (size <= MAX_FRAMEWORK_INFO_BYTES) return undefined;
+  let largest = '';
+  let largestSize = -1;
+  for (const [field, value] of Object.entries(info)) {
+    const fieldSize = Buffer.byteLength(JSON.stringify(value) ?? '');
+    if (fieldSize > largestSize) [largest, largestSize] = [field, fieldSize];
+  }
+  return `'FrameworkInfo' is ${size} bytes, more than the local master's limit of ${MAX_FRAMEWORK_INFO_BYTES} ('${largest}' is ${largestSize} bytes)`;
 }

@@ -39,11 +39,13 @@ export interface MasterSettings {
   offerRefuseDefaultSeconds: number;
   /** A crashed agent with checkpointed tasks is removed after this long unless it comes back. */
   agentRemovalTimeoutMs: number;
+  /** Removed frameworks remembered for /master/state and refused re-subscription (Mesos `--max_completed_frameworks`). */
+  maxCompletedFrameworks?: number;
 }
 
 export class MasterState implements MasterLink {
   readonly masterId: string = randomUUID();
-  readonly frameworks = new FrameworkRegistry(this.masterId);
+  readonly frameworks: FrameworkRegistry;
   readonly agents = new AgentRegistry();
   readonly offers = new OfferBook(this.masterId);
   readonly tasks = new TaskRegistry();
@@ -62,6 +64,7 @@ export class MasterState implements MasterLink {
 
   constructor(settings: MasterSettings) {
     this.settings = settings;
+    this.frameworks = new FrameworkRegistry(this.masterId, settings.maxCompletedFrameworks);
   }
 
   masterInfo(): MasterInfo {

@@ -51,6 +51,8 @@ export interface LocalMasterOptions {
    * before it is removed (default DEFAULT_AGENT_REMOVAL_TIMEOUT_MS, Mesos' health check).
    */
   agentRemovalTimeoutMs?: number;
+  /** Removed frameworks kept for /master/state (Mesos `--max_completed_frameworks`, default 50). */
+  maxCompletedFrameworks?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export class LocalMaster {
       allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
       offerRefuseDefaultSeconds: options.offerRefuseDefault ?? DEFAULT_REFUSE_SECONDS,
       agentRemovalTimeoutMs: options.agentRemovalTimeoutMs ?? DEFAULT_AGENT_REMOVAL_TIMEOUT_MS,
+      ...(options.maxCompletedFrameworks !== undefined ? { maxCompletedFrameworks: options.maxCompletedFrameworks } : {}),
     });
     this.#api = new SchedulerApi(this.#state, options.credentials, (req, res) => this.#redirectUnlessLeading(req, res));
     this.#port = options.port ?? 0;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type Credential, SCHEDULER_AUTH_CHALLENGE } from './auth.js';
 import { parseSchedulerCall } from './call-validation.js';
+import { validateFrameworkInfo } from './frameworks.js';
 import type { MasterState } from './master-state.js';
 import { applySchedulerCall } from './scheduler-calls.js';
 
@@ -108,6 +109,11 @@ export class SchedulerApi {
       );
     }
     if (call.type === 'UNKNOWN') return sendText(res, 501, "Received an unexpected 'UNKNOWN' call");
+    if (call.type === 'UPDATE_FRAMEWORK') {
+      // Mesos answers an invalid FrameworkInfo in UPDATE_FRAMEWORK with 400 and the reason.
+      const invalid = validateFrameworkInfo(call.update_framework.framework_info);
+      if (invalid !== undefined) return sendText(res, 400, invalid);
+    }
     applySchedulerCall(this.#state, framework, call);
     // UPDATE_FRAMEWORK is synchronous (200); every other call is only queued (202, docs/protocol.md, "Scheduler endpoint answers").
     return sendText(res, call.type === 'UPDATE_FRAMEWORK' ? 200 : 202, '');
