@@ -131,6 +131,21 @@ function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * An optional package that a feature needs is not installed (`--master local` without
+ * `@mesosgot/local`). The message is one line that says what to install.
+ */
+export class MissingPackageError extends MesosGotError {
+  readonly code = 'MESOSGOT_MISSING_PACKAGE';
+  constructor(
+    readonly packageName: string,
+    feature: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${feature} needs ${packageName}, which is not installed: npm install ${packageName}`, options);
+  }
+}
+
 /** Exhaustiveness guard for switches over string-literal unions. */
 export function assertNever(value: never, what = 'value'): never {
   throw new ProtocolError(`unexpected ${what}: ${JSON.stringify(value)}`);

@@ -13,6 +13,7 @@ export {
   TimeoutError,
   MasterDetectionError,
   DriverStoppedError,
+  MissingPackageError,
 } from './errors.js';
 export * from './wire/mesos.js';
 export * from './wire/scheduler.js';

@@ -23,6 +23,7 @@ export {
   TimeoutError,
   MasterDetectionError,
   DriverStoppedError,
+  MissingPackageError,
   type SendChannel,
   type ReceiveChannel,
   type ReceiveResult,

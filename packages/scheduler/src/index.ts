@@ -53,6 +53,7 @@ export {
   TimeoutError,
   MasterDetectionError,
   DriverStoppedError,
+  MissingPackageError,
   type SendChannel,
   type ReceiveChannel,
   type ReceiveResult,

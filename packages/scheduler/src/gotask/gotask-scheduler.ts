@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LocalCluster } from '@mesosgot/local/internal';
 import {
   type ReliableLinkOptions,
   Channel,
@@ -22,6 +21,7 @@ import {
 } from '@mesosgot/common/internal';
 import type { SchedulerDriverOptions } from '../driver/driver-options.js';
 import { formatHelp, type SchedulerConfig } from './config.js';
+import { startEmbeddedCluster, type LocalClusterStarter } from './embedded-cluster.js';
 import { SchedEventQueue, MIN_EVENT_QUEUE_BOUND } from './sched-event-queue.js';
 import type { SchedEvent } from './sched-events.js';
 import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
@@ -37,15 +37,6 @@ export type SchedFunc = (
 export interface SchedTask {
   run: SchedFunc;
 }
-
-/** The embedded cluster for `--master local` (the seam @mesosgot/local fills; see README). */
-export interface LocalClusterHandle {
-  /** `http://127.0.0.1:PORT` of its master. */
-  masterUrl: string;
-  /** Stops the master, agents and their executors. */
-  stop(): Promise<void>;
-}
-export type LocalClusterStarter = (settings: { agents: number; agentResources: string; refuseSeconds: number }) => Promise<LocalClusterHandle>;
 
 /** Resources of each agent's executor (charged once per agent). */
 export const DEFAULT_EXECUTOR_RESOURCES: ResourceMap = { cpus: 0.1, mem: 64 };
@@ -91,12 +82,8 @@ export function defaultExecutorBundle(mainScript: string | undefined = process.a
 }
 export const DEFAULT_EXECUTOR_BUNDLE_NAME = 'app_executor.bundle.mjs';
 
-/** `--master local`: an embedded LocalCluster (our mesos-local) in this process. */
-export const startEmbeddedCluster: LocalClusterStarter = async ({ agents, agentResources, refuseSeconds }) => {
-  const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds });
-  const masterUrl = await cluster.start();
-  return { masterUrl, stop: () => cluster.stop() };
-};
+export type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster.js';
+export { startEmbeddedCluster } from './embedded-cluster.js';
 
 export class GoTaskScheduler {
   private readonly table = new TaskTable();

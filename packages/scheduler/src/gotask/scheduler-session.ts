@@ -24,7 +24,7 @@ import type { Scheduler } from '../scheduler.js';
 import { ArtifactServer } from './artifact-server.js';
 import type { SchedulerConfig } from './config.js';
 import { GangLauncher } from './gang-launcher.js';
-import type { LocalClusterHandle, LocalClusterStarter } from './gotask-scheduler.js';
+import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster.js';
 import type { ExecutorSource } from './launch-builder.js';
 import { shellQuote } from './launch-builder.js';
 import { MessagePump } from './message-pump.js';
