@@ -1,11 +1,13 @@
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
 import { RingBuffer } from './ring-buffer.js';
+import { ChannelIterator } from './channel-iterator.js';
+import { BatchIterator } from './batch-iterator.js';
+import { CLOSED_RESULT, ManyRequest, ReceiveRequest, SendRequest } from './requests.js';
+import { WaitList } from './wait-list.js';
+import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
 
 /** Slots a channel's ring starts with; it grows by doubling up to the capacity. */
 const INITIAL_RING_SLOTS = 16;
-import { ChannelIterator } from './channel-iterator.js';
-import { WaitList, type WaitNode } from './wait-list.js';
-import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
 
 /** Buffer size of a channel created without one, as in mesosgot (docs/design.md, "Channels"). */
 export const DEFAULT_CHANNEL_CAPACITY = 256;
@@ -23,6 +25,16 @@ export interface SendChannel<T> {
   send(value: T, options?: { signal?: AbortSignal }): Promise<void>;
   /** Sends without waiting: false when it would block. Throws ChannelClosedError on a closed channel. */
   trySend(value: T): boolean;
+  /**
+   * Sends `values` in order, as one `send` each would but paying for one promise per wait
+   * instead of one per value: resolves once the last one is buffered or handed to a receiver.
+   * Values of other senders may come between two of ours (as between two `send`s). Rejects with
+   * ChannelClosedError if the channel is or becomes closed, and with `signal.reason` on abort;
+   * then the values before the first one not taken were sent (in order) and none after it.
+   */
+  sendMany(values: readonly T[], options?: { signal?: AbortSignal }): Promise<void>;
+  /** Sends the longest prefix of `values` that fits without waiting; returns its length. Throws ChannelClosedError on a closed channel. */
+  trySendMany(values: readonly T[]): number;
   /** Closes the channel (idempotent): buffered values still drain, waiting senders are rejected. */
   close(): void;
   readonly closed: boolean;
@@ -39,6 +51,19 @@ export interface ReceiveChannel<T> extends AsyncIterable<T> {
   /** Receives without waiting: undefined when it would block, `{ ok: false }` when closed and drained. */
   tryReceive(): ReceiveResult<T> | undefined;
   /**
+   * Resolves with the oldest 1 … `max` values in order, waiting for the first if the buffer is
+   * empty (what arrives in the same turn as the first joins it); resolves `[]` once the channel
+   * is closed and drained. Rejects with `signal.reason` on abort, taking nothing. Throws
+   * InvalidArgumentError unless `max` is a positive integer.
+   */
+  receiveMany(max: number, options?: { signal?: AbortSignal }): Promise<T[]>;
+  /**
+   * Yields arrays of 1 … `max` values (default: the capacity, at least 1) in order until the
+   * channel is closed and drained: the batched `for await`. `break` loses no value.
+   * Throws InvalidArgumentError unless `max` is a positive integer.
+   */
+  batches(max?: number): AsyncIterableIterator<T[]>;
+  /**
    * Yields values in order until the channel is closed and drained. `break` ends the iteration
    * without closing the channel or losing a value. Each iterator is one consumer; several
    * iterators on one channel share the values (each value goes to one of them).
@@ -53,7 +78,7 @@ export interface ReceiveChannel<T> extends AsyncIterable<T> {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
-const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({ value: undefined, ok: false });
+const NOTHING: Promise<never[]> = Promise.resolve([]);
 
 /*
  * The settle functions of the promise being built: `new Promise(capture)` hands them over without
@@ -130,6 +155,19 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     return this._offer(value);
   }
 
+  sendMany(values: readonly T[], options?: { signal?: AbortSignal }): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.isClosed) return Promise.reject(new ChannelClosedError());
+    const taken = this._offerMany(values, 0);
+    return taken === values.length ? RESOLVED : this.sendRest(values, taken, options);
+  }
+
+  trySendMany(values: readonly T[]): number {
+    if (this.isClosed) throw new ChannelClosedError();
+    return this._offerMany(values, 0);
+  }
+
   receive(options?: { signal?: AbortSignal }): Promise<ReceiveResult<T>> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -149,8 +187,27 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     return this.isClosed ? CLOSED_RESULT : undefined;
   }
 
+  receiveMany(max: number, options?: { signal?: AbortSignal }): Promise<T[]> {
+    checkMax(max);
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const batch = this._pollMany([], max);
+    if (batch.length > 0) return Promise.resolve(batch);
+    if (this.isClosed) return NOTHING;
+    const promise = new Promise<T[]>(capture);
+    const waiter = new ManyRequest<T>(this, max, takeResolve() as (batch: T[]) => void, takeReject());
+    this.receivers.push(waiter);
+    if (signal) waiter.watch(signal, this.receivers);
+    return promise;
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return new ChannelIterator(this);
+  }
+
+  batches(max: number = Math.max(this.capacity, 1)): AsyncIterableIterator<T[]> {
+    checkMax(max);
+    return new BatchIterator(this, max);
   }
 
   close(): void {
@@ -183,6 +240,42 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
       return true;
     }
     return false;
+  }
+
+  /**
+   * @internal Puts `values[from…]` in without waiting, in order, until one would block; returns
+   * the index of the first value not taken. Assumes not closed.
+   */
+  _offerMany(values: readonly T[], from: number): number {
+    const n = values.length;
+    let i = from;
+    // Receivers wait only on an empty buffer, so handing to them first keeps the order.
+    while (i < n) {
+      const receiver = this.receivers.shift();
+      if (receiver === null) break;
+      receiver.deliver(values[i++], true);
+    }
+    const end = Math.min(n, i + this.capacity - this.buffer.size);
+    while (i < end) this.buffer.push(values[i++] as T);
+    return i;
+  }
+
+  /**
+   * @internal Appends up to `max - out.length` values to `out` without waiting: the buffer's,
+   * then those of waiting senders (in their order), refilling the buffer from the senders left.
+   */
+  _pollMany(out: T[], max: number): T[] {
+    const buffer = this.buffer;
+    for (let n = Math.min(buffer.size, max - out.length); n > 0; n--) out.push(buffer.shift());
+    // The buffer is empty while `out` has room, so a sender's value goes straight to `out`.
+    while (!this.senders.isEmpty && (out.length < max || buffer.size < this.capacity)) {
+      const sender = this.senders.shift() as SendWaiter<T>;
+      if (out.length < max) out.push(sender.value);
+      else buffer.push(sender.value);
+      sender.complete();
+    }
+    if (this.isClosed && buffer.size === 0) this.checkDrained();
+    return out;
   }
 
   /** @internal Takes a value without waiting, or EMPTY. Refills the buffer from a waiting sender. */
@@ -227,6 +320,18 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     this.senders.remove(waiter);
   }
 
+  /** The slow path of sendMany: one waiting `send`, then as many as fit without waiting, again. */
+  private async sendRest(values: readonly T[], from: number, options?: { signal?: AbortSignal }): Promise<void> {
+    let i = from;
+    while (i < values.length) {
+      await this.send(values[i] as T, options);
+      i++;
+      if (i === values.length) return;
+      if (this.isClosed) throw new ChannelClosedError();
+      i = this._offerMany(values, i);
+    }
+  }
+
   private checkDrained(): void {
     if (this.drainedResolve !== null && this.isClosed && this.buffer.size === 0) {
       this.drainedResolve();
@@ -235,61 +340,7 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
   }
 }
 
-/** Shared by the promise-backed waiters: abort handling that removes the waiter from its list. */
-abstract class AbortableWaiter {
-  prev: WaitNode | null = null;
-  next: WaitNode | null = null;
-  linked = false;
-  private signal: AbortSignal | null = null;
-  private onAbort: (() => void) | null = null;
-
-  constructor(protected readonly rejectPromise: (reason: unknown) => void) {}
-
-  /**
-   * Rejects with `signal.reason` on abort after removing the waiter from `list` (so nothing is taken).
-   * Only a send or receive given a signal pays for the listener.
-   */
-  watch(signal: AbortSignal, list: WaitList<WaitNode>): void {
-    this.signal = signal;
-    this.onAbort = () => {
-      list.remove(this);
-      this.rejectPromise(signal.reason);
-    };
-    signal.addEventListener('abort', this.onAbort, { once: true });
-  }
-
-  protected unwatch(): void {
-    if (this.signal !== null && this.onAbort !== null) this.signal.removeEventListener('abort', this.onAbort);
-  }
-}
-
-class SendRequest<T> extends AbortableWaiter implements SendWaiter<T> {
-  constructor(
-    readonly value: T,
-    private readonly resolve: () => void,
-    reject: (reason: unknown) => void,
-  ) {
-    super(reject);
-  }
-  complete(): void {
-    this.unwatch();
-    this.resolve();
-  }
-  fail(error: Error): void {
-    this.unwatch();
-    this.rejectPromise(error);
-  }
-}
-
-class ReceiveRequest<T> extends AbortableWaiter implements ReceiveWaiter<T> {
-  constructor(
-    private readonly resolve: (result: ReceiveResult<T>) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    super(reject);
-  }
-  deliver(value: T | undefined, ok: boolean): void {
-    this.unwatch();
-    this.resolve(ok ? { value: value as T, ok: true } : CLOSED_RESULT);
-  }
+/** Throws InvalidArgumentError unless a batch bound is a positive safe integer. */
+function checkMax(max: number): void {
+  if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError('max', max, 'must be a positive integer');
 }

@@ -51,9 +51,14 @@ export async function pumpOutput(
   signal: AbortSignal,
 ): Promise<Error | undefined> {
   try {
-    for await (const msg of output) {
-      const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
-      await link.send({ taskName: taskId, data }, { signal });
+    // One wake-up per batch of what the task queued (at most the channel's capacity) rather than
+    // per message; a batch in hand frees its room in `output`, so up to twice the capacity is
+    // held: still bounded.
+    for await (const batch of output.batches()) {
+      for (const msg of batch) {
+        const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
+        await link.send({ taskName: taskId, data }, { signal });
+      }
     }
     return undefined;
   } catch (error) {

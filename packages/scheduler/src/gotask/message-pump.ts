@@ -21,6 +21,9 @@ import {
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 
+/** Most schedOut messages the outbound loop takes per wake-up (schedOut's default capacity). */
+const OUTBOUND_BATCH = 256;
+
 export interface MessagePumpOptions {
   driver: Pick<SchedulerDriver, 'sendFrameworkMessage'>;
   table: TaskTable;
@@ -130,9 +133,11 @@ export class MessagePump {
     const signal = this.stopping.signal;
     try {
       for (;;) {
-        const next = await schedOut.receive({ signal });
-        if (!next.ok) return;
-        await this.deliver(next.value, signal);
+        // One wake-up per batch of queued messages rather than per message (a batch in hand
+        // frees its room in schedOut: at most twice its capacity is held, still bounded).
+        const batch = await schedOut.receiveMany(OUTBOUND_BATCH, { signal });
+        if (batch.length === 0) return;
+        for (const msg of batch) await this.deliver(msg, signal);
       }
     } catch (err) {
       if (!signal.aborted) this.options.onError(err as Error);
