@@ -75,3 +75,4 @@ export * from './canonical-json.js';
 export * from './wire/wire-codec.js';
 export { writeMesosJson, formatDouble } from './wire/mesos-json-writer.js';
 export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-codec.js';
+export * from './http/content-type.js';

@@ -5,28 +5,13 @@
  */
 import type { DescMessage } from '@bufbuild/protobuf';
 import { ProtocolError } from '../errors.js';
+import type { ContentType } from '../http/content-type.js';
 import type { ExecutorCall, ExecutorEvent } from './executor.js';
 import { CallSchema as ExecutorCallSchema, EventSchema as ExecutorEventSchema } from './gen/mesos/v1/executor/executor_pb.js';
 import { writeMesosJson } from './mesos-json-writer.js';
 import { decodeProtobuf, encodeProtobuf } from './protobuf-codec.js';
 import type { SchedulerCall, SchedulerEvent } from './scheduler.js';
 import { CallSchema as SchedulerCallSchema, EventSchema as SchedulerEventSchema } from './gen/mesos/v1/scheduler/scheduler_pb.js';
-
-/** The two record encodings Mesos speaks on its v1 HTTP APIs. */
-export type ContentType = 'json' | 'protobuf';
-
-/** Media type of each encoding, as Mesos compares them (byte for byte, no parameters). */
-export const MEDIA_TYPES: Readonly<Record<ContentType, string>> = {
-  json: 'application/json',
-  protobuf: 'application/x-protobuf',
-};
-
-/** The encoding a media type names, or undefined for anything else. */
-export function contentTypeOf(mediaType: string | undefined): ContentType | undefined {
-  if (mediaType === MEDIA_TYPES.json) return 'json';
-  if (mediaType === MEDIA_TYPES.protobuf) return 'protobuf';
-  return undefined;
-}
 
 export class WireCodec<W> {
   /** The generated descriptor, for code that needs the schema itself. */

@@ -6,8 +6,8 @@
  * SUBSCRIBE → 200 event stream, UPDATE/MESSAGE → 202. `GET /health` answers 200.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assertNever } from '@mesosgot/common/internal';
-import { checkExecutorCall } from './executor-call-validation.js';
+import { acceptedContentType, assertNever, contentTypeOf, MEDIA_TYPES } from '@mesosgot/common/internal';
+import { checkExecutorCall, checkExecutorCallProtobuf } from './executor-call-validation.js';
 import { ExecutorEventStream } from './executor-event-stream.js';
 import type { ExecutorRun } from './executor-run.js';
 
@@ -54,19 +54,20 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
     req.resume();
     return reply(res, 400, "Expecting 'Content-Type' to be present");
   }
-  // Compared byte for byte (docs/protocol.md, "Headers"): `application/json; charset=utf-8` is a 415. The local agent
-  // speaks JSON only; a real one also takes application/x-protobuf.
-  if (contentType !== 'application/json') {
+  // Compared byte for byte (docs/protocol.md, "Headers"): `application/json; charset=utf-8` is a 415.
+  const bodyType = contentTypeOf(contentType);
+  if (bodyType === undefined) {
     req.resume();
-    return reply(res, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+    return reply(res, 415, `Expecting 'Content-Type' of ${MEDIA_TYPES.json} or ${MEDIA_TYPES.protobuf}`);
   }
   const body = await readBody(req);
   if (body === undefined) return reply(res, 413, `Request body exceeds ${MAX_EXECUTOR_CALL_BYTES} bytes`);
-  const checked = checkExecutorCall(body);
+  const checked = bodyType === 'json' ? checkExecutorCall(body.toString('utf8')) : checkExecutorCallProtobuf(body);
   if (!checked.ok) return reply(res, checked.status, checked.body);
   const call = checked.call;
-  if (call.type === 'SUBSCRIBE' && !acceptsJson(req.headers.accept)) {
-    return reply(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+  const streamType = acceptedContentType(req.headers.accept);
+  if (call.type === 'SUBSCRIBE' && streamType === undefined) {
+    return reply(res, 406, `Expecting 'Accept' to allow '${MEDIA_TYPES.protobuf}' or '${MEDIA_TYPES.json}'`);
   }
   // HEARTBEAT is answered before any lookup: ids are not checked (docs/protocol.md, "Executor endpoint answers").
   if (call.type === 'HEARTBEAT') return reply(res, 202, '');
@@ -80,7 +81,7 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
   }
   switch (call.type) {
     case 'SUBSCRIBE':
-      run.subscribe(new ExecutorEventStream(res), call.subscribe);
+      run.subscribe(new ExecutorEventStream(res, streamType), call.subscribe);
       return;
     case 'UPDATE':
       run.update(call.update.status);
@@ -93,17 +94,7 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
   }
 }
 
-/** Missing Accept, `*\/*`, `application/*` or `application/json` all mean JSON (docs/protocol.md, "Headers"). */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    const refused = params.some((param) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(param));
-    return !refused && (type === 'application/json' || type === '*/*' || type === 'application/*');
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -113,7 +104,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       if (size > MAX_EXECUTOR_CALL_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }

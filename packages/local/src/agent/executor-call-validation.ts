@@ -3,11 +3,12 @@
  * "Executor endpoint answers", "Executor calls"), with the recorded answer texts (test/fixtures/real-mesos/session-executor.jsonl):
  * JSON parse → required protobuf fields → `Failed to validate Executor::Call: <reason>`.
  */
-import { assertNever, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
+import { assertNever, EXECUTOR_CALL_CODEC, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
 
 export type CallCheck = { ok: true; call: ExecutorCall } | { ok: false; status: 400; body: string };
 
 const VALIDATION_PREFIX = 'Failed to validate Executor::Call: ';
+const PROTOBUF_PARSE = 'Failed to parse body into Call protobuf';
 const CALL_TYPES = new Set(['SUBSCRIBE', 'UPDATE', 'MESSAGE', 'HEARTBEAT']);
 
 /** Parses and validates a JSON request body; does no I/O and never throws. */
@@ -26,6 +27,25 @@ export function checkExecutorCall(body: string): CallCheck {
   if (missing.length > 0) {
     return fail(`Failed to convert JSON into Call protobuf: Missing required fields: ${missing.join(', ')}`);
   }
+  return checked(call);
+}
+
+/**
+ * Parses and validates a protobuf (`application/x-protobuf`) body; never throws. Bytes that do
+ * not decode and a message missing a required field are refused alike, as Mesos' parser does.
+ */
+export function checkExecutorCallProtobuf(body: Uint8Array): CallCheck {
+  let call: Record<string, unknown>;
+  try {
+    call = EXECUTOR_CALL_CODEC.fromBinary(body) as unknown as Record<string, unknown>;
+  } catch {
+    return fail(PROTOBUF_PARSE);
+  }
+  if (missingRequiredFields(call).length > 0) return fail(PROTOBUF_PARSE);
+  return checked(call);
+}
+
+function checked(call: Record<string, unknown>): CallCheck {
   // An unknown enum string leaves the optional `type` unset (docs/protocol.md, "JSON encoding"), which validation then refuses.
   if (typeof call['type'] !== 'string' || !CALL_TYPES.has(call['type'])) {
     return fail(`${VALIDATION_PREFIX}Expecting 'type' to be present`);

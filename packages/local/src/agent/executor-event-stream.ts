@@ -4,15 +4,19 @@
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, EXECUTOR_EVENT_CODEC, type ExecutorEvent } from '@mesosgot/common/internal';
+import { encodeRecord, EXECUTOR_EVENT_CODEC, MEDIA_TYPES, type ContentType, type ExecutorEvent } from '@mesosgot/common/internal';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.
   #closed = false;
   readonly #closedListeners: (() => void)[] = [];
 
-  constructor(private readonly response: ServerResponse) {
-    response.writeHead(200, { 'Content-Type': 'application/json' });
+  /** `contentType`: the record encoding the executor's `Accept` chose (docs/protobuf.md). */
+  constructor(
+    private readonly response: ServerResponse,
+    readonly contentType: ContentType = 'json',
+  ) {
+    response.writeHead(200, { 'Content-Type': MEDIA_TYPES[contentType] });
     // Send the headers now: the executor waits for them before reading records.
     response.flushHeaders();
     response.once('close', () => this.#markClosed());
@@ -31,7 +35,7 @@ export class ExecutorEventStream {
   /** Writes one event; a closed stream drops it (the executor is gone, best effort, docs/protocol.md, "Framework messages"). */
   send(event: ExecutorEvent): void {
     if (this.#closed) return;
-    this.response.write(encodeRecord(EXECUTOR_EVENT_CODEC.toJson(event)));
+    this.response.write(encodeRecord(EXECUTOR_EVENT_CODEC.encode(event, this.contentType)));
   }
 
   /** Ends the stream cleanly (terminating chunk): the executor sees EOF. */

@@ -3,7 +3,7 @@
  * "Scheduler endpoint answers", "Scheduler calls"): JSON syntax, then protobuf conversion (required fields, lenient repeated fields,
  * unknown enum strings dropped), then call validation.
  */
-import { isValidStatusUuid, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
+import { isValidStatusUuid, SCHEDULER_CALL_CODEC, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
 import { scanJson } from './json-syntax-error.js';
 
 /** `type: UNKNOWN` passes validation and is answered 501 later (docs/protocol.md, "Scheduler endpoint answers"). */
@@ -101,6 +101,7 @@ const PAYLOAD_FIELD: Partial<Record<SchedulerCall['type'], string>> = {
 
 const CONVERT = 'Failed to convert JSON into Call protobuf: ';
 const VALIDATE = 'Failed to validate scheduler::Call: ';
+const PROTOBUF_PARSE = 'Failed to parse body into Call protobuf';
 
 /** Parses and validates a scheduler call body; never throws. */
 export function parseSchedulerCall(body: string): ParsedCall {
@@ -123,6 +124,27 @@ export function parseSchedulerCall(body: string): ParsedCall {
   if (typeof obj === 'string') return { ok: false, body: `${CONVERT}${obj}` };
   const missing = missingFields(obj, CALL, '');
   if (missing.length > 0) return { ok: false, body: `${CONVERT}Missing required fields: ${missing.join(', ')}` };
+  return validated(obj);
+}
+
+/**
+ * Parses and validates a protobuf (`application/x-protobuf`) call body; never throws. Mesos'
+ * parser refuses bytes that do not decode and a message missing a required field alike.
+ */
+export function parseSchedulerCallProtobuf(body: Uint8Array): ParsedCall {
+  let obj: Record<string, unknown>;
+  try {
+    obj = SCHEDULER_CALL_CODEC.fromBinary(body) as unknown as Record<string, unknown>;
+  } catch {
+    return { ok: false, body: PROTOBUF_PARSE };
+  }
+  // An unknown enum number decodes as that number; Mesos' parser leaves the field unset.
+  if (typeof obj.type === 'number') delete obj.type;
+  if (missingFields(obj, CALL, '').length > 0) return { ok: false, body: PROTOBUF_PARSE };
+  return validated(obj);
+}
+
+function validated(obj: Record<string, unknown>): ParsedCall {
   const error = validate(obj);
   if (error) return { ok: false, body: `${VALIDATE}${error}` };
   return { ok: true, call: obj as unknown as SchedulerCall | UnknownCall };

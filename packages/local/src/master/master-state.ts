@@ -25,7 +25,7 @@ import { AgentRegistry } from './agent-registry.js';
 import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
 import { OfferBook } from './offers.js';
-import { subtractResources } from '@mesosgot/common/internal';
+import { subtractResources, type ContentType } from '@mesosgot/common/internal';
 import { Subscription } from './subscriptions.js';
 import { type MasterTask, TaskRegistry } from './task-registry.js';
 
@@ -142,9 +142,10 @@ export class MasterState implements MasterLink {
    * Handles an accepted SUBSCRIBE (docs/protocol.md, "Subscribing"): the 200 stream opens first; FrameworkInfo problems
    * and removed ids are answered inside it with a single ERROR record.
    */
-  subscribe(res: ServerResponse, info: FrameworkInfo, suppressedRoles: readonly string[] = []): void {
+  subscribe(res: ServerResponse, info: FrameworkInfo, suppressedRoles: readonly string[] = [], contentType: ContentType = 'json'): void {
     const subscription = new Subscription(res, {
       heartbeatIntervalSeconds: this.settings.heartbeatIntervalSeconds,
+      contentType,
       onGone: (s) => this.#streamGone(s),
     });
     const invalid = validateFrameworkInfo(info);

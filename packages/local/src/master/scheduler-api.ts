@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type Credential, SCHEDULER_AUTH_CHALLENGE } from './auth.js';
-import { parseSchedulerCall } from './call-validation.js';
+import { acceptedContentType, contentTypeOf, MEDIA_TYPES } from '@mesosgot/common/internal';
+import { parseSchedulerCall, parseSchedulerCallProtobuf } from './call-validation.js';
 import { validateFrameworkInfo } from './frameworks.js';
 import type { MasterState } from './master-state.js';
 import { applySchedulerCall } from './scheduler-calls.js';
@@ -13,8 +14,6 @@ import { applySchedulerCall } from './scheduler-calls.js';
 /** Request bodies above this are refused (413) instead of buffered. */
 const MAX_CALL_BODY_BYTES = 64 * 1024 * 1024;
 
-const JSON_TYPE = 'application/json';
-const PROTOBUF_TYPE = 'application/x-protobuf';
 
 /** Sends a plain-text answer the way Mesos does (`text/plain; charset=utf-8`, docs/protocol.md, "Headers"). */
 export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -62,24 +61,22 @@ export class SchedulerApi {
       return sendText(res, 400, "Expecting 'Content-Type' to be present");
     }
     // Byte-for-byte comparison: parameters such as `; charset=utf-8` make it a 415 (docs/protocol.md, "Headers").
-    if (contentType !== JSON_TYPE) {
+    const bodyType = contentTypeOf(contentType);
+    if (bodyType === undefined) {
       req.resume();
-      const body =
-        contentType === PROTOBUF_TYPE
-          ? 'The local master speaks application/json only'
-          : `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`;
-      return sendText(res, 415, body);
+      return sendText(res, 415, `Expecting 'Content-Type' of ${MEDIA_TYPES.json} or ${MEDIA_TYPES.protobuf}`);
     }
     const body = await readBody(req);
     if (body === undefined) return sendText(res, 413, 'Request body too large');
-    const parsed = parseSchedulerCall(body);
+    const parsed = bodyType === 'json' ? parseSchedulerCall(body.toString('utf8')) : parseSchedulerCallProtobuf(body);
     if (!parsed.ok) return sendText(res, 400, parsed.body);
     const call = parsed.call;
     const streamId = req.headers['mesos-stream-id'];
 
     if (call.type === 'SUBSCRIBE') {
-      if (!acceptsJson(req.headers.accept)) {
-        return sendText(res, 406, `Expecting 'Accept' to allow '${PROTOBUF_TYPE}' or '${JSON_TYPE}'`);
+      const streamType = acceptedContentType(req.headers.accept);
+      if (streamType === undefined) {
+        return sendText(res, 406, `Expecting 'Accept' to allow '${MEDIA_TYPES.protobuf}' or '${MEDIA_TYPES.json}'`);
       }
       if (streamId !== undefined) return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
       const info = { ...call.subscribe.framework_info };
@@ -88,7 +85,7 @@ export class SchedulerApi {
         if (info.principal !== undefined && info.principal !== auth.principal) return sendText(res, 400, principalMismatch(auth.principal, info.principal));
         info.principal = auth.principal;
       }
-      this.#state.subscribe(res, info, call.subscribe.suppressed_roles ?? []);
+      this.#state.subscribe(res, info, call.subscribe.suppressed_roles ?? [], streamType);
       return;
     }
 
@@ -124,19 +121,8 @@ function principalMismatch(authenticated: string, declared: string): string {
   return `Authenticated principal '${authenticated}' does not match principal '${declared}' set in \`FrameworkInfo\``;
 }
 
-/** docs/protocol.md, "Headers": missing Accept, `*\/*`, `application/*` or `application/json` (q > 0) mean JSON. */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((part) => {
-    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith('q='));
-    if (q !== undefined && Number(q.slice(2)) <= 0) return false;
-    return type === JSON_TYPE || type === 'application/*' || type === '*/*';
-  });
-}
-
-/** Reads the whole body as UTF-8; undefined if it passes MAX_CALL_BODY_BYTES. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** Reads the whole body; undefined if it passes MAX_CALL_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Keep reading past the cap (discarding) so the connection stays usable for the 413.
@@ -144,5 +130,5 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     size += chunk.length;
     if (size <= MAX_CALL_BODY_BYTES) chunks.push(chunk);
   }
-  return size > MAX_CALL_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+  return size > MAX_CALL_BODY_BYTES ? undefined : Buffer.concat(chunks);
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, SCHEDULER_EVENT_CODEC, type SchedulerEvent } from '@mesosgot/common/internal';
+import { encodeRecord, MEDIA_TYPES, SCHEDULER_EVENT_CODEC, type ContentType, type SchedulerEvent } from '@mesosgot/common/internal';
 
 /** Mesos' fixed heartbeat interval (docs/protocol.md, "Heartbeats"). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
@@ -17,12 +17,14 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
 const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
 
 /** RecordIO framing (docs/protocol.md, "RecordIO"): decimal byte length, LF, payload in Mesos' JSON (docs/protobuf.md). */
-export function recordOf(event: SchedulerEvent): Buffer {
-  return encodeRecord(SCHEDULER_EVENT_CODEC.toJson(event));
+export function recordOf(event: SchedulerEvent, contentType: ContentType = 'json'): Buffer {
+  return encodeRecord(contentType === 'json' ? SCHEDULER_EVENT_CODEC.toJson(event) : SCHEDULER_EVENT_CODEC.toBinary(event));
 }
 
 export interface SubscriptionOptions {
   heartbeatIntervalSeconds: number;
+  /** Record encoding the subscriber's `Accept` chose (docs/protobuf.md); JSON when absent. */
+  contentType?: ContentType;
   /** Called once if the subscriber goes away (socket closed) before we closed the stream. */
   onGone: (subscription: Subscription) => void;
 }
@@ -36,6 +38,8 @@ export class Subscription {
   readonly streamId: string = randomUUID();
   readonly #res: ServerResponse;
   readonly #options: SubscriptionOptions;
+  /** Encoding of every record on this stream, fixed at SUBSCRIBE. */
+  readonly contentType: ContentType;
   /** Written by `close()` and the response's `close` listener; true once the stream is over. */
   #closed = false;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -43,8 +47,9 @@ export class Subscription {
   constructor(res: ServerResponse, options: SubscriptionOptions) {
     this.#res = res;
     this.#options = options;
+    this.contentType = options.contentType ?? 'json';
     // Content-Type is the record encoding, not application/recordio (docs/protocol.md, "Headers"); chunked, no length.
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId });
+    res.writeHead(200, { 'Content-Type': MEDIA_TYPES[this.contentType], 'Mesos-Stream-Id': this.streamId });
     res.flushHeaders();
     res.on('close', () => {
       if (this.#closed) return;
@@ -72,7 +77,7 @@ export class Subscription {
       this.#res.destroy();
       return false;
     }
-    this.#res.write(recordOf(event));
+    this.#res.write(recordOf(event, this.contentType));
     return true;
   }
 

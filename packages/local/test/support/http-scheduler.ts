@@ -4,8 +4,8 @@
  * JSON events collected in order.
  */
 import { Agent, request } from 'undici';
-import { type FrameworkInfo, type SchedulerEvent } from '@mesosgot/common';
-import { decodeJsonRecords } from '@mesosgot/common/internal';
+import { type FrameworkInfo, type SchedulerCall, type SchedulerEvent } from '@mesosgot/common';
+import { decodeRecordIO, MEDIA_TYPES, SCHEDULER_CALL_CODEC, SCHEDULER_EVENT_CODEC, type ContentType } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 
 export interface HttpAnswer {
@@ -14,7 +14,7 @@ export interface HttpAnswer {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** POSTs `body` (an object is JSON-encoded) to the scheduler endpoint with the given headers. */
+/** POSTs `body` (an object is JSON-encoded; bytes go as they are) to the scheduler endpoint with the given headers. */
 export async function post(
   url: string,
   body: unknown,
@@ -24,7 +24,7 @@ export async function post(
   const res = await request(`${url}/api/v1/scheduler`, {
     method: method as 'POST',
     headers,
-    body: method === 'GET' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: method === 'GET' ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   return { status: res.statusCode, body: await res.body.text(), headers: res.headers };
 }
@@ -32,39 +32,51 @@ export async function post(
 export class HttpScheduler {
   readonly events: SchedulerEvent[] = [];
   streamId = '';
+  /** The stream's Content-Type as the master answered it. */
+  contentType = '';
   frameworkId = '';
   status = 0;
   /** True once the master ended the stream (or it broke). */
   ended = false;
   readonly #url: string;
+  /** Encoding of our calls and of the records we asked for. */
+  readonly #encoding: ContentType;
   readonly #streamAgent = new Agent({ connections: 1 });
   readonly #abort = new AbortController();
   #reader: Promise<void> | undefined;
 
-  private constructor(url: string) {
+  private constructor(url: string, encoding: ContentType) {
     this.#url = url;
+    this.#encoding = encoding;
   }
 
-  /** Opens a SUBSCRIBE stream; resolves once the 200 head arrived (events keep coming in). */
+  /**
+   * Opens a SUBSCRIBE stream; resolves once the 200 head arrived (events keep coming in).
+   * `encoding` is the Content-Type and Accept of every exchange (calls, records); `rawBody`
+   * replaces the encoded SUBSCRIBE (recorded request bytes).
+   */
   static async subscribe(
     url: string,
     info: FrameworkInfo,
     extraHeaders: Record<string, string> = {},
+    { encoding = 'json', rawBody }: { encoding?: ContentType; rawBody?: Uint8Array } = {},
   ): Promise<HttpScheduler> {
-    const s = new HttpScheduler(url);
-    const body = { type: 'SUBSCRIBE', ...(info.id ? { framework_id: info.id } : {}), subscribe: { framework_info: info } };
+    const s = new HttpScheduler(url, encoding);
+    const call = { type: 'SUBSCRIBE', ...(info.id ? { framework_id: info.id } : {}), subscribe: { framework_info: info } } as const;
     const res = await request(`${url}/api/v1/scheduler`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...extraHeaders },
-      body: JSON.stringify(body),
+      headers: { 'Content-Type': MEDIA_TYPES[encoding], Accept: MEDIA_TYPES[encoding], ...extraHeaders },
+      body: rawBody ?? SCHEDULER_CALL_CODEC.encode(call, encoding),
       dispatcher: s.#streamAgent,
       signal: s.#abort.signal,
     });
     s.status = res.statusCode;
+    s.contentType = String(res.headers['content-type'] ?? '');
     s.streamId = String(res.headers['mesos-stream-id'] ?? '');
     s.#reader = (async () => {
       try {
-        for await (const event of decodeJsonRecords<SchedulerEvent>(res.body)) {
+        for await (const record of decodeRecordIO(res.body)) {
+          const event = SCHEDULER_EVENT_CODEC.decode(record, encoding);
           if (event.type === 'SUBSCRIBED') s.frameworkId = event.subscribed.framework_id.value;
           s.events.push(event);
         }
@@ -100,8 +112,9 @@ export class HttpScheduler {
 
   /** Sends a call with this subscription's framework id and stream id (unless overridden). */
   async call(call: Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return post(this.#url, { framework_id: { value: this.frameworkId }, ...call }, {
-      'Content-Type': 'application/json',
+    const body = { framework_id: { value: this.frameworkId }, ...call } as unknown as SchedulerCall;
+    return post(this.#url, this.#encoding === 'json' ? body : Buffer.from(SCHEDULER_CALL_CODEC.toBinary(body)), {
+      'Content-Type': MEDIA_TYPES[this.#encoding],
       'Mesos-Stream-Id': this.streamId,
       ...headers,
     });

@@ -1,0 +1,105 @@
+/**
+ * A raw protobuf peer against the local master: the SUBSCRIBE bytes a real Mesos 1.12 master
+ * was sent (real-mesos/protobuf/subscribe-protobuf.json) get a protobuf stream whose records
+ * decode to the recorded event types and fields, ids and times aside (docs/protobuf.md).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { SCHEDULER_EVENT_CODEC, type SchedulerEvent } from '@mesosgot/common/internal';
+import { LocalCluster } from '../../src/cluster.js';
+import { HttpScheduler, post } from '../support/http-scheduler.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/real-mesos/protobuf/', import.meta.url));
+const recording = JSON.parse(readFileSync(`${FIXTURES}subscribe-protobuf.json`, 'utf8')) as {
+  request_protobuf_base64: string;
+  records_base64: string[];
+};
+const recordedRequest = Buffer.from(recording.request_protobuf_base64, 'base64');
+const recordedEvents = recording.records_base64.map((b) => SCHEDULER_EVENT_CODEC.fromBinary(Buffer.from(b, 'base64')));
+
+/** Leaf paths of a wire object with their JSON types: the fields present, whatever their values. */
+function shape(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => shape(v, `${path}[]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => shape(v, path === '' ? k : `${path}.${k}`));
+  }
+  return [`${path}:${typeof value}`];
+}
+const uniqueShape = (value: unknown): string[] => [...new Set(shape(value))].sort();
+
+describe('LocalMaster with a raw protobuf scheduler', () => {
+  let cluster: LocalCluster;
+  let url: string;
+  const schedulers: HttpScheduler[] = [];
+
+  beforeEach(async () => {
+    cluster = new LocalCluster({ agents: 1, allocationIntervalMs: 50 });
+    url = await cluster.start();
+  });
+
+  afterEach(async () => {
+    for (const s of schedulers.splice(0)) await s.close();
+    await cluster.stop();
+  });
+
+  it('answers the recorded protobuf SUBSCRIBE with protobuf SUBSCRIBED, HEARTBEAT, OFFERS shaped as recorded', async () => {
+    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf', rawBody: recordedRequest });
+    schedulers.push(s);
+    expect(s.status).toBe(200);
+    expect(s.contentType).toBe('application/x-protobuf');
+    await s.next('OFFERS');
+    const local = s.events.slice(0, 3);
+    expect(local.map((e) => e.type)).toEqual(recordedEvents.map((e) => e.type));
+    for (const [i, event] of local.entries()) expect(uniqueShape(event)).toEqual(uniqueShape(recordedEvents[i]));
+    const [, , offers] = local as [SchedulerEvent, SchedulerEvent, Extract<SchedulerEvent, { type: 'OFFERS' }>];
+    const [recordedOffers] = recordedEvents.slice(2) as [Extract<SchedulerEvent, { type: 'OFFERS' }>];
+    // Same agent resources as the recording's agent: the same resources, in the same format.
+    expect(offers.offers.offers![0]!.resources).toEqual(recordedOffers.offers.offers![0]!.resources);
+  });
+
+  it('takes protobuf calls on the same framework: DECLINE is 202 and the resources come back', async () => {
+    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf' });
+    schedulers.push(s);
+    const first = await s.next('OFFERS');
+    const answer = await s.call({
+      type: 'DECLINE',
+      decline: { offer_ids: [first.offers.offers![0]!.id], filters: { refuse_seconds: 0 } },
+    });
+    expect(answer.status).toBe(202);
+    await s.next('OFFERS', (e) => e.offers.offers![0]!.id.value !== first.offers.offers![0]!.id.value);
+  });
+
+  it.each([
+    [1, 'bytes that do not decode', Buffer.from([0x0a, 0xff, 0xff]), 400, 'Failed to parse body into Call protobuf'],
+    [2, 'a SUBSCRIBE without its required framework_info', Buffer.from([0x10, 0x01, 0x1a, 0x00]), 400, 'Failed to parse body into Call protobuf'],
+  ])('case %i: refuses %s as Mesos does', async (_n, _what, body, status, text) => {
+    const answer = await post(url, body, { 'Content-Type': 'application/x-protobuf', Accept: 'application/x-protobuf' });
+    expect(answer.status).toBe(status);
+    expect(answer.body).toBe(text);
+  });
+
+  it.each([
+    [1, 'application/json', 'json'],
+    [2, 'application/x-protobuf', 'protobuf'],
+    [3, 'application/x-protobuf, application/json', 'json'],
+    [4, '*/*', 'json'],
+    [5, 'application/json;q=0, application/x-protobuf', 'protobuf'],
+  ])('case %i: Accept %s streams %s', async (_n, accept, expected) => {
+    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'accept' }, { Accept: accept }, {
+      encoding: expected === 'json' ? 'json' : 'protobuf',
+    });
+    schedulers.push(s);
+    expect(s.contentType).toBe(expected === 'json' ? 'application/json' : 'application/x-protobuf');
+    await s.next('SUBSCRIBED');
+  });
+
+  it('refuses an Accept that allows neither encoding with 406', async () => {
+    const answer = await post(url, { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'root', name: 'x' } } }, {
+      'Content-Type': 'application/json',
+      Accept: 'text/html',
+    });
+    expect(answer.status).toBe(406);
+    expect(answer.body).toBe("Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+  });
+});
