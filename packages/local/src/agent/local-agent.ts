@@ -12,6 +12,13 @@ import { AgentServer } from './agent-server.js';
 import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
 import { handleAgentRequest } from './executor-api.js';
 import { StatusUpdateQueue } from './status-update-queue.js';
+import { type AgentOperatorHost, handleAgentOperatorRequest, isAgentOperatorPath } from './agent-operator-api.js';
+import { handleFilesRequest, isFilesPath } from './files-api.js';
+import { formatResources } from '../master/resource-text.js';
+import { formatStoutDuration } from '@mesosgot/common/internal';
+import { sendText } from '../master/scheduler-api.js';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
 
 type AgentLifecycle = 'created' | 'running' | 'crashed' | 'stopping' | 'stopped';
 
@@ -49,7 +56,17 @@ export class LocalAgent implements AgentLink {
       ...(options.statusUpdateRetryMs !== undefined ? { initialRetryMs: options.statusUpdateRetryMs } : {}),
     });
     this.#ctx = this.#makeContext();
+    const operatorHost: AgentOperatorHost = {
+      info: () => this.info,
+      snapshot: () => this.snapshot(),
+      containers: () => this.executors(),
+      flags: () => this.#flags(),
+      startedAt: Date.now() / 1000,
+    };
     this.#server = new AgentServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (isFilesPath(path)) return void answerOrFail(res, handleFilesRequest(join(this.#options.workDir, 'slaves', this.#agentId), req, res));
+      if (isAgentOperatorPath(path)) return void answerOrFail(res, handleAgentOperatorRequest(operatorHost, req, res, path));
       void handleAgentRequest(
         {
           hasFramework: (frameworkId) => this.#frameworks.has(frameworkId),
@@ -224,6 +241,25 @@ export class LocalAgent implements AgentLink {
 
   // ---- internals --------------------------------------------------------------------------
 
+  /** The agent's flags as /flags and GET_FLAGS list them (Mesos names, stout values). */
+  #flags(): Record<string, string> {
+    return {
+      hostname: this.info.hostname,
+      ip: '127.0.0.1',
+      port: String(this.#port),
+      work_dir: this.#options.workDir,
+      resources: formatResources(this.#options.resources, undefined).replaceAll('; ', ';'),
+      executor_registration_timeout: formatStoutDuration(this.#timeouts.registrationTimeoutMs),
+      executor_shutdown_grace_period: formatStoutDuration(this.#timeouts.shutdownGracePeriodMs),
+      executor_reregistration_timeout: formatStoutDuration(this.#timeouts.reregistrationTimeoutMs),
+      recovery_timeout: this.#timeouts.recoveryTimeout,
+      launcher: 'posix',
+      containerizers: 'mesos',
+      switch_user: 'false',
+      version: 'false',
+    };
+  }
+
   #makeContext(): AgentContext {
     const agent = this;
     return {
@@ -303,5 +339,15 @@ export class LocalAgent implements AgentLink {
       this.#containers.delete(tracked);
       after();
     });
+  }
+}
+
+/** Answers 500 with the error if an endpoint handler fails before answering (the agent keeps serving). */
+async function answerOrFail(res: ServerResponse, handled: Promise<void>): Promise<void> {
+  try {
+    await handled;
+  } catch (error) {
+    if (!res.headersSent) sendText(res, 500, error instanceof Error ? error.message : String(error));
+    else res.destroy();
   }
 }

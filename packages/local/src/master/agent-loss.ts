@@ -5,7 +5,7 @@
  * while it holds tasks of checkpointing frameworks: it may come back (agent restart, docs/protocol.md, "Agent restarts"),
  * and only if it does not within `agentRemovalTimeoutMs` are those tasks lost too.
  */
-import type { AgentID, TaskStatusReason } from '@mesosgot/common/internal';
+import type { AgentID, TaskStatus, TaskStatusReason } from '@mesosgot/common/internal';
 import type { AgentLossKind } from '../links.js';
 import type { Framework } from './frameworks.js';
 import type { MasterState } from './master-state.js';
@@ -49,10 +49,13 @@ export class AgentLoss {
     this.#removed(agent.id);
   }
 
-  /** The agent registered again before its removal: its checkpointed tasks stay (it re-reports them). */
-  returned(agentId: string): void {
+  /**
+   * The agent registered again before its removal: its checkpointed tasks stay (it re-reports
+   * them). True if it was awaited (a re-registration).
+   */
+  returned(agentId: string): boolean {
     clearTimeout(this.#disconnected.get(agentId));
-    this.#disconnected.delete(agentId);
+    return this.#disconnected.delete(agentId);
   }
 
   /** Clears every removal timer; later losses are ignored. */
@@ -74,8 +77,7 @@ export class AgentLoss {
 
   /** The master's own update for a task on a lost agent: TASK_UNREACHABLE to partition-aware frameworks (docs/protocol.md, "Agent removal"). */
   #loseTask(task: MasterTask, framework: Framework | undefined, reason: TaskStatusReason, message: string): void {
-    this.state.tasks.remove(task.frameworkId, task.taskId);
-    this.state.sendUpdate(framework, {
+    const status: TaskStatus = {
       task_id: { value: task.taskId },
       state: framework?.isPartitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
       message,
@@ -84,11 +86,19 @@ export class AgentLoss {
       agent_id: { value: task.agentId },
       ...(task.executorId !== undefined ? { executor_id: { value: task.executorId } } : {}),
       timestamp: Date.now() / 1000,
-    });
+    };
+    // Applied first so the task is counted and listed among completed tasks as lost.
+    this.state.tasks.apply(task.frameworkId, status);
+    this.state.changes.emit({ kind: 'task-updated', task, status });
+    this.state.tasks.remove(task.frameworkId, task.taskId);
+    this.state.sendUpdate(framework, status);
   }
 
   /** FAILURE {agent_id} to every connected framework, after its tasks' updates (faults-scheduler.jsonl). */
   #removed(agentId: string): void {
+    this.state.counters.inc('slave_removals');
+    this.state.counters.inc('slave_removals/reason_unregistered');
+    this.state.changes.emit({ kind: 'agent-removed', agentId });
     for (const framework of this.state.frameworks.all()) {
       this.state.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
     }

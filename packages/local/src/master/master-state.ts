@@ -24,13 +24,15 @@ import { AgentLoss } from './agent-loss.js';
 import { AgentRegistry } from './agent-registry.js';
 import { applyAgentSnapshot } from './agent-reregistration.js';
 import { type Framework, FrameworkRegistry, validateFrameworkInfo } from './frameworks.js';
+import { MasterChanges } from './master-changes.js';
+import { MasterCounters } from './master-metrics.js';
 import { OfferBook } from './offers.js';
 import { subtractResources, type ContentType } from '@mesosgot/common/internal';
 import { Subscription } from './subscriptions.js';
+import { MESOS_VERSION } from '../operator/version-info.js';
 import { type MasterTask, TaskRegistry } from './task-registry.js';
 
-/** The Mesos release whose behaviour (and recordings) we follow. */
-export const MESOS_VERSION = '1.12.0';
+export { MESOS_VERSION } from '../operator/version-info.js';
 
 export interface MasterSettings {
   heartbeatIntervalSeconds: number;
@@ -49,6 +51,10 @@ export class MasterState implements MasterLink {
   readonly agents = new AgentRegistry();
   readonly offers = new OfferBook(this.masterId);
   readonly tasks = new TaskRegistry();
+  /** What the operator event streams hear (tasks, agents, frameworks added/updated/removed). */
+  readonly changes = new MasterChanges();
+  /** The `master/*` counters of /metrics/snapshot. */
+  readonly counters = new MasterCounters();
   readonly settings: MasterSettings;
   readonly hostname = '127.0.0.1';
   readonly startedAt = Date.now() / 1000;
@@ -156,6 +162,7 @@ export class MasterState implements MasterLink {
     }
     let framework = requestedId === undefined ? undefined : this.frameworks.get(requestedId);
     const isResubscribe = framework !== undefined;
+    this.counters.inc(isResubscribe ? 'messages_reregister_framework' : 'messages_register_framework');
     if (framework) {
       if (info.principal !== undefined && framework.info.principal !== undefined && info.principal !== framework.info.principal) {
         return subscription.fail("Changing framework's principal is not allowed.");
@@ -186,6 +193,7 @@ export class MasterState implements MasterLink {
         master_info: this.masterInfo(),
       },
     });
+    this.changes.emit({ kind: isResubscribe ? 'framework-updated' : 'framework-added', framework });
     if (isResubscribe) for (const agent of this.agents.all()) agent.link.resendPendingUpdates({ value: framework.id });
     this.scheduleAllocation();
   }
@@ -205,6 +213,7 @@ export class MasterState implements MasterLink {
     framework.subscription = undefined;
     this.offers.takeWhere((o) => o.frameworkId === framework.id);
     framework.startFailover(() => this.removeFramework(framework));
+    this.changes.emit({ kind: 'framework-updated', framework });
     this.scheduleAllocation();
   }
 
@@ -227,6 +236,7 @@ export class MasterState implements MasterLink {
       agent.link.shutdownFramework({ value: framework.id });
     }
     this.frameworks.remove(framework);
+    this.changes.emit({ kind: 'framework-removed', info: framework.info });
     this.scheduleAllocation();
   }
 
@@ -243,10 +253,13 @@ export class MasterState implements MasterLink {
   agentRegistered(agent: AgentLink): void {
     if (this.#stopped) return;
     // Back before its removal: its checkpointed tasks are reported again below (snapshot).
-    this.#agentLoss.returned(agent.info.id.value);
+    const isReregistration = this.#agentLoss.returned(agent.info.id.value) || this.agents.get(agent.info.id.value) !== undefined;
+    this.counters.inc(isReregistration ? 'messages_reregister_slave' : 'messages_register_slave');
+    this.counters.inc(isReregistration ? 'slave_reregistrations' : 'slave_registrations');
     const entry = this.agents.register(agent);
     const snapshot = agent.snapshot?.();
     if (snapshot) applyAgentSnapshot(this, entry, snapshot);
+    this.changes.emit({ kind: 'agent-added', agent: entry });
     this.scheduleAllocation();
   }
 
@@ -261,7 +274,10 @@ export class MasterState implements MasterLink {
   /** docs/protocol.md, "Status update pipeline": update the master's view, free resources on a terminal state, forward if connected. */
   statusUpdate(agentId: AgentID, frameworkId: FrameworkID, status: TaskStatus): void {
     if (this.#stopped) return;
-    const { task, becameTerminal } = this.tasks.apply(frameworkId.value, status);
+    this.counters.inc('messages_status_update');
+    const { task, becameTerminal, isNew } = this.tasks.apply(frameworkId.value, status);
+    this.counters.inc(task ? 'valid_status_updates' : 'invalid_status_updates');
+    if (task && isNew) this.changes.emit({ kind: 'task-updated', task, status });
     if (task && becameTerminal) {
       this.#releaseTask(agentId.value, task);
       this.scheduleAllocation();
@@ -273,6 +289,8 @@ export class MasterState implements MasterLink {
 
   executorMessage(agentId: AgentID, frameworkId: FrameworkID, executorId: ExecutorID, data: Base64): void {
     if (this.#stopped) return;
+    this.counters.inc('messages_executor_to_framework');
+    this.counters.inc('valid_executor_to_framework_messages');
     this.send(this.frameworks.get(frameworkId.value), {
       type: 'MESSAGE',
       message: { agent_id: { value: agentId.value }, executor_id: { value: executorId.value }, data },
@@ -282,6 +300,7 @@ export class MasterState implements MasterLink {
   /** docs/protocol.md, "Executor termination": free the executor's resources; FAILURE {agent_id, executor_id, status} if connected. */
   executorExited(agentId: AgentID, frameworkId: FrameworkID, executorId: ExecutorID, waitStatus: number): void {
     if (this.#stopped) return;
+    this.counters.inc('messages_exited_executor');
     const agent = this.agents.get(agentId.value);
     if (agent && this.agents.removeExecutor(agent, frameworkId.value, executorId.value)) this.scheduleAllocation();
     this.send(this.frameworks.get(frameworkId.value), {

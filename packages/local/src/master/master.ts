@@ -13,12 +13,15 @@ import type { Credential } from './auth.js';
 import { leaderInfo, redirectToLeader } from './leader-redirect.js';
 import { MasterState } from './master-state.js';
 import { SchedulerApi, sendText } from './scheduler-api.js';
-import { handleStateEndpoints } from './state-endpoint.js';
+import { masterFlags } from './master-flags.js';
+import { masterMetrics } from './master-metrics.js';
+import { OperatorApi } from './operator-api.js';
+import { handleStateEndpoints, LEADER_ONLY_DOCUMENTS, type ReadonlyEndpointsContext } from './state-endpoint.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_SECONDS } from './subscriptions.js';
 import { type Leadership, ZkMembership } from './zk-membership.js';
 
-/** Paths a non-leading master redirects (Mesos redirects its operator endpoints too). */
-const LEADER_ONLY_PATHS = new Set(['/state', '/master/state', '/state.json', '/master/state.json']);
+/** The v1 operator API (Mesos serves it under the master's route too). */
+const OPERATOR_API_PATHS = new Set(['/api/v1', '/master/api/v1']);
 const REDIRECT_PATHS = new Set(['/redirect', '/master/redirect']);
 const LEADING: Leadership = { state: 'leading' };
 
@@ -62,6 +65,9 @@ export interface LocalMasterOptions {
 export class LocalMaster {
   readonly #state: MasterState;
   readonly #api: SchedulerApi;
+  readonly #operatorApi: OperatorApi;
+  /** What the read-only endpoints and the operator API read besides the state. */
+  readonly #readContext: ReadonlyEndpointsContext;
   readonly #port: number;
   readonly #membership: ZkMembership | undefined;
   readonly #leadershipListeners = new Set<(leadership: Leadership) => void>();
@@ -80,6 +86,13 @@ export class LocalMaster {
     });
     this.#api = new SchedulerApi(this.#state, options.credentials, (req, res) => this.#redirectUnlessLeading(req, res));
     this.#port = options.port ?? 0;
+    const flagInputs = { authenticatesFrameworks: (options.credentials?.length ?? 0) > 0, zk: options.zk };
+    this.#readContext = {
+      state: this.#state,
+      flags: () => masterFlags(this.#state, flagInputs),
+      metrics: () => masterMetrics(this.#state, this.#operatorApi.streamCount),
+    };
+    this.#operatorApi = new OperatorApi(this.#readContext);
     this.#membership =
       options.zk === undefined
         ? undefined
@@ -213,6 +226,7 @@ export class LocalMaster {
 
   async #shutdown(): Promise<void> {
     await this.#membership?.stop();
+    this.#operatorApi.closeAll();
     this.#state.stop();
     const server = this.#server;
     if (!server) return;
@@ -239,10 +253,12 @@ export class LocalMaster {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (path === SCHEDULER_API_PATH || path === `/master${SCHEDULER_API_PATH}`) return await this.#api.handle(req, res);
-      if (REDIRECT_PATHS.has(path) || (LEADER_ONLY_PATHS.has(path) && !this.isLeading)) {
+      const isLeaderOnly = LEADER_ONLY_DOCUMENTS.has(path) || OPERATOR_API_PATHS.has(path);
+      if (REDIRECT_PATHS.has(path) || (isLeaderOnly && !this.isLeading)) {
         return redirectToLeader(req, res, leaderInfo(this.leadership, this.#state.masterInfo()));
       }
-      if (handleStateEndpoints(this.#state, req, res, path)) return;
+      if (OPERATOR_API_PATHS.has(path)) return await this.#operatorApi.handle(req, res);
+      if (handleStateEndpoints(this.#readContext, req, res, path)) return;
       req.resume();
       sendText(res, 404, '');
     } catch (error) {

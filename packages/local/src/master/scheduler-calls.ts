@@ -7,6 +7,7 @@
 import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Framework } from './frameworks.js';
 import { validateLaunch } from './launch-validation.js';
+import type { MasterCounter } from './master-metrics.js';
 import type { MasterState } from './master-state.js';
 import type { OutstandingOffer } from './offers.js';
 import { reconcile } from './reconciliation.js';
@@ -14,8 +15,24 @@ import { addResources, subtractResources } from '@mesosgot/common/internal';
 
 type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
 
+/** The `master/messages_*` counter a real master increments for each call it receives. */
+const CALL_COUNTER: Partial<Record<NonSubscribeCall['type'], MasterCounter>> = {
+  TEARDOWN: 'messages_unregister_framework',
+  ACCEPT: 'messages_launch_tasks',
+  DECLINE: 'messages_decline_offers',
+  REVIVE: 'messages_revive_offers',
+  SUPPRESS: 'messages_suppress_offers',
+  KILL: 'messages_kill_task',
+  ACKNOWLEDGE: 'messages_status_update_acknowledgement',
+  RECONCILE: 'messages_reconcile_tasks',
+  MESSAGE: 'messages_framework_to_executor',
+  REQUEST: 'messages_resource_request',
+};
+
 /** Applies one call. Everything it decides is reported as events, never as an HTTP error. */
 export function applySchedulerCall(state: MasterState, framework: Framework, call: NonSubscribeCall): void {
+  const counter = CALL_COUNTER[call.type];
+  if (counter) state.counters.inc(counter);
   switch (call.type) {
     case 'TEARDOWN':
       return state.removeFramework(framework);
@@ -64,8 +81,10 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
       return;
     case 'ACKNOWLEDGE': {
       const { agent_id, task_id, uuid } = call.acknowledge;
-      state.agents.get(agent_id.value)?.link.acknowledge({ value: framework.id }, task_id, uuid);
+      const agent = state.agents.get(agent_id.value);
+      agent?.link.acknowledge({ value: framework.id }, task_id, uuid);
       state.tasks.acknowledge(framework.id, task_id.value, uuid);
+      state.counters.inc(agent ? 'valid_status_update_acknowledgements' : 'invalid_status_update_acknowledgements');
       return;
     }
     case 'RECONCILE':
@@ -73,12 +92,16 @@ export function applySchedulerCall(state: MasterState, framework: Framework, cal
         state.sendUpdate(framework, status);
       }
       return;
-    case 'MESSAGE':
-      state.agents.get(call.message.agent_id.value)?.link.frameworkMessage({ value: framework.id }, call.message.executor_id, call.message.data);
+    case 'MESSAGE': {
+      const agent = state.agents.get(call.message.agent_id.value);
+      agent?.link.frameworkMessage({ value: framework.id }, call.message.executor_id, call.message.data);
+      state.counters.inc(agent ? 'valid_framework_to_executor_messages' : 'invalid_framework_to_executor_messages');
       return;
+    }
     case 'UPDATE_FRAMEWORK': {
       const info = call.update_framework.framework_info;
       framework.info = { ...info, id: { value: framework.id }, user: framework.info.user, checkpoint: framework.info.checkpoint };
+      state.changes.emit({ kind: 'framework-updated', framework });
       state.scheduleAllocation();
       return;
     }
@@ -193,7 +216,8 @@ function accept(
         state.sendUpdate(framework, masterStatus(verdict.task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: verdict.message }));
         continue;
       }
-      state.tasks.add(framework.id, agent.id, verdict.task, verdict.taskResources);
+      const task = state.tasks.add(framework.id, agent.id, verdict.task, verdict.taskResources);
+      state.changes.emit({ kind: 'task-added', task });
       state.agents.charge(agent, verdict.taskResources);
       remaining = subtractResources(remaining, verdict.taskResources);
       if (verdict.newExecutor) {

@@ -1,17 +1,66 @@
 /**
- * Read-only operator endpoints: GET /master/state (a subset of Mesos' shape: frameworks with
- * their tasks, agents, completed frameworks), GET /health, and GET /master/redirect (or
- * /redirect) → 307 to this master, the only (so leading) one (docs/protocol.md, "Master detection").
+ * Read-only GET endpoints of the master (docs/protocol.md, "Operator endpoints"; shapes as a
+ * real Mesos 1.12 master answers them, test/fixtures/real-mesos/operator/master-*.json):
+ * `/health`, `/redirect`, `/version`, `/flags`, `/metrics/snapshot`, `/master/state`
+ * (also `/state`, `/state.json`), `/master/state-summary`, `/master/frameworks`,
+ * `/master/slaves`, `/master/tasks` (`limit`, `offset`, `order`). Each `/master/x` is also
+ * served as `/x`, as a real master's routes are.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  agentSummary,
+  completedFrameworks,
+  frameworkSummary,
+  frameworksDocument,
+  parseTasksQuery,
+  slavesDocument,
+  stateSummary,
+  tasksDocument,
+} from './classic-views.js';
 import type { MasterState } from './master-state.js';
 import { MESOS_VERSION } from './master-state.js';
-import { resourcesSummary } from './resource-text.js';
-import type { MasterTask } from './task-registry.js';
 import { sendText } from './scheduler-api.js';
+import { versionInfo } from '../operator/version-info.js';
+
+/** What the endpoints read besides the state (known to LocalMaster only). */
+export interface ReadonlyEndpointsContext {
+  state: MasterState;
+  flags(): Record<string, string>;
+  metrics(): Record<string, number>;
+}
+
+/** Paths that answer JSON documents, by name without the `/master` prefix. */
+const DOCUMENTS: Record<string, (ctx: ReadonlyEndpointsContext, query: URLSearchParams) => unknown> = {
+  '/state': (ctx) => masterStateJson(ctx),
+  '/state.json': (ctx) => masterStateJson(ctx),
+  '/state-summary': (ctx) => stateSummary(ctx.state),
+  '/frameworks': (ctx) => frameworksDocument(ctx.state),
+  '/slaves': (ctx) => slavesDocument(ctx.state),
+  '/tasks': (ctx, query) => {
+    const parsed = parseTasksQuery(query);
+    return typeof parsed === 'string' ? new BadQuery(parsed) : tasksDocument(ctx.state, parsed);
+  },
+  '/tasks.json': (ctx, query) => DOCUMENTS['/tasks']!(ctx, query),
+  '/flags': (ctx) => ({ flags: ctx.flags() }),
+  '/version': () => versionInfo(),
+  '/metrics/snapshot': (ctx) => ctx.metrics(),
+};
+
+const ROOT_ONLY = new Set(['/version', '/metrics/snapshot']);
+
+/** Documents only the leading master serves; a follower redirects them (`Master::Http::redirect`). */
+export const LEADER_ONLY_DOCUMENTS: ReadonlySet<string> = new Set(
+  ['/state', '/state.json', '/state-summary', '/frameworks', '/slaves', '/tasks', '/tasks.json'].flatMap((p) => [p, `/master${p}`]),
+);
+
+/** A query parameter a document refused: answered 400 with its text. */
+class BadQuery {
+  constructor(readonly message: string) {}
+}
 
 /** Answers a GET on one of the endpoints; false if the path is not one of them. */
-export function handleStateEndpoints(state: MasterState, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+export function handleStateEndpoints(ctx: ReadonlyEndpointsContext, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  const { state } = ctx;
   switch (path) {
     case '/health':
     case '/master/health':
@@ -23,31 +72,40 @@ export function handleStateEndpoints(state: MasterState, req: IncomingMessage, r
       res.writeHead(307, { Location: `//${state.hostname}:${state.port}`, 'Content-Length': '0' });
       res.end();
       return true;
-    case '/state':
-    case '/master/state':
-    case '/state.json':
-    case '/master/state.json': {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        sendText(res, 405, `405 Method Not Allowed. Expecting one of { 'GET', 'HEAD' }, but received '${req.method ?? ''}'.`, {
-          Allow: 'GET, HEAD',
-        });
-        return true;
-      }
-      const body = Buffer.from(JSON.stringify(masterStateJson(state)), 'utf8');
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      return true;
-    }
-    default:
-      return false;
   }
+  const name = path.startsWith('/master/') ? path.slice('/master'.length) : path;
+  // libprocess serves these at the root only; every other document also under /master.
+  const document = name !== path && ROOT_ONLY.has(name) ? undefined : DOCUMENTS[name];
+  if (!document) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    req.resume();
+    sendText(res, 405, `405 Method Not Allowed. Expecting one of { 'GET', 'HEAD' }, but received '${req.method ?? ''}'.`, {
+      Allow: 'GET, HEAD',
+    });
+    return true;
+  }
+  const answer = document(ctx, new URL(req.url ?? '/', 'http://master').searchParams);
+  if (answer instanceof BadQuery) {
+    sendText(res, 400, answer.message);
+    return true;
+  }
+  const body = Buffer.from(JSON.stringify(answer), 'utf8');
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 /** The /master/state document (field names as Mesos' operator JSON). */
-export function masterStateJson(state: MasterState): Record<string, unknown> {
+export function masterStateJson(ctx: ReadonlyEndpointsContext): Record<string, unknown> {
+  const { state } = ctx;
   const info = state.masterInfo();
+  const { build_date, build_time, build_user } = versionInfo();
   return {
     version: MESOS_VERSION,
+    build_date,
+    build_time,
+    build_user,
+    capabilities: (info.capabilities ?? []).map((c) => c.type),
     id: info.id,
     pid: info.pid,
     hostname: info.hostname,
@@ -55,76 +113,15 @@ export function masterStateJson(state: MasterState): Record<string, unknown> {
     deactivated_slaves: 0,
     leader: info.pid,
     leader_info: info,
-    flags: {
-      allocation_interval: `${state.settings.allocationIntervalMs}ms`,
-      hostname: info.hostname,
-      port: String(info.port),
-    },
-    slaves: state.agents.all().map((a) => ({
-      id: a.id,
-      pid: `slave(1)@${a.info.hostname}:${a.info.port ?? 5051}`,
-      hostname: a.info.hostname,
-      port: a.info.port ?? 5051,
-      registered_time: a.registeredAt,
-      resources: resourcesSummary(a.total),
-      used_resources: resourcesSummary(a.used),
-      offered_resources: resourcesSummary(state.offers.offeredOn(a.id)),
-      active: true,
-      version: MESOS_VERSION,
-    })),
-    frameworks: state.frameworks.all().map((fw) => {
-      const tasks = state.tasks.forFramework(fw.id);
-      return {
-        id: fw.id,
-        name: fw.info.name,
-        user: fw.info.user,
-        principal: fw.info.principal,
-        failover_timeout: fw.info.failover_timeout ?? 0,
-        checkpoint: fw.info.checkpoint ?? false,
-        role: fw.roles[0],
-        roles: fw.roles,
-        capabilities: (fw.info.capabilities ?? []).map((c) => c.type),
-        active: fw.isConnected,
-        connected: fw.isConnected,
-        recovered: false,
-        registered_time: fw.registeredAt,
-        unregistered_time: 0,
-        tasks: tasks.filter((t) => t.state !== 'TASK_STAGING').map(taskJson),
-        unreachable_tasks: [],
-        completed_tasks: [],
-        offers: state.offers.all().filter((o) => o.frameworkId === fw.id).map((o) => o.offer),
-        executors: state.agents.all().flatMap((a) =>
-          [...(a.executors.get(fw.id)?.values() ?? [])].map((e) => ({ ...e, slave_id: a.id })),
-        ),
-        // Mesos lists STAGING tasks separately as pending.
-        pending_tasks: tasks.filter((t) => t.state === 'TASK_STAGING').map(taskJson),
-        used_resources: resourcesSummary(tasks.flatMap((t) => (t.resourcesReleased ? [] : t.resources))),
-      };
-    }),
-    completed_frameworks: state.frameworks.completed().map((c) => ({
-      id: c.id,
-      name: c.info.name,
-      user: c.info.user,
-      active: false,
-      connected: false,
-      unregistered_time: c.unregisteredAt,
-      tasks: [],
-    })),
+    flags: ctx.flags(),
+    slaves: state.agents.all().map((a) => agentSummary(state, a)),
+    frameworks: state.frameworks.all().map((fw) => frameworkSummary(state, fw)),
+    completed_frameworks: completedFrameworks(state),
     orphan_tasks: [],
+    recovered_slaves: [],
+    unreachable_slaves: 0,
     unregistered_frameworks: [],
     start_time: state.startedAt,
-  };
-}
-
-function taskJson(t: MasterTask): Record<string, unknown> {
-  return {
-    id: t.taskId,
-    name: t.info.name,
-    framework_id: t.frameworkId,
-    executor_id: t.executorId ?? '',
-    slave_id: t.agentId,
-    state: t.state,
-    resources: resourcesSummary(t.resources),
-    statuses: t.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp })),
+    elected_time: state.startedAt,
   };
 }

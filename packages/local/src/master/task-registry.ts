@@ -18,8 +18,8 @@ export interface MasterTask {
   state: TaskState;
   /** The latest status received from the agent, if any. */
   latest: TaskStatus | undefined;
-  /** Every state the task went through, with its time (for /master/state). */
-  readonly statuses: { state: TaskState; timestamp: number }[];
+  /** Every state the task went through, with its time and the update itself (operator endpoints). */
+  readonly statuses: { state: TaskState; timestamp: number; status?: TaskStatus }[];
   /** uuids already applied, so an agent's retry does not count twice. */
   readonly seenUuids: Set<string>;
   /** Set once the task's resources were returned to the agent's pool. */
@@ -31,11 +31,20 @@ export interface AppliedUpdate {
   task: MasterTask | undefined;
   /** The update moved the task to a terminal state just now: free its resources. */
   becameTerminal: boolean;
+  /** False for an agent's retry of an update already applied (same uuid): nothing changed. */
+  isNew: boolean;
 }
+
+/** Mesos' `--max_completed_tasks_per_framework` default: older completed tasks are forgotten. */
+export const MAX_COMPLETED_TASKS_PER_FRAMEWORK = 1000;
 
 export class TaskRegistry {
   /** frameworkId → taskId → task, insertion-ordered (reconciliation answers in launch order). */
   readonly #byFramework = new Map<string, Map<string, MasterTask>>();
+  /** frameworkId → tasks forgotten in a terminal state, oldest first, bounded (operator endpoints). */
+  readonly #completed = new Map<string, MasterTask[]>();
+  /** How many tasks reached each terminal state since the master started (`master/tasks_*` metrics). */
+  readonly terminalCounts = new Map<TaskState, number>();
 
   /** Records a validated task in TASK_STAGING (docs/protocol.md, "Launch validation"). */
   add(frameworkId: string, agentId: string, info: TaskInfo, resources: Resource[]): MasterTask {
@@ -74,15 +83,34 @@ export class TaskRegistry {
     return [...this.#byFramework.values()].flatMap((m) => [...m.values()]);
   }
 
-  remove(frameworkId: string, taskId: string): void {
-    const tasks = this.#byFramework.get(frameworkId);
-    tasks?.delete(taskId);
-    if (tasks?.size === 0) this.#byFramework.delete(frameworkId);
+  /** The framework's completed tasks (terminal and forgotten), oldest first. */
+  completedFor(frameworkId: string): readonly MasterTask[] {
+    return this.#completed.get(frameworkId) ?? [];
   }
 
+  allCompleted(): MasterTask[] {
+    return [...this.#completed.values()].flat();
+  }
+
+  /** Forgets a task; one in a terminal state is kept among the framework's completed tasks. */
+  remove(frameworkId: string, taskId: string): void {
+    const tasks = this.#byFramework.get(frameworkId);
+    const task = tasks?.get(taskId);
+    tasks?.delete(taskId);
+    if (tasks?.size === 0) this.#byFramework.delete(frameworkId);
+    if (task && isTerminalState(task.state)) {
+      let completed = this.#completed.get(frameworkId);
+      if (!completed) this.#completed.set(frameworkId, (completed = []));
+      completed.push(task);
+      if (completed.length > MAX_COMPLETED_TASKS_PER_FRAMEWORK) completed.shift();
+    }
+  }
+
+  /** Forgets a removed framework's tasks, completed ones included (memory stays bounded). */
   removeFramework(frameworkId: string): MasterTask[] {
     const tasks = this.forFramework(frameworkId);
     this.#byFramework.delete(frameworkId);
+    this.#completed.delete(frameworkId);
     return tasks;
   }
 
@@ -92,16 +120,18 @@ export class TaskRegistry {
    */
   apply(frameworkId: string, status: TaskStatus): AppliedUpdate {
     const task = this.get(frameworkId, status.task_id.value);
-    if (!task) return { task: undefined, becameTerminal: false };
+    if (!task) return { task: undefined, becameTerminal: false, isNew: false };
     if (status.uuid !== undefined) {
-      if (task.seenUuids.has(status.uuid)) return { task, becameTerminal: false };
+      if (task.seenUuids.has(status.uuid)) return { task, becameTerminal: false, isNew: false };
       task.seenUuids.add(status.uuid);
     }
     const wasTerminal = isTerminalState(task.state);
     task.state = status.state;
     task.latest = status;
-    task.statuses.push({ state: status.state, timestamp: status.timestamp ?? Date.now() / 1000 });
-    return { task, becameTerminal: !wasTerminal && isTerminalState(status.state) };
+    task.statuses.push({ state: status.state, timestamp: status.timestamp ?? Date.now() / 1000, status });
+    const becameTerminal = !wasTerminal && isTerminalState(status.state);
+    if (becameTerminal) this.terminalCounts.set(status.state, (this.terminalCounts.get(status.state) ?? 0) + 1);
+    return { task, becameTerminal, isNew: true };
   }
 
   /**
