@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { decodeJsonRecords, type Offer, type TaskInfo } from '@mesosgot/common';
+import { decodeJsonRecords, type Offer, type TaskInfo } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { LocalCluster } from '../../src/cluster.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
