@@ -46,6 +46,11 @@ export class Framework {
     return this.info.capabilities?.some((c) => c.type === 'MULTI_ROLE') === true;
   }
 
+  /** Offered resources in the post-refinement format: `reservations`, never `role` (docs/protobuf.md, "Capability-dependent formats"). */
+  get isReservationRefinement(): boolean {
+    return this.info.capabilities?.some((c) => c.type === 'RESERVATION_REFINEMENT') === true;
+  }
+
   get isPartitionAware(): boolean {
     return this.info.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
   }

@@ -84,6 +84,8 @@ export class OfferBook {
     const resources = [...available].sort((a, b) => Number(a.type === 'SCALAR') - Number(b.type === 'SCALAR'));
     const id = `${this.#masterId}-O${this.#nextId++}`;
     const multiRole = framework.isMultiRole;
+    const allocation = multiRole ? { allocation_info: { role } } : {};
+    const format = framework.isReservationRefinement ? postRefinement : preRefinement;
     const offer: Offer = {
       id: { value: id },
       framework_id: { value: framework.id },
@@ -94,10 +96,11 @@ export class OfferBook {
         address: { hostname: agent.info.hostname, ip: agent.info.hostname, port: agent.info.port ?? 5051 },
         path: '/slave(1)',
       },
-      // Pre-refinement format (`role: "*"`); allocation_info only for MULTI_ROLE (docs/protocol.md, "FrameworkInfo").
-      resources: resources.map((r) => ({ ...r, role: '*', ...(multiRole ? { allocation_info: { role } } : {}) })),
+      // allocation_info only for MULTI_ROLE (docs/protocol.md, "FrameworkInfo"); the reservation
+      // format follows RESERVATION_REFINEMENT (docs/protobuf.md, "Capability-dependent formats").
+      resources: resources.map((r) => ({ ...format(r), ...allocation })),
       ...(executorIds.length > 0 ? { executor_ids: executorIds.map((e): ExecutorID => ({ value: e })) } : {}),
-      ...(multiRole ? { allocation_info: { role } } : {}),
+      ...allocation,
     };
     this.#offers.set(id, { offer, frameworkId: framework.id, agentId: agent.id, resources, role });
     return offer;
@@ -132,4 +135,28 @@ export class OfferBook {
   dropFilters(predicate: (frameworkId: string, agentId: string) => boolean): void {
     this.#filters = this.#filters.filter((f) => !predicate(f.frameworkId, f.agentId));
   }
+}
+
+/**
+ * A resource as kept (post-refinement: reservations stacked in `reservations`, none when
+ * unreserved) in the format of a framework without RESERVATION_REFINEMENT: `role` is the
+ * innermost reservation's role or `"*"`, a dynamic reservation's principal and labels go in
+ * `reservation`. Mesos refuses to offer refined reservations (more than one) to such a framework.
+ */
+export function preRefinement(resource: Resource): Resource {
+  const { reservations, reservation: _ignored, ...rest } = resource;
+  const last = reservations?.at(-1);
+  if (last === undefined) return { ...rest, role: '*' };
+  const dynamic = last.type === 'DYNAMIC';
+  return {
+    ...rest,
+    role: last.role ?? '*',
+    ...(dynamic ? { reservation: { ...(last.principal !== undefined ? { principal: last.principal } : {}), ...(last.labels ? { labels: last.labels } : {}) } } : {}),
+  };
+}
+
+/** The post-refinement format: the resource as kept, without the deprecated `role`/`reservation`. */
+export function postRefinement(resource: Resource): Resource {
+  const { role: _role, reservation: _reservation, ...rest } = resource;
+  return rest;
 }
