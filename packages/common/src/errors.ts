@@ -146,6 +146,34 @@ export class MissingPackageError extends MesosGotError {
   }
 }
 
+/** A message larger than the link's limit (`--max-message-size`); names both sizes. */
+export class MessageTooLargeError extends MesosGotError {
+  readonly code = 'MESOSGOT_MESSAGE_TOO_LARGE';
+  constructor(
+    readonly taskName: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`message to/from ${taskName} is ${size} bytes, over the ${limit}-byte limit (--max-message-size)`);
+  }
+}
+
+/** Tasks that no agent can ever hold (their demand exceeds every agent's total). */
+export class UnfittableTaskError extends MesosGotError {
+  readonly code = 'MESOSGOT_UNFITTABLE_TASK';
+  constructor(
+    readonly taskName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** run() was stopped from outside (stop(), a signal); `reason` says by what. */
+export class StoppedError extends MesosGotError {
+  readonly code = 'MESOSGOT_STOPPED';
+}
+
 /** Exhaustiveness guard for switches over string-literal unions. */
 export function assertNever(value: never, what = 'value'): never {
   throw new ProtocolError(`unexpected ${what}: ${JSON.stringify(value)}`);

@@ -14,6 +14,9 @@ export {
   MasterDetectionError,
   DriverStoppedError,
   MissingPackageError,
+  MessageTooLargeError,
+  UnfittableTaskError,
+  StoppedError,
 } from './errors.js';
 export * from './wire/mesos.js';
 export * from './wire/scheduler.js';
@@ -34,3 +37,5 @@ export type {
 } from './channel/select.js';
 export type { TaskMsg } from './taskmsg/codec.js';
 export type { ResourceMap, RangePairs } from './resources/parse.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './taskmsg/reliable-link.js';
+export * from './log/logger.js';

@@ -55,6 +55,7 @@ export {
   DEFAULT_MAX_FRAMES_IN_FLIGHT,
   DEFAULT_RETRANSMIT_MS,
   DEFAULT_MAX_RETRANSMIT_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
 } from './taskmsg/reliable-link.js';
 export type { ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
 export {
@@ -76,3 +77,4 @@ export * from './wire/wire-codec.js';
 export { writeMesosJson, formatDouble } from './wire/mesos-json-writer.js';
 export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-codec.js';
 export * from './http/content-type.js';
+export * from './log/logger.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
-import type { TaskMsg } from './codec.js';
+import { ChannelClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors.js';
+import { TASK_MSG_OVERHEAD_BYTES, encodedTaskMsgLength, type TaskMsg } from './codec.js';
 import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type BatchSources } from './batch.js';
 import { LinkPacer } from './link-pacer.js';
 import { decodeLinkFrame, encodeLinkFrame } from './link-frame.js';
@@ -10,6 +10,12 @@ import { INITIAL_STREAM_CREDIT, LinkStream } from './link-stream.js';
 
 /** Per-stream receive window in messages: the most a receiver holds for one stream unconsumed. */
 export const DEFAULT_RECEIVE_WINDOW = 1024;
+/**
+ * Largest encoded TaskMsg a link accepts by default (16 MiB). A message rides in one framework
+ * message, base64 inside the MESSAGE call's JSON, through the master and the agent; bigger ones
+ * cost memory on all three and are better sent as several messages or fetched out of band.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** Frames handed to `transmit` and not yet settled, at most. */
 export const DEFAULT_MAX_FRAMES_IN_FLIGHT = 4;
 /** First retransmission timeout; doubled per consecutive timeout up to the maximum. */
@@ -21,6 +27,8 @@ const RETIRED_SESSIONS_KEPT = 16;
 export interface ReliableLinkOptions {
   /** Sends one frame as one Mesos framework message; a rejection counts as a lost frame. */
   transmit: (frame: Uint8Array) => Promise<void>;
+  /** Largest encoded message `send` accepts (default DEFAULT_MAX_MESSAGE_BYTES); larger ones reject with MessageTooLargeError. */
+  maxMessageBytes?: number;
   /** Byte limit of a frame (default DEFAULT_MAX_BATCH_BYTES, 256 KiB). */
   maxFrameBytes?: number;
   maxFramesInFlight?: number;
@@ -68,6 +76,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 export class ReliableLink {
   readonly session: number;
+  /** Largest encoded message send() accepts. */
+  readonly maxMessageBytes: number;
   /** The peer's session as last seen in a frame; 0 until we hear from it. */
   private peerSession = 0;
   private readonly retired: number[] = [];
@@ -104,6 +114,7 @@ export class ReliableLink {
     const session = options.session ?? randomInt(1, 0xffffffff);
     if (!Number.isInteger(session) || session < 1 || session > 0xffffffff) throw new InvalidArgumentError('session', session, 'must be an integer in 1 … 2^32−1');
     this.session = session;
+    this.maxMessageBytes = positiveInt('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
     this.batcher = new FrameBatcher(maxFrameBytes);
     this.sources = { feedback: new Set(), probes: new Set(), pending: new Set(), receiveWindow: window };
     this.inbox = new LinkInbox(window, (s) => this.onConsumed(s), () => this.state === 'closed');
@@ -137,15 +148,34 @@ export class ReliableLink {
    */
   send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
     checkMsg(msg);
+    const tooLarge = this.oversize(msg);
+    if (tooLarge !== undefined) return Promise.reject(tooLarge);
     if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
     const s = this.stream(msg.taskName);
     if (s.closedByPeer) return Promise.reject(new ChannelClosedError(`stream "${s.key}"`));
     return this.outbox.send(s, msg, options?.signal);
   }
 
+  /** The error for a message over maxMessageBytes, else undefined (exact size measured only near the limit). */
+  private oversize(msg: TaskMsg): MessageTooLargeError | undefined {
+    const bound = TASK_MSG_OVERHEAD_BYTES + 3 * msg.taskName.length + (typeof msg.data === 'string' ? 3 * msg.data.length : msg.data.length);
+    if (bound <= this.maxMessageBytes) return undefined;
+    const size = encodedTaskMsgLength(msg);
+    return size > this.maxMessageBytes ? new MessageTooLargeError(msg.taskName, size, this.maxMessageBytes) : undefined;
+  }
+
+  /** Our messages the peer has not acknowledged yet, plus sends still waiting for credit. */
+  get unacknowledged(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.outNextSeq - 1 - s.outAcked + (s.waiters?.length ?? 0);
+    return n;
+  }
+
   /** Queues `msg` if its stream has credit now; false if it would have to wait. Never throws for credit. */
   trySend(msg: TaskMsg): boolean {
     checkMsg(msg);
+    const tooLarge = this.oversize(msg);
+    if (tooLarge !== undefined) throw tooLarge;
     if (this.state === 'closed') throw new ChannelClosedError('link');
     const s = this.stream(msg.taskName);
     if (s.closedByPeer) throw new ChannelClosedError(`stream "${s.key}"`);

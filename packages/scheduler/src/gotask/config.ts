@@ -9,7 +9,7 @@
  * untouched in `config.appArgs`. Any other unknown flag is an InvalidArgumentError.
  */
 import { userInfo } from 'node:os';
-import { parseResourceFlags, InvalidArgumentError } from '@mesosgot/common/internal';
+import { DEFAULT_MAX_MESSAGE_BYTES, InvalidArgumentError, LOG_LEVELS, parseResourceFlags, type LogLevel } from '@mesosgot/common/internal';
 import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './config-flags.js';
 
 export type { FlagSpec, FlagValue } from './config-flags.js';
@@ -23,6 +23,10 @@ export const DEFAULT_LOCAL_AGENT_RESOURCES = 'cpus:4;mem:4096;disk:4096;ports:[3
 /** Seconds to hold offers that cannot yet fit every task before declining them. */
 export const DEFAULT_HOLD_TIMEOUT_SECONDS = 30;
 export const DEFAULT_MAX_RESTARTS = 3;
+/** Seconds run() waits for a subscription (first, or after losing one) before it gives up. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 60;
+/** Seconds run() lets undelivered scheduler→task messages drain before tearing down. */
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 5;
 
 export interface SchedulerConfig {
   /** `local` (embedded cluster), `http(s)://host:port`, `host:port` or `zk://host:port/path`. */
@@ -58,6 +62,14 @@ export interface SchedulerConfig {
   holdTimeout: number;
   taskFailurePolicy: TaskFailurePolicy;
   maxRestarts: number;
+  /** Seconds without a subscription after which run() rejects (0 = retry for ever). */
+  connectTimeout: number;
+  /** Seconds to let undelivered scheduler→task messages drain when the scheduler function returned. */
+  drainTimeout: number;
+  /** Largest TaskMsg (encoded bytes) either side may send. */
+  maxMessageSize: number;
+  /** Threshold of the default logger. */
+  logLevel: LogLevel;
   /** `--help` was given: print formatHelp() and exit 0 instead of running. */
   help: boolean;
   /** Values of the caller's `extraFlags`, by flag name. */
@@ -117,6 +129,16 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
   { name: 'hold-timeout', env: ['MESOSGOT_HOLD_TIMEOUT'], kind: 'number', min: 0, defaultValue: DEFAULT_HOLD_TIMEOUT_SECONDS, metavar: 's', help: 'seconds to hold offers that cannot fit every task yet before declining them' },
   { name: 'task-failure-policy', env: ['MESOSGOT_TASK_FAILURE_POLICY'], kind: 'choice', choices: ['stop', 'restart'], defaultValue: 'stop', help: 'when a task fails: stop the framework, or relaunch the task' },
   { name: 'max-restarts', env: ['MESOSGOT_MAX_RESTARTS'], kind: 'int', min: 0, defaultValue: DEFAULT_MAX_RESTARTS, help: 'relaunches per task under the restart policy' },
+  {
+    name: 'connect-timeout', env: ['MESOSGOT_CONNECT_TIMEOUT'], kind: 'number', min: 0, defaultValue: DEFAULT_CONNECT_TIMEOUT_SECONDS, metavar: 's',
+    help: 'give up (run() fails) after this long without a subscription to the master; 0 = retry for ever',
+  },
+  { name: 'drain-timeout', env: ['MESOSGOT_DRAIN_TIMEOUT'], kind: 'number', min: 0, defaultValue: DEFAULT_DRAIN_TIMEOUT_SECONDS, metavar: 's', help: 'when the scheduler function returns, how long its undelivered messages may drain' },
+  {
+    name: 'max-message-size', env: ['MESOSGOT_MAX_MESSAGE_SIZE'], kind: 'int', min: 1024, max: 256 * 1024 * 1024, defaultValue: DEFAULT_MAX_MESSAGE_BYTES, metavar: 'bytes',
+    help: 'largest message (encoded TaskMsg) a task or the scheduler function may send; larger sends fail',
+  },
+  { name: 'log-level', env: ['MESOSGOT_LOG_LEVEL'], kind: 'choice', choices: LOG_LEVELS, defaultValue: 'info', help: 'lines on stderr: debug, info, warn, error or silent' },
   { name: 'help', kind: 'bool', defaultValue: false, help: 'print this help and exit' },
 ];
 
@@ -195,6 +217,10 @@ export function parseSchedulerConfig(
     holdTimeout: num('hold-timeout'),
     taskFailurePolicy: str('task-failure-policy') as TaskFailurePolicy,
     maxRestarts: num('max-restarts'),
+    connectTimeout: num('connect-timeout'),
+    drainTimeout: num('drain-timeout'),
+    maxMessageSize: num('max-message-size'),
+    logLevel: str('log-level') as LogLevel,
     help: values.get('help') as boolean,
     appFlags: Object.fromEntries(extra.map((s) => [s.name, values.get(s.name)])),
     appArgs: rest,

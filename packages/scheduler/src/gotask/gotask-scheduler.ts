@@ -14,13 +14,16 @@ import {
   DEFAULT_CHANNEL_CAPACITY,
   InvalidArgumentError,
   TaskError,
+  createStderrLogger,
+  type Logger,
   type ReceiveChannel,
   type ResourceMap,
   type SendChannel,
   type TaskMsg,
+  DEFAULT_MAX_MESSAGE_BYTES,
 } from '@mesosgot/common/internal';
 import type { SchedulerDriverOptions } from '../driver/driver-options.js';
-import { formatHelp, type SchedulerConfig } from './config.js';
+import type { SchedulerConfig } from './config.js';
 import { startEmbeddedCluster, type LocalClusterStarter } from './embedded-cluster.js';
 import { SchedEventQueue, MIN_EVENT_QUEUE_BOUND } from './sched-event-queue.js';
 import type { SchedEvent } from './sched-events.js';
@@ -40,8 +43,13 @@ export interface SchedTask {
 
 /** Resources of each agent's executor (charged once per agent). */
 export const DEFAULT_EXECUTOR_RESOURCES: ResourceMap = { cpus: 0.1, mem: 64 };
-/** How long run() lets undelivered scheduler→task messages drain before tearing down. */
+/** How long run() lets undelivered scheduler→task messages drain before tearing down (`--drain-timeout`). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+/**
+ * How long run(), once the system is stopping, waits for a scheduler function that ignores the
+ * end of schedIn and the closed schedOut before it tears down without it.
+ */
+export const SCHED_FUNC_GRACE_MS = 5_000;
 
 export interface GoTaskSchedulerOptions {
   /** Starts the embedded cluster when the master is `local` (default: startEmbeddedCluster). */
@@ -49,7 +57,15 @@ export interface GoTaskSchedulerOptions {
   executorResources?: ResourceMap;
   /** Command that runs node on the agents for a fetched executor (default: this node for `local`, else `node`). */
   nodeCommand?: string;
+  /** Overrides `config.drainTimeout` (seconds) in ms. */
   drainTimeoutMs?: number;
+  /**
+   * Stops the system when aborted, as stop() does, except that run() then rejects with
+   * `signal.reason` (STYLE: an abort rejects with the signal's reason, unchanged).
+   */
+  signal?: AbortSignal;
+  /** Where lifecycle milestones go (default: concise lines on stderr at `config.logLevel`). */
+  logger?: Logger;
   driverOptions?: SchedulerDriverOptions;
   /** Replaces MesosSchedulerDriver (tests). */
   createDriver?: DriverFactory;
@@ -74,8 +90,9 @@ export interface SpawnOptions {
 /**
  * The executor bundle a scheduler script finds by default: `app_executor.bundle.mjs` beside the
  * script being run (what `npm run build` writes for each example). Undefined when there is none.
+ * The entry helper (schedulerMain) passes the script path; library classes never read argv.
  */
-export function defaultExecutorBundle(mainScript: string | undefined = process.argv[1]): string | undefined {
+export function defaultExecutorBundle(mainScript: string | undefined): string | undefined {
   if (!mainScript) return undefined;
   const candidate = join(dirname(mainScript), DEFAULT_EXECUTOR_BUNDLE_NAME);
   return existsSync(candidate) ? candidate : undefined;
@@ -91,6 +108,11 @@ export class GoTaskScheduler {
   private isRunning = false;
   /** The running framework, set by run(); killTask goes through it. */
   private session: SchedulerSession | undefined;
+  /** run()'s promise, once called; stop() waits on it. */
+  private running: Promise<void> | undefined;
+  /** Set by stop() or options.signal: the system must stop. Written by requestStop() only. */
+  private stopRequest: { reason: unknown } | undefined;
+  private readonly logger: Logger;
 
   /** Throws InvalidArgumentError for bad options (before any I/O). */
   readonly config: SchedulerConfig;
@@ -102,9 +124,11 @@ export class GoTaskScheduler {
     if (config === null || typeof config !== 'object' || typeof config.master !== 'string') {
       throw new InvalidArgumentError('config', config, 'expected loadSchedulerConfig(...)');
     }
-    // Neither --executor nor --executor-command: use the bundle beside the scheduler script.
-    const bundle = config.executor === undefined && config.executorCommand === undefined ? defaultExecutorBundle() : undefined;
-    this.config = bundle === undefined ? config : { ...config, executor: bundle };
+    this.config = config;
+    this.logger = options.logger ?? createStderrLogger({ level: config.logLevel ?? 'info' });
+    const { signal } = options;
+    if (signal?.aborted === true) this.requestStop(signal.reason as unknown);
+    else signal?.addEventListener('abort', () => this.requestStop(signal.reason as unknown), { once: true });
   }
 
   /**
@@ -141,20 +165,47 @@ export class GoTaskScheduler {
 
   /**
    * Runs the framework: starts the local cluster (for `local`) and the artifact server,
-   * subscribes, launches the tasks all or nothing, and runs the scheduler function. Resolves
-   * once the scheduler function returned and the framework is torn down (TEARDOWN: Mesos kills
-   * the tasks; with `failoverOnStop` no TEARDOWN, the tasks keep running), with every server,
-   * timer and cluster of ours stopped. With `config.frameworkId` it takes over that framework
-   * and adopts the tasks that still run (task-adoption.ts says what the function then sees). Rejects with TaskError
-   * if the scheduler function threw or a task failure stopped the framework (policy `stop`),
-   * after the same teardown. With `config.help` it prints the help and resolves.
-   * Throws InvalidArgumentError before any I/O for a missing scheduler function or executor.
+   * subscribes, and once subscribed runs the scheduler function while the tasks are launched all
+   * or nothing. Always settles, with everything of ours (servers, timers, cluster, temp dirs)
+   * stopped and one Shutdown event sent:
+   * - resolves once the scheduler function returned, or stop() was called, and the framework was
+   *   torn down (TEARDOWN: Mesos kills the tasks; with `failoverOnStop` the tasks keep running);
+   * - rejects with TaskError when the scheduler function threw or a task failure stopped the
+   *   framework (policy `stop`); with the driver's error when the master refused the framework
+   *   for good (401, "Framework failed over"); with TimeoutError when no subscription came
+   *   within `--connect-timeout`; with UnfittableTaskError when a task can never fit an agent of
+   *   the embedded cluster; with `signal.reason` when the `signal` option aborted it.
+   * With `config.frameworkId` it takes over that framework and adopts the tasks that still run
+   * (task-adoption.ts). Throws InvalidArgumentError before any I/O for a missing scheduler
+   * function or executor, or a second call.
    */
-  async run(): Promise<void> {
-    if (this.config.help) {
-      process.stdout.write(formatHelp());
-      return;
-    }
+  run(): Promise<void> {
+    if (this.running !== undefined) return Promise.reject(new InvalidArgumentError('run', 'called twice', 'run() may be called only once'));
+    this.running = this.runOnce();
+    return this.running;
+  }
+
+  /**
+   * Stops the system from outside: the scheduler function sees Shutdown, schedIn ends and
+   * schedOut closes; then the teardown of run(). Resolves when run() has settled (run() itself
+   * resolves after a stop()); before run() it makes a later run() end at once. Never rejects.
+   */
+  async stop(): Promise<void> {
+    this.requestStop(undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private requestStop(reason: unknown): void {
+    if (this.stopRequest !== undefined) return;
+    this.stopRequest = { reason };
+    this.endSession();
+  }
+
+  private async runOnce(): Promise<void> {
     this.checkNotRunning('run');
     const schedFunc = this.schedFunc;
     if (schedFunc === undefined) throw new InvalidArgumentError('schedFunc', undefined, 'register a scheduler function before run()');
@@ -162,9 +213,9 @@ export class GoTaskScheduler {
       throw new InvalidArgumentError('executor', undefined, `set --executor <bundle> or --executor-command <cmd> so agents can start the executor (no ${DEFAULT_EXECUTOR_BUNDLE_NAME} beside the scheduler script)`);
     }
     this.isRunning = true;
+    const drainMs = this.options.drainTimeoutMs ?? (this.config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000;
     const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
     const schedIn = new Channel<TaskMsg>(capacity);
-    const schedOut = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
     const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size));
     const session = (this.session = new SchedulerSession({
@@ -179,21 +230,63 @@ export class GoTaskScheduler {
       driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
       ...(this.options.link === undefined ? {} : { link: this.options.link }),
       isFailoverOnStop: this.options.failoverOnStop === true,
+      logger: this.logger,
+      connectTimeoutMs: (this.config.connectTimeout ?? 0) * 1000,
+      channelCapacity: capacity,
+      maxMessageBytes: this.config.maxMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES,
     }));
+    // A stop requested before run() (or while it was setting up) ends the session at once.
+    if (this.stopRequest !== undefined) this.endSession();
     let failure: Error | undefined;
+    let funcFailure: Error | undefined;
+    let reason = 'the scheduler function returned';
     try {
-      await session.start(schedOut);
-      try {
-        await schedFunc(schedIn, schedOut, schedEvents);
-      } catch (err) {
-        failure = new TaskError('scheduler', `the scheduler function failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      await session.start();
+      // The scheduler function starts once the framework is subscribed (README "The API"),
+      // unless the system ended first (refused, gave up, stopped).
+      if (await settlesFirst(session.subscribed, session.ended)) {
+        const schedOut = session.schedOut!;
+        const fn = schedFunc(schedIn, schedOut, schedEvents).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        let outcome: unknown;
+        if (await settlesFirst(fn, session.ended)) {
+          outcome = await fn;
+        } else {
+          // Stopping: the function saw Shutdown, schedIn ended and schedOut closed; give it a
+          // bounded time to return (its `finally` blocks run), then tear down without it.
+          const grace = AbortSignal.timeout(SCHED_FUNC_GRACE_MS);
+          if (await settlesFirst(fn, grace)) outcome = await fn;
+          else this.logger.warn(`the scheduler function did not return within ${SCHED_FUNC_GRACE_MS} ms of the shutdown; tearing down without it`);
+        }
+        if (outcome !== undefined) {
+          const message = (outcome as Error)?.message ?? String(outcome);
+          funcFailure = new TaskError('scheduler', `the scheduler function failed: ${message}`, { cause: outcome });
+          reason = `the scheduler function threw: ${message}`;
+        }
       }
-      failure ??= session.stopReason;
+    } catch (err) {
+      failure = err as Error;
+      reason = `the framework could not start: ${(err as Error)?.message ?? String(err)}`;
     } finally {
-      schedOut.close();
-      await session.stop(this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+      await session.stop(drainMs, reason);
     }
-    if (failure !== undefined) throw failure;
+    // What stopped the system comes first: a send rejected because of it is a consequence.
+    failure ??= session.stopReason ?? funcFailure;
+    if (failure !== undefined) {
+      this.logger.error(`run() failed: ${failure.message}`);
+      throw failure;
+    }
+    this.logger.info('run() finished');
+  }
+
+  /** Ends the running session for the stop request (stop(): orderly; abort: with its reason). */
+  private endSession(): void {
+    if (this.stopRequest === undefined) return;
+    const { reason } = this.stopRequest;
+    const why = reason === undefined ? 'stop() was called' : `aborted: ${reason instanceof Error ? reason.message : String(reason)}`;
+    this.session?.end(reason === undefined ? undefined : (reason as Error), why);
   }
 
   /**
@@ -222,5 +315,20 @@ export class GoTaskScheduler {
 
   private checkNotRunning(what: string): void {
     if (this.isRunning) throw new InvalidArgumentError(what, undefined, 'not allowed once run() has started');
+  }
+}
+
+/** True if `first` settles before `signal` aborts (false at once if it already has). */
+async function settlesFirst(first: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([first.then(() => true, () => true), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
   }
 }

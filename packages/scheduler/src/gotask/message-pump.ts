@@ -19,6 +19,7 @@ import {
   type TaskMsg,
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
+import { SchedOut } from './sched-out.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 
 /** Most schedOut messages the outbound loop takes per wake-up (schedOut's default capacity). */
@@ -44,7 +45,11 @@ export class MessagePump {
   private readonly links = new Map<string, ExecutorLinkEntry>();
   /** Aborted by close(): ends the outbound loop's waits. */
   private readonly stopping = new AbortController();
-  private outbound: Promise<void> | undefined;
+  /** One loop per destination of schedOut (pumpDestination). */
+  private readonly outbound: Promise<void>[] = [];
+  private schedOut: SchedOut | undefined;
+  /** Messages taken off schedOut and not yet handed to a link (waiting for their task's launch). */
+  private inFlight = 0;
 
   constructor(private readonly options: MessagePumpOptions) {}
 
@@ -79,12 +84,28 @@ export class MessagePump {
   }
 
   /**
-   * Starts moving `schedOut` to the tasks. Each message waits for its task to be launched and
-   * for credit; an unknown or ended task is reported through onError and the message dropped.
-   * The loop ends when schedOut is closed and drained, or on close().
+   * The scheduler function's `schedOut`: a queue per destination task (sched-out.ts), each moved
+   * to its task's link by its own loop, so a task that stops reading holds up only the sends
+   * addressed to it. Each message waits for its task to be launched and for that task's credit;
+   * an unknown or ended task is reported through onError and the message dropped.
    */
-  start(schedOut: ReceiveChannel<TaskMsg>): void {
-    this.outbound ??= this.pumpOutbound(schedOut);
+  createSchedOut(capacity: number, maxMessageBytes: number): SchedOut {
+    const { table, onError } = this.options;
+    this.schedOut ??= new SchedOut({
+      capacity,
+      maxMessageBytes,
+      isKnown: (name) => table.get(name) !== undefined,
+      onUnknown: (msg) => onError(new InvalidArgumentError('taskName', msg.taskName, 'no task has this id (ids are <name>-<index>); message dropped')),
+      startDestination: (name, queue) => this.outbound.push(this.pumpDestination(name, queue)),
+    });
+    return this.schedOut;
+  }
+
+  /** Messages sent by the scheduler function and not acknowledged by their task yet. */
+  get undelivered(): number {
+    let n = this.schedOut?.pending ?? 0;
+    for (const { link } of this.links.values()) n += link.unacknowledged;
+    return n + this.inFlight;
   }
 
   /** The transport is back (re-subscribed): resend what is unacknowledged now. */
@@ -113,7 +134,8 @@ export class MessagePump {
     this.links.clear();
     await Promise.all(entries.map((e) => e.link.close()));
     await Promise.all(entries.map((e) => e.inbound));
-    await this.outbound;
+    this.schedOut?.close();
+    await Promise.all(this.outbound);
   }
 
   private async pumpInbound(link: ReliableLink): Promise<void> {
@@ -129,31 +151,32 @@ export class MessagePump {
     }
   }
 
-  private async pumpOutbound(schedOut: ReceiveChannel<TaskMsg>): Promise<void> {
+  private async pumpDestination(name: string, queue: ReceiveChannel<TaskMsg>): Promise<void> {
     const signal = this.stopping.signal;
     try {
       for (;;) {
         // One wake-up per batch of queued messages rather than per message (a batch in hand
-        // frees its room in schedOut: at most twice its capacity is held, still bounded).
-        const batch = await schedOut.receiveMany(OUTBOUND_BATCH, { signal });
+        // frees its room in the queue: at most twice its capacity is held, still bounded).
+        const batch = await queue.receiveMany(OUTBOUND_BATCH, { signal });
         if (batch.length === 0) return;
-        for (const msg of batch) await this.deliver(msg, signal);
+        this.inFlight += batch.length;
+        for (const msg of batch) await this.deliver(name, msg, signal);
       }
     } catch (err) {
       if (!signal.aborted) this.options.onError(err as Error);
     }
   }
 
-  private async deliver(msg: TaskMsg, signal: AbortSignal): Promise<void> {
-    const { table, onError } = this.options;
-    const name = msg?.taskName;
-    const entry = typeof name === 'string' ? table.get(name) : undefined;
-    if (entry === undefined) {
-      onError(new InvalidArgumentError('taskName', name, 'no task has this id (ids are <name>-<index>); message dropped'));
-      return;
+  private async deliver(name: string, msg: TaskMsg, signal: AbortSignal): Promise<void> {
+    const { onError } = this.options;
+    const entry = this.options.table.get(name);
+    try {
+      if (entry !== undefined) await this.options.table.whenLaunched(entry, signal);
+    } finally {
+      // From here the message is the link's to count (unacknowledged or waiting for credit), or gone.
+      this.inFlight--;
     }
-    await table.whenLaunched(entry, signal);
-    if (signal.aborted) return;
+    if (entry === undefined || signal.aborted) return;
     if (isTerminalPhase(entry.phase) || entry.executorId === undefined || entry.agentId === undefined) {
       onError(new ChannelClosedError(`task ${entry.id} (${entry.phase}); message dropped`));
       return;

@@ -38,6 +38,16 @@ export type SchedEvent =
   | { type: 'Registered'; frameworkId: string; master: MasterInfo }
   | { type: 'Reregistered'; frameworkId: string; master: MasterInfo }
   | { type: 'Disconnected' }
+  | {
+      /** A connection attempt failed (or a subscription was lost); the driver tries again at `retryAt`. */
+      type: 'Reconnecting';
+      masterUrl: string;
+      cause: string;
+      retryInMs: number;
+      /** ISO 8601 time of the next attempt. */
+      retryAt: string;
+      error?: Error;
+    }
   | ({ type: 'TaskLaunched'; hostname: string; executorId: string } & TaskEventData)
   | ({ type: 'TaskRunning' } & TaskEventData)
   | ({ type: 'TaskFinished' } & TaskEventData)
@@ -53,7 +63,7 @@ export type SchedEvent =
 
 export type SchedEventType = SchedEvent['type'];
 
-/** Every kind, in declaration order (mesosgot's fourteen, then AllocationPending). */
+/** Every kind (mesosgot's fourteen, then AllocationPending and Reconnecting). */
 export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
   'Registered',
   'Reregistered',
@@ -70,6 +80,7 @@ export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
   'Shutdown',
   'Error',
   'AllocationPending',
+  'Reconnecting',
 ];
 
 /**

@@ -6,11 +6,14 @@
  * whatever the scheduler function does.
  */
 import {
+  DriverStoppedError,
   type ReliableLinkOptions,
   InvalidArgumentError,
   NotSubscribedError,
   TaskError,
+  TimeoutError,
   type Channel,
+  type Logger,
   type FrameworkInfo,
   type ResourceMap,
   type TaskMsg,
@@ -28,8 +31,9 @@ import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster
 import type { ExecutorSource } from './launch-builder.js';
 import { shellQuote } from './launch-builder.js';
 import { MessagePump } from './message-pump.js';
+import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
-import { schedEventFromStatus } from './sched-events.js';
+import { schedEventFromStatus, type AllocationShortfall } from './sched-events.js';
 import { TaskAdoption } from './task-adoption.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 
@@ -48,6 +52,13 @@ export interface SchedulerSessionOptions {
   link?: Omit<ReliableLinkOptions, 'transmit'>;
   /** stop() leaves the framework to a successor (no TEARDOWN, GoTaskSchedulerOptions.failoverOnStop). */
   isFailoverOnStop?: boolean;
+  logger: Logger;
+  /** Give up (run() rejects with TimeoutError) when not subscribed for this long; 0 = never. */
+  connectTimeoutMs: number;
+  /** Capacity of each destination queue of schedOut. */
+  channelCapacity: number;
+  /** Largest message schedOut accepts, in encoded bytes. */
+  maxMessageBytes: number;
 }
 
 export class SchedulerSession {
@@ -59,17 +70,60 @@ export class SchedulerSession {
   /** Set with `config.frameworkId` until every declared task was reconciled (task-adoption.ts). */
   private adoption: TaskAdoption | undefined;
   private frameworkId = '';
-  private schedOut: Channel<TaskMsg> | undefined;
+  /** The scheduler function's schedOut (a queue per destination); created by start(). */
+  schedOut: SchedOut | undefined;
   /** Executors retired by a relaunch (restart policy) and not shut down yet: id → agent id. */
   private readonly retired = new Map<string, string>();
-  /** Set when a task failure stops the framework (policy `stop`); run() rejects with it. */
-  stopReason: TaskError | undefined;
+  /**
+   * Why the system stopped before the scheduler function returned: a task failure under policy
+   * `stop` (TaskError), the driver giving up (its error), no subscription within the connect
+   * timeout (TimeoutError), or an abort (the signal's reason). run() rejects with it. Written
+   * once, by end().
+   */
+  stopReason: Error | undefined;
+  /** Why the system is stopping, for the Shutdown event; set once by end(). */
+  private shutdownReason: string | undefined;
   driverStatus: DriverStatus = 'DRIVER_NOT_STARTED';
+  /** True from stop() on: the driver closing is then ours, not a failure. */
+  private isStopping = false;
+  private readonly endedSignal = new AbortController();
+  /** Ends the status-stream reader at stop(). */
+  private readonly statusReader = new AbortController();
+  private connectTimer: NodeJS.Timeout | undefined;
+  private resolveSubscribed!: () => void;
+  /** Resolves at the first SUBSCRIBED (Registered or, failing over, Reregistered). */
+  readonly subscribed = new Promise<void>((resolve) => (this.resolveSubscribed = resolve));
+  /** Master URL of the latest connection attempt, and why the previous one failed. */
+  private masterUrl = '';
+  private lastFailure: string | undefined;
 
   constructor(private readonly o: SchedulerSessionOptions) {}
 
+  /** Aborted by end(): the system is stopping before the scheduler function returned. */
+  get ended(): AbortSignal {
+    return this.endedSignal.signal;
+  }
+
+  /**
+   * Stops the system before the scheduler function returned (once; later calls are ignored):
+   * records `error` for run() (undefined for an orderly stop()), tells the scheduler function
+   * with one Shutdown event, ends schedIn and closes schedOut so that waiting and later sends
+   * reject with ChannelClosedError.
+   */
+  end(error: Error | undefined, reason: string): void {
+    if (this.shutdownReason !== undefined || this.isStopping) return;
+    this.stopReason = error;
+    this.shutdownReason = reason;
+    clearTimeout(this.connectTimer);
+    this.o.events.push({ type: 'Shutdown', reason });
+    this.o.logger[error === undefined ? 'info' : 'error'](`stopping: ${reason}`);
+    this.o.schedIn.close();
+    this.schedOut?.close('the framework is stopping');
+    this.endedSignal.abort(error);
+  }
+
   /** Starts everything; on failure stops what it started and rethrows. */
-  async start(schedOut: Channel<TaskMsg>): Promise<void> {
+  async start(): Promise<void> {
     const { config } = this.o;
     let master = config.master;
     if (master === 'local') {
@@ -77,7 +131,10 @@ export class SchedulerSession {
       master = this.cluster.masterUrl;
     }
     const source = await this.executorSource();
-    const onError = (error: Error): void => this.o.events.push({ type: 'Error', message: error.message, error });
+    const onError = (error: Error): void => {
+      this.o.events.push({ type: 'Error', message: error.message, error });
+      this.o.logger.warn(error.message);
+    };
     const frameworkInfo = buildFrameworkInfo({
       name: config.name,
       user: config.user,
@@ -91,6 +148,7 @@ export class SchedulerSession {
     const driver = create(this.callbacks(), frameworkInfo, master, this.o.driverOptions);
     this.driver = driver;
     this.pump = new MessagePump({ driver, table: this.o.table, schedIn: this.o.schedIn, onError, ...(this.o.link ? { link: this.o.link } : {}) });
+    this.schedOut = this.pump.createSchedOut(this.o.channelCapacity, this.o.maxMessageBytes);
     this.launcher = new GangLauncher({
       table: this.o.table,
       frameworkName: config.name,
@@ -100,12 +158,16 @@ export class SchedulerSession {
       holdTimeoutMs: config.holdTimeout * 1000,
       onLaunched: (tasks, agent, executorId) => {
         this.pump!.linkFor(executorId, agent.agentId);
+        this.o.logger.info(`launched ${tasks.length} task(s) on agent ${agent.hostname}`, { agent: agent.agentId, executor: executorId, tasks: tasks.map((t) => t.id).join(',') });
         for (const t of tasks) {
           this.o.table.markLaunched(t, agent.agentId, executorId);
           this.o.events.push({ type: 'TaskLaunched', taskId: t.id, agentId: agent.agentId, hostname: agent.hostname, executorId });
         }
       },
-      onPending: (shortfall) => this.o.events.push({ type: 'AllocationPending', shortfall }),
+      onPending: (shortfall) => {
+        this.o.events.push({ type: 'AllocationPending', shortfall });
+        this.o.logger.warn(`waiting for resources: ${describeShortfall(shortfall)}`);
+      },
       onError,
     });
     this.launcher.attach(driver);
@@ -129,9 +191,58 @@ export class SchedulerSession {
       // Nothing is launched before the master said which tasks still run.
       launcher.hold();
     }
-    this.schedOut = schedOut;
-    this.pump.start(schedOut);
+    this.watchDriver(driver);
+    this.armConnectTimer();
     this.driverStatus = await driver.start();
+  }
+
+  /**
+   * The driver's own ending (a fatal refusal: 401, "Framework failed over"…) ends the system
+   * with its error; every failed connection attempt becomes a Reconnecting event and a log line
+   * with the cause and the next retry time.
+   */
+  private watchDriver(driver: SchedulerDriver): void {
+    void driver.closed().then((error) => {
+      if (this.isStopping) return;
+      const cause = error ?? new DriverStoppedError('the scheduler driver stopped');
+      this.end(cause, `the scheduler driver gave up: ${cause.message}`);
+    });
+    void (async () => {
+      for await (const status of driver.status({ signal: this.statusReader.signal })) {
+        switch (status.type) {
+          case 'connecting':
+            this.masterUrl = status.masterUrl;
+            this.o.logger.debug(`connecting to ${status.masterUrl}`, { attempt: status.attempt });
+            break;
+          case 'connected':
+            this.lastFailure = undefined;
+            this.o.logger.info(`${status.isReregistration ? 're-subscribed' : 'subscribed'} to ${status.masterUrl}`, { framework: status.frameworkId });
+            break;
+          case 'reconnecting': {
+            const cause = status.error?.message ?? 'the event stream ended';
+            const retryAt = new Date(Date.now() + status.delayMs);
+            this.lastFailure = cause;
+            this.o.events.push({ type: 'Reconnecting', masterUrl: this.masterUrl, cause, retryInMs: status.delayMs, retryAt: retryAt.toISOString(), ...(status.error ? { error: status.error } : {}) });
+            this.o.logger.warn(`master ${this.masterUrl || this.o.config.master} unreachable: ${cause}; retrying in ${(status.delayMs / 1000).toFixed(1)} s`, { retryAt: retryAt.toISOString() });
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    })().catch(() => undefined); // Ends with the abort of statusReader at stop(): nothing to report.
+  }
+
+  /** (Re)starts the give-up timer while not subscribed (--connect-timeout). */
+  private armConnectTimer(): void {
+    clearTimeout(this.connectTimer);
+    const ms = this.o.connectTimeoutMs;
+    if (ms <= 0 || this.isStopping) return;
+    this.connectTimer = setTimeout(() => {
+      const master = this.masterUrl || this.o.config.master;
+      const error = new TimeoutError(`no subscription to master ${master}${this.lastFailure ? ` (last failure: ${this.lastFailure})` : ''}; giving up (--connect-timeout)`, ms);
+      this.end(error, error.message);
+    }, ms);
   }
 
   /**
@@ -155,11 +266,21 @@ export class SchedulerSession {
     await this.driver.killTask({ value: taskId }, entry.agentId === undefined ? undefined : { value: entry.agentId });
   }
 
-  async stop(drainMs: number): Promise<void> {
+  /**
+   * Lets queued scheduler→task messages drain (at most `drainMs`; skipped when the system ended
+   * on a failure), reports what is still undelivered, tears the framework down (TEARDOWN), closes
+   * links and the events channel (after one Shutdown event, saying `reason` unless end() already
+   * sent one), stops the artifact server and the cluster.
+   */
+  async stop(drainMs: number, reason: string): Promise<void> {
+    this.isStopping = true;
+    clearTimeout(this.connectTimer);
     const deadline = AbortSignal.timeout(drainMs);
     try {
-      if (this.pump !== undefined && this.driver?.driverStatus === 'DRIVER_RUNNING') {
-        // First what the scheduler function queued in schedOut (closed by run()), then the links.
+      this.schedOut?.close();
+      if (this.pump !== undefined && this.driver?.driverStatus === 'DRIVER_RUNNING' && this.stopReason === undefined) {
+        this.o.logger.info('draining messages to tasks', { undelivered: this.pump.undelivered, timeoutMs: drainMs });
+        // First what the scheduler function queued in schedOut, then the links.
         const out = this.schedOut;
         if (out !== undefined && !deadline.aborted) {
           await new Promise<void>((resolve) => {
@@ -168,13 +289,23 @@ export class SchedulerSession {
           });
         }
         await this.pump.drain(deadline);
+        const lost = this.pump.undelivered;
+        if (lost > 0) {
+          const message = `${lost} message(s) from the scheduler function were not delivered within the drain timeout of ${drainMs} ms (--drain-timeout) and are dropped`;
+          this.o.events.push({ type: 'Error', message });
+          this.o.logger.warn(message, { undelivered: lost });
+        }
       }
       this.launcher?.close();
+      this.o.logger.info(this.o.isFailoverOnStop === true ? 'leaving the framework to a successor (failover)' : 'tearing the framework down', { framework: this.frameworkId || undefined });
+      this.statusReader.abort();
       if (this.driver !== undefined) this.driverStatus = await this.driver.stop(this.o.isFailoverOnStop === true).catch(() => this.driver!.driverStatus);
       await this.pump?.close();
       this.o.schedIn.close();
-      await this.o.events.close({ type: 'Shutdown', reason: this.stopReason?.message ?? 'the scheduler function returned' }, AbortSignal.timeout(drainMs));
+      const last = this.shutdownReason === undefined ? { type: 'Shutdown' as const, reason } : undefined;
+      await this.o.events.close(last, AbortSignal.timeout(drainMs));
     } finally {
+      this.statusReader.abort();
       await this.artifacts?.stop();
       await this.cluster?.stop();
     }
@@ -226,10 +357,11 @@ export class SchedulerSession {
       });
     } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
       if (this.stopReason === undefined) {
-        this.stopReason = new TaskError(entry.id, `${status.state}: ${status.message ?? 'no message'} (task failure policy: ${config.taskFailurePolicy})`);
-        events.push({ type: 'Shutdown', reason: this.stopReason.message });
+        // The executor's message often starts with "task <id>: " already; say it once.
+        const detail = (status.message ?? 'no message').replace(`task ${entry.id}: `, '');
+        const error = new TaskError(entry.id, `${status.state}: ${detail} (task failure policy: ${config.taskFailurePolicy})`);
         // Ends the scheduler function's `for await (… of schedIn)`: the framework is stopping.
-        this.o.schedIn.close();
+        this.end(error, error.message);
       }
     }
   }
@@ -258,10 +390,14 @@ export class SchedulerSession {
     return {
       registered: (_d, frameworkId, master) => {
         this.frameworkId = frameworkId.value;
+        clearTimeout(this.connectTimer);
+        this.resolveSubscribed();
         events.push({ type: 'Registered', frameworkId: frameworkId.value, master });
         if (this.driver !== undefined) this.adoption?.ask(this.driver);
       },
       reregistered: (_d, master) => {
+        clearTimeout(this.connectTimer);
+        this.resolveSubscribed();
         events.push({ type: 'Reregistered', frameworkId: this.frameworkId, master });
         // Frames sent while we were away were dropped by the master (docs/protocol.md, "Framework messages"): resend now.
         this.pump?.retransmitAll();
@@ -270,6 +406,8 @@ export class SchedulerSession {
       },
       disconnected: () => {
         this.launcher?.forgetOffers();
+        this.armConnectTimer();
+        this.o.logger.warn('disconnected from the master; re-subscribing');
         events.push({ type: 'Disconnected' });
       },
       resourceOffers: (_d, offers) => this.launcher?.addOffers(offers),
@@ -294,4 +432,14 @@ export class SchedulerSession {
       error: (_d, message, cause) => events.push({ type: 'Error', message, ...(cause === undefined ? {} : { error: cause }) }),
     };
   }
+}
+
+/** One line for the log: which tasks wait, what is missing (zero entries left out). */
+export function describeShortfall(shortfall: AllocationShortfall): string {
+  const tasks = shortfall.unplaced.map((u) => `${u.count} × ${u.name}`).join(', ');
+  const missing = Object.entries(shortfall.missing)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${Number(v.toFixed(3))}`)
+    .join(', ');
+  return `${tasks} not placed (${missing ? `missing ${missing}` : 'fragmented'}; ${shortfall.offersHeld} offer(s) held)`;
 }

@@ -42,6 +42,8 @@ export class FakeGoTaskDriver implements SchedulerDriver {
   private offerSeq = 0;
   private readonly echoes: Promise<void>[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private resolveClosed!: (error: Error | undefined) => void;
+  private readonly closedWith = new Promise<Error | undefined>((resolve) => (this.resolveClosed = resolve));
 
   constructor(
     readonly scheduler: Scheduler,
@@ -75,6 +77,7 @@ export class FakeGoTaskDriver implements SchedulerDriver {
     await Promise.all([...this.executors.values()].map((l) => l.close()));
     await Promise.all(this.echoes);
     for (const t of this.timers) clearTimeout(t);
+    this.resolveClosed(undefined);
     return this.driverStatus;
   }
   async abort(): Promise<DriverStatus> {
@@ -134,7 +137,7 @@ export class FakeGoTaskDriver implements SchedulerDriver {
     return { [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true as const }) }) };
   }
   closed(): Promise<Error | undefined> {
-    return Promise.resolve(undefined);
+    return this.closedWith;
   }
 
   private launch(task: TaskInfo): void {

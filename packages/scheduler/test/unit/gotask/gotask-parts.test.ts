@@ -108,7 +108,6 @@ describe('MessagePump', () => {
     const sent: { executorId: string; agentId: string; bytes: number }[] = [];
     const errors: Error[] = [];
     const schedIn = new Channel<TaskMsg>(4);
-    const schedOut = new Channel<TaskMsg>(4);
     const pump = new MessagePump({
       driver: {
         sendFrameworkMessage: async (e, a, data) => {
@@ -120,7 +119,7 @@ describe('MessagePump', () => {
       schedIn,
       onError: (e) => errors.push(e),
     });
-    pump.start(schedOut);
+    const schedOut = pump.createSchedOut(4, 1 << 20);
     pump.onFrameworkMessage('E', 'A', Buffer.from('{"not":"a frame"}'));
     expect(errors[0]).toBeInstanceOf(ProtocolError);
     await schedOut.send({ taskName: 'ghost-1', data: 'x' });
