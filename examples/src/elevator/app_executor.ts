@@ -2,7 +2,7 @@
  * Elevator example, executor side: the task functions for `elevator` and `floor`.
  * Bundled into one file by `npm run build` and fetched by each agent into its sandbox.
  */
-import { GoTaskExecutor, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
+import { executorMain, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
 import { ElevatorCar } from './elevator-car.js';
 import { floorCalls } from './floor-traffic.js';
 import { TICK_MS, decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';
@@ -54,7 +54,7 @@ async function floorMain(input: ReceiveChannel<TaskMsg>, output: SendChannel<Tas
   await calling;
 }
 
-const exec = new GoTaskExecutor();
-exec.registerTaskFunc('elevator', elevatorMain);
-exec.registerTaskFunc('floor', floorMain);
-await exec.run();
+await executorMain((exec) => {
+  exec.registerTaskFunc('elevator', elevatorMain);
+  exec.registerTaskFunc('floor', floorMain);
+});

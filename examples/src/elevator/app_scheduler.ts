@@ -4,15 +4,7 @@
  * elevators move a floor per tick and report. It stops after R requests are served and prints
  * a summary. Run: `npm start`, or `node examples/dist/elevator/app_scheduler.js --help`.
  */
-import {
-  GoTaskScheduler,
-  loadSchedulerConfig,
-  type FlagSpec,
-  type SchedEvent,
-  type ReceiveChannel,
-  type SendChannel,
-  type TaskMsg,
-} from '@mesosgot/scheduler';
+import { schedulerMain, type FlagSpec, type SchedEvent, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/scheduler';
 import { Dispatcher } from './dispatcher.js';
 import { decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';
 import { ProgressLine } from '../shared/progress-line.js';
@@ -24,18 +16,10 @@ const APP_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', env: ['SEED'], kind: 'int', min: 0, defaultValue: 1, metavar: 'n', help: 'seed of the passenger traffic' },
 ];
 
-const config = loadSchedulerConfig(process.argv.slice(2), process.env, {
-  extraFlags: APP_FLAGS,
-  usage: 'usage: app_scheduler [flags]   (elevator example: E elevators serve R requests made on F floors)',
-});
-const elevators = config.appFlags.elevators as number;
-const floors = config.appFlags.floors as number;
-const requests = config.appFlags.requests as number;
-const seed = config.appFlags.seed as number;
-
-const sched = new GoTaskScheduler(config);
-sched.spawnTask('elevator', elevators, { cpus: 0.1, mem: 64 });
-sched.spawnTask('floor', floors, { cpus: 0.1, mem: 64 });
+let elevators = 0;
+let floors = 0;
+let requests = 0;
+let seed = 0;
 
 const startedAt = performance.now();
 let served = 0;
@@ -57,9 +41,6 @@ async function watchEvents(events: ReceiveChannel<SchedEvent>): Promise<void> {
       case 'TaskLost':
         running--;
         failure ??= `${event.taskId} ${event.state}: ${event.message}`;
-        break;
-      case 'AllocationPending':
-        console.error(`waiting for resources: ${JSON.stringify(event.shortfall.missing)} missing for ${event.shortfall.unplaced.map((u) => `${u.count} × ${u.name}`).join(', ')}`);
         break;
       case 'Error':
         failure ??= event.message;
@@ -83,7 +64,7 @@ async function send(out: SendChannel<TaskMsg>, taskName: string, msg: ElevatorMs
   messages++;
 }
 
-sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
+async function elevatorSchedFunc(schedIn: ReceiveChannel<TaskMsg>, schedOut: SendChannel<TaskMsg>, schedEvents: ReceiveChannel<SchedEvent>): Promise<void> {
   const watching = watchEvents(schedEvents);
   const progress = new ProgressLine();
   const dispatcher = new Dispatcher(Array.from({ length: elevators }, (_, i) => `elevator-${i}`));
@@ -126,10 +107,20 @@ sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
   console.log(`  messages exchanged  ${messages}`);
   console.log(`  wall time           ${wall.toFixed(2)} s`);
   void watching;
-});
-
-await sched.run();
-if (served < requests) {
-  console.error(`elevator: stopped after ${served} of ${requests} requests${failure ? `: ${failure}` : ''}`);
-  process.exitCode = 1;
+  if (served < requests) throw new Error(`stopped after ${served} of ${requests} requests${failure ? `: ${failure}` : ''}`);
 }
+
+// schedulerMain parses the flags (--help lists the app's too), stops gracefully on Ctrl-C and
+// exits with run()'s outcome; the library logs allocation waits and failures on stderr.
+await schedulerMain(
+  (sched, config) => {
+    elevators = config.appFlags.elevators as number;
+    floors = config.appFlags.floors as number;
+    requests = config.appFlags.requests as number;
+    seed = config.appFlags.seed as number;
+    sched.spawnTask('elevator', elevators, { cpus: 0.1, mem: 64 });
+    sched.spawnTask('floor', floors, { cpus: 0.1, mem: 64 });
+    sched.registerSchedFunc(elevatorSchedFunc);
+  },
+  { extraFlags: APP_FLAGS, usage: 'usage: app_scheduler [flags]   (elevator example: E elevators serve R requests made on F floors)' },
+);

@@ -2,7 +2,7 @@
  * Hello example, executor side (mesosgot's example): every task says hello, waits for the
  * scheduler's go, sends three messages and a goodbye, then returns.
  */
-import { GoTaskExecutor, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
+import { executorMain, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/executor';
 
 async function exampleTask(
   input: ReceiveChannel<TaskMsg>,
@@ -18,7 +18,8 @@ async function exampleTask(
   await output.send({ taskName: taskId, data: `goodbye from ${taskId}` });
 }
 
-const exec = new GoTaskExecutor();
-exec.registerTaskFunc('exampleTask1', exampleTask);
-exec.registerTaskFunc('exampleTask2', exampleTask);
-await exec.run();
+// executorMain answers --help, stops on SIGTERM and ends the process when the executor is done.
+await executorMain((exec) => {
+  exec.registerTaskFunc('exampleTask1', exampleTask);
+  exec.registerTaskFunc('exampleTask2', exampleTask);
+});

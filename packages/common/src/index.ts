@@ -39,3 +39,4 @@ export type { TaskMsg } from './taskmsg/codec.js';
 export type { ResourceMap, RangePairs } from './resources/parse.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './taskmsg/reliable-link.js';
 export * from './log/logger.js';
+export * from './entry/process-host.js';

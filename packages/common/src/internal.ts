@@ -78,3 +78,4 @@ export { writeMesosJson, formatDouble } from './wire/mesos-json-writer.js';
 export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-codec.js';
 export * from './http/content-type.js';
 export * from './log/logger.js';
+export * from './entry/process-host.js';

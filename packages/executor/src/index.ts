@@ -29,3 +29,20 @@ export {
   type ReceiveResult,
   type TaskMsg,
 } from '@mesosgot/common';
+export { executorMain, type ExecutorMainOptions } from './gotask/executor-main.js';
+export {
+  createStderrLogger,
+  SILENT_LOGGER,
+  LOG_LEVELS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  nodeProcessHost,
+  SIGNAL_EXIT_CODES,
+  StopSignalError,
+  MessageTooLargeError,
+  StoppedError,
+  type Logger,
+  type LogLevel,
+  type LogFields,
+  type ProcessHost,
+  type StopSignal,
+} from '@mesosgot/common';

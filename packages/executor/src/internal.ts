@@ -19,3 +19,4 @@ export { ExecutorLink } from './gotask/executor-link.js';
 export type { ExecutorLinkOptions } from './gotask/executor-link.js';
 export { GoTaskExecutor, DEFAULT_KILL_GRACE_MS, DEFAULT_FLUSH_TIMEOUT_MS, EXECUTOR_USAGE_EXIT_CODE, executorUsage } from './gotask/gotask-executor.js';
 export type { GoTaskExecutorOptions } from './gotask/gotask-executor.js';
+export { executorMain, type ExecutorMainOptions } from './gotask/executor-main.js';

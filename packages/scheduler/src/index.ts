@@ -16,6 +16,8 @@ export {
   loadSchedulerConfig,
   parseSchedulerConfig,
   USAGE_ERROR_EXIT_CODE,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  DEFAULT_DRAIN_TIMEOUT_SECONDS,
   type SchedulerConfig,
   type LoadSchedulerConfigOptions,
   type TaskFailurePolicy,
@@ -59,4 +61,24 @@ export {
   type ReceiveResult,
   type TaskMsg,
   type ResourceMap,
+} from '@mesosgot/common';
+export { schedulerMain, EXIT_OK, EXIT_FAILED, type SchedulerMainOptions } from './gotask/scheduler-main.js';
+export {
+  createStderrLogger,
+  SILENT_LOGGER,
+  LOG_LEVELS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  nodeProcessHost,
+  SIGNAL_EXIT_CODES,
+  StopSignalError,
+  MessageTooLargeError,
+  UnfittableTaskError,
+  StoppedError,
+  type Logger,
+  type LogLevel,
+  type LogFields,
+  type StderrLoggerOptions,
+  type ProcessHost,
+  type StopSignal,
 } from '@mesosgot/common';

@@ -44,6 +44,8 @@ export {
   DEFAULT_LOCAL_AGENT_RESOURCES,
   DEFAULT_HOLD_TIMEOUT_SECONDS,
   DEFAULT_MAX_RESTARTS,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  DEFAULT_DRAIN_TIMEOUT_SECONDS,
   type SchedulerConfig,
   type LoadSchedulerConfigOptions,
   type TaskFailurePolicy,
@@ -65,6 +67,7 @@ export {
   GoTaskScheduler,
   DEFAULT_EXECUTOR_RESOURCES,
   DEFAULT_DRAIN_TIMEOUT_MS,
+  SCHED_FUNC_GRACE_MS,
   type GoTaskSchedulerOptions,
   type SchedFunc,
   type SchedTask,
@@ -80,3 +83,5 @@ export { TaskTable, type SpawnSpec, type TaskEntry, type TaskPhase } from './got
 export { MessagePump, type MessagePumpOptions } from './gotask/message-pump.js';
 export { GangLauncher, type GangLauncherOptions } from './gotask/gang-launcher.js';
 export { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './gotask/launch-builder.js';
+export { schedulerMain, EXIT_OK, EXIT_FAILED, type SchedulerMainOptions } from './gotask/scheduler-main.js';
+export { SchedOut, type SchedOutOptions } from './gotask/sched-out.js';

@@ -4,18 +4,14 @@
  * and from the scheduler over one ReliableLink carried by framework messages, and turns each
  * task's life into status updates (TaskRunner).
  *
- * Process exit: run() never calls process.exit. It resolves once the driver has stopped, every
- * task has reported, the link is closed and no timer or socket of ours is left, so an executor
- * program whose task functions all returned simply ends:
- *
- *   const status = await exec.run();
- *   process.exitCode = status === 'DRIVER_STOPPED' ? 0 : 1;
- *
- * A task function abandoned after its kill grace may still hold timers or sockets of its own;
- * the agent SIGKILLs the process at the end of the shutdown grace period, or the program may
- * call process.exit after run().
+ * Process exit: run() never calls process.exit, never reads argv, never handles signals. It
+ * resolves once the driver has stopped, every task has reported (or was abandoned after its
+ * grace), the link is closed and no timer or socket of ours is left. A task function abandoned
+ * after its kill grace may still hold timers or sockets of its own, so the entry helper
+ * (executorMain) ends the process when run() resolves, as Mesos' own executors do after
+ * SHUTDOWN or after losing the agent.
  */
-import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
+import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, createStderrLogger, type Logger, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Executor } from '../driver/executor.js';
 import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
 import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';
@@ -68,8 +64,12 @@ export interface GoTaskExecutorOptions {
   flushTimeoutMs?: number;
   /** Replaces the default dispatch to registered task functions. */
   appTaskExecutor?: AppTaskExecutor;
-  /** Told about what no status update can carry (a stray framework message, a refused update). Default: stderr. */
+  /** Told about what no status update can carry (a stray framework message, a refused update). Default: the logger. */
   onError?: (error: Error) => void;
+  /** Where the executor's lifecycle lines go (default: concise lines on stderr, the sandbox's `stderr` file). */
+  logger?: Logger;
+  /** Aborting it stops the executor as stop() does (tasks killed and reported, driver stopped). */
+  signal?: AbortSignal;
   /** Options of the link to the scheduler (timeouts, windows); tests shorten them. */
   link?: ExecutorLinkOptions;
   /** Options of the MesosExecutorDriver underneath (stop timeout, a test transport). */
@@ -83,6 +83,7 @@ export class GoTaskExecutor {
   readonly #killGraceMs: number;
   readonly #flushTimeoutMs: number;
   readonly #onError: (error: Error) => void;
+  readonly #logger: Logger;
   /** Live tasks by id; a runner leaves once its terminal update was handed to the driver. */
   readonly #runners = new Map<string, TaskRunner>();
   #driver: MesosExecutorDriver | undefined;
@@ -100,7 +101,10 @@ export class GoTaskExecutor {
     this.#channelCapacity = nonNegativeInt('channelCapacity', options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY);
     this.#killGraceMs = nonNegativeInt('killGracePeriodMs', options.killGracePeriodMs ?? DEFAULT_KILL_GRACE_MS);
     this.#flushTimeoutMs = nonNegativeInt('flushTimeoutMs', options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
-    this.#onError = options.onError ?? ((error) => process.stderr.write(`GoTaskExecutor: ${error.message}\n`));
+    this.#logger = options.logger ?? createStderrLogger({ name: 'GoTaskExecutor' });
+    this.#onError = options.onError ?? ((error) => this.#logger.warn(error.message));
+    const { signal } = options;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
   /**
@@ -133,23 +137,15 @@ export class GoTaskExecutor {
    */
   run(): Promise<DriverStatus> {
     if (this.#running) return Promise.reject(new InvalidArgumentError('run', 'called twice', 'run() may be called only once'));
-    // Run by hand as a script (no `env` option): answer --help, and a missing MESOS_* variable
-    // with one line and exit code 2, like the scheduler's loadSchedulerConfig.
-    const isCommandLine = this.#options.env === undefined;
-    if (isCommandLine && process.argv.slice(2).includes('--help')) {
-      process.stdout.write(executorUsage(this.taskKinds()));
-      this.#running = Promise.resolve('DRIVER_NOT_STARTED');
-      return this.#running;
-    }
     let driver: MesosExecutorDriver;
     try {
       driver = new MesosExecutorDriver(this.#callbacks(), { ...this.#options.driver, ...(this.#options.env ? { env: this.#options.env } : {}) });
     } catch (error) {
-      if (isCommandLine && error instanceof InvalidArgumentError) {
-        process.stderr.write(`error: ${error.message}\n\n${executorUsage(this.taskKinds())}`);
-        process.exit(EXECUTOR_USAGE_EXIT_CODE);
-      }
       this.#running = Promise.reject(error);
+      return this.#running;
+    }
+    if (this.#options.signal?.aborted === true) {
+      this.#running = Promise.resolve('DRIVER_NOT_STARTED');
       return this.#running;
     }
     this.#driver = driver;
@@ -190,7 +186,10 @@ export class GoTaskExecutor {
   }
 
   async #serve(driver: MesosExecutorDriver, link: ExecutorLink): Promise<DriverStatus> {
+    this.#logger.info('subscribing to the agent', { executor: driver.agentEnv.executorId, agent: driver.agentEnv.agentUrl });
     const status = await driver.run();
+    const left = this.#runners.size;
+    this.#logger.info(`executor ended (${status})${left > 0 ? `; abandoning ${left} task function(s) that did not return` : ''}`);
     // The driver is gone: nothing can be reported any more. Runners still here (a shutdown that
     // ran out of time) are abandoned; their updates fail fast with NotSubscribedError.
     for (const runner of this.#runners.values()) runner.kill('shutdown', 0);
@@ -275,6 +274,7 @@ export class GoTaskExecutor {
    */
   async #shutdown(): Promise<void> {
     this.#isShuttingDown = true;
+    this.#logger.info('shutting down', { tasks: this.#runners.size });
     const grace = this.#driver?.agentEnv.shutdownGracePeriodMs ?? this.#killGraceMs;
     const budget = Math.max(0, grace - Math.min(DRIVER_MARGIN_MS, grace * DRIVER_MARGIN_FRACTION));
     const start = Date.now();

@@ -13,6 +13,7 @@ import {
   Channel,
   DEFAULT_CHANNEL_CAPACITY,
   InvalidArgumentError,
+  StoppedError,
   TaskError,
   createStderrLogger,
   type Logger,
@@ -275,7 +276,8 @@ export class GoTaskScheduler {
     // What stopped the system comes first: a send rejected because of it is a consequence.
     failure ??= session.stopReason ?? funcFailure;
     if (failure !== undefined) {
-      this.logger.error(`run() failed: ${failure.message}`);
+      if (failure instanceof StoppedError) this.logger.info(`run() ended: ${failure.message}`);
+      else this.logger.error(`run() failed: ${failure.message}`);
       throw failure;
     }
     this.logger.info('run() finished');

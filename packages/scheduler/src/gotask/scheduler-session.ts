@@ -10,6 +10,7 @@ import {
   type ReliableLinkOptions,
   InvalidArgumentError,
   NotSubscribedError,
+  StoppedError,
   TaskError,
   TimeoutError,
   type Channel,
@@ -116,7 +117,7 @@ export class SchedulerSession {
     this.shutdownReason = reason;
     clearTimeout(this.connectTimer);
     this.o.events.push({ type: 'Shutdown', reason });
-    this.o.logger[error === undefined ? 'info' : 'error'](`stopping: ${reason}`);
+    this.o.logger[error === undefined || error instanceof StoppedError ? 'info' : 'error'](`stopping: ${reason}`);
     this.o.schedIn.close();
     this.schedOut?.close('the framework is stopping');
     this.endedSignal.abort(error);
