@@ -13,6 +13,7 @@ import {
   ChannelClosedError,
   InvalidArgumentError,
   MessageTooLargeError,
+  TASK_MSG_OVERHEAD_BYTES,
   encodedTaskMsgLength,
   type ReceiveChannel,
   type SendChannel,
@@ -60,6 +61,35 @@ export class SchedOut implements SendChannel<TaskMsg> {
     }
   }
 
+  /**
+   * Sends `msgs` in order: each run of messages to one destination goes to that destination's
+   * queue as a batch, waiting only for that queue's room. Rejects like send(); the messages
+   * before the one that failed were sent, none after it.
+   */
+  async sendMany(msgs: readonly TaskMsg[], options?: { signal?: AbortSignal }): Promise<void> {
+    for (let i = 0; i < msgs.length; ) {
+      const name = msgs[i]!.taskName;
+      let end = i + 1;
+      while (end < msgs.length && msgs[end]!.taskName === name) end++;
+      const run = msgs.slice(i, end);
+      for (const msg of run) this.check(msg);
+      const queue = this.queueFor(msgs[i]!);
+      if (queue !== undefined) await queue.sendMany(run, options);
+      else for (const msg of run.slice(1)) this.options.onUnknown(msg);
+      i = end;
+    }
+  }
+
+  /** Sends the longest prefix of `msgs` that fits without waiting; returns its length. */
+  trySendMany(msgs: readonly TaskMsg[]): number {
+    let sent = 0;
+    for (const msg of msgs) {
+      if (!this.trySend(msg)) break;
+      sent++;
+    }
+    return sent;
+  }
+
   trySend(msg: TaskMsg): boolean {
     return this.queueFor(msg)?.trySend(msg) ?? true;
   }
@@ -84,13 +114,22 @@ export class SchedOut implements SendChannel<TaskMsg> {
     await Promise.all([...this.queues.values()].map((q) => q.drained()));
   }
 
-  /** The destination's queue; undefined (after reporting it) for an unknown destination. */
-  private queueFor(msg: TaskMsg): Channel<TaskMsg> | undefined {
+  /** Throws what send() rejects with for a closed schedOut, a nameless or an oversized message. */
+  private check(msg: TaskMsg): void {
     if (this.isClosed) throw new ChannelClosedError(this.closedAs);
     const name = msg?.taskName;
     if (typeof name !== 'string') throw new InvalidArgumentError('taskName', name, 'a TaskMsg names its destination task id');
+    // Exact size only near the limit: UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const bound = TASK_MSG_OVERHEAD_BYTES + 3 * name.length + (typeof msg.data === 'string' ? 3 * msg.data.length : msg.data.length);
+    if (bound <= this.options.maxMessageBytes) return;
     const size = encodedTaskMsgLength(msg);
     if (size > this.options.maxMessageBytes) throw new MessageTooLargeError(name, size, this.options.maxMessageBytes);
+  }
+
+  /** The destination's queue; undefined (after reporting it) for an unknown destination. */
+  private queueFor(msg: TaskMsg): Channel<TaskMsg> | undefined {
+    this.check(msg);
+    const name = msg.taskName;
     let queue = this.queues.get(name);
     if (queue === undefined) {
       if (!this.options.isKnown(name)) {
