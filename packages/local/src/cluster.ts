@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseResourceFlags, InvalidArgumentError, type Resource } from '@mesosgot/common/internal';
 import { parseZkUrl } from '@mesosgot/common/zookeeper';
 import type { FetchLimits } from './agent/fetcher.js';
+import type { HttpLimits } from './http/http-limits.js';
 import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
 import { DEFAULT_ALLOCATION_INTERVAL_MS, type LocalMaster } from './master/master.js';
@@ -54,6 +55,10 @@ export interface LocalClusterOptions {
   executorReregistrationTimeoutMs?: number;
   /** Each agent's size cap and deadline per fetched URI (defaults: 1 GiB, 5 minutes). */
   fetchLimits?: FetchLimits;
+  /** Connection, body and timeout limits of the master's and every agent's HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
+  httpLimits?: Partial<HttpLimits>;
+  /** Removed frameworks the master remembers (Mesos `--max_completed_frameworks`, default 50). */
+  maxCompletedFrameworks?: number;
   /** Scheduler HTTP Basic credentials; when set, authentication is required. */
   credentials?: Credential[];
 }
@@ -100,6 +105,8 @@ export class LocalCluster {
         allocationIntervalMs: options.allocationIntervalMs ?? DEFAULT_ALLOCATION_INTERVAL_MS,
         ...(options.offerRefuseDefault !== undefined ? { offerRefuseDefault: options.offerRefuseDefault } : {}),
         ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+        ...(options.httpLimits !== undefined ? { httpLimits: options.httpLimits } : {}),
+        ...(options.maxCompletedFrameworks !== undefined ? { maxCompletedFrameworks: options.maxCompletedFrameworks } : {}),
         ...(options.zk !== undefined ? { zk: options.zk } : {}),
         ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
       },
@@ -142,6 +149,7 @@ export class LocalCluster {
             ? { executorReregistrationTimeoutMs: this.#options.executorReregistrationTimeoutMs }
             : {}),
           ...(this.#options.fetchLimits !== undefined ? { fetchLimits: this.#options.fetchLimits } : {}),
+          ...(this.#options.httpLimits !== undefined ? { httpLimits: this.#options.httpLimits } : {}),
         });
         this.#agents.push(agent);
         await agent.start();

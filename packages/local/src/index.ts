@@ -6,3 +6,5 @@ export type { AgentSnapshot, AgentTaskSnapshot } from './links.js';
 export type { Credential } from './master/auth.js';
 export { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_FETCH_TIMEOUT_MS } from './agent/fetcher.js';
 export type { FetchLimits } from './agent/fetcher.js';
+export { DEFAULT_HTTP_LIMITS } from './http/http-limits.js';
+export type { HttpLimits } from './http/http-limits.js';

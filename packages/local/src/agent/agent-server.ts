@@ -2,22 +2,32 @@
  * The agent's HTTP listener on 127.0.0.1: started on a port (0 = ephemeral) and closed either
  * way an agent goes — both close every connection at once, event streams included, so a
  * crash looks to executors like a dead agent process and a restart can bind the same port.
+ * Requests pass the cluster's HTTP limits first (http/guarded-server.ts); their timeouts cover
+ * receiving a request only, so executor event streams stay open for hours.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GuardedServer } from '../http/guarded-server.js';
+import type { HttpLimits } from '../http/http-limits.js';
 
 export class AgentServer {
   #server: Server | undefined;
+  #guarded: GuardedServer | undefined;
 
-  constructor(private readonly handler: (req: IncomingMessage, res: ServerResponse) => void) {}
+  constructor(
+    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    private readonly limits: Partial<HttpLimits> = {},
+  ) {}
+
+  /** The limits layer's counters while listening; undefined otherwise. */
+  get http(): GuardedServer | undefined {
+    return this.#guarded;
+  }
 
   /** Resolves with the bound port; rejects with the listen error (e.g. EADDRINUSE). */
   async listen(port: number): Promise<number> {
-    const server = createServer(this.handler);
-    // Event streams stay open for hours; Node's default request timeout would cut them.
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
-    server.keepAliveTimeout = 75_000;
+    const guarded = new GuardedServer(this.handler, 'the local agent', this.limits);
+    const server = guarded.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -26,6 +36,7 @@ export class AgentServer {
       });
     });
     this.#server = server;
+    this.#guarded = guarded;
     return (server.address() as AddressInfo).port;
   }
 
@@ -34,6 +45,7 @@ export class AgentServer {
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;
+    this.#guarded = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

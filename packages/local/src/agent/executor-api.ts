@@ -6,13 +6,11 @@
  * SUBSCRIBE → 200 event stream, UPDATE/MESSAGE → 202. `GET /health` answers 200.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody, sendRefusal } from '../http/guarded-server.js';
 import { acceptedContentType, assertNever, contentTypeOf, MEDIA_TYPES } from '@mesosgot/common/internal';
 import { checkExecutorCall, checkExecutorCallProtobuf } from './executor-call-validation.js';
 import { ExecutorEventStream } from './executor-event-stream.js';
 import type { ExecutorRun } from './executor-run.js';
-
-/** Largest call body read; a 1 MiB framework message fits many times over. */
-export const MAX_EXECUTOR_CALL_BYTES = 64 * 1024 * 1024;
 
 const EXECUTOR_API_PATHS = new Set(['/api/v1/executor', '/slave(1)/api/v1/executor']);
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -60,9 +58,9 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
     req.resume();
     return reply(res, 415, `Expecting 'Content-Type' of ${MEDIA_TYPES.json} or ${MEDIA_TYPES.protobuf}`);
   }
-  const body = await readBody(req);
-  if (body === undefined) return reply(res, 413, `Request body exceeds ${MAX_EXECUTOR_CALL_BYTES} bytes`);
-  const checked = bodyType === 'json' ? checkExecutorCall(body.toString('utf8')) : checkExecutorCallProtobuf(body);
+  const read = await readRequestBody(req);
+  if (!read.ok) return sendRefusal(res, read);
+  const checked = bodyType === 'json' ? checkExecutorCall(read.body.toString('utf8')) : checkExecutorCallProtobuf(read.body);
   if (!checked.ok) return reply(res, checked.status, checked.body);
   const call = checked.call;
   const streamType = acceptedContentType(req.headers.accept);
@@ -92,21 +90,6 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
     default:
       return assertNever(call, 'executor call type');
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_EXECUTOR_CALL_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
 }
 
 function reply(res: ServerResponse, status: number, body: string): void {

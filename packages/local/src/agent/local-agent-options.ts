@@ -5,6 +5,7 @@ import type { Resource } from '@mesosgot/common/internal';
 import type { MasterLink } from '../links.js';
 import type { ExecutorRunState } from './executor-run.js';
 import type { FetchLimits } from './fetcher.js';
+import type { HttpLimits } from '../http/http-limits.js';
 
 export interface LocalAgentOptions {
   master: MasterLink;
@@ -25,6 +26,8 @@ export interface LocalAgentOptions {
   statusUpdateRetryMs?: number;
   /** Size cap and deadline of each fetched URI (defaults: 1 GiB, 5 minutes). */
   fetchLimits?: FetchLimits;
+  /** Connection, body and timeout limits of the agent's HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /** What `executors()` tells about one executor container (custom executor or command task). */

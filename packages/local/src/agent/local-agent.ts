@@ -8,6 +8,7 @@ import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo
 import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
 import { AgentFramework, type FrameworkHost } from './agent-framework.js';
+import type { GuardedServer } from '../http/guarded-server.js';
 import { AgentServer } from './agent-server.js';
 import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
 import { handleAgentRequest } from './executor-api.js';
@@ -75,7 +76,12 @@ export class LocalAgent implements AgentLink {
         req,
         res,
       );
-    });
+    }, options.httpLimits);
+  }
+
+  /** The HTTP layer's counters (connections open, refused, displaced; body bytes in flight) while listening. */
+  get http(): GuardedServer | undefined {
+    return this.#server.http;
   }
 
   get #agentId(): string {

@@ -4,10 +4,12 @@
  * With `zk` it contends for leadership through ZooKeeper (docs/protocol.md, "Master detection") and, while it does not lead,
  * redirects to the leader like a real master.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH } from '@mesosgot/common/internal';
 import { parseZkUrl } from '@mesosgot/common/zookeeper';
+import { GuardedServer } from '../http/guarded-server.js';
+import type { HttpLimits } from '../http/http-limits.js';
 import type { MasterLink } from '../links.js';
 import type { Credential } from './auth.js';
 import { leaderInfo, redirectToLeader } from './leader-redirect.js';
@@ -56,6 +58,8 @@ export interface LocalMasterOptions {
   agentRemovalTimeoutMs?: number;
   /** Removed frameworks kept for /master/state (Mesos `--max_completed_frameworks`, default 50). */
   maxCompletedFrameworks?: number;
+  /** Connection, body and timeout limits of the HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /**
@@ -72,6 +76,9 @@ export class LocalMaster {
   readonly #membership: ZkMembership | undefined;
   readonly #leadershipListeners = new Set<(leadership: Leadership) => void>();
   #server: Server | undefined;
+  /** The limits layer of #server (connections, bodies, timeouts); set by start(). */
+  #guarded: GuardedServer | undefined;
+  readonly #httpLimits: Partial<HttpLimits>;
   /** Resolves once stopped or aborted, with the abort reason (lost ZooKeeper candidacy). */
   #closed!: (reason: Error | undefined) => void;
   readonly #closedPromise = new Promise<Error | undefined>((resolve) => (this.#closed = resolve));
@@ -93,6 +100,7 @@ export class LocalMaster {
       metrics: () => masterMetrics(this.#state, this.#operatorApi.streamCount),
     };
     this.#operatorApi = new OperatorApi(this.#readContext);
+    this.#httpLimits = options.httpLimits ?? {};
     this.#membership =
       options.zk === undefined
         ? undefined
@@ -161,6 +169,11 @@ export class LocalMaster {
     return this.#closedPromise;
   }
 
+  /** The HTTP layer's counters (connections open, refused, displaced; body bytes in flight); undefined before start(). */
+  get http(): GuardedServer | undefined {
+    return this.#guarded;
+  }
+
   /** The master id (a UUID); framework, agent and offer ids are built from it (docs/protocol.md, "Ids"). */
   get masterId(): string {
     return this.#state.masterId;
@@ -189,11 +202,10 @@ export class LocalMaster {
 
   /** Listens on 127.0.0.1 and starts allocating. Resolves with the master URL. */
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.#route(req, res));
-    // Streams never end on their own: no request/idle timeouts on them (docs/protocol.md, "Connections").
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
-    server.keepAliveTimeout = 75_000;
+    // Streams never end on their own (docs/protocol.md, "Connections"): the layer's timeouts
+    // cover receiving a request only, never the answer.
+    const guarded = new GuardedServer((req, res) => void this.#route(req, res), 'the local master', this.#httpLimits);
+    const server = guarded.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => {
@@ -202,6 +214,7 @@ export class LocalMaster {
       });
     });
     this.#server = server;
+    this.#guarded = guarded;
     this.#state.port = (server.address() as AddressInfo).port;
     this.#state.start();
     // Contends in the background: until it joined (or while ZooKeeper is down) it answers 503.

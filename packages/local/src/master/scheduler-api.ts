@@ -4,15 +4,13 @@
  * (test/fixtures/real-mesos/scheduler-contract.json).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody, sendRefusal } from '../http/guarded-server.js';
 import { authenticate, type Credential, SCHEDULER_AUTH_CHALLENGE } from './auth.js';
 import { acceptedContentType, contentTypeOf, MEDIA_TYPES } from '@mesosgot/common/internal';
 import { parseSchedulerCall, parseSchedulerCallProtobuf } from './call-validation.js';
 import { validateFrameworkInfo } from './frameworks.js';
 import type { MasterState } from './master-state.js';
 import { applySchedulerCall } from './scheduler-calls.js';
-
-/** Request bodies above this are refused (413) instead of buffered. */
-const MAX_CALL_BODY_BYTES = 64 * 1024 * 1024;
 
 
 /** Sends a plain-text answer the way Mesos does (`text/plain; charset=utf-8`, docs/protocol.md, "Headers"). */
@@ -66,9 +64,9 @@ export class SchedulerApi {
       req.resume();
       return sendText(res, 415, `Expecting 'Content-Type' of ${MEDIA_TYPES.json} or ${MEDIA_TYPES.protobuf}`);
     }
-    const body = await readBody(req);
-    if (body === undefined) return sendText(res, 413, 'Request body too large');
-    const parsed = bodyType === 'json' ? parseSchedulerCall(body.toString('utf8')) : parseSchedulerCallProtobuf(body);
+    const read = await readRequestBody(req);
+    if (!read.ok) return sendRefusal(res, read);
+    const parsed = bodyType === 'json' ? parseSchedulerCall(read.body.toString('utf8')) : parseSchedulerCallProtobuf(read.body);
     if (!parsed.ok) return sendText(res, 400, parsed.body);
     const call = parsed.call;
     const streamId = req.headers['mesos-stream-id'];
@@ -119,16 +117,4 @@ export class SchedulerApi {
 
 function principalMismatch(authenticated: string, declared: string): string {
   return `Authenticated principal '${authenticated}' does not match principal '${declared}' set in \`FrameworkInfo\``;
-}
-
-/** Reads the whole body; undefined if it passes MAX_CALL_BODY_BYTES. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Keep reading past the cap (discarding) so the connection stays usable for the 413.
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_CALL_BODY_BYTES) chunks.push(chunk);
-  }
-  return size > MAX_CALL_BODY_BYTES ? undefined : Buffer.concat(chunks);
 }

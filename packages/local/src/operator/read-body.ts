@@ -1,19 +1,15 @@
 /** Reading a request body with a size cap, for the operator endpoints of master and agent. */
 import type { IncomingMessage } from 'node:http';
+import { readRequestBody } from '../http/guarded-server.js';
 
 /** Operator calls are small; anything larger is refused with 413. */
 export const MAX_OPERATOR_CALL_BYTES = 1024 * 1024;
 
 /**
- * Resolves with the whole body as UTF-8, or undefined once it passed `maxBytes` (the rest is
- * read and dropped, so the connection stays usable for the 413). Rejects if the request errors.
+ * Resolves with the whole body as UTF-8, or undefined when it passed `maxBytes` or the server's
+ * HTTP limits refused it (in-flight budget, body timeout; http/guarded-server.ts). Never rejects.
  */
 export async function readBody(req: IncomingMessage, maxBytes = MAX_OPERATOR_CALL_BYTES): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= maxBytes) chunks.push(chunk);
-  }
-  return size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8');
+  const read = await readRequestBody(req, { maxBytes });
+  return read.ok ? read.body.toString('utf8') : undefined;
 }
