@@ -67,6 +67,12 @@ export interface GoTaskSchedulerOptions {
   signal?: AbortSignal;
   /** Where lifecycle milestones go (default: concise lines on stderr at `config.logLevel`). */
   logger?: Logger;
+  /**
+   * Sees every SchedEvent as it happens, from run() on — also those before the scheduler
+   * function starts (Reconnecting while the master is unreachable) and after it returned. Must
+   * not block; a throw is ignored. For status pages and tests; the function reads schedEvents.
+   */
+  onEvent?: (event: SchedEvent) => void;
   driverOptions?: SchedulerDriverOptions;
   /** Replaces MesosSchedulerDriver (tests). */
   createDriver?: DriverFactory;
@@ -218,7 +224,7 @@ export class GoTaskScheduler {
     const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
     const schedIn = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
-    const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size));
+    const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), this.options.onEvent);
     const session = (this.session = new SchedulerSession({
       config: this.config,
       table: this.table,

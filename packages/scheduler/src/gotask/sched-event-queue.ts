@@ -22,11 +22,18 @@ export class SchedEventQueue {
   constructor(
     private readonly channel: Channel<SchedEvent>,
     private readonly bound: number,
+    /** Sees every event as it happens, before the scheduler function starts too (never waits). */
+    private readonly observer?: (event: SchedEvent) => void,
   ) {}
 
   /** Queues an event; never waits. After close() it is ignored. */
   push(event: SchedEvent): void {
     if (this.isClosed) return;
+    try {
+      this.observer?.(event);
+    } catch {
+      // An observer's bug must not stop the framework's events; it sees the next one anyway.
+    }
     if (this.queue.length - this.head >= this.bound) {
       this.dropped++;
       return;
