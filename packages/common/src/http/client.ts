@@ -20,6 +20,11 @@ export interface MesosHttpClientOptions {
   ca?: string | Buffer;
   /** Whole-call deadline (queueing included) for `call`, response-headers deadline for `subscribe`. */
   requestTimeoutMs?: number;
+  /**
+   * With credentials, which other origins a 307 may lead them to (masters the user configured
+   * or a detector found). `baseUrl`'s origin is always trusted; by default no other is.
+   */
+  isTrustedOrigin?: (origin: string) => boolean;
 }
 
 export interface CallOptions {
@@ -70,6 +75,8 @@ export class MesosHttpClient {
   readonly #authorization: string | undefined;
   readonly #ca: string | Buffer | undefined;
   readonly #timeoutMs: number;
+  /** Set only with credentials: the redirect policy for them (see MesosHttpClientOptions). */
+  readonly #isTrustedOrigin: ((origin: string) => boolean) | undefined;
   /** Origin of the current leader; written only by #useOrigin. */
   #origin: string;
   /** The single call connection, for #origin (pipelining 1 = serialized, ordered). */
@@ -90,6 +97,9 @@ export class MesosHttpClient {
         : new InvalidArgumentError('secret', REDACTED, 'a principal needs a secret');
     }
     this.#authorization = principal !== undefined && secret !== undefined ? basicAuthHeader(principal, secret) : undefined;
+    const configured = this.#origin;
+    const trusted = options.isTrustedOrigin ?? (() => false);
+    this.#isTrustedOrigin = this.#authorization === undefined ? undefined : (origin) => origin === configured || trusted(origin);
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout <= 0) {
       throw new InvalidArgumentError('requestTimeoutMs', timeout, 'must be a positive number of milliseconds');
@@ -140,7 +150,7 @@ export class MesosHttpClient {
             })) as UndiciResponse,
           );
         },
-        { callType },
+        { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },
       );
       const { res } = response;
       if (statusKind(res.statusCode) !== 'success') {
@@ -183,7 +193,7 @@ export class MesosHttpClient {
             (await stream.request(signal === undefined ? request : { ...request, signal })) as UndiciResponse,
           );
         },
-        { callType },
+        { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },
       );
       const { res } = response;
       const connection = stream as Client;

@@ -30,6 +30,10 @@ export function leaderRedirectTarget(requestUrl: URL, location: string | undefin
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new ProtocolError(`307 from ${requestUrl.origin} points to a non-HTTP Location ${JSON.stringify(location)}`);
   }
+  // A redirect must never move a call (and its credentials, stream id, payload) into clear text.
+  if (requestUrl.protocol === 'https:' && target.protocol === 'http:') {
+    throw new ProtocolError(`307 from ${requestUrl.origin} to ${target.origin} would downgrade https to http; not followed`);
+  }
   return target;
 }
 
@@ -47,6 +51,12 @@ export interface FollowLeaderRedirectsOptions {
   callType: string;
   /** Called before each hop with the new target, e.g. to switch the client's base URL. */
   onRedirect?: (target: URL) => void;
+  /**
+   * Set when the requests carry credentials: a hop to another origin is followed only when this
+   * says the origin is a master the user configured or the detector found; otherwise the call
+   * fails with ProtocolError, so a 307 cannot hand the secret to whoever it names.
+   */
+  isTrustedOrigin?: (origin: string) => boolean;
   maxRedirects?: number;
 }
 
@@ -54,7 +64,7 @@ export interface FollowLeaderRedirectsOptions {
  * Sends with `send`, following 307s to the leading master (docs/protocol.md, "Scheduler endpoint answers"). Wraps a sender
  * rather than branching inside it (docs/design.md, "Layers"). Resolves with the first non-307
  * response and the URL that produced it. Rejects with ProtocolError on a bad
- * Location, with MesosHttpError (status 307) after `maxRedirects` hops, and with
+ * Location, an https → http downgrade or (with `isTrustedOrigin`) an untrusted origin, with MesosHttpError (status 307) after `maxRedirects` hops, and with
  * whatever `send` rejects with.
  */
 export async function followLeaderRedirects<R extends RedirectableResponse>(
@@ -69,6 +79,12 @@ export async function followLeaderRedirects<R extends RedirectableResponse>(
     if (statusKind(response.status) !== 'leader-redirect') return { response, url: current };
     await response.discard();
     const target = leaderRedirectTarget(current, response.location);
+    const trusted = options.isTrustedOrigin;
+    if (trusted !== undefined && target.origin !== current.origin && !trusted(target.origin)) {
+      throw new ProtocolError(
+        `307 from ${current.origin} to ${target.origin}, which is not a configured or detected master: credentials are not sent there (list every master, or use zk://)`,
+      );
+    }
     if (hops >= maxRedirects) {
       throw new MesosHttpError(
         response.status,

@@ -6,7 +6,7 @@ export const DEFAULT_BACKOFF_INITIAL_MS = 500;
 /** Re-subscribe delay cap (docs/protocol.md, "Heartbeats" suggests ≈ 15 s). */
 export const DEFAULT_BACKOFF_MAX_MS = 15_000;
 
-/** Re-subscribe backoff (common's exponentialBackoff, jittered); reset after every SUBSCRIBED. */
+/** Re-subscribe backoff (common's exponentialBackoff, jittered); reset once a subscription lasted 2 s. */
 export interface BackoffSettings {
   initialMs?: number;
   maxMs?: number;
@@ -22,6 +22,8 @@ export interface SchedulerDriverOptions {
   heartbeatTimeoutFactor?: number;
   /** Re-subscribe backoff. */
   backoff?: BackoffSettings;
+  /** Deadline for SUBSCRIBED after a SUBSCRIBE is sent; default 15 s, then disconnect and retry with backoff. */
+  subscribedTimeoutMs?: number;
   /** HTTP Basic framework authentication (docs/protocol.md, "Authentication"); `frameworkInfo.principal` defaults to it. */
   credential?: { principal: string; secret: string };
   /** PEM CA certificate(s) for https masters. */

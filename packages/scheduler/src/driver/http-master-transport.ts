@@ -8,6 +8,8 @@ export interface HttpMasterTransportOptions {
   /** PEM CA for https masters. */
   ca?: string | Buffer;
   requestTimeoutMs?: number;
+  /** Masters the user configured: with credentials, the only origins (besides detected ones) a 307 may lead to. */
+  knownMasters?: readonly string[];
 }
 
 /**
@@ -18,8 +20,12 @@ export interface HttpMasterTransportOptions {
 export class HttpMasterTransport implements MasterTransport {
   /** Clients by the detector URL they were made for; their baseUrl moves to the leader on 307. */
   readonly #clients = new Map<string, MesosHttpClient>();
+  /** Origins of configured masters and of every master the detector named; only grows. */
+  readonly #knownOrigins = new Set<string>();
 
-  constructor(private readonly options: HttpMasterTransportOptions = {}) {}
+  constructor(private readonly options: HttpMasterTransportOptions = {}) {
+    for (const url of options.knownMasters ?? []) this.#knownOrigins.add(new URL(url).origin);
+  }
 
   async subscribe(masterUrl: string, call: SchedulerCall, { signal }: { signal: AbortSignal }): Promise<OpenedStream> {
     const client = this.#client(masterUrl);
@@ -49,7 +55,9 @@ export class HttpMasterTransport implements MasterTransport {
   #client(masterUrl: string): MesosHttpClient {
     let client = this.#clients.get(masterUrl);
     if (client === undefined) {
-      client = new MesosHttpClient({ baseUrl: masterUrl, ...this.options });
+      this.#knownOrigins.add(new URL(masterUrl).origin);
+      const { knownMasters: _known, ...clientOptions } = this.options;
+      client = new MesosHttpClient({ baseUrl: masterUrl, ...clientOptions, isTrustedOrigin: (origin) => this.#knownOrigins.has(origin) });
       this.#clients.set(masterUrl, client);
     }
     return client;

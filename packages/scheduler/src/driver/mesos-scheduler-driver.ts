@@ -33,6 +33,7 @@ import { createMasterDetector } from './create-master-detector.js';
 import { DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, type SchedulerDriverOptions } from './driver-options.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT_FACTOR } from './heartbeat-watchdog.js';
 import { HttpMasterTransport } from './http-master-transport.js';
+import { StaticMasterDetector } from './static-master-detector.js';
 import type { MasterDetector } from './master-detector.js';
 import type { MasterTransport } from './master-transport.js';
 import type { DriverStatus, SchedulerDriver } from './scheduler-driver.js';
@@ -84,6 +85,7 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
         ...(options.credential ?? {}),
         ...(options.tlsCa === undefined ? {} : { ca: options.tlsCa }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+        ...(this.#detector instanceof StaticMasterDetector ? { knownMasters: this.#detector.masters } : {}),
       });
     this.#state = new ConnectionState(frameworkInfo.id);
     // Every queued call listens on the stop signal (call-queue.ts bounds them); not a leak.
@@ -109,6 +111,7 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
         ...(options.backoff?.jitter === undefined ? {} : { jitter: options.backoff.jitter }),
       }),
       heartbeatTimeoutFactor: options.heartbeatTimeoutFactor ?? DEFAULT_HEARTBEAT_TIMEOUT_FACTOR,
+      ...(options.subscribedTimeoutMs === undefined ? {} : { subscribedTimeoutMs: options.subscribedTimeoutMs }),
       signal: this.#stopController.signal,
       shouldResubscribe: () => !this.#isStopping,
     });

@@ -48,16 +48,34 @@ export interface SubscriptionLoopOptions {
   /** Delays between attempts; reset after every SUBSCRIBED. */
   backoff: Backoff;
   heartbeatTimeoutFactor: number;
+  /** Deadline for SUBSCRIBED once the SUBSCRIBE is sent (headers and first record); default DEFAULT_SUBSCRIBED_TIMEOUT_MS. */
+  subscribedTimeoutMs?: number;
   /** Aborted by stop()/abort(): the loop ends without reporting. */
   signal: AbortSignal;
   /** False once stop() began: TEARDOWN closes the stream and that must not start a new attempt. */
   shouldResubscribe: () => boolean;
 }
 
+/**
+ * How long a master may take to answer SUBSCRIBE with its first record. A real master sends
+ * SUBSCRIBED right after the 200 headers; one that sends headers and then nothing (or part of
+ * a record) would otherwise hold the driver forever, since the heartbeat watchdog only starts
+ * with SUBSCRIBED.
+ */
+export const DEFAULT_SUBSCRIBED_TIMEOUT_MS = 15_000;
+
+/**
+ * A subscription that lasted less than this does not reset the backoff: a master that answers
+ * SUBSCRIBED and drops the stream at once is retried with growing delays, not in a tight loop.
+ */
+export const STABLE_SUBSCRIPTION_MS = 2_000;
+
 /** ERROR messages after which re-subscribing cannot work (docs/protocol.md, "Subscribing", "Failover timeout", "Teardown and shutdown"). */
 const FATAL_ERROR_MESSAGES = [/Framework has been removed/i, /Framework failed over/i];
 
-type AttemptEnd = { kind: 'lost'; error: Error | undefined; wasSubscribed: boolean } | { kind: 'fatal'; message: string; cause: Error | undefined };
+type AttemptEnd =
+  | { kind: 'lost'; error: Error | undefined; wasSubscribed: boolean; wasStable?: boolean }
+  | { kind: 'fatal'; message: string; cause: Error | undefined };
 
 /** A master's answer that will not change by retrying: any 4xx but 408/429 (docs/protocol.md, "Scheduler endpoint answers"). */
 function isRefusal(error: unknown): error is MesosHttpError {
@@ -81,7 +99,7 @@ export class SubscriptionLoop {
       const end = await this.#attempt();
       if (signal.aborted || !this.options.shouldResubscribe()) return;
       if (end.kind === 'fatal') return sink.fatal(end.message, end.cause);
-      if (end.wasSubscribed) delays.reset();
+      if (end.wasStable === true) delays.reset();
       const delayMs = delays.next().value;
       sink.reconnecting(delayMs, end.error);
       // Rejects only with signal.reason on stop/abort, which the loop condition then sees.
@@ -101,14 +119,21 @@ export class SubscriptionLoop {
     this.#attemptAbort = abort;
     const attemptSignal = AbortSignal.any([signal, abort.signal]);
     const watchdog = new HeartbeatWatchdog((ms) =>
-      abort.abort(new TimeoutError('no event from the master for the heartbeat timeout', ms)),
+      abort.abort(
+        wasSubscribed
+          ? new TimeoutError('no event from the master for the heartbeat timeout', ms)
+          : new TimeoutError('no SUBSCRIBED from the master', ms),
+      ),
     );
     let wasSubscribed = false;
+    let subscribedAt = 0;
     let end: AttemptEnd;
     try {
       const masterUrl = await detector.nextMaster({ signal: attemptSignal });
       this.#attemptMaster = masterUrl;
       sink.connecting(masterUrl, attempt);
+      const subscribedTimeoutMs = this.options.subscribedTimeoutMs ?? DEFAULT_SUBSCRIBED_TIMEOUT_MS;
+      watchdog.arm(subscribedTimeoutMs);
       const opened = await transport.subscribe(masterUrl, this.options.subscribeCall(), { signal: attemptSignal });
       for await (const record of opened.records) {
         watchdog.kick();
@@ -149,6 +174,7 @@ export class SubscriptionLoop {
           const isReregistration = state.isReregistration;
           if (!state.subscribed(subscription)) break;
           wasSubscribed = true;
+          subscribedAt = Date.now();
           watchdog.start(heartbeat_interval_seconds, this.options.heartbeatTimeoutFactor);
           await sink.subscribed(subscription, isReregistration);
           continue;
@@ -166,6 +192,7 @@ export class SubscriptionLoop {
       abort.abort();
       this.#attemptAbort = undefined;
     }
+    if (end.kind === 'lost') end.wasStable = wasSubscribed && Date.now() - subscribedAt >= STABLE_SUBSCRIPTION_MS;
     if (end.kind === 'lost' && state.disconnected(attempt, end.error)) sink.disconnected(end.error, wasSubscribed);
     return end;
   }

@@ -21,6 +21,11 @@ describe('http/leader-redirect leaderRedirectTarget', () => {
     expect(() => leaderRedirectTarget(new URL('http://10.0.0.1:5050/api'), location)).toThrow(ProtocolError);
     expect(() => leaderRedirectTarget(new URL('http://10.0.0.1:5050/api'), location)).toThrow(message);
   });
+
+  it('case 9: refuses an https → http downgrade with ProtocolError', () => {
+    const from = new URL('https://10.0.0.1:5050/api/v1/scheduler');
+    expect(() => leaderRedirectTarget(from, 'http://10.0.0.2:5050/api/v1/scheduler')).toThrow(/would downgrade https to http/);
+  });
 });
 
 describe('http/status-errors statusKind', () => {
