@@ -90,6 +90,23 @@ export class TaskError extends MesosGotError {
   }
 }
 
+/**
+ * A typed message its receiver could not decode with the codec its task kind declares (or, on
+ * the sending side, could not encode). Names the task, the kind and the codec's reason; the
+ * codec's own error is `cause`. The message is skipped and the stream goes on.
+ */
+export class MessageDecodeError extends MesosGotError {
+  readonly code = 'MESOSGOT_MESSAGE_DECODE';
+  constructor(
+    readonly taskName: string,
+    readonly kind: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`message of task ${taskName} (kind ${kind}) cannot be decoded: ${reason}`, options);
+  }
+}
+
 /** A wait that ran past its deadline (waitFor, connect, hold timeouts). */
 export class TimeoutError extends MesosGotError {
   readonly code = 'MESOSGOT_TIMEOUT';

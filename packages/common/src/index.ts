@@ -40,3 +40,19 @@ export type { ResourceMap, RangePairs } from './resources/parse.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './taskmsg/reliable-link.js';
 export * from './log/logger.js';
 export * from './entry/process-host.js';
+export { MessageDecodeError } from './errors.js';
+export { jsonCodec, bytesCodec, stringCodec } from './typed/message-codec.js';
+export type { MessageCodec, WireData } from './typed/message-codec.js';
+export { defineProtocol, TaskProtocol } from './typed/task-protocol.js';
+export type {
+  KindCodecs,
+  ProtocolSpec,
+  KindOf,
+  TaskIdOf,
+  ToTaskOf,
+  FromTaskOf,
+  SchedOutMsg,
+  SchedInMsg,
+  TaskInMsg,
+  TaskOutMsg,
+} from './typed/task-protocol.js';

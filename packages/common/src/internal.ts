@@ -79,3 +79,19 @@ export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-c
 export * from './http/content-type.js';
 export * from './log/logger.js';
 export * from './entry/process-host.js';
+export { MessageDecodeError } from './errors.js';
+export { jsonCodec, bytesCodec, stringCodec } from './typed/message-codec.js';
+export type { MessageCodec, WireData } from './typed/message-codec.js';
+export { defineProtocol, TaskProtocol } from './typed/task-protocol.js';
+export type {
+  KindCodecs,
+  ProtocolSpec,
+  KindOf,
+  TaskIdOf,
+  ToTaskOf,
+  FromTaskOf,
+  SchedOutMsg,
+  SchedInMsg,
+  TaskInMsg,
+  TaskOutMsg,
+} from './typed/task-protocol.js';

@@ -4,7 +4,7 @@
 // depends on this package alone). Everything else is in ./internal.ts
 // (`@mesosgot/executor/internal`), which tests use; it is not a stable API.
 export { GoTaskExecutor, type GoTaskExecutorOptions } from './gotask/gotask-executor.js';
-export type { TaskFunc, AppTask, AppTaskExecutor, TaskLaunch } from './gotask/task-func.js';
+export type { TaskFunc, TypedTaskFunc, AppTask, AppTaskExecutor, TaskLaunch } from './gotask/task-func.js';
 export { MesosExecutorDriver, type ExecutorDriverOptions } from './driver/mesos-executor-driver.js';
 export type { Executor, CallbackResult } from './driver/executor.js';
 export type { ExecutorDriver, ExecutorDriverEvents, DriverStatus } from './driver/executor-driver.js';
@@ -28,6 +28,24 @@ export {
   type ReceiveChannel,
   type ReceiveResult,
   type TaskMsg,
+  MessageDecodeError,
+  defineProtocol,
+  jsonCodec,
+  bytesCodec,
+  stringCodec,
+  TaskProtocol,
+  type MessageCodec,
+  type WireData,
+  type KindCodecs,
+  type ProtocolSpec,
+  type KindOf,
+  type TaskIdOf,
+  type ToTaskOf,
+  type FromTaskOf,
+  type SchedOutMsg,
+  type SchedInMsg,
+  type TaskInMsg,
+  type TaskOutMsg,
 } from '@mesosgot/common';
 export { executorMain, type ExecutorMainOptions } from './gotask/executor-main.js';
 export {

@@ -11,12 +11,22 @@
  * (executorMain) ends the process when run() resolves, as Mesos' own executors do after
  * SHUTDOWN or after losing the agent.
  */
-import { DEFAULT_CHANNEL_CAPACITY, InvalidArgumentError, createStderrLogger, type Logger, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
+import {
+  DEFAULT_CHANNEL_CAPACITY,
+  InvalidArgumentError,
+  TaskProtocol,
+  createStderrLogger,
+  type KindOf,
+  type Logger,
+  type ProtocolSpec,
+  type TaskInfo,
+  type TaskStatus,
+} from '@mesosgot/common/internal';
 import type { Executor } from '../driver/executor.js';
 import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
 import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';
 import { ExecutorLink, type ExecutorLinkOptions } from './executor-link.js';
-import type { AppTask, AppTaskExecutor, TaskFunc } from './task-func.js';
+import type { AppTask, AppTaskExecutor, TaskFunc, TypedTaskFunc } from './task-func.js';
 import { TaskRegistry } from './task-registry.js';
 import { TaskRunner, type TaskHost } from './task-runner.js';
 
@@ -111,9 +121,34 @@ export class GoTaskExecutor {
    * Registers the task function for tasks `<kind>-<index>`. Throws InvalidArgumentError for an
    * empty kind, a kind registered twice, or registering after run(). Returns this, for chaining.
    */
-  registerTaskFunc(kind: string, fn: TaskFunc): this {
+  registerTaskFunc(kind: string, fn: TaskFunc): this;
+  /**
+   * The typed form: `fn` reads `input` decoded and writes `output` encoded with the codecs
+   * `protocol` declares for `kind` (once per message, at the channel boundary). A message the
+   * task cannot decode is reported through `onError` (a MessageDecodeError naming task, kind and
+   * reason) and skipped; the task's input goes on. Same rules as the untyped form.
+   */
+  registerTaskFunc<S extends ProtocolSpec, K extends KindOf<S>>(protocol: TaskProtocol<S>, kind: K, fn: TypedTaskFunc<S, K>): this;
+  registerTaskFunc<S extends ProtocolSpec, K extends KindOf<S>>(
+    first: string | TaskProtocol<S>,
+    second: TaskFunc | K,
+    typed?: TypedTaskFunc<S, K>,
+  ): this {
+    const kind = typeof first === 'string' ? first : (second as string);
     if (this.#running) throw new InvalidArgumentError('kind', kind, 'task functions must be registered before run()');
-    this.#registry.register(kind, fn);
+    if (typeof first === 'string') {
+      this.#registry.register(kind, second as TaskFunc);
+      return this;
+    }
+    if (!(first instanceof TaskProtocol)) throw new InvalidArgumentError('protocol', first, 'expected defineProtocol(...) or a kind');
+    if (typeof typed !== 'function') throw new InvalidArgumentError(`task "${kind}"`, typed, 'must be a function');
+    const protocol = first;
+    const onDecodeError = (error: Error): void => this.#onError(error);
+    if (!Object.hasOwn(protocol.kinds, kind)) throw new InvalidArgumentError('kind', kind, 'is not declared by the protocol');
+    this.#registry.register(kind, (input, output, args, env) => {
+      const channels = protocol.taskChannels(kind as K, input, output, onDecodeError);
+      return typed(channels.input, channels.output, args, env);
+    });
     return this;
   }
 

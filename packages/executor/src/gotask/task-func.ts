@@ -2,7 +2,16 @@
  * What an application gives a GoTaskExecutor: one async task function per task kind
  * (docs/design.md, "Public API"), or a whole AppTaskExecutor that picks them itself.
  */
-import type { ReceiveChannel, SendChannel, TaskInfo, TaskMsg } from '@mesosgot/common/internal';
+import type {
+  KindOf,
+  ProtocolSpec,
+  ReceiveChannel,
+  SendChannel,
+  TaskInfo,
+  TaskInMsg,
+  TaskMsg,
+  TaskOutMsg,
+} from '@mesosgot/common/internal';
 
 /**
  * A task's body. `input` carries the scheduler's messages to this task and is closed to tell it
@@ -14,6 +23,17 @@ import type { ReceiveChannel, SendChannel, TaskInfo, TaskMsg } from '@mesosgot/c
 export type TaskFunc = (
   input: ReceiveChannel<TaskMsg>,
   output: SendChannel<TaskMsg>,
+  args: string[],
+  env: Record<string, string>,
+) => Promise<void>;
+
+/**
+ * A task function of kind K under a typed protocol (`registerTaskFunc(protocol, kind, fn)`):
+ * `input` yields what K tasks accept, `output` takes what they send; otherwise as TaskFunc.
+ */
+export type TypedTaskFunc<S extends ProtocolSpec, K extends KindOf<S>> = (
+  input: ReceiveChannel<TaskInMsg<S, K>>,
+  output: SendChannel<TaskOutMsg<S, K>>,
   args: string[],
   env: Record<string, string>,
 ) => Promise<void>;

@@ -17,8 +17,12 @@ import {
   TaskError,
   createStderrLogger,
   type Logger,
+  TaskProtocol,
+  type ProtocolSpec,
   type ReceiveChannel,
   type ResourceMap,
+  type SchedInMsg,
+  type SchedOutMsg,
   type SendChannel,
   type TaskMsg,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -34,6 +38,13 @@ import { TaskTable, type SpawnSpec } from './task-table.js';
 export type SchedFunc = (
   schedIn: ReceiveChannel<TaskMsg>,
   schedOut: SendChannel<TaskMsg>,
+  schedEvents: ReceiveChannel<SchedEvent>,
+) => Promise<void>;
+
+/** A scheduler function under a typed protocol (`registerSchedFunc(protocol, fn)`). */
+export type TypedSchedFunc<S extends ProtocolSpec> = (
+  schedIn: ReceiveChannel<SchedInMsg<S>>,
+  schedOut: SendChannel<SchedOutMsg<S>>,
   schedEvents: ReceiveChannel<SchedEvent>,
 ) => Promise<void>;
 
@@ -113,6 +124,8 @@ export class GoTaskScheduler {
   private readonly table = new TaskTable();
   private schedFunc: SchedFunc | undefined;
   private isRunning = false;
+  /** The event queue of the running framework, set by run(); typed channels report decode errors to it. */
+  private events: SchedEventQueue | undefined;
   /** The running framework, set by run(); killTask goes through it. */
   private session: SchedulerSession | undefined;
   /** run()'s promise, once called; stop() waits on it. */
@@ -156,11 +169,29 @@ export class GoTaskScheduler {
     this.table.addAll(specs);
   }
 
-  registerSchedFunc(fn: SchedFunc): void {
+  registerSchedFunc(fn: SchedFunc): void;
+  /**
+   * The typed form: `schedOut` takes `{ taskName, data }` with `data` typed by the destination's
+   * kind, `schedIn` yields a union discriminated by `kind`; each message is encoded or decoded
+   * once with the codecs `protocol` declares. A message from a task that cannot be decoded
+   * becomes an `Error` event (its `error` a MessageDecodeError naming task, kind and reason) and
+   * is skipped; schedIn goes on. Same rules as the untyped form.
+   */
+  registerSchedFunc<S extends ProtocolSpec>(protocol: TaskProtocol<S>, fn: TypedSchedFunc<S>): void;
+  registerSchedFunc<S extends ProtocolSpec>(first: SchedFunc | TaskProtocol<S>, typed?: TypedSchedFunc<S>): void {
     this.checkNotRunning('registerSchedFunc');
+    const fn = first instanceof TaskProtocol ? typed : first;
     if (typeof fn !== 'function') throw new InvalidArgumentError('schedFunc', fn, 'must be a function');
     if (this.schedFunc !== undefined) throw new InvalidArgumentError('schedFunc', fn, 'a scheduler function is already registered');
-    this.schedFunc = fn;
+    if (!(first instanceof TaskProtocol)) {
+      this.schedFunc = first;
+      return;
+    }
+    const typedFn = fn as TypedSchedFunc<S>;
+    this.schedFunc = (schedIn, schedOut, schedEvents) => {
+      const channels = first.schedulerChannels(schedIn, schedOut, (error) => this.events?.push({ type: 'Error', message: error.message, error }));
+      return typedFn(channels.schedIn, channels.schedOut, schedEvents);
+    };
   }
 
   registerSchedTask(task: SchedTask): void {
@@ -224,7 +255,7 @@ export class GoTaskScheduler {
     const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
     const schedIn = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
-    const events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), this.options.onEvent);
+    const events = (this.events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), this.options.onEvent));
     const session = (this.session = new SchedulerSession({
       config: this.config,
       table: this.table,
