@@ -4,9 +4,17 @@
  * elevators move a floor per tick and report. It stops after R requests are served and prints
  * a summary. Run: `npm start`, or `node examples/dist/elevator/app_scheduler.js --help`.
  */
-import { schedulerMain, type FlagSpec, type SchedEvent, type ReceiveChannel, type SendChannel, type TaskMsg } from '@mesosgot/scheduler';
+import {
+  schedulerMain,
+  type FlagSpec,
+  type SchedEvent,
+  type ReceiveChannel,
+  type SendChannel,
+  type SchedInMsg,
+  type SchedOutMsg,
+} from '@mesosgot/scheduler';
 import { Dispatcher } from './dispatcher.js';
-import { decodeMsg, encodeMsg, type ElevatorMsg } from './protocol.js';
+import { elevatorProtocol, type ElevatorProtocol } from './protocol.js';
 import { ProgressLine } from '../shared/progress-line.js';
 
 const APP_FLAGS: readonly FlagSpec[] = [
@@ -52,30 +60,34 @@ async function watchEvents(events: ReceiveChannel<SchedEvent>): Promise<void> {
 }
 
 /** Tells each floor how many calls to make: R split as evenly as possible. */
-async function sendQuotas(out: SendChannel<TaskMsg>): Promise<void> {
+async function sendQuotas(out: SendChannel<SchedOutMsg<ElevatorProtocol>>): Promise<void> {
   for (let floor = 0; floor < floors; floor++) {
     const calls = Math.floor(requests / floors) + (floor < requests % floors ? 1 : 0);
-    await send(out, `floor-${floor}`, { kind: 'quota', calls, seed, floors });
+    await out.send({ taskName: `floor-${floor}`, data: { kind: 'quota', calls, seed, floors } });
+    messages++;
   }
 }
 
-async function send(out: SendChannel<TaskMsg>, taskName: string, msg: ElevatorMsg): Promise<void> {
-  await out.send({ taskName, data: encodeMsg(msg) });
-  messages++;
-}
-
-async function elevatorSchedFunc(schedIn: ReceiveChannel<TaskMsg>, schedOut: SendChannel<TaskMsg>, schedEvents: ReceiveChannel<SchedEvent>): Promise<void> {
+async function elevatorSchedFunc(
+  schedIn: ReceiveChannel<SchedInMsg<ElevatorProtocol>>,
+  schedOut: SendChannel<SchedOutMsg<ElevatorProtocol>>,
+  schedEvents: ReceiveChannel<SchedEvent>,
+): Promise<void> {
   const watching = watchEvents(schedEvents);
   const progress = new ProgressLine();
   const dispatcher = new Dispatcher(Array.from({ length: elevators }, (_, i) => `elevator-${i}`));
   await sendQuotas(schedOut);
   for await (const msg of schedIn) {
     messages++;
-    const m = decodeMsg(msg.data);
+    // Typed by the sender's kind: a floor's call or an elevator's report (narrow on `msg.kind` to tell them apart).
+    const m = msg.data;
     switch (m.kind) {
-      case 'call':
-        await send(schedOut, dispatcher.dispatch(m.id, m.from, m.to), { kind: 'assign', id: m.id, from: m.from, to: m.to });
+      case 'call': {
+        const elevator = dispatcher.dispatch(m.id, m.from, m.to) as `elevator-${number}`;
+        await schedOut.send({ taskName: elevator, data: { kind: 'assign', id: m.id, from: m.from, to: m.to } });
+        messages++;
         break;
+      }
       case 'position':
         dispatcher.moved(msg.taskName, m.floor);
         break;
@@ -89,7 +101,7 @@ async function elevatorSchedFunc(schedIn: ReceiveChannel<TaskMsg>, schedOut: Sen
         dispatcher.tripDone();
         break;
       default:
-        throw new Error(`elevator: unexpected ${m.kind} from ${msg.taskName}`);
+        throw new Error(`elevator: unexpected ${(m as { kind: string }).kind} from ${msg.taskName}`);
     }
     served = dispatcher.requestsServed;
     const seconds = (performance.now() - startedAt) / 1000;
@@ -120,7 +132,7 @@ await schedulerMain(
     seed = config.appFlags.seed as number;
     sched.spawnTask('elevator', elevators, { cpus: 0.1, mem: 64 });
     sched.spawnTask('floor', floors, { cpus: 0.1, mem: 64 });
-    sched.registerSchedFunc(elevatorSchedFunc);
+    sched.registerSchedFunc(elevatorProtocol, elevatorSchedFunc);
   },
   { extraFlags: APP_FLAGS, usage: 'usage: app_scheduler [flags]   (elevator example: E elevators serve R requests made on F floors)' },
 );
