@@ -157,7 +157,7 @@ export class FakeGoTaskDriver implements SchedulerDriver {
     const taskId = task.task_id.value;
     const spec = decodeTaskSpec(task.data);
     const state = this.firstState(task);
-    this.sendStatus({ task_id: task.task_id, agent_id: task.agent_id, state, ...(state === 'TASK_FAILED' ? { message: 'boom', reason: 'REASON_COMMAND_EXECUTOR_FAILED' } : {}) });
+    this.sendStatus({ task_id: task.task_id, agent_id: task.agent_id, state, ...(state === 'TASK_FAILED' ? { message: `task ${taskId}: boom`, reason: 'REASON_COMMAND_EXECUTOR_FAILED' } : {}) });
     if (state !== 'TASK_RUNNING') return;
     const l = link;
     this.echoes.push(

@@ -163,7 +163,7 @@ describe('GoTaskScheduler', () => {
       }
     });
     await s.run();
-    expect(events.find((e) => e.type === 'TaskFailed')).toMatchObject({ taskId: 'flaky-0', willRestart: true, message: 'boom' });
+    expect(events.find((e) => e.type === 'TaskFailed')).toMatchObject({ taskId: 'flaky-0', willRestart: true, message: 'task flaky-0: boom' });
     expect(driver!.launched.map((t) => t.task_id.value)).toEqual(['flaky-0', 'flaky-0']);
     // The relaunch goes to a new executor (its old one closed the task's stream).
     const [first, second] = driver!.launched.map((t) => t.executor!.executor_id.value);
