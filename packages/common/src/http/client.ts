@@ -21,8 +21,9 @@ export interface MesosHttpClientOptions {
   /** Whole-call deadline (queueing included) for `call`, response-headers deadline for `subscribe`. */
   requestTimeoutMs?: number;
   /**
-   * With credentials, which other origins a 307 may lead them to (masters the user configured
-   * or a detector found). `baseUrl`'s origin is always trusted; by default no other is.
+   * Which other origins a 307 may lead to (masters the user configured or a detector found).
+   * `baseUrl`'s origin is always trusted. Given, or with credentials, a 307 to any other origin
+   * is a ProtocolError; without either, any origin is followed.
    */
   isTrustedOrigin?: (origin: string) => boolean;
 }
@@ -98,8 +99,11 @@ export class MesosHttpClient {
     }
     this.#authorization = principal !== undefined && secret !== undefined ? basicAuthHeader(principal, secret) : undefined;
     const configured = this.#origin;
-    const trusted = options.isTrustedOrigin ?? (() => false);
-    this.#isTrustedOrigin = this.#authorization === undefined ? undefined : (origin) => origin === configured || trusted(origin);
+    const trusted = options.isTrustedOrigin;
+    // With credentials, or when the caller says which origins it trusts (an executor's token
+    // travels in extra headers), cross-origin redirects are limited; otherwise any is followed.
+    this.#isTrustedOrigin =
+      this.#authorization === undefined && trusted === undefined ? undefined : (origin) => origin === configured || (trusted?.(origin) ?? false);
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout <= 0) {
       throw new InvalidArgumentError('requestTimeoutMs', timeout, 'must be a positive number of milliseconds');

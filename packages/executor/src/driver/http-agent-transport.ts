@@ -12,7 +12,9 @@ export class HttpAgentTransport implements AgentTransport {
   readonly #headers: Record<string, string>;
 
   constructor(env: Pick<AgentEnv, 'agentUrl' | 'authorization'>) {
-    this.#client = new MesosHttpClient({ baseUrl: new URL(env.agentUrl).origin });
+    // An agent never redirects its executors: a 307 elsewhere would only carry the executor's
+    // token (and its updates) to another origin, so no other origin is trusted.
+    this.#client = new MesosHttpClient({ baseUrl: new URL(env.agentUrl).origin, isTrustedOrigin: () => false });
     this.#headers = env.authorization ? { authorization: env.authorization } : {};
   }
 

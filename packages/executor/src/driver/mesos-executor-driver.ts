@@ -50,6 +50,8 @@ export interface ExecutorDriverOptions {
   random?: () => number;
   /** Replaces the HTTP transport (tests). */
   transport?: AgentTransport;
+  /** Deadline for SUBSCRIBED after each SUBSCRIBE, in ms (default 15 s); then the stream counts as broken. */
+  subscribedTimeoutMs?: number;
 }
 
 /** How long stop() waits for in-flight calls and acknowledgements before closing anyway. */
@@ -68,6 +70,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
   readonly #calls = new PQueue({ concurrency: 1 });
   readonly #lifecycle: DriverLifecycle;
   readonly #random: (() => number) | undefined;
+  readonly #subscribedTimeoutMs: number | undefined;
   /** Written only by #transition. */
   #state: ConnectionState = 'connecting';
   #loop: SubscriptionLoop | undefined;
@@ -80,6 +83,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
     this.#ids = { frameworkId: this.agentEnv.frameworkId, executorId: this.agentEnv.executorId };
     this.#transport = options.transport ?? new HttpAgentTransport(this.agentEnv);
     this.#random = options.random;
+    this.#subscribedTimeoutMs = options.subscribedTimeoutMs;
     this.#callbacks = new CallbackQueue((error, what) => this.#callbackFailed(error, what));
     this.#lifecycle = new DriverLifecycle({
       stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
@@ -133,6 +137,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
       },
       canReconnect: () => !this.#lifecycle.isShuttingDown,
       ...(this.#random ? { random: this.#random } : {}),
+      ...(this.#subscribedTimeoutMs === undefined ? {} : { subscribedTimeoutMs: this.#subscribedTimeoutMs }),
       signal: this.#lifecycle.signal,
     });
     this.#loop = loop;

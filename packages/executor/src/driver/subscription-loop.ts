@@ -21,6 +21,14 @@ import type { AgentTransport } from './agent-transport.js';
  */
 export const MIN_RESUBSCRIBE_DELAY_MS = 20;
 
+/**
+ * How long the agent may take to answer SUBSCRIBE with its first record. A real agent sends
+ * SUBSCRIBED at once; after it, silence is normal (agents send HEARTBEAT every 30 minutes), so
+ * only the first record has a deadline. Without it an agent that sent headers and then
+ * nothing would hold the executor forever.
+ */
+export const DEFAULT_SUBSCRIBED_TIMEOUT_MS = 15_000;
+
 export interface SubscriptionLoopOptions {
   transport: AgentTransport;
   /** Builds each SUBSCRIBE afresh, so it carries the unacknowledged lists of that moment. */
@@ -36,6 +44,8 @@ export interface SubscriptionLoopOptions {
   canReconnect: () => boolean;
   /** Jitter source, in [0, 1). */
   random?: () => number;
+  /** Deadline for the first record of each SUBSCRIBE; default DEFAULT_SUBSCRIBED_TIMEOUT_MS. */
+  subscribedTimeoutMs?: number;
   signal: AbortSignal;
 }
 
@@ -98,15 +108,24 @@ export class SubscriptionLoop {
   /** One SUBSCRIBE and its stream, to the end. Resolves with why it ended (never rejects unless aborted). */
   async #streamOnce(): Promise<Error> {
     const { transport, signal } = this.#options;
+    const timeoutMs = this.#options.subscribedTimeoutMs ?? DEFAULT_SUBSCRIBED_TIMEOUT_MS;
+    const attempt = new AbortController();
+    const deadline = setTimeout(() => attempt.abort(new TimeoutError('no SUBSCRIBED from the agent', timeoutMs)), timeoutMs);
     try {
-      const records = await transport.subscribe(this.#options.subscribeCall(), signal);
+      const records = await transport.subscribe(this.#options.subscribeCall(), AbortSignal.any([signal, attempt.signal]));
       for await (const record of records) {
+        clearTimeout(deadline);
         await this.#options.onRecord(parseJson(record));
       }
       return new ProtocolError('the agent closed the executor subscription stream');
     } catch (error) {
       signal.throwIfAborted();
+      if (attempt.signal.aborted) return attempt.signal.reason as Error;
       return error instanceof Error ? error : new Error(String(error));
+    } finally {
+      clearTimeout(deadline);
+      // Ends the stream's socket if the loop left it early (deadline, or a record handler threw).
+      attempt.abort();
     }
   }
 }
