@@ -6,7 +6,12 @@
 /** Largest response body kept on a MesosHttpError, so a huge HTML page cannot bloat logs. */
 export const MAX_ERROR_BODY_BYTES = 4096;
 
+/**
+ * Base class of every mesosgot error. Catch it to handle all of them; switch on `code`, which
+ * never changes between releases, rather than on the message.
+ */
 export abstract class MesosGotError extends Error {
+  /** Stable machine-readable code, `MESOSGOT_…`. */
   abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -16,9 +21,12 @@ export abstract class MesosGotError extends Error {
 
 /** Bad user input, thrown synchronously before any I/O. Names the field and the value. */
 export class InvalidArgumentError extends MesosGotError {
+  /** Always `'MESOSGOT_INVALID_ARGUMENT'`. */
   readonly code = 'MESOSGOT_INVALID_ARGUMENT';
   constructor(
+    /** The option or argument that was wrong, such as `resources.cpus`. */
     readonly field: string,
+    /** The value given. */
     readonly value: unknown,
     reason: string,
   ) {
@@ -28,9 +36,11 @@ export class InvalidArgumentError extends MesosGotError {
 
 /** Malformed RecordIO, JSON or a missing protocol header. Names the offset or the field. */
 export class ProtocolError extends MesosGotError {
+  /** Always `'MESOSGOT_PROTOCOL'`. */
   readonly code = 'MESOSGOT_PROTOCOL';
   constructor(
     message: string,
+    /** Byte offset in the stream where decoding failed, when there is one. */
     readonly offset?: number,
     options?: { cause?: unknown },
   ) {
@@ -40,12 +50,17 @@ export class ProtocolError extends MesosGotError {
 
 /** Any non-2xx answer from a master or agent. Body capped at MAX_ERROR_BODY_BYTES. */
 export class MesosHttpError extends MesosGotError {
+  /** Always `'MESOSGOT_HTTP'`. */
   readonly code = 'MESOSGOT_HTTP';
+  /** The response body (Mesos sends plain text), cut at MAX_ERROR_BODY_BYTES. */
   readonly body: string;
   constructor(
+    /** The HTTP status. */
     readonly status: number,
     body: string,
+    /** The call that was refused, such as `SUBSCRIBE` or `ACCEPT`. */
     readonly callType: string,
+    /** The URL the request went to. */
     readonly url?: string,
   ) {
     const capped = capBody(body);
@@ -64,14 +79,19 @@ export class MesosHttpError extends MesosGotError {
 
 /** A call made while the driver has no live subscription. Fails fast, never waits. */
 export class NotSubscribedError extends MesosGotError {
+  /** Always `'MESOSGOT_NOT_SUBSCRIBED'`. */
   readonly code = 'MESOSGOT_NOT_SUBSCRIBED';
-  constructor(readonly callType: string) {
+  constructor(
+    /** The call that was not sent. */
+    readonly callType: string,
+  ) {
     super(`${callType} not sent: the driver is not subscribed`);
   }
 }
 
 /** A send on a closed channel. */
 export class ChannelClosedError extends MesosGotError {
+  /** Always `'MESOSGOT_CHANNEL_CLOSED'`. */
   readonly code = 'MESOSGOT_CHANNEL_CLOSED';
   constructor(what = 'channel') {
     super(`send on closed ${what}`);
@@ -80,8 +100,10 @@ export class ChannelClosedError extends MesosGotError {
 
 /** A task function threw or rejected; the original error is `cause`. */
 export class TaskError extends MesosGotError {
+  /** Always `'MESOSGOT_TASK'`. */
   readonly code = 'MESOSGOT_TASK';
   constructor(
+    /** The id of the task whose function failed. */
     readonly taskId: string,
     message: string,
     options?: { cause?: unknown },
@@ -109,9 +131,11 @@ export class MessageDecodeError extends MesosGotError {
 
 /** A wait that ran past its deadline (waitFor, connect, hold timeouts). */
 export class TimeoutError extends MesosGotError {
+  /** Always `'MESOSGOT_TIMEOUT'`. */
   readonly code = 'MESOSGOT_TIMEOUT';
   constructor(
     message: string,
+    /** The deadline that passed, in milliseconds. */
     readonly timeoutMs: number,
   ) {
     super(`${message} (after ${timeoutMs} ms)`);
@@ -120,11 +144,13 @@ export class TimeoutError extends MesosGotError {
 
 /** Master detection failed: no leader, unreachable ZooKeeper, garbage MasterInfo. */
 export class MasterDetectionError extends MesosGotError {
+  /** Always `'MESOSGOT_MASTER_DETECTION'`. */
   readonly code = 'MESOSGOT_MASTER_DETECTION';
 }
 
 /** The driver was aborted or stopped while the operation was pending. */
 export class DriverStoppedError extends MesosGotError {
+  /** Always `'MESOSGOT_DRIVER_STOPPED'`. */
   readonly code = 'MESOSGOT_DRIVER_STOPPED';
 }
 
@@ -155,6 +181,7 @@ function describeValue(value: unknown): string {
 export class MissingPackageError extends MesosGotError {
   readonly code = 'MESOSGOT_MISSING_PACKAGE';
   constructor(
+    /** The npm package to install, such as `@mesosgot/local`. */
     readonly packageName: string,
     feature: string,
     options?: { cause?: unknown },

@@ -1,3 +1,10 @@
+/**
+ * Shared by the scheduler and executor packages: the error tree, the Mesos v1 wire types
+ * (spelled as Mesos' JSON), Go-style channels and `select`, the TaskMsg shape and resource maps.
+ *
+ * @packageDocumentation
+ * @module @mesosgot/common
+ */
 // @mesosgot/common: what applications and raw-driver users import (README "The API", "The driver
 // layer"): the error tree, the Mesos v1 wire types, channels and select, the TaskMsg shape and
 // resource maps. Everything else the sibling packages share is in ./internal.ts

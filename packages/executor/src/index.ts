@@ -1,3 +1,11 @@
+/**
+ * The executor side: GoTaskExecutor and its task-function types (the GoTask layer), and
+ * MesosExecutorDriver with the Executor callbacks (the driver layer over the v1 executor HTTP
+ * API). Channel, TaskMsg and error types are re-exported from common.
+ *
+ * @packageDocumentation
+ * @module @mesosgot/executor
+ */
 // @mesosgot/executor: what README documents. GoTaskExecutor and its task-function types, the raw
 // driver (MesosExecutorDriver and the interfaces its callers implement), and the channel,
 // TaskMsg and error types a task function uses (re-exported from common so an executor script

@@ -21,6 +21,7 @@ export { DEFAULT_LEADER_TIMEOUT_MS } from './master-group.js';
 /** Agent resources when none are given: those of the real-Mesos recordings. */
 export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:4096;disk:4096;ports:[31000-31099]';
 
+/** Options of LocalCluster.start(); all optional. */
 export interface LocalClusterOptions {
   /** Number of agents (default 1). */
   agents?: number;
@@ -177,6 +178,7 @@ export class LocalCluster {
     this.#ownsWorkDir = false;
   }
 
+  /** Calls stop(); resolves once the cluster has released everything. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
@@ -212,6 +214,7 @@ export class LocalCluster {
     return this.#masters.slots;
   }
 
+  /** The cluster's agents, indexed as `stopAgent(i)` takes them; empty after stop(). */
   get agents(): readonly LocalAgent[] {
     return this.#agents;
   }

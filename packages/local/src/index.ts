@@ -1,3 +1,11 @@
+/**
+ * The embedded Mesos-compatible cluster (our `mesos-local`): a master and agents in this
+ * process on loopback ports, speaking the v1 HTTP APIs and starting executors as real child
+ * processes. Loaded by the scheduler for `--master local`.
+ *
+ * @packageDocumentation
+ * @module @mesosgot/local
+ */
 // @mesosgot/local: the embedded Mesos-compatible cluster as README documents it (LocalCluster
 // and its options). The master, agents and their link types are in ./internal.ts
 // (`@mesosgot/local/internal`); test helpers are in `@mesosgot/local/testing`.

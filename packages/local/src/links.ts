@@ -61,13 +61,24 @@ export interface AgentLink {
 /** An agent's running work, reported on (re-)registration. */
 export interface AgentSnapshot {
   /** Every framework with executors, command tasks or unacknowledged updates on the agent. */
-  frameworks: (FrameworkInfo & { id: FrameworkID })[];
+  frameworks: (FrameworkInfo & {
+    /** The framework's id (always set here). */
+    id: FrameworkID;
+  })[];
   /** Custom executors that are not gone yet (their resources are in use). */
-  executors: { frameworkId: FrameworkID; executor: ExecutorInfo }[];
+  executors: {
+    /** The framework the executor belongs to. */
+    frameworkId: FrameworkID;
+    /** The ExecutorInfo it was launched with. */
+    executor: ExecutorInfo;
+  }[];
+  /** Tasks the agent still knows, live or with updates not yet acknowledged. */
   tasks: AgentTaskSnapshot[];
 }
 
+/** One task in an AgentSnapshot. */
 export interface AgentTaskSnapshot {
+  /** The framework the task belongs to. */
   frameworkId: FrameworkID;
   /** The TaskInfo as launched (agent_id set), or for a command task as given. */
   task: TaskInfo;

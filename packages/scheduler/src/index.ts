@@ -1,3 +1,11 @@
+/**
+ * The scheduler side: GoTaskScheduler with its config and events (the GoTask layer), and
+ * MesosSchedulerDriver with the Scheduler callbacks (the libmesos-shaped driver layer over the
+ * v1 scheduler HTTP API). Channel, TaskMsg and error types are re-exported from common.
+ *
+ * @packageDocumentation
+ * @module @mesosgot/scheduler
+ */
 // @mesosgot/scheduler: what README documents. The GoTask layer (GoTaskScheduler, its config and
 // events), the raw driver (MesosSchedulerDriver and the interfaces its callers implement), and
 // the channel, TaskMsg and error types a scheduler function uses (re-exported from common so an

@@ -18,6 +18,12 @@ import type { SchedulerDriver } from './driver/scheduler-driver.js';
 
 type Result = void | Promise<void>;
 
+/**
+ * libmesos' `Scheduler` callbacks, every one optional, given to MesosSchedulerDriver. They are
+ * called one at a time in stream order; a returned promise delays the next callback (and,
+ * with implicit acknowledgements, the acknowledgement of the update being handled). Arguments
+ * are Mesos' wire shapes (snake_case).
+ */
 export interface Scheduler {
   /** First SUBSCRIBED of this driver without a framework id given (a new framework). */
   registered?(driver: SchedulerDriver, frameworkId: FrameworkID, masterInfo: MasterInfo): Result;

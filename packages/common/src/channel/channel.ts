@@ -13,7 +13,19 @@ const INITIAL_RING_SLOTS = 16;
 export const DEFAULT_CHANNEL_CAPACITY = 256;
 
 /** What `receive` yields: a value, or `ok: false` once the channel is closed and drained (Go's `v, ok := <-ch`). */
-export type ReceiveResult<T> = { value: T; ok: true } | { value: undefined; ok: false };
+export type ReceiveResult<T> =
+  | {
+      /** The value received. */
+      value: T;
+      /** True: a value was received. */
+      ok: true;
+    }
+  | {
+      /** No value: the channel is closed and drained. */
+      value: undefined;
+      /** False: the channel is closed and drained. */
+      ok: false;
+    };
 
 /** The sending end of a channel (a task's `output`, the scheduler's `schedOut`). */
 export interface SendChannel<T> {
@@ -37,6 +49,7 @@ export interface SendChannel<T> {
   trySendMany(values: readonly T[]): number;
   /** Closes the channel (idempotent): buffered values still drain, waiting senders are rejected. */
   close(): void;
+  /** Whether `close()` has been called. */
   readonly closed: boolean;
 }
 
@@ -71,9 +84,11 @@ export interface ReceiveChannel<T> extends AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
   /** Resolves once the channel is closed and its buffer is empty. */
   drained(): Promise<void>;
+  /** Whether `close()` has been called (values may still be buffered). */
   readonly closed: boolean;
   /** Values buffered now. */
   readonly length: number;
+  /** Most values the buffer holds; 0 for an unbuffered channel. */
   readonly capacity: number;
 }
 
@@ -108,6 +123,7 @@ function takeReject(): (reason: unknown) => void {
  * so an abandoned channel is simply garbage-collected.
  */
 export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
+  /** Most values the buffer holds; 0 for an unbuffered channel. */
   readonly capacity: number;
   /** Buffered values; never more than `capacity`. Written by `_offer` and `_poll` only. */
   private readonly buffer: RingBuffer<T>;
@@ -130,6 +146,7 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     this.buffer = new RingBuffer<T>(Math.min(Math.max(capacity, 1), INITIAL_RING_SLOTS));
   }
 
+  /** Whether `close()` has been called (values may still be buffered). */
   get closed(): boolean {
     return this.isClosed;
   }

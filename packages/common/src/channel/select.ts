@@ -6,26 +6,47 @@ import type { ReceiveWaiter, SendWaiter } from './waiters.js';
 /** A `select` case that fires when a value (or the close) can be received from `channel`. */
 export interface ReceiveCase<T> {
   readonly kind: 'receive';
+  /** The channel to receive from. */
   readonly channel: ReceiveChannel<T>;
 }
 
 /** A `select` case that fires when `value` has been put into `channel`. */
 export interface SendCase<T> {
   readonly kind: 'send';
+  /** The channel to send on. */
   readonly channel: SendChannel<T>;
+  /** The value to send. */
   readonly value: T;
 }
 
+/** One case of `select`, made with `onReceive` or `onSend`. */
 export type SelectCase = ReceiveCase<unknown> | SendCase<unknown>;
 
 /** A receive case fired: `ok: false` means its channel is closed and drained. */
 export type ReceiveFired<T, I extends number = number> =
-  | { kind: 'receive'; index: I; value: T; ok: true }
-  | { kind: 'receive'; index: I; value: undefined; ok: false };
+  | {
+      kind: 'receive';
+      /** Position of the case in the array given to `select`. */
+      index: I;
+      /** The value received. */
+      value: T;
+      /** True: a value was received. */
+      ok: true;
+    }
+  | {
+      kind: 'receive';
+      /** Position of the case in the array given to `select`. */
+      index: I;
+      /** No value: the channel is closed and drained. */
+      value: undefined;
+      /** False: the channel is closed and drained. */
+      ok: false;
+    };
 
 /** A send case fired: its value is now in the channel (or with a receiver). */
 export interface SendFired<I extends number = number> {
   kind: 'send';
+  /** Position of the case in the array given to `select`. */
   index: I;
 }
 
@@ -47,9 +68,11 @@ export type SelectResult<C extends readonly SelectCase[]> =
   | { [K in keyof C]: CaseResult<C[K], IndexOf<K>> }[number]
   | SelectTimeout;
 
+/** Options of `select`. */
 export interface SelectOptions {
   /** Resolve `{ kind: 'timeout' }` if no case fires within this many ms; 0 = don't wait (Go's `default`). */
   timeoutMs?: number;
+  /** Aborting rejects the pending `select` with `signal.reason`; no case fires after that. */
   signal?: AbortSignal;
 }
 

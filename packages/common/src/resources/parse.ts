@@ -13,10 +13,15 @@ export type RangePairs = readonly (readonly [number, number])[];
  * For other names, an array of pairs is a RANGES resource and an array of strings a SET.
  */
 export type ResourceMap = {
+  /** CPUs (fractions allowed, Mesos keeps three decimals). */
   cpus?: number;
+  /** Memory in MB. */
   mem?: number;
+  /** Disk in MB. */
   disk?: number;
+  /** Whole GPUs. */
   gpus?: number;
+  /** A count of ports (any free ones), or exact inclusive ranges such as `[[31000, 31001]]`. */
   ports?: number | RangePairs;
 } & { readonly [name: string]: number | RangePairs | readonly string[] | undefined };
 

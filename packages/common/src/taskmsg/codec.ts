@@ -1,7 +1,12 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.js';
 
 /** One message between the scheduler function and a task (docs/design.md, "Public API"). */
-export type TaskMsg = { taskName: string; data: Uint8Array | string };
+export type TaskMsg = {
+  /** The destination task id when the scheduler sends; the source task id when it receives. */
+  taskName: string;
+  /** The payload: bytes, or a string; the receiver gets the same kind the sender sent. */
+  data: Uint8Array | string;
+};
 
 /*
  * Binary layout of one encoded TaskMsg (all integers big-endian):

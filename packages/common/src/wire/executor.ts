@@ -21,6 +21,7 @@ interface ExecutorCallBase {
   executor_id: ExecutorID;
 }
 
+/** A call of the v1 executor API, discriminated on `type` (docs/protocol.md, "Executor calls"). */
 export type ExecutorCall =
   | (ExecutorCallBase & {
       type: 'SUBSCRIBE';
@@ -30,10 +31,13 @@ export type ExecutorCall =
   | (ExecutorCallBase & { type: 'MESSAGE'; message: { data: Base64 } })
   | (ExecutorCallBase & { type: 'HEARTBEAT' });
 
+/** The `type` of an ExecutorCall. */
 export type ExecutorCallType = ExecutorCall['type'];
 
+/** Every ExecutorCallType. */
 export const EXECUTOR_CALL_TYPES: readonly ExecutorCallType[] = ['SUBSCRIBE', 'UPDATE', 'MESSAGE', 'HEARTBEAT'];
 
+/** An event of the v1 executor API stream, discriminated on `type` (docs/protocol.md, "Executor events"). */
 export type ExecutorEvent =
   | {
       type: 'SUBSCRIBED';
@@ -53,8 +57,10 @@ export type ExecutorEvent =
   | { type: 'ERROR'; error: { message: string } }
   | { type: 'HEARTBEAT' };
 
+/** The `type` of an ExecutorEvent. */
 export type ExecutorEventType = ExecutorEvent['type'];
 
+/** Every ExecutorEventType. */
 export const EXECUTOR_EVENT_TYPES: readonly ExecutorEventType[] = [
   'SUBSCRIBED',
   'LAUNCH',

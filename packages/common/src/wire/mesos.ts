@@ -7,13 +7,21 @@
 export interface Id {
   value: string;
 }
+/** A framework's id, assigned by the master on the first SUBSCRIBE. */
 export type FrameworkID = Id;
+/** An offer's id; usable in one ACCEPT or DECLINE only. */
 export type OfferID = Id;
+/** An agent's id, assigned by the master when the agent registers. */
 export type AgentID = Id;
+/** A task's id, chosen by the framework (mesosgot names tasks `<name>-<index>`). */
 export type TaskID = Id;
+/** An executor's id, chosen by the framework; unique per framework and agent. */
 export type ExecutorID = Id;
+/** The id of an offer operation that asks for operation status updates. */
 export type OperationID = Id;
+/** The id of a resource provider on an agent. */
 export type ResourceProviderID = Id;
+/** The id of a container on an agent, with its parent for nested containers. */
 export interface ContainerID {
   value: string;
   parent?: ContainerID;
@@ -22,49 +30,65 @@ export interface ContainerID {
 /** Base64 text of raw bytes, as Mesos encodes `bytes` fields. */
 export type Base64 = string;
 
+/** A point in time, in nanoseconds since the epoch (a number, or a decimal string when exact). */
 export interface TimeInfo {
   nanoseconds: number | string;
 }
+/** A duration in nanoseconds, shaped as TimeInfo. */
 export type DurationInfo = TimeInfo;
 
+/** One key/value label. */
 export interface Label {
   key: string;
   value?: string;
 }
+/** Free-form key/value metadata on frameworks, tasks and statuses. */
 export interface Labels {
   labels?: Label[];
 }
 
 // ---- Values and resources -------------------------------------------------
 
+/** The kind of value a resource or attribute holds. */
 export type ValueType = 'SCALAR' | 'RANGES' | 'SET' | 'TEXT';
+/** A scalar value; Mesos keeps three decimal digits. */
 export interface Scalar {
   value: number;
 }
+/** An inclusive range of integers, such as ports. */
 export interface Range {
   begin: number;
   end: number;
 }
+/** A list of inclusive ranges. */
 export interface Ranges {
   range?: Range[];
 }
+/** A set of strings. */
 export interface ValueSet {
   item?: string[];
 }
+/** A text value (attributes only). */
 export interface Text {
   value: string;
 }
 
+/** One level of a resource's reservation (refined reservation format). */
 export interface ReservationInfo {
   type?: 'STATIC' | 'DYNAMIC';
   role?: string;
   principal?: string;
   labels?: Labels;
 }
+/** The role an offered resource is allocated to. */
 export interface AllocationInfo {
   role?: string;
 }
 
+/**
+ * One resource of an agent, offer, task or executor, in either reservation format
+ * (docs/protocol.md, "Resources").
+ */
 export interface Resource {
   name: string;
   type: ValueType;
@@ -82,6 +106,7 @@ export interface Resource {
   provider_id?: ResourceProviderID;
 }
 
+/** An agent attribute (a name with a scalar, ranges, set or text value). */
 export interface Attribute {
   name: string;
   type: ValueType;
@@ -93,6 +118,7 @@ export interface Attribute {
 
 // ---- Framework, master, agent ---------------------------------------------
 
+/** Framework capabilities; each changes what Mesos sends (docs/protocol.md, "FrameworkInfo"). */
 export type FrameworkCapabilityType =
   | 'REVOCABLE_RESOURCES'
   | 'TASK_KILLING_STATE'
@@ -103,6 +129,7 @@ export type FrameworkCapabilityType =
   | 'RESERVATION_REFINEMENT'
   | 'REGION_AWARE';
 
+/** What a framework says about itself in SUBSCRIBE (docs/protocol.md, "FrameworkInfo"). */
 export interface FrameworkInfo {
   user: string;
   name: string;
@@ -119,12 +146,14 @@ export interface FrameworkInfo {
   offer_filters?: Record<string, unknown>;
 }
 
+/** A network address as Mesos reports it. */
 export interface Address {
   hostname?: string;
   ip?: string;
   port: number;
 }
 
+/** A URL as Mesos reports it, such as an offer's agent endpoint. */
 export interface URL {
   scheme: string;
   address: Address;
@@ -133,6 +162,7 @@ export interface URL {
   fragment?: string;
 }
 
+/** The leading master, as sent in SUBSCRIBED and stored in ZooKeeper (docs/protocol.md, "MasterInfo"). */
 export interface MasterInfo {
   id: string;
   /** IPv4 packed in network byte order read as a host integer: 127.0.0.1 ⇒ 16777343. */
@@ -146,6 +176,7 @@ export interface MasterInfo {
   capabilities?: { type: string }[];
 }
 
+/** An agent, as sent to executors in SUBSCRIBED. */
 export interface AgentInfo {
   hostname: string;
   port?: number;
@@ -157,6 +188,7 @@ export interface AgentInfo {
 
 // ---- Commands, executors, tasks -------------------------------------------
 
+/** A file the agent fetches into the sandbox before starting a command (docs/protocol.md, "CommandInfo and URIs"). */
 export interface CommandURI {
   value: string;
   executable?: boolean;
@@ -165,16 +197,19 @@ export interface CommandURI {
   output_file?: string;
 }
 
+/** One environment variable of a command. */
 export interface EnvironmentVariable {
   name: string;
   type?: 'VALUE' | 'SECRET';
   value?: string;
   secret?: Record<string, unknown>;
 }
+/** Environment variables a command is started with. */
 export interface Environment {
   variables?: EnvironmentVariable[];
 }
 
+/** A command an agent runs: shell or exec form, fetched URIs, environment (docs/protocol.md, "CommandInfo and URIs"). */
 export interface CommandInfo {
   uris?: CommandURI[];
   environment?: Environment;
@@ -184,6 +219,7 @@ export interface CommandInfo {
   user?: string;
 }
 
+/** A custom executor: its id, command and resources (docs/protocol.md, "TaskInfo and ExecutorInfo"). */
 export interface ExecutorInfo {
   type?: 'UNKNOWN' | 'DEFAULT' | 'CUSTOM';
   executor_id: ExecutorID;
@@ -199,10 +235,12 @@ export interface ExecutorInfo {
   labels?: Labels;
 }
 
+/** How long a task has between a kill request and being killed. */
 export interface KillPolicy {
   grace_period?: DurationInfo;
 }
 
+/** A task to launch (docs/protocol.md, "TaskInfo and ExecutorInfo"). */
 export interface TaskInfo {
   name: string;
   task_id: TaskID;
@@ -221,12 +259,14 @@ export interface TaskInfo {
   limits?: Record<string, { value: number | 'Infinity' }>;
 }
 
+/** Tasks launched together by LAUNCH_GROUP. */
 export interface TaskGroupInfo {
   tasks?: TaskInfo[];
 }
 
 // ---- Task status -----------------------------------------------------------
 
+/** A task's state (docs/protocol.md, "Task states and reasons"). */
 export type TaskState =
   | 'TASK_STAGING'
   | 'TASK_STARTING'
@@ -255,12 +295,15 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_GONE_BY_OPERATOR',
 ]);
 
+/** Whether Mesos counts `state` as terminal (docs/protocol.md, "Task states and reasons"). */
 export function isTerminalState(state: TaskState): boolean {
   return TERMINAL_TASK_STATES.has(state);
 }
 
+/** Who produced a status update. */
 export type TaskStatusSource = 'SOURCE_MASTER' | 'SOURCE_AGENT' | 'SOURCE_EXECUTOR';
 
+/** Why a task reached its state (docs/protocol.md, "Task states and reasons"). */
 export type TaskStatusReason =
   | 'REASON_COMMAND_EXECUTOR_FAILED'
   | 'REASON_CONTAINER_LAUNCH_FAILED'
@@ -298,12 +341,17 @@ export type TaskStatusReason =
   | 'REASON_TASK_UNAUTHORIZED'
   | 'REASON_TASK_UNKNOWN';
 
+/** What the agent knows of a task's container (network addresses, executor pid). */
 export interface ContainerStatus {
   container_id?: ContainerID;
   network_infos?: { ip_addresses?: { protocol?: string; ip_address?: string }[] }[];
   executor_pid?: number;
 }
 
+/**
+ * A task's status update; one with a `uuid` must be acknowledged
+ * (docs/protocol.md, "TaskStatus and uuids", "Acknowledgements").
+ */
 export interface TaskStatus {
   task_id: TaskID;
   state: TaskState;
@@ -327,6 +375,7 @@ export interface TaskStatus {
 
 // ---- Offers and operations -------------------------------------------------
 
+/** Resources of one agent offered to a framework for one role (docs/protocol.md, "Offer fields"). */
 export interface Offer {
   id: OfferID;
   framework_id: FrameworkID;
@@ -341,6 +390,7 @@ export interface Offer {
   allocation_info?: AllocationInfo;
 }
 
+/** The operations ACCEPT can run on offered resources. */
 export type OperationType =
   | 'LAUNCH'
   | 'LAUNCH_GROUP'
@@ -353,6 +403,7 @@ export type OperationType =
   | 'CREATE_DISK'
   | 'DESTROY_DISK';
 
+/** One operation of an ACCEPT call, such as LAUNCH. */
 export interface OfferOperation {
   type: OperationType;
   id?: OperationID;
@@ -364,6 +415,7 @@ export interface OfferOperation {
   destroy?: { volumes?: Resource[] };
 }
 
+/** How long declined resources stay away from this framework (docs/protocol.md, "Filters and declines"). */
 export interface Filters {
   refuse_seconds?: number;
 }
@@ -371,6 +423,7 @@ export interface Filters {
 /** Default `Filters.refuse_seconds` (docs/protocol.md, "Filters and declines"). */
 export const DEFAULT_REFUSE_SECONDS = 5;
 
+/** The state of an offer operation that has an id. */
 export type OperationState =
   | 'OPERATION_PENDING'
   | 'OPERATION_FINISHED'
@@ -383,6 +436,7 @@ export type OperationState =
   | 'OPERATION_UNKNOWN'
   | 'OPERATION_UNSUPPORTED';
 
+/** A status update of an offer operation that has an id. */
 export interface OperationStatus {
   operation_id?: OperationID;
   state: OperationState;

@@ -23,6 +23,7 @@ import type {
 
 // ---- Calls (client → master) -----------------------------------------------
 
+/** The payload of a scheduler SUBSCRIBE call. */
 export interface SubscribePayload {
   framework_info: FrameworkInfo;
   suppressed_roles?: string[];
@@ -33,6 +34,7 @@ interface CallBase {
   framework_id?: FrameworkID;
 }
 
+/** A call of the v1 scheduler API, discriminated on `type` (docs/protocol.md, "Scheduler calls"). */
 export type SchedulerCall =
   | (CallBase & { type: 'SUBSCRIBE'; subscribe: SubscribePayload })
   | (CallBase & { type: 'TEARDOWN' })
@@ -63,8 +65,10 @@ export type SchedulerCall =
   | (CallBase & { type: 'REQUEST'; request: { requests?: { agent_id?: AgentID; resources?: Resource[] }[] } })
   | (CallBase & { type: 'UPDATE_FRAMEWORK'; update_framework: SubscribePayload });
 
+/** The `type` of a SchedulerCall. */
 export type SchedulerCallType = SchedulerCall['type'];
 
+/** Every SchedulerCallType. */
 export const SCHEDULER_CALL_TYPES: readonly SchedulerCallType[] = [
   'SUBSCRIBE',
   'TEARDOWN',
@@ -87,6 +91,7 @@ export const SCHEDULER_CALL_TYPES: readonly SchedulerCallType[] = [
 
 // ---- Events (master → client) -----------------------------------------------
 
+/** A maintenance request to give resources back (carried by INVERSE_OFFERS events). */
 export interface InverseOffer {
   id: OfferID;
   framework_id: FrameworkID;
@@ -95,6 +100,7 @@ export interface InverseOffer {
   resources?: Resource[];
 }
 
+/** An event of the v1 scheduler API stream, discriminated on `type` (docs/protocol.md, "Scheduler events"). */
 export type SchedulerEvent =
   | {
       type: 'SUBSCRIBED';
@@ -111,8 +117,10 @@ export type SchedulerEvent =
   | { type: 'ERROR'; error: { message: string } }
   | { type: 'HEARTBEAT' };
 
+/** The `type` of a SchedulerEvent. */
 export type SchedulerEventType = SchedulerEvent['type'];
 
+/** Every SchedulerEventType. */
 export const SCHEDULER_EVENT_TYPES: readonly SchedulerEventType[] = [
   'SUBSCRIBED',
   'OFFERS',

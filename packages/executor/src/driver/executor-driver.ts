@@ -53,13 +53,21 @@ export interface ExecutorDriver {
 
 /** Events on `driver.events`: each callback's arguments without the driver, emitted just before the callback. */
 export interface ExecutorDriverEvents {
+  /** Before the `registered` callback: the first SUBSCRIBED. */
   registered: [executorInfo: ExecutorInfo, frameworkInfo: FrameworkInfo, agentInfo: AgentInfo];
+  /** Before the `reregistered` callback: SUBSCRIBED again after an agent restart. */
   reregistered: [agentInfo: AgentInfo];
+  /** Before the `disconnected` callback: the agent connection dropped. */
   disconnected: [];
+  /** Before the `launchTask` callback: a task to start. */
   launchTask: [task: TaskInfo];
+  /** Before the `killTask` callback: a task to kill. */
   killTask: [taskId: TaskID];
+  /** Before the `frameworkMessage` callback: a message from the scheduler. */
   frameworkMessage: [data: Uint8Array];
+  /** Before the `shutdown` callback: the agent asked the executor to end. */
   shutdown: [];
+  /** Before the `error` callback. */
   error: [message: string];
   /** Not a libmesos callback: an update of ours was ACKNOWLEDGED by the agent (emitted at once). */
   acknowledged: [taskId: TaskID, uuid: string];

@@ -7,8 +7,14 @@
 import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo } from '@mesosgot/common/internal';
 import type { ExecutorDriver } from './executor-driver.js';
 
+/** What a callback returns: nothing, or a promise the driver waits for before the next callback. */
 export type CallbackResult = void | Promise<void>;
 
+/**
+ * The libmesos `Executor` callbacks, every one optional, given to MesosExecutorDriver. They are
+ * called one at a time in stream order; a returned promise delays the next callback. Arguments
+ * are Mesos' wire shapes (snake_case). A callback that throws or rejects is reported to `error`.
+ */
 export interface Executor {
   /** First SUBSCRIBED of this driver. */
   registered?(driver: ExecutorDriver, executorInfo: ExecutorInfo, frameworkInfo: FrameworkInfo, agentInfo: AgentInfo): CallbackResult;

@@ -41,6 +41,7 @@ import { HttpAgentTransport } from './http-agent-transport.js';
 import { SubscriptionLoop } from './subscription-loop.js';
 import { Unacknowledged } from './unacknowledged.js';
 
+/** Options of MesosExecutorDriver; every one has a default suited to running under a Mesos agent. */
 export interface ExecutorDriverOptions {
   /** Where MESOS_* come from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -102,6 +103,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
     return this.#lifecycle.status;
   }
 
+  /** Where the connection to the agent stands: connecting, subscribed, reconnecting, lost or closed. */
   get connectionState(): ConnectionState {
     return this.#state;
   }
@@ -196,6 +198,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
     return this.#send(message(this.#ids, data));
   }
 
+  /** Calls stop(); resolves once the driver has released everything. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -63,6 +63,7 @@ export function executorUsage(kinds: readonly string[]): string {
   ].join('\n');
 }
 
+/** Options of GoTaskExecutor; all optional, the defaults suit an executor started by a Mesos agent. */
 export interface GoTaskExecutorOptions {
   /** Where MESOS_* come from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -86,6 +87,22 @@ export interface GoTaskExecutorOptions {
   driver?: Omit<ExecutorDriverOptions, 'env'>;
 }
 
+/**
+ * The executor half of a GoTask application: register a task function per kind, then `run()`.
+ * Each task the scheduler launches runs its kind's function with an `input` and an `output`
+ * channel connected to the scheduler function; resolving reports TASK_FINISHED, throwing
+ * reports TASK_FAILED, and the task's `input` closes when it is killed or the executor shuts
+ * down. `run()` never calls `process.exit`: an executor program whose tasks all returned ends
+ * by itself once `run()` resolves.
+ *
+ * ```ts
+ * const exec = new GoTaskExecutor();
+ * exec.registerTaskFunc('echo', async (input, output, args) => {
+ *   for await (const msg of input) await output.send({ taskName: args[0]!, data: msg.data });
+ * });
+ * await exec.run();
+ * ```
+ */
 export class GoTaskExecutor {
   readonly #registry = new TaskRegistry();
   readonly #options: GoTaskExecutorOptions;
@@ -216,6 +233,7 @@ export class GoTaskExecutor {
     return [...this.#runners.keys()];
   }
 
+  /** Calls stop(); resolves once the executor has released everything. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

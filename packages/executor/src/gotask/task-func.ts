@@ -40,6 +40,7 @@ export type TypedTaskFunc<S extends ProtocolSpec, K extends KindOf<S>> = (
 
 /** mesosgot's AppTask form: an object whose `run` is the task function. */
 export interface AppTask {
+  /** The task function. */
   run: TaskFunc;
 }
 
@@ -51,7 +52,9 @@ export interface TaskLaunch {
   readonly kind: string;
   /** `[taskId, ...spec.args]`, as the task function gets them. */
   readonly args: string[];
+  /** The spawn's environment, as the task function gets it. */
   readonly env: Record<string, string>;
+  /** The TaskInfo Mesos delivered in LAUNCH. */
   readonly task: TaskInfo;
 }
 
@@ -61,6 +64,7 @@ export interface TaskLaunch {
  * own. Throwing ends that task as TASK_FAILED with the error's message; nothing else is affected.
  */
 export interface AppTaskExecutor {
+  /** Returns the function that runs `launch`; called once per launched task. */
   taskFunc(launch: TaskLaunch): TaskFunc;
 }
 

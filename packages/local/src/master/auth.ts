@@ -7,8 +7,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** A principal and its secret, for HTTP Basic authentication of schedulers. */
 export interface Credential {
+  /** The principal, also the framework's `principal`. */
   principal: string;
+  /** The secret; it cannot contain `:` (docs/protocol.md, "Authentication"). */
   secret: string;
 }
 

@@ -3,7 +3,9 @@ import { copyId, validateId } from './validate-id.js';
 
 /** What reconciliation needs of a task: its id and, strongly recommended, its agent (docs/protocol.md, "Reconciliation"). */
 export interface ReconcileTask {
+  /** The task to ask about. */
   task_id: TaskID;
+  /** The agent the task was launched on, when known. */
   agent_id?: AgentID;
 }
 

@@ -3,7 +3,9 @@ import { copyId, validateId } from './validate-id.js';
 
 /** One resource request (v1 `Request`): optionally pinned to an agent. */
 export interface ResourceRequest {
+  /** The agent the resources are wanted on, if any. */
   agent_id?: AgentID;
+  /** The resources wanted. */
   resources?: Resource[];
 }
 

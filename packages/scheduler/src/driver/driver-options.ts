@@ -8,7 +8,9 @@ export const DEFAULT_BACKOFF_MAX_MS = 15_000;
 
 /** Re-subscribe backoff (common's exponentialBackoff, jittered); reset once a subscription lasted 2 s. */
 export interface BackoffSettings {
+  /** First delay, doubled after each failed attempt; default DEFAULT_BACKOFF_INITIAL_MS (500 ms). */
   initialMs?: number;
+  /** Longest delay; default DEFAULT_BACKOFF_MAX_MS (15 s). */
   maxMs?: number;
   /** Random share of each delay, [0, 1]; default common's DEFAULT_BACKOFF_JITTER. */
   jitter?: number;
@@ -25,7 +27,12 @@ export interface SchedulerDriverOptions {
   /** Deadline for SUBSCRIBED after a SUBSCRIBE is sent; default 15 s, then disconnect and retry with backoff. */
   subscribedTimeoutMs?: number;
   /** HTTP Basic framework authentication (docs/protocol.md, "Authentication"); `frameworkInfo.principal` defaults to it. */
-  credential?: { principal: string; secret: string };
+  credential?: {
+    /** The framework's principal. */
+    principal: string;
+    /** Its secret; it cannot contain `:`. */
+    secret: string;
+  };
   /** PEM CA certificate(s) for https masters. */
   tlsCa?: string | Buffer;
   /** Per-call deadline; default 75 s (docs/protocol.md, "Connections"). */

@@ -166,6 +166,7 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
     return this.#closed;
   }
 
+  /** Calls stop() (with TEARDOWN); resolves once the driver has released everything. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
@@ -206,10 +207,12 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
 
   // ---- SubscriptionSink: the loop reports here ------------------------------------------
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   connecting(masterUrl: string, attempt: number): void {
     this.#statusStream.publish({ type: 'connecting', masterUrl, attempt });
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   async subscribed(s: Subscription, isReregistration: boolean): Promise<void> {
     this.#statusStream.publish({
       type: 'connected',
@@ -228,26 +231,31 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
     }
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   async event(event: SchedulerEvent): Promise<void> {
     for (const cb of callbacksFor(event, { isReregistration: this.#state.isReregistration })) {
       await this.#callbacks.push(cb, cb.name === 'statusUpdate' ? () => this.#acks.afterStatusUpdate(cb.args[0]) : undefined);
     }
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   error(message: string, cause: Error | undefined): void {
     void this.#callbacks.push({ name: 'error', args: cause === undefined ? [message] : [message, cause] });
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   disconnected(error: Error | undefined, wasSubscribed: boolean): void {
     if (this.#isStopping) return;
     this.#statusStream.publish({ type: 'disconnected', error });
     if (wasSubscribed) void this.#callbacks.push({ name: 'disconnected', args: [] });
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   reconnecting(delayMs: number, error: Error | undefined): void {
     this.#statusStream.publish({ type: 'reconnecting', delayMs, error });
   }
 
+  /** @hidden The subscription loop reports here (SubscriptionSink); not for applications. */
   fatal(message: string, cause: Error | undefined): void {
     const error = cause ?? new DriverStoppedError(`master refused the framework: ${message}`);
     // libmesos aborts the driver before it calls error(); the error callback still runs.

@@ -52,10 +52,18 @@ export interface SchedulerDriver {
   /** start() then join(). */
   run(): Promise<DriverStatus>;
 
+  /** REQUEST resources; Mesos' default allocator ignores it. */
   requestResources(requests: readonly ResourceRequest[]): Promise<DriverStatus>;
+  /**
+   * ACCEPT `offerIds` with one LAUNCH of `tasks`; resources the tasks do not use are declined
+   * with `filters` (default refuse_seconds 5). An empty `tasks` declines the offers.
+   */
   launchTasks(offerIds: readonly OfferID[], tasks: readonly TaskInfo[], filters?: Filters): Promise<DriverStatus>;
+  /** KILL a task; the outcome arrives as a status update (TASK_KILLED, or TASK_LOST for an unknown task). */
   killTask(taskId: TaskInfo['task_id'], agentId?: AgentID, killPolicy?: KillPolicy): Promise<DriverStatus>;
+  /** ACCEPT `offerIds` with the given operations; unused resources are declined with `filters`. */
   acceptOffers(offerIds: readonly OfferID[], operations: readonly OfferOperation[], filters?: Filters): Promise<DriverStatus>;
+  /** DECLINE one offer; `filters.refuse_seconds` (default 5) keeps its resources away that long. */
   declineOffer(offerId: OfferID, filters?: Filters): Promise<DriverStatus>;
   /** REVIVE for the given roles (all when omitted). */
   reviveOffers(roles?: readonly string[]): Promise<DriverStatus>;
@@ -63,6 +71,7 @@ export interface SchedulerDriver {
   suppressOffers(roles?: readonly string[]): Promise<DriverStatus>;
   /** ACKNOWLEDGE; only with `implicitAcknowledgements: false`. Updates without uuid are refused (InvalidArgumentError). */
   acknowledgeStatusUpdate(status: TaskStatus): Promise<DriverStatus>;
+  /** MESSAGE to an executor: best effort, at most once; `data` is bytes or UTF-8 text. */
   sendFrameworkMessage(executorId: ExecutorID, agentId: AgentID, data: Uint8Array | string): Promise<DriverStatus>;
   /** RECONCILE: empty list = implicit (all tasks the master knows), docs/protocol.md, "Reconciliation". */
   reconcileTasks(statuses: readonly ReconcileTask[]): Promise<DriverStatus>;

@@ -4,14 +4,52 @@
  */
 import type { DriverStatus } from './scheduler-driver.js';
 
-/** What happened to the connection. */
+/** What happened to the connection, one entry per change, discriminated on `type`. */
 export type ConnectionStatus =
-  | { type: 'connecting'; masterUrl: string; attempt: number }
-  | { type: 'connected'; masterUrl: string; frameworkId: string; streamId: string; isReregistration: boolean }
-  | { type: 'disconnected'; error: Error | undefined }
-  | { type: 'reconnecting'; delayMs: number; error: Error | undefined }
-  | { type: 'acknowledgementFailed'; taskId: string; error: Error }
-  | { type: 'stopped'; driverStatus: Extract<DriverStatus, 'DRIVER_STOPPED' | 'DRIVER_ABORTED'>; error: Error | undefined };
+  | {
+      type: 'connecting';
+      /** The master being tried. */
+      masterUrl: string;
+      /** Number of this SUBSCRIBE attempt since the driver started, from 1. */
+      attempt: number;
+    }
+  | {
+      type: 'connected';
+      /** The master that answered SUBSCRIBED (after any redirect). */
+      masterUrl: string;
+      /** The framework's id. */
+      frameworkId: string;
+      /** The subscription's `Mesos-Stream-Id`. */
+      streamId: string;
+      /** Whether this subscription resumed an existing framework. */
+      isReregistration: boolean;
+    }
+  | {
+      type: 'disconnected';
+      /** Why the subscription ended; undefined for an orderly end. */
+      error: Error | undefined;
+    }
+  | {
+      type: 'reconnecting';
+      /** Backoff before the next SUBSCRIBE, in ms. */
+      delayMs: number;
+      /** The failure that caused the retry, if any. */
+      error: Error | undefined;
+    }
+  | {
+      type: 'acknowledgementFailed';
+      /** The task whose update could not be acknowledged (the agent will resend it). */
+      taskId: string;
+      /** Why the ACKNOWLEDGE failed. */
+      error: Error;
+    }
+  | {
+      type: 'stopped';
+      /** The terminal status. */
+      driverStatus: Extract<DriverStatus, 'DRIVER_STOPPED' | 'DRIVER_ABORTED'>;
+      /** The error that ended the driver; undefined after stop(). */
+      error: Error | undefined;
+    };
 
 /**
  * Entries kept per consumer that does not keep up; the oldest are dropped beyond it (the driver

@@ -5,13 +5,16 @@
  */
 import { InvalidArgumentError } from '@mesosgot/common/internal';
 
+/** A parsed flag value; undefined when neither flag, environment nor default sets it. */
 export type FlagValue = string | number | boolean | undefined;
 
+/** One setting of a flag table (an application's `extraFlags`): flag, environment, type, default and help. */
 export interface FlagSpec {
   /** Flag name without dashes (`refuse-seconds`). */
   name: string;
   /** Environment variables, most specific first. */
   env?: readonly string[];
+  /** How the text is parsed and checked; a `bool` flag is given as `--x` or `--no-x`. */
   kind: 'string' | 'int' | 'number' | 'bool' | 'choice';
   /** For `choice`: the allowed values. */
   choices?: readonly string[];
@@ -23,7 +26,9 @@ export interface FlagSpec {
   metavar?: string;
   /** Inclusive bounds for numbers. */
   min?: number;
+  /** Inclusive upper bound for numbers. */
   max?: number;
+  /** One line for `--help`. */
   help: string;
   /** Extra validation of a parsed value; returns a reason to refuse it. */
   check?: (value: string | number | boolean) => string | undefined;

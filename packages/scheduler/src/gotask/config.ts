@@ -14,6 +14,7 @@ import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './co
 
 export type { FlagSpec, FlagValue } from './config-flags.js';
 
+/** What a failed or lost task does: `stop` the whole framework (mesosgot's rule), or `restart` the task. */
 export type TaskFailurePolicy = 'stop' | 'restart';
 
 /** Agents of the embedded cluster when `--local-agents` is not given. */
@@ -28,6 +29,10 @@ export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 60;
 /** Seconds run() lets undelivered scheduler→task messages drain before tearing down. */
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 5;
 
+/**
+ * Every scheduler setting, as loadSchedulerConfig and parseSchedulerConfig return them. Each field
+ * has a flag and environment variables; `--help` lists them with their defaults.
+ */
 export interface SchedulerConfig {
   /** `local` (embedded cluster), `http(s)://host:port`, `host:port` or `zk://host:port/path`. */
   master: string;
@@ -39,13 +44,17 @@ export interface SchedulerConfig {
   address: string;
   /** Artifact server port; 0 = ephemeral. */
   artifactPort: number;
+  /** Framework principal for HTTP Basic authentication (`--principal`). */
   principal?: string;
   /** File holding the secret for `principal` (read at start, never logged). */
   secretFile?: string;
+  /** `refuse_seconds` of the filters used when declining offers; default 5. */
   refuseSeconds: number;
   /** Framework name. */
   name: string;
+  /** Role to subscribe with; default `*`. */
   role: string;
+  /** Unix user that runs executors and tasks; default the current user. */
   user: string;
   /** Seconds the master keeps tasks after the scheduler disconnects (docs/protocol.md, "Failover timeout"). */
   failoverTimeout: number;
@@ -54,13 +63,19 @@ export interface SchedulerConfig {
    * adopt the declared tasks that still run instead of launching them (task-adoption.ts).
    */
   frameworkId?: string;
+  /** Agents checkpoint the framework's tasks, so executors survive agent restarts. */
   checkpoint: boolean;
   /** PEM CA file for https masters. */
   tlsCa?: string;
+  /** Agents of the embedded cluster (`--master local`); default DEFAULT_LOCAL_AGENTS. */
   localAgents: number;
+  /** Each embedded agent's resources, in Mesos agent `--resources` syntax. */
   localAgentResources: string;
+  /** Seconds to hold offers that cannot fit every task yet before declining them all. */
   holdTimeout: number;
+  /** What a failed task does to the framework; default `stop`. */
   taskFailurePolicy: TaskFailurePolicy;
+  /** Relaunches per task under the `restart` policy; default DEFAULT_MAX_RESTARTS. */
   maxRestarts: number;
   /** Seconds without a subscription after which run() rejects (0 = retry for ever). */
   connectTimeout: number;
@@ -142,6 +157,7 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
   { name: 'help', kind: 'bool', defaultValue: false, help: 'print this help and exit' },
 ];
 
+/** Options of loadSchedulerConfig and parseSchedulerConfig. */
 export interface LoadSchedulerConfigOptions {
   /** The application's own flags, parsed by the same rules into `config.appFlags`. */
   extraFlags?: readonly FlagSpec[];

@@ -13,6 +13,7 @@ export interface LocalClusterHandle {
   /** Stops the master, agents and their executors. */
   stop(): Promise<void>;
 }
+/** Starts the embedded cluster for `--master local`; resolves once its master answers. */
 export type LocalClusterStarter = (settings: { agents: number; agentResources: string; refuseSeconds: number }) => Promise<LocalClusterHandle>;
 
 /** The package `--master local` loads. */

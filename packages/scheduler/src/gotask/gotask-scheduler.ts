@@ -35,6 +35,12 @@ import type { SchedEvent } from './sched-events.js';
 import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
 
+/**
+ * The scheduler function: receives every task's messages on `schedIn` (stamped with the sender's
+ * task id in `taskName`), sends to a task by putting its id in `taskName` on `schedOut`, and
+ * hears about the framework on `schedEvents`. When it returns, the framework is torn down;
+ * when it throws, run() rejects with a TaskError.
+ */
 export type SchedFunc = (
   schedIn: ReceiveChannel<TaskMsg>,
   schedOut: SendChannel<TaskMsg>,
@@ -50,6 +56,7 @@ export type TypedSchedFunc<S extends ProtocolSpec> = (
 
 /** mesosgot's AppSchedTask form: an object whose `run` is the scheduler function. */
 export interface SchedTask {
+  /** The scheduler function. */
   run: SchedFunc;
 }
 
@@ -63,9 +70,11 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
  */
 export const SCHED_FUNC_GRACE_MS = 5_000;
 
+/** Options of GoTaskScheduler beyond the SchedulerConfig; all optional. */
 export interface GoTaskSchedulerOptions {
   /** Starts the embedded cluster when the master is `local` (default: startEmbeddedCluster). */
   localCluster?: LocalClusterStarter;
+  /** Resources of the executor on each agent, charged once per agent; default DEFAULT_EXECUTOR_RESOURCES. */
   executorResources?: ResourceMap;
   /** Command that runs node on the agents for a fetched executor (default: this node for `local`, else `node`). */
   nodeCommand?: string;
@@ -73,7 +82,7 @@ export interface GoTaskSchedulerOptions {
   drainTimeoutMs?: number;
   /**
    * Stops the system when aborted, as stop() does, except that run() then rejects with
-   * `signal.reason` (STYLE: an abort rejects with the signal's reason, unchanged).
+   * `signal.reason`, unchanged (docs/design.md, "Errors").
    */
   signal?: AbortSignal;
   /** Where lifecycle milestones go (default: concise lines on stderr at `config.logLevel`). */
@@ -84,9 +93,11 @@ export interface GoTaskSchedulerOptions {
    * not block; a throw is ignored. For status pages and tests; the function reads schedEvents.
    */
   onEvent?: (event: SchedEvent) => void;
+  /** Options of the MesosSchedulerDriver underneath (backoff, heartbeats, timeouts). */
   driverOptions?: SchedulerDriverOptions;
   /** Replaces MesosSchedulerDriver (tests). */
   createDriver?: DriverFactory;
+  /** Tuning of the reliable links to the executors (timeouts, windows); tests shorten them. */
   link?: Omit<ReliableLinkOptions, 'transmit'>;
   /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
   channelCapacity?: number;
@@ -101,7 +112,9 @@ export interface GoTaskSchedulerOptions {
 
 /** The optional fourth argument of spawnTask. */
 export interface SpawnOptions {
+  /** Extra arguments; each task function gets `[taskId, ...args]`. */
   args?: readonly string[];
+  /** Environment handed to each task function as its `env`. */
   env?: Readonly<Record<string, string>>;
 }
 
@@ -120,6 +133,19 @@ export const DEFAULT_EXECUTOR_BUNDLE_NAME = 'app_executor.bundle.mjs';
 export type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster.js';
 export { startEmbeddedCluster } from './embedded-cluster.js';
 
+/**
+ * The scheduler half of a GoTask application: declare tasks with `spawnTask`/`spawnTasks`,
+ * register one scheduler function, then `run()`. Tasks are launched all or nothing, on one
+ * executor per agent; the scheduler function talks to them through channels. Nothing happens
+ * (no socket, no server, no cluster) before `run()`.
+ *
+ * ```ts
+ * const sched = new GoTaskScheduler(loadSchedulerConfig(process.argv.slice(2)));
+ * sched.spawnTask('echo', 4, { cpus: 0.1, mem: 64 });
+ * sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => { ... });
+ * await sched.run();
+ * ```
+ */
 export class GoTaskScheduler {
   private readonly table = new TaskTable();
   private schedFunc: SchedFunc | undefined;
@@ -134,9 +160,10 @@ export class GoTaskScheduler {
   private stopRequest: { reason: unknown } | undefined;
   private readonly logger: Logger;
 
-  /** Throws InvalidArgumentError for bad options (before any I/O). */
+  /** The settings in use: the given config, with the default executor bundle filled in when neither executor setting was given. */
   readonly config: SchedulerConfig;
 
+  /** Throws InvalidArgumentError for a config that is not a SchedulerConfig. Does no I/O. */
   constructor(
     config: SchedulerConfig,
     private readonly options: GoTaskSchedulerOptions = {},
@@ -169,6 +196,10 @@ export class GoTaskScheduler {
     this.table.addAll(specs);
   }
 
+  /**
+   * Registers the scheduler function (exactly one per scheduler). Throws InvalidArgumentError
+   * if `fn` is not a function, one is already registered, or run() has begun.
+   */
   registerSchedFunc(fn: SchedFunc): void;
   /**
    * The typed form: `schedOut` takes `{ taskName, data }` with `data` typed by the destination's
@@ -194,6 +225,7 @@ export class GoTaskScheduler {
     };
   }
 
+  /** mesosgot's AppSchedTask form: registers `task.run` (same rules as registerSchedFunc). */
   registerSchedTask(task: SchedTask): void {
     if (task === null || typeof task !== 'object' || typeof task.run !== 'function') {
       throw new InvalidArgumentError('schedTask', task, 'must be an object with a run(schedIn, schedOut, schedEvents) method');

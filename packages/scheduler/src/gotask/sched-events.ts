@@ -17,8 +17,11 @@ export interface TaskEventData {
 
 /** A terminal failure (FAILED, ERROR, KILLED, LOST…): what Mesos said and what happens next. */
 export interface TaskEndData extends TaskEventData {
+  /** The Mesos state. */
   state: TaskState;
+  /** Mesos' message, or the state when Mesos gave none. */
   message: string;
+  /** Mesos' reason, when it gave one. */
   reason?: TaskStatusReason;
   /** The failure policy relaunches the task (`--task-failure-policy restart`, under the limit). */
   willRestart: boolean;
@@ -27,40 +30,103 @@ export interface TaskEndData extends TaskEventData {
 /** What is missing when the held offers cannot hold every task yet (docs/design.md, "All or nothing"). */
 export interface AllocationShortfall {
   /** Tasks not placed, by task name (the spawn's name, not the id). */
-  unplaced: { name: string; count: number }[];
+  unplaced: {
+    /** The spawn's name. */
+    name: string;
+    /** How many of its tasks are not placed. */
+    count: number;
+  }[];
   /** Sum of what the unplaced tasks need minus what the held offers have left, per resource; 0 = it is fragmentation. */
   missing: Record<string, number>;
   /** Offers held while waiting. */
   offersHeld: number;
 }
 
+/**
+ * One event on `schedEvents`, discriminated on `type`: mesosgot's kinds (Registered,
+ * Reregistered, Disconnected, the task events, OfferRescinded, SlaveLost, ExecutorLost, Shutdown,
+ * Error) plus AllocationPending. Task events carry TaskEventData (TaskEndData for endings).
+ */
 export type SchedEvent =
-  | { type: 'Registered'; frameworkId: string; master: MasterInfo }
-  | { type: 'Reregistered'; frameworkId: string; master: MasterInfo }
+  | {
+      type: 'Registered';
+      /** The new framework's id (what `--framework-id` takes to fail over to it). */
+      frameworkId: string;
+      /** The leading master. */
+      master: MasterInfo;
+    }
+  | {
+      type: 'Reregistered';
+      /** The framework's id. */
+      frameworkId: string;
+      /** The leading master. */
+      master: MasterInfo;
+    }
   | { type: 'Disconnected' }
   | {
       /** A connection attempt failed (or a subscription was lost); the driver tries again at `retryAt`. */
       type: 'Reconnecting';
+      /** The master the failed attempt went to. */
       masterUrl: string;
+      /** Why the attempt failed, in a few words. */
       cause: string;
+      /** Delay before the next attempt, in ms. */
       retryInMs: number;
       /** ISO 8601 time of the next attempt. */
       retryAt: string;
+      /** The underlying error, when there is one. */
       error?: Error;
     }
-  | ({ type: 'TaskLaunched'; hostname: string; executorId: string } & TaskEventData)
+  | ({
+      type: 'TaskLaunched';
+      /** The agent's host name. */
+      hostname: string;
+      /** The executor the task runs in. */
+      executorId: string;
+    } & TaskEventData)
   | ({ type: 'TaskRunning' } & TaskEventData)
   | ({ type: 'TaskFinished' } & TaskEventData)
   | ({ type: 'TaskFailed' } & TaskEndData)
   | ({ type: 'TaskKilled' } & TaskEndData)
   | ({ type: 'TaskLost' } & TaskEndData)
-  | { type: 'OfferRescinded'; offerId: string }
-  | { type: 'SlaveLost'; agentId: string }
-  | { type: 'ExecutorLost'; executorId: string; agentId: string; /** POSIX wait status, −1 unknown. */ status: number }
-  | { type: 'Shutdown'; reason: string }
-  | { type: 'Error'; message: string; error?: Error }
-  | { type: 'AllocationPending'; shortfall: AllocationShortfall };
+  | {
+      type: 'OfferRescinded';
+      /** The offer Mesos took back. */
+      offerId: string;
+    }
+  | {
+      type: 'SlaveLost';
+      /** The agent Mesos lost. */
+      agentId: string;
+    }
+  | {
+      type: 'ExecutorLost';
+      /** The executor that ended. */
+      executorId: string;
+      /** The agent it ran on. */
+      agentId: string;
+      /** POSIX wait status, −1 unknown. */
+      status: number;
+    }
+  | {
+      type: 'Shutdown';
+      /** Why the framework is ending. */
+      reason: string;
+    }
+  | {
+      type: 'Error';
+      /** What went wrong. */
+      message: string;
+      /** The underlying error, when there is one. */
+      error?: Error;
+    }
+  | {
+      type: 'AllocationPending';
+      /** What the held offers lack. */
+      shortfall: AllocationShortfall;
+    };
 
+/** The `type` of a SchedEvent. */
 export type SchedEventType = SchedEvent['type'];
 
 /** Every kind (mesosgot's fourteen, then AllocationPending and Reconnecting). */
