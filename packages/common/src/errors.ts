@@ -194,8 +194,11 @@ export class MissingPackageError extends MesosGotError {
 export class MessageTooLargeError extends MesosGotError {
   readonly code = 'MESOSGOT_MESSAGE_TOO_LARGE';
   constructor(
+    /** The task the message was going to or coming from. */
     readonly taskName: string,
+    /** The message's size in bytes. */
     readonly size: number,
+    /** The limit it exceeded, in bytes (`--max-message-size`). */
     readonly limit: number,
   ) {
     super(`message to/from ${taskName} is ${size} bytes, over the ${limit}-byte limit (--max-message-size)`);
@@ -206,6 +209,7 @@ export class MessageTooLargeError extends MesosGotError {
 export class UnfittableTaskError extends MesosGotError {
   readonly code = 'MESOSGOT_UNFITTABLE_TASK';
   constructor(
+    /** The spawn name of the tasks that cannot fit. */
     readonly taskName: string,
     message: string,
   ) {

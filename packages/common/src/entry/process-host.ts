@@ -5,15 +5,20 @@
  */
 import { StoppedError } from '../errors.js';
 
+/** The signals that ask a script to stop gracefully. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
+/** The process as an entry helper sees it; `nodeProcessHost()` is the real one, tests pass a fake. */
 export interface ProcessHost {
   /** Arguments after the script (`process.argv.slice(2)`). */
   readonly argv: readonly string[];
   /** Path of the script being run (`process.argv[1]`). */
   readonly script: string | undefined;
+  /** The environment (`process.env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes to standard output. */
   writeOut(text: string): void;
+  /** Writes to standard error. */
   writeErr(text: string): void;
   /** Calls `handler` on each delivery of `signal`; returns the function that removes it. */
   onSignal(signal: StopSignal, handler: () => void): () => void;
@@ -42,7 +47,10 @@ export const SIGNAL_EXIT_CODES: Readonly<Record<StopSignal, number>> = { SIGINT:
 
 /** Why a stop was requested: the signal that asked for it. */
 export class StopSignalError extends StoppedError {
-  constructor(readonly signal: StopSignal) {
+  constructor(
+    /** The signal that asked for the stop. */
+    readonly signal: StopSignal,
+  ) {
     super(`stopped by ${signal}`);
   }
 }

@@ -8,6 +8,7 @@
 /** Levels, least to most severe; a logger at `warn` writes warn and error. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
+/** Every LogLevel, from the most verbose to `silent`. */
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /** Level of the default logger when none is given (`--log-level`). */
@@ -16,17 +17,27 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 /** Structured extras of a log line (ids, sizes, causes); written as `key=value`. */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
+/**
+ * Where the library reports lifecycle milestones and problems it works around. Supply your own to
+ * route them elsewhere; createStderrLogger is the default and SILENT_LOGGER discards everything.
+ */
 export interface Logger {
+  /** Detail for diagnosing a problem. */
   debug(message: string, fields?: LogFields): void;
+  /** A lifecycle milestone (subscribed, tasks running, torn down). */
   info(message: string, fields?: LogFields): void;
+  /** Something unexpected that the library works around. */
   warn(message: string, fields?: LogFields): void;
+  /** A failure. */
   error(message: string, fields?: LogFields): void;
 }
 
 /** Discards everything (tests, or an app that reads the events itself). */
 export const SILENT_LOGGER: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** Options of createStderrLogger. */
 export interface StderrLoggerOptions {
+  /** Least severe level written (default `info`); `silent` writes nothing. */
   level?: LogLevel;
   /** Prefix of every line (default `mesosgot`). */
   name?: string;

@@ -13,9 +13,11 @@
 import { InvalidArgumentError, createStderrLogger, nodeProcessHost, runMain, type Logger, type ProcessHost } from '@mesosgot/common/internal';
 import { EXECUTOR_USAGE_EXIT_CODE, GoTaskExecutor, executorUsage, type GoTaskExecutorOptions } from './gotask-executor.js';
 
+/** Options of executorMain. */
 export interface ExecutorMainOptions {
   /** Options for the GoTaskExecutor (not `env` or `signal`: the helper owns them). */
   executor?: Omit<GoTaskExecutorOptions, 'env' | 'signal'>;
+  /** Where lifecycle milestones go; default a stderr logger. */
   logger?: Logger;
   /** The process seam (tests); default the real process. */
   host?: ProcessHost;

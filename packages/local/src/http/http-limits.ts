@@ -20,6 +20,7 @@ export interface HttpLimits {
   idleTimeoutMs: number;
 }
 
+/** The limits a LocalCluster's servers apply unless its options override them. */
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   maxConnections: 512,
   maxBodyBytes: 64 * 1024 * 1024,

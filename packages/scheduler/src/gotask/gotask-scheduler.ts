@@ -265,6 +265,7 @@ export class GoTaskScheduler {
     await this.running?.catch(() => undefined);
   }
 
+  /** Calls stop(); resolves once run() has settled and everything is released. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -27,6 +27,7 @@ export const EXIT_OK = 0;
 /** run() rejected: a task failure, the scheduler function threw, the master refused or was unreachable. */
 export const EXIT_FAILED = 1;
 
+/** Options of schedulerMain. */
 export interface SchedulerMainOptions {
   /** The application's own flags (listed in --help, values in `config.appFlags`). */
   extraFlags?: readonly FlagSpec[];
