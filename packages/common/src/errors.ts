@@ -120,8 +120,11 @@ export class TaskError extends MesosGotError {
 export class MessageDecodeError extends MesosGotError {
   readonly code = 'MESOSGOT_MESSAGE_DECODE';
   constructor(
+    /** The task the message came from. */
     readonly taskName: string,
+    /** That task's kind, whose codec refused the message. */
     readonly kind: string,
+    /** Why it could not be decoded. */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {

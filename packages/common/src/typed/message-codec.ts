@@ -17,7 +17,9 @@ export type WireData = Uint8Array | string;
 export interface MessageCodec<T> {
   /** Shown in errors: "json", "bytes", or your codec's name. */
   readonly name: string;
+  /** Turns a value into what a TaskMsg carries; throws for a value it cannot encode. */
   encode(value: T): WireData;
+  /** Turns what a TaskMsg carried back into a value; throws for data it cannot decode. */
   decode(data: WireData): T;
 }
 

@@ -34,23 +34,39 @@ export type FromTaskOf<S extends ProtocolSpec, K extends KindOf<S>> = S[K] exten
 
 /** What the typed `schedOut` takes: the destination's kind (from its id) decides the data type. */
 export type SchedOutMsg<S extends ProtocolSpec> = {
-  [K in KindOf<S>]: { taskName: TaskIdOf<K>; data: ToTaskOf<S, K> };
+  [K in KindOf<S>]: {
+    /** The destination task's id, `<kind>-<index>`. */
+    taskName: TaskIdOf<K>;
+    /** The message, typed by the destination's kind. */
+    data: ToTaskOf<S, K>;
+  };
 }[KindOf<S>];
 
 /** What the typed `schedIn` yields: narrow on `kind` to get the data type. */
 export type SchedInMsg<S extends ProtocolSpec> = {
-  [K in KindOf<S>]: { kind: K; taskName: TaskIdOf<K>; data: FromTaskOf<S, K> };
+  [K in KindOf<S>]: {
+    /** The sender's kind; narrowing on it types `data`. */
+    kind: K;
+    /** The sending task's id. */
+    taskName: TaskIdOf<K>;
+    /** The decoded message. */
+    data: FromTaskOf<S, K>;
+  };
 }[KindOf<S>];
 
 /** What a typed task of kind K reads from `input`. */
 export interface TaskInMsg<S extends ProtocolSpec, K extends KindOf<S>> {
+  /** This task's id. */
   taskName: string;
+  /** The decoded message from the scheduler. */
   data: ToTaskOf<S, K>;
 }
 
 /** What a typed task of kind K writes to `output` (the executor stamps the task id anyway). */
 export interface TaskOutMsg<S extends ProtocolSpec, K extends KindOf<S>> {
+  /** Ignored: the executor stamps the task's own id. */
   taskName?: string;
+  /** The message, encoded with this kind's codec. */
   data: FromTaskOf<S, K>;
 }
 
@@ -66,7 +82,10 @@ function reasonOf(err: unknown): string {
 
 /** A declared protocol; build it with `defineProtocol`. */
 export class TaskProtocol<S extends ProtocolSpec> {
-  constructor(readonly kinds: S) {}
+  constructor(
+    /** The codecs per task kind, as given to defineProtocol. */
+    readonly kinds: S,
+  ) {}
 
   /** The codecs of the kind of `taskName`, or undefined for a kind the protocol does not declare. */
   codecsFor(taskName: string): { kind: string; codecs: KindCodecs<unknown, unknown> } | undefined {
