@@ -4,7 +4,7 @@
  * imported only when a run asks for it; when it is missing, run() rejects at once with a
  * MissingPackageError whose one-line message says what to install.
  */
-import { MissingPackageError } from '@mesosgot/common/internal';
+import { MissingPackageError, type Resource } from '@mesosgot/common/internal';
 
 /** The embedded cluster for `--master local` (the seam @mesosgot/local fills; see README). */
 export interface LocalClusterHandle {
@@ -12,6 +12,11 @@ export interface LocalClusterHandle {
   masterUrl: string;
   /** Stops the master, agents and their executors. */
   stop(): Promise<void>;
+  /**
+   * Each agent's id and total resources, when the starter knows them: run() then refuses at
+   * once a task that fits no agent (UnfittableTaskError) instead of waiting for offers for ever.
+   */
+  agents?: () => readonly { agentId: string; resources: readonly Resource[] }[];
 }
 /** Starts the embedded cluster for `--master local`; resolves once its master answers. */
 export type LocalClusterStarter = (settings: { agents: number; agentResources: string; refuseSeconds: number }) => Promise<LocalClusterHandle>;
@@ -45,5 +50,5 @@ export const startEmbeddedCluster: LocalClusterStarter = async ({ agents, agentR
   const { LocalCluster } = await importOptionalPackage<typeof import('@mesosgot/local')>(LOCAL_CLUSTER_PACKAGE, '--master local');
   const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds });
   const masterUrl = await cluster.start();
-  return { masterUrl, stop: () => cluster.stop() };
+  return { masterUrl, stop: () => cluster.stop(), agents: () => cluster.agents.map((a) => ({ agentId: a.info.id.value, resources: a.info.resources ?? [] })) };
 };

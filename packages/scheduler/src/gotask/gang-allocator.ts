@@ -291,7 +291,14 @@ function shortfallOf(attempt: Attempt, tasks: readonly GangTask[], dims: Dimensi
   }
   const left = totalFree(attempt.free, dims);
   const missing: Record<string, number> = {};
-  dims.scalars.forEach((name, d) => (missing[name] = Math.max(0, need.millis[d]! - left.millis[d]!) / 1000));
-  dims.ranged.forEach((name, d) => (missing[name] = Math.max(0, need.counts[d]! - left.counts[d]!)));
+  // Only what is short: a zero entry says nothing and reads like a problem.
+  dims.scalars.forEach((name, d) => {
+    const short = Math.max(0, need.millis[d]! - left.millis[d]!) / 1000;
+    if (short > 0) missing[name] = short;
+  });
+  dims.ranged.forEach((name, d) => {
+    const short = Math.max(0, need.counts[d]! - left.counts[d]!);
+    if (short > 0) missing[name] = short;
+  });
   return { unplaced: [...unplacedByName].map(([name, count]) => ({ name, count })), missing, offersHeld };
 }

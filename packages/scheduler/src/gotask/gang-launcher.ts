@@ -8,12 +8,16 @@
 import {
   parseResourceMap,
   NotSubscribedError,
+  addResources,
+  resourcesContain,
+  type Resource,
   type ExecutorInfo,
   type Filters,
   type Offer,
   type ResourceMap,
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
+import type { AgentSize } from './agent-fit.js';
 import { GangAllocator, type AgentPlacement } from './gang-allocator.js';
 import { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './launch-builder.js';
 import type { AllocationShortfall } from './sched-events.js';
@@ -29,7 +33,7 @@ export interface GangLauncherOptions {
   /** The tasks of one agent were accepted by the master (202). */
   onLaunched: (tasks: TaskEntry[], agent: AgentPlacement, executorId: string) => void;
   /** The held offers cannot fit the pending gang yet. */
-  onPending: (shortfall: AllocationShortfall) => void;
+  onPending: (shortfall: AllocationShortfall, agentsSeen: readonly AgentSize[]) => void;
   onError: (error: Error) => void;
 }
 
@@ -52,6 +56,8 @@ export class GangLauncher {
   /** Our executor per agent (one per agent, shared by the application's tasks there). */
   private readonly executors = new Map<string, ExecutorRecord>();
   private readonly allocator: GangAllocator;
+  /** Per agent, the most it offered at once. Bound: one entry per agent that ever offered. */
+  private readonly agentsSeen = new Map<string, Resource[]>();
   private holdTimer: NodeJS.Timeout | undefined;
   private lastShortfall = '';
   private isSuppressed = false;
@@ -80,7 +86,18 @@ export class GangLauncher {
   /** OFFERS: hold them and try to launch the pending gang. */
   addOffers(offers: readonly Offer[]): void {
     for (const offer of offers) this.held.set(offer.id.value, offer);
+    this.noteAgentSizes();
     this.tryLaunch();
+  }
+
+  /** Records, per agent, the most it offered at once (what agent-fit.ts compares tasks with). */
+  private noteAgentSizes(): void {
+    const now = new Map<string, Resource[]>();
+    for (const offer of this.held.values()) now.set(offer.agent_id.value, addResources(now.get(offer.agent_id.value) ?? [], offer.resources ?? []));
+    for (const [agentId, resources] of now) {
+      const before = this.agentsSeen.get(agentId);
+      if (before === undefined || resourcesContain(resources, before)) this.agentsSeen.set(agentId, resources);
+    }
   }
 
   /** RESCIND: the offer is gone. */
@@ -170,7 +187,7 @@ export class GangLauncher {
       const text = JSON.stringify(plan.shortfall.unplaced);
       if (text !== this.lastShortfall) {
         this.lastShortfall = text;
-        this.options.onPending(plan.shortfall);
+        this.options.onPending(plan.shortfall, [...this.agentsSeen].map(([agentId, resources]) => ({ agentId, resources })));
       }
       this.startHoldTimer();
       return;

@@ -3,6 +3,7 @@
  * SchedEvent kinds, each with typed data. Task events name the task by its id (`<name>-<index>`),
  * the same string a TaskMsg's `taskName` carries.
  */
+import type { UnfittableTask } from './agent-fit.js';
 import { assertNever, type MasterInfo, type TaskState, type TaskStatus, type TaskStatusReason } from '@mesosgot/common/internal';
 
 /** Fields every task event carries. */
@@ -36,8 +37,10 @@ export interface AllocationShortfall {
     /** How many of its tasks are not placed. */
     count: number;
   }[];
-  /** Sum of what the unplaced tasks need minus what the held offers have left, per resource; 0 = it is fragmentation. */
+  /** Sum of what the unplaced tasks need minus what the held offers have left, per resource (only those short); empty = it is fragmentation. */
   missing: Record<string, number>;
+  /** Task kinds that fit on no agent seen so far even alone (with the executor), and why. */
+  unfittable?: UnfittableTask[];
   /** Offers held while waiting. */
   offersHeld: number;
 }

@@ -12,6 +12,7 @@ import {
   NotSubscribedError,
   StoppedError,
   TaskError,
+  UnfittableTaskError,
   TimeoutError,
   type Channel,
   type Logger,
@@ -32,6 +33,7 @@ import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster
 import type { ExecutorSource } from './launch-builder.js';
 import { shellQuote } from './launch-builder.js';
 import { MessagePump } from './message-pump.js';
+import { describeUnfittable, unfittableTasks } from './agent-fit.js';
 import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
 import { schedEventFromStatus, type AllocationShortfall } from './sched-events.js';
@@ -130,6 +132,9 @@ export class SchedulerSession {
     if (master === 'local') {
       this.cluster = await this.o.localCluster!({ agents: config.localAgents, agentResources: config.localAgentResources, refuseSeconds: config.refuseSeconds });
       master = this.cluster.masterUrl;
+      // The embedded cluster's agents are all there is: a task none can hold fails now.
+      const unfittable = unfittableTasks(this.o.table.all(), this.o.executorResources, this.cluster.agents?.() ?? []);
+      if (unfittable.length > 0) throw new UnfittableTaskError(unfittable[0]!.name, `${describeUnfittable(unfittable, 'agent of the embedded cluster')} (--local-agent-resources)`);
     }
     const source = await this.executorSource();
     const onError = (error: Error): void => {
@@ -165,9 +170,12 @@ export class SchedulerSession {
           this.o.events.push({ type: 'TaskLaunched', taskId: t.id, agentId: agent.agentId, hostname: agent.hostname, executorId });
         }
       },
-      onPending: (shortfall) => {
-        this.o.events.push({ type: 'AllocationPending', shortfall });
+      onPending: (shortfall, agents) => {
+        const unfittable = unfittableTasks(this.o.table.pending(), this.o.executorResources, agents);
+        const event = unfittable.length > 0 ? { ...shortfall, unfittable } : shortfall;
+        this.o.events.push({ type: 'AllocationPending', shortfall: event });
         this.o.logger.warn(`waiting for resources: ${describeShortfall(shortfall)}`);
+        if (unfittable.length > 0) this.o.logger.error(describeUnfittable(unfittable, 'agent seen so far'));
       },
       onError,
     });
