@@ -60,6 +60,12 @@ export interface LocalClusterOptions {
   httpLimits?: Partial<HttpLimits>;
   /** Removed frameworks the master remembers (Mesos `--max_completed_frameworks`, default 50). */
   maxCompletedFrameworks?: number;
+  /** HTTP Basic (with `credentials`) on read-only endpoints of master and agents (Mesos `--authenticate_http_readonly`). */
+  authenticateHttpReadonly?: boolean;
+  /** HTTP Basic (with `credentials`) on the v1 operator API of master and agents (Mesos `--authenticate_http_readwrite`). */
+  authenticateHttpReadwrite?: boolean;
+  /** Executors must present the token their agent gave them (Mesos `--authenticate_http_executors`). */
+  authenticateHttpExecutors?: boolean;
   /** Scheduler HTTP Basic credentials; when set, authentication is required. */
   credentials?: Credential[];
 }
@@ -108,6 +114,8 @@ export class LocalCluster {
         ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
         ...(options.httpLimits !== undefined ? { httpLimits: options.httpLimits } : {}),
         ...(options.maxCompletedFrameworks !== undefined ? { maxCompletedFrameworks: options.maxCompletedFrameworks } : {}),
+        ...(options.authenticateHttpReadonly !== undefined ? { authenticateHttpReadonly: options.authenticateHttpReadonly } : {}),
+        ...(options.authenticateHttpReadwrite !== undefined ? { authenticateHttpReadwrite: options.authenticateHttpReadwrite } : {}),
         ...(options.zk !== undefined ? { zk: options.zk } : {}),
         ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
       },
@@ -151,6 +159,12 @@ export class LocalCluster {
             : {}),
           ...(this.#options.fetchLimits !== undefined ? { fetchLimits: this.#options.fetchLimits } : {}),
           ...(this.#options.httpLimits !== undefined ? { httpLimits: this.#options.httpLimits } : {}),
+          auth: {
+            ...(this.#options.credentials !== undefined ? { credentials: this.#options.credentials } : {}),
+            ...(this.#options.authenticateHttpReadonly !== undefined ? { authenticateHttpReadonly: this.#options.authenticateHttpReadonly } : {}),
+            ...(this.#options.authenticateHttpReadwrite !== undefined ? { authenticateHttpReadwrite: this.#options.authenticateHttpReadwrite } : {}),
+            ...(this.#options.authenticateHttpExecutors !== undefined ? { authenticateHttpExecutors: this.#options.authenticateHttpExecutors } : {}),
+          },
         });
         this.#agents.push(agent);
         await agent.start();

@@ -37,6 +37,8 @@ export interface AgentContext {
   executorMessage(frameworkId: string, executorId: string, data: Base64): void;
   /** A custom executor's container is gone; its tasks' updates were already enqueued. */
   executorExited(frameworkId: string, executorId: string, waitStatus: number): void;
+  /** A new token for this executor when the agent authenticates executors; undefined otherwise. */
+  executorToken(frameworkId: string, executorId: string): string | undefined;
   /** The framework as the master last described it. */
   framework(frameworkId: string): (FrameworkInfo & { id: FrameworkID }) | undefined;
 }

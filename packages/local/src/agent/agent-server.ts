@@ -8,6 +8,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GuardedServer } from '../http/guarded-server.js';
+import type { AuthRefusal } from '../http/http-auth.js';
 import type { HttpLimits } from '../http/http-limits.js';
 
 export class AgentServer {
@@ -17,6 +18,7 @@ export class AgentServer {
   constructor(
     private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
     private readonly limits: Partial<HttpLimits> = {},
+    private readonly auth: (req: IncomingMessage) => AuthRefusal | undefined = () => undefined,
   ) {}
 
   /** The limits layer's counters while listening; undefined otherwise. */
@@ -26,7 +28,7 @@ export class AgentServer {
 
   /** Resolves with the bound port; rejects with the listen error (e.g. EADDRINUSE). */
   async listen(port: number): Promise<number> {
-    const guarded = new GuardedServer(this.handler, 'the local agent', this.limits);
+    const guarded = new GuardedServer(this.handler, 'the local agent', this.limits, this.auth);
     const server = guarded.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

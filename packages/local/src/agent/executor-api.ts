@@ -20,6 +20,12 @@ export interface ExecutorApiHost {
   hasFramework(frameworkId: string): boolean;
   /** The executor's live (not yet terminated) run. */
   findExecutor(frameworkId: string, executorId: string): ExecutorRun | undefined;
+  /**
+   * With executor authentication: whether this request's token was issued to that executor.
+   * The layer already refused requests without a valid token (401); a valid token used for
+   * another executor's ids is answered 403, as Mesos' authorizer answers it.
+   */
+  isAuthorizedFor?(req: IncomingMessage, frameworkId: string, executorId: string): boolean;
 }
 
 /** Routes one request; never throws (a failure becomes a 500 with the error text). */
@@ -66,6 +72,9 @@ async function handleExecutorCall(host: ExecutorApiHost, req: IncomingMessage, r
   const streamType = acceptedContentType(req.headers.accept);
   if (call.type === 'SUBSCRIBE' && streamType === undefined) {
     return reply(res, 406, `Expecting 'Accept' to allow '${MEDIA_TYPES.protobuf}' or '${MEDIA_TYPES.json}'`);
+  }
+  if (host.isAuthorizedFor?.(req, call.framework_id.value, call.executor_id.value) === false) {
+    return reply(res, 403, 'Executor token does not match the call\'s framework and executor');
   }
   // HEARTBEAT is answered before any lookup: ids are not checked (docs/protocol.md, "Executor endpoint answers").
   if (call.type === 'HEARTBEAT') return reply(res, 202, '');

@@ -22,6 +22,8 @@ export interface ExecutorEnvOptions {
   subscriptionBackoffMax: string;
   /** The command's own variables, highest priority (docs/protocol.md, "Executor environment"). */
   command?: CommandInfo;
+  /** With executor authentication, the executor's token (MESOS_EXECUTOR_AUTHENTICATION_TOKEN). */
+  authenticationToken?: string;
 }
 
 /** Builds the complete environment of an executor process; does no I/O. */
@@ -50,6 +52,7 @@ export function executorEnvironment(options: ExecutorEnvOptions): Record<string,
     MESOS_HTTP_COMMAND_EXECUTOR: '0',
     MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: options.shutdownGracePeriod,
   };
+  if (options.authenticationToken !== undefined) env['MESOS_EXECUTOR_AUTHENTICATION_TOKEN'] = options.authenticationToken;
   const libprocessIp = process.env['LIBPROCESS_IP'];
   if (libprocessIp) env['LIBPROCESS_IP'] = libprocessIp;
   if (options.checkpoint) {

@@ -39,6 +39,7 @@ export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch
   const fetched = await fetchUris(command.uris ?? [], sandbox, { limits: ctx.fetchLimits });
   if (fetched.kind === 'failed') throw new Error(fetched.message);
   if (launch.isCancelled()) return undefined;
+  const token = ctx.executorToken(frameworkId, executorId);
   return ContainerProcess.launch(command, {
     cwd: sandbox,
     env: executorEnvironment({
@@ -52,6 +53,7 @@ export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch
       recoveryTimeout: ctx.timeouts.recoveryTimeout,
       subscriptionBackoffMax: formatStoutDuration(ctx.timeouts.reregistrationTimeoutMs),
       command,
+      ...(token !== undefined ? { authenticationToken: token } : {}),
     }),
   });
 }

@@ -5,6 +5,7 @@ import type { Resource } from '@mesosgot/common/internal';
 import type { MasterLink } from '../links.js';
 import type { ExecutorRunState } from './executor-run.js';
 import type { FetchLimits } from './fetcher.js';
+import type { HttpAuthSettings } from '../http/http-auth.js';
 import type { HttpLimits } from '../http/http-limits.js';
 
 export interface LocalAgentOptions {
@@ -28,6 +29,8 @@ export interface LocalAgentOptions {
   fetchLimits?: FetchLimits;
   /** Connection, body and timeout limits of the agent's HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
   httpLimits?: Partial<HttpLimits>;
+  /** Who may call which endpoint (http/http-auth.ts): credentials, read-only/read-write Basic, executor tokens. */
+  auth?: HttpAuthSettings;
 }
 
 /** What `executors()` tells about one executor container (custom executor or command task). */

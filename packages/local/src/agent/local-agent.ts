@@ -19,7 +19,9 @@ import { formatResources } from '../master/resource-text.js';
 import { formatStoutDuration } from '@mesosgot/common/internal';
 import { sendText } from '../master/scheduler-api.js';
 import { join } from 'node:path';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { bearerToken, checkHttpAuth, checkHttpAuthSettings, type EndpointClass } from '../http/http-auth.js';
 
 type AgentLifecycle = 'created' | 'running' | 'crashed' | 'stopping' | 'stopped';
 
@@ -38,6 +40,11 @@ export class LocalAgent implements AgentLink {
     forget: (framework) => this.#forget(framework),
   };
   readonly #server: AgentServer;
+  /**
+   * Executor tokens this agent issued (MESOS_EXECUTOR_AUTHENTICATION_TOKEN) and whom to; written
+   * by the context's executorToken only, one per container launch.
+   */
+  readonly #executorTokens = new Map<string, { frameworkId: string; executorId: string }>();
   #port: number;
   /** Written by start/crash/restart/stop only. */
   #lifecycle: AgentLifecycle = 'created';
@@ -64,6 +71,8 @@ export class LocalAgent implements AgentLink {
       flags: () => this.#flags(),
       startedAt: Date.now() / 1000,
     };
+    const auth = options.auth ?? {};
+    checkHttpAuthSettings(auth);
     this.#server = new AgentServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (isFilesPath(path)) return void answerOrFail(res, handleFilesRequest(join(this.#options.workDir, 'slaves', this.#agentId), req, res));
@@ -72,11 +81,19 @@ export class LocalAgent implements AgentLink {
         {
           hasFramework: (frameworkId) => this.#frameworks.has(frameworkId),
           findExecutor: (frameworkId, executorId) => this.#frameworks.get(frameworkId)?.liveExecutor(executorId),
+          ...(auth.authenticateHttpExecutors === true
+            ? {
+                isAuthorizedFor: (req: IncomingMessage, frameworkId: string, executorId: string) => {
+                  const owner = this.#executorTokens.get(bearerToken(req) ?? '');
+                  return owner !== undefined && owner.frameworkId === frameworkId && owner.executorId === executorId;
+                },
+              }
+            : {}),
         },
         req,
         res,
       );
-    }, options.httpLimits);
+    }, options.httpLimits, (req) => checkHttpAuth(req, agentEndpointClass((req.url ?? '/').split('?')[0]!), auth, 'agent', (token) => this.#executorTokens.has(token)));
   }
 
   /** The HTTP layer's counters (connections open, refused, displaced; body bytes in flight) while listening. */
@@ -288,6 +305,12 @@ export class LocalAgent implements AgentLink {
         return agent.#lifecycle === 'crashed';
       },
       agentInfo: () => this.info,
+      executorToken: (frameworkId, executorId) => {
+        if (this.#options.auth?.authenticateHttpExecutors !== true) return undefined;
+        const token = randomBytes(32).toString('base64url');
+        this.#executorTokens.set(token, { frameworkId, executorId });
+        return token;
+      },
       enqueueUpdate: (frameworkId, status) => this.#enqueueUpdate(frameworkId, status),
       executorMessage: (frameworkId, executorId, data) => {
         if (this.#lifecycle === 'crashed') return;
@@ -356,4 +379,11 @@ async function answerOrFail(res: ServerResponse, handled: Promise<void>): Promis
     if (!res.headersSent) sendText(res, 500, error instanceof Error ? error.message : String(error));
     else res.destroy();
   }
+}
+
+/** Which credentials an agent path needs (http/http-auth.ts): unlisted paths are read-only. */
+function agentEndpointClass(path: string): EndpointClass {
+  if (path === '/api/v1/executor' || path === '/slave(1)/api/v1/executor') return 'executor';
+  if (path === '/health' || path === '/slave(1)/health') return 'open';
+  return path === '/api/v1' || path === '/slave(1)/api/v1' ? 'readwrite' : 'readonly';
 }

@@ -11,9 +11,11 @@
  * - A declared Content-Length over `maxBodyBytes` is answered 413 unread; one that does not fit
  *   the `maxInFlightBodyBytes` left is answered 503. Bodies without a length are counted as they
  *   arrive by `readRequestBody`, which every route reading a body uses.
+ * - An `auth` hook (http-auth.ts) answers 401 before the route and before the body is read.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { AuthRefusal } from './http-auth.js';
 import { type HttpLimits, resolveHttpLimits } from './http-limits.js';
 
 /** Why a body was not read: what the route answers (with `Connection: close`). */
@@ -61,7 +63,12 @@ export class GuardedServer {
    * `who` names the server in refusals ("the local master"). Throws RangeError for a limit that
    * is not positive. The server is not listening yet: call `server.listen`.
    */
-  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, who: string, limits: Partial<HttpLimits> = {}) {
+  constructor(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    who: string,
+    limits: Partial<HttpLimits> = {},
+    auth: (req: IncomingMessage) => AuthRefusal | undefined = () => undefined,
+  ) {
     this.limits = resolveHttpLimits(limits);
     this.#who = who;
     const { headersTimeoutMs, bodyTimeoutMs, idleTimeoutMs } = this.limits;
@@ -76,6 +83,9 @@ export class GuardedServer {
     this.server.prependListener('connection', (socket: Socket) => this.#admit(socket));
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.#refused.has(req.socket)) return void res.destroy();
+      // Before the body is admitted: an unauthenticated client gets no share of the budget.
+      const refusal = auth(req);
+      if (refusal) return void res.writeHead(refusal.status, { 'WWW-Authenticate': refusal.challenge, 'Content-Length': '0', Connection: 'close' }).end();
       if (this.#admitBody(req, res)) handler(req, res);
     });
   }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_REFUSE_SECONDS, SCHEDULER_API_PATH } from '@mesosgot/common/internal';
 import { parseZkUrl } from '@mesosgot/common/zookeeper';
 import { GuardedServer } from '../http/guarded-server.js';
+import { checkHttpAuth, checkHttpAuthSettings, type EndpointClass, type HttpAuthSettings } from '../http/http-auth.js';
 import type { HttpLimits } from '../http/http-limits.js';
 import type { MasterLink } from '../links.js';
 import type { Credential } from './auth.js';
@@ -26,6 +27,13 @@ import { type Leadership, ZkMembership } from './zk-membership.js';
 const OPERATOR_API_PATHS = new Set(['/api/v1', '/master/api/v1']);
 const REDIRECT_PATHS = new Set(['/redirect', '/master/redirect']);
 const LEADING: Leadership = { state: 'leading' };
+
+/** Which credentials a master path needs (http/http-auth.ts): unlisted paths are read-only. */
+function masterEndpointClass(path: string): EndpointClass {
+  if (path === SCHEDULER_API_PATH || path === `/master${SCHEDULER_API_PATH}`) return 'framework';
+  if (path === '/health' || path === '/master/health' || REDIRECT_PATHS.has(path)) return 'open';
+  return OPERATOR_API_PATHS.has(path) ? 'readwrite' : 'readonly';
+}
 
 /** Our allocation batches run this often by default (a real master: 1 s; tests want speed). */
 export const DEFAULT_ALLOCATION_INTERVAL_MS = 100;
@@ -60,6 +68,10 @@ export interface LocalMasterOptions {
   maxCompletedFrameworks?: number;
   /** Connection, body and timeout limits of the HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
   httpLimits?: Partial<HttpLimits>;
+  /** HTTP Basic (with `credentials`) on read-only endpoints: state, flags, metrics, … (Mesos `--authenticate_http_readonly`). */
+  authenticateHttpReadonly?: boolean;
+  /** HTTP Basic (with `credentials`) on the v1 operator API (Mesos `--authenticate_http_readwrite`). */
+  authenticateHttpReadwrite?: boolean;
 }
 
 /**
@@ -79,6 +91,7 @@ export class LocalMaster {
   /** The limits layer of #server (connections, bodies, timeouts); set by start(). */
   #guarded: GuardedServer | undefined;
   readonly #httpLimits: Partial<HttpLimits>;
+  readonly #auth: HttpAuthSettings;
   /** Resolves once stopped or aborted, with the abort reason (lost ZooKeeper candidacy). */
   #closed!: (reason: Error | undefined) => void;
   readonly #closedPromise = new Promise<Error | undefined>((resolve) => (this.#closed = resolve));
@@ -101,6 +114,12 @@ export class LocalMaster {
     };
     this.#operatorApi = new OperatorApi(this.#readContext);
     this.#httpLimits = options.httpLimits ?? {};
+    this.#auth = {
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      ...(options.authenticateHttpReadonly !== undefined ? { authenticateHttpReadonly: options.authenticateHttpReadonly } : {}),
+      ...(options.authenticateHttpReadwrite !== undefined ? { authenticateHttpReadwrite: options.authenticateHttpReadwrite } : {}),
+    };
+    checkHttpAuthSettings(this.#auth);
     this.#membership =
       options.zk === undefined
         ? undefined
@@ -204,7 +223,9 @@ export class LocalMaster {
   async start(): Promise<string> {
     // Streams never end on their own (docs/protocol.md, "Connections"): the layer's timeouts
     // cover receiving a request only, never the answer.
-    const guarded = new GuardedServer((req, res) => void this.#route(req, res), 'the local master', this.#httpLimits);
+    const guarded = new GuardedServer((req, res) => void this.#route(req, res), 'the local master', this.#httpLimits, (req) =>
+      checkHttpAuth(req, masterEndpointClass((req.url ?? '/').split('?')[0]!), this.#auth, 'master'),
+    );
     const server = guarded.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
