@@ -57,7 +57,7 @@ export {
   DEFAULT_MAX_RETRANSMIT_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from './taskmsg/reliable-link.js';
-export type { ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
+export type { LinkStreamStats, ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
 export {
   TASK_MSG_OVERHEAD_BYTES,
   encodeTaskMsg,

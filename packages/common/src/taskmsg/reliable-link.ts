@@ -57,6 +57,15 @@ export interface ReliableLinkStats {
   peerRestarts: number;
 }
 
+/** One stream's position (ReliableLink.streamStats). */
+export interface LinkStreamStats {
+  stream: string;
+  backlog: number;
+  credit: number;
+  blockedSends: number;
+  unread: number;
+}
+
 // With the u flag a surrogate pair is one code point, so only a lone surrogate is \p{Cs}.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -278,6 +287,22 @@ export class ReliableLink {
 
   stats(): ReliableLinkStats {
     return { ...this.counters };
+  }
+
+  /**
+   * Where each stream stands now, for status displays: our messages admitted and not yet
+   * acknowledged (`backlog`), the credit left before `send` waits (`credit`), sends waiting for
+   * credit (`blockedSends`), and the peer's messages received but not yet consumed here
+   * (`unread`). Costs one pass over the streams; changes nothing.
+   */
+  streamStats(): LinkStreamStats[] {
+    return [...this.streams.values()].map((s) => ({
+      stream: s.key,
+      backlog: s.outstanding,
+      credit: Math.max(0, s.outLimit - (s.outNextSeq - 1)),
+      blockedSends: s.waiters?.length ?? 0,
+      unread: Math.max(0, s.expected - 1 - s.consumed),
+    }));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -85,6 +85,10 @@ export interface SchedulerConfig {
   maxMessageSize: number;
   /** Threshold of the default logger. */
   logLevel: LogLevel;
+  /** Serve the live status page (status-server.ts) while running. */
+  status: boolean;
+  /** Its port on `address`; 0 = ephemeral. */
+  statusPort: number;
   /** `--help` was given: print formatHelp() and exit 0 instead of running. */
   help: boolean;
   /** Values of the caller's `extraFlags`, by flag name. */
@@ -154,6 +158,8 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
     help: 'largest message (encoded TaskMsg) a task or the scheduler function may send; larger sends fail',
   },
   { name: 'log-level', env: ['MESOSGOT_LOG_LEVEL'], kind: 'choice', choices: LOG_LEVELS, defaultValue: 'info', help: 'lines on stderr: debug, info, warn, error or silent' },
+  { name: 'status', env: ['MESOSGOT_STATUS'], kind: 'bool', defaultValue: true, help: 'serve the live status page (its URL is printed at start); --no-status turns it off' },
+  { name: 'status-port', env: ['MESOSGOT_STATUS_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'status page port on --address (0 = any free port)' },
   { name: 'help', kind: 'bool', defaultValue: false, help: 'print this help and exit' },
 ];
 
@@ -237,6 +243,8 @@ export function parseSchedulerConfig(
     drainTimeout: num('drain-timeout'),
     maxMessageSize: num('max-message-size'),
     logLevel: str('log-level') as LogLevel,
+    status: values.get('status') as boolean,
+    statusPort: num('status-port'),
     help: values.get('help') as boolean,
     appFlags: Object.fromEntries(extra.map((s) => [s.name, values.get(s.name)])),
     appArgs: rest,

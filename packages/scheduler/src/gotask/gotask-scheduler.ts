@@ -34,6 +34,8 @@ import { SchedEventQueue, MIN_EVENT_QUEUE_BOUND } from './sched-event-queue.js';
 import type { SchedEvent } from './sched-events.js';
 import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
+import { StatusBoard } from './status-board.js';
+import { StatusServer } from './status-server.js';
 
 /**
  * The scheduler function: receives every task's messages on `schedIn` (stamped with the sender's
@@ -162,6 +164,8 @@ export class GoTaskScheduler {
 
   /** The settings in use: the given config, with the default executor bundle filled in when neither executor setting was given. */
   readonly config: SchedulerConfig;
+  /** The live status page's URL while run() runs with `config.status` (undefined otherwise). */
+  statusUrl: string | undefined;
 
   /** Throws InvalidArgumentError for a config that is not a SchedulerConfig. Does no I/O. */
   constructor(
@@ -288,8 +292,24 @@ export class GoTaskScheduler {
     const capacity = this.options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
     const schedIn = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
-    const events = (this.events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), this.options.onEvent));
-    const session = (this.session = new SchedulerSession({
+    let session: SchedulerSession | undefined;
+    const board = new StatusBoard({
+      frameworkName: this.config.name,
+      table: this.table,
+      traffic: () => session?.messagePump?.traffic,
+      links: () => session?.messagePump?.linkSnapshots() ?? [],
+    });
+    const onEvent = this.options.onEvent;
+    const events = (this.events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), (e) => {
+      board.record(e);
+      onEvent?.(e);
+    }));
+    const status = this.config.status !== false ? new StatusServer({ board, address: this.config.address, port: this.config.statusPort ?? 0 }) : undefined;
+    if (status) {
+      this.statusUrl = await status.start();
+      this.logger.info(`status page: ${this.statusUrl}`);
+    }
+    session = this.session = new SchedulerSession({
       config: this.config,
       table: this.table,
       events,
@@ -305,7 +325,7 @@ export class GoTaskScheduler {
       connectTimeoutMs: (this.config.connectTimeout ?? 0) * 1000,
       channelCapacity: capacity,
       maxMessageBytes: this.config.maxMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES,
-    }));
+    });
     // A stop requested before run() (or while it was setting up) ends the session at once.
     if (this.stopRequest !== undefined) this.endSession();
     let failure: Error | undefined;
@@ -341,7 +361,12 @@ export class GoTaskScheduler {
       failure = err as Error;
       reason = `the framework could not start: ${(err as Error)?.message ?? String(err)}`;
     } finally {
-      await session.stop(drainMs, reason);
+      try {
+        await session.stop(drainMs, reason);
+      } finally {
+        await status?.stop();
+        this.statusUrl = undefined;
+      }
     }
     // What stopped the system comes first: a send rejected because of it is a consequence.
     failure ??= session.stopReason ?? funcFailure;

@@ -10,7 +10,9 @@
 import {
   ReliableLink,
   isLinkFrame,
+  type LinkStreamStats,
   type ReliableLinkOptions,
+  type ReliableLinkStats,
   ChannelClosedError,
   InvalidArgumentError,
   ProtocolError,
@@ -34,6 +36,24 @@ export interface MessagePumpOptions {
   link?: Omit<ReliableLinkOptions, 'transmit'>;
 }
 
+/** Messages and payload bytes one task exchanged with the scheduler function, since the start. */
+export interface TaskTraffic {
+  /** Task → scheduler (schedIn). */
+  msgsIn: number;
+  bytesIn: number;
+  /** Scheduler → task (schedOut). */
+  msgsOut: number;
+  bytesOut: number;
+}
+
+/** One executor's link as the status page shows it. */
+export interface LinkSnapshot {
+  executorId: string;
+  agentId: string;
+  stats: ReliableLinkStats;
+  streams: LinkStreamStats[];
+}
+
 interface ExecutorLinkEntry {
   link: ReliableLink;
   agentId: string;
@@ -42,7 +62,7 @@ interface ExecutorLinkEntry {
 }
 
 export class MessagePump {
-  private readonly links = new Map<string, ExecutorLinkEntry>();
+  private readonly linkEntries = new Map<string, ExecutorLinkEntry>();
   /** Aborted by close(): ends the outbound loop's waits. */
   private readonly stopping = new AbortController();
   /** One loop per destination of schedOut (pumpDestination). */
@@ -50,12 +70,37 @@ export class MessagePump {
   private schedOut: SchedOut | undefined;
   /** Messages taken off schedOut and not yet handed to a link (waiting for their task's launch). */
   private inFlight = 0;
+  /** Per task id; written by the two loops only (one increment per message). Bound: one entry per declared task. */
+  private readonly trafficByTask = new Map<string, TaskTraffic>();
 
   constructor(private readonly options: MessagePumpOptions) {}
 
+  /** Counters per task id (live view; read it, do not write it). */
+  get traffic(): ReadonlyMap<string, Readonly<TaskTraffic>> {
+    return this.trafficByTask;
+  }
+
+  /** Every open link with its counters and per-stream backlog, credit and unread messages. */
+  linkSnapshots(): LinkSnapshot[] {
+    return [...this.linkEntries.entries()].map(([executorId, { link, agentId }]) => ({ executorId, agentId, stats: link.stats(), streams: link.streamStats() }));
+  }
+
+  private count(taskId: string, direction: 'in' | 'out', data: TaskMsg['data']): void {
+    let t = this.trafficByTask.get(taskId);
+    if (t === undefined) this.trafficByTask.set(taskId, (t = { msgsIn: 0, bytesIn: 0, msgsOut: 0, bytesOut: 0 }));
+    const bytes = typeof data === 'string' ? data.length : data.byteLength;
+    if (direction === 'in') {
+      t.msgsIn++;
+      t.bytesIn += bytes;
+    } else {
+      t.msgsOut++;
+      t.bytesOut += bytes;
+    }
+  }
+
   /** The link to executor `executorId` on `agentId`, created on first use. */
   linkFor(executorId: string, agentId: string): ReliableLink {
-    let entry = this.links.get(executorId);
+    let entry = this.linkEntries.get(executorId);
     if (entry === undefined) {
       const { driver } = this.options;
       const link = new ReliableLink({
@@ -65,7 +110,7 @@ export class MessagePump {
         },
       });
       entry = { link, agentId, inbound: this.pumpInbound(link) };
-      this.links.set(executorId, entry);
+      this.linkEntries.set(executorId, entry);
     }
     return entry.link;
   }
@@ -104,34 +149,34 @@ export class MessagePump {
   /** Messages sent by the scheduler function and not acknowledged by their task yet. */
   get undelivered(): number {
     let n = this.schedOut?.pending ?? 0;
-    for (const { link } of this.links.values()) n += link.unacknowledged;
+    for (const { link } of this.linkEntries.values()) n += link.unacknowledged;
     return n + this.inFlight;
   }
 
   /** The transport is back (re-subscribed): resend what is unacknowledged now. */
   retransmitAll(): void {
-    for (const { link } of this.links.values()) link.retransmitNow();
+    for (const { link } of this.linkEntries.values()) link.retransmitNow();
   }
 
   /** The executor is gone: its link closes (pending sends to its tasks reject). */
   async executorLost(executorId: string): Promise<void> {
-    const entry = this.links.get(executorId);
+    const entry = this.linkEntries.get(executorId);
     if (entry === undefined) return;
-    this.links.delete(executorId);
+    this.linkEntries.delete(executorId);
     await entry.link.close();
     await entry.inbound;
   }
 
   /** Resolves when everything sent so far is acknowledged by the executors, or at `signal`. */
   async drain(signal: AbortSignal): Promise<void> {
-    await Promise.all([...this.links.values()].map(({ link }) => link.drain({ signal }).catch(() => undefined)));
+    await Promise.all([...this.linkEntries.values()].map(({ link }) => link.drain({ signal }).catch(() => undefined)));
   }
 
   /** Stops both directions and closes every link; resolves when their loops ended. */
   async close(): Promise<void> {
     this.stopping.abort(new ChannelClosedError('message pump'));
-    const entries = [...this.links.values()];
-    this.links.clear();
+    const entries = [...this.linkEntries.values()];
+    this.linkEntries.clear();
     await Promise.all(entries.map((e) => e.link.close()));
     await Promise.all(entries.map((e) => e.inbound));
     this.schedOut?.close();
@@ -143,6 +188,7 @@ export class MessagePump {
     try {
       for await (const msg of link.receive()) {
         await schedIn.send(msg, { signal: this.stopping.signal });
+        this.count(msg.taskName, 'in', msg.data);
       }
     } catch (err) {
       // schedIn closed (the scheduler function is done) or the pump is stopping: nothing reads
@@ -183,6 +229,7 @@ export class MessagePump {
     }
     try {
       await this.linkFor(entry.executorId, entry.agentId).send(msg, { signal });
+      this.count(entry.id, 'out', msg.data);
     } catch (err) {
       if (signal.aborted) return;
       if (err instanceof ChannelClosedError) onError(new ChannelClosedError(`task ${entry.id}; message dropped`));

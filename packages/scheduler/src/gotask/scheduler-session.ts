@@ -125,6 +125,11 @@ export class SchedulerSession {
     this.endedSignal.abort(error);
   }
 
+  /** The message pump once start() created it (the status page reads its counters). */
+  get messagePump(): MessagePump | undefined {
+    return this.pump;
+  }
+
   /** Starts everything; on failure stops what it started and rethrows. */
   async start(): Promise<void> {
     const { config } = this.o;
