@@ -14,6 +14,7 @@ import { memory } from './benchmarks/memory.js';
 import { pingPong } from './benchmarks/ping-pong.js';
 import { e2eMessages } from './benchmarks/e2e-messages.js';
 import { taskLaunch } from './benchmarks/task-launch.js';
+import { taskThreadsCpu, taskThreadsLight, taskThreadsMemory, taskThreadsRtt } from './benchmarks/task-threads.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselines,
@@ -22,6 +23,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   gangPacking,
   e2eMessages,
   pingPong,
+  taskThreadsCpu,
+  taskThreadsRtt,
+  taskThreadsLight,
+  taskThreadsMemory,
   taskLaunch,
   acceptToRunning,
   declineRate,

@@ -30,7 +30,7 @@ const EXECUTOR_ID = 'bench-exec-0';
 const BASELINE_WINDOW = 256;
 
 /** schedOut → tasks: `count` messages round-robin over the tasks; resolves with msg/s. */
-async function gotaskDown(bench: GoTaskBench, count: number): Promise<number> {
+export async function gotaskDown(bench: GoTaskBench, count: number): Promise<number> {
   const { schedOut, taskIds } = bench;
   const per = count / taskIds.length;
   for (const id of taskIds) await schedOut.send({ taskName: id, data: `expect:${per}` });
@@ -43,7 +43,7 @@ async function gotaskDown(bench: GoTaskBench, count: number): Promise<number> {
 }
 
 /** tasks → schedIn: each task sends count/tasks messages; resolves with msg/s. */
-async function gotaskUp(bench: GoTaskBench, count: number): Promise<number> {
+export async function gotaskUp(bench: GoTaskBench, count: number): Promise<number> {
   const { schedIn, schedOut, taskIds } = bench;
   const per = count / taskIds.length;
   const start = performance.now();

@@ -47,6 +47,10 @@ export interface GoTaskBenchOptions {
   agents: number;
   /** Default agentResourcesFor(tasks, agents). */
   agentResources?: string;
+  /** Each task's resources; default BENCH_TASK_RESOURCES. */
+  taskResources?: ResourceMap;
+  /** The spawn's `inline`: false runs each task on a thread of its own; default the kind's (inline). */
+  inline?: boolean;
   signal: AbortSignal;
 }
 
@@ -91,7 +95,7 @@ export async function startGoTaskBench(options: GoTaskBenchOptions): Promise<GoT
   );
   // The cluster is already up: the starter hands it over, so the clock measures the framework.
   const sched = new GoTaskScheduler(config, { localCluster: async () => ({ masterUrl, stop: () => cluster.stop() }) });
-  sched.spawnTask(BENCH_KIND, tasks, BENCH_TASK_RESOURCES);
+  sched.spawnTask(BENCH_KIND, tasks, options.taskResources ?? BENCH_TASK_RESOURCES, options.inline === undefined ? {} : { inline: options.inline });
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));

@@ -9,9 +9,14 @@
  *   "burst:<n>"   send <n> messages of BURST_BYTES bytes to the scheduler, then "sent:<n>"
  *   "ping:<x>"    answer "ping:<x>" (the same text back)
  *   "rss"         answer "rss:<rss> heap:<heapUsed>" (bytes) of this executor process
+ *   "burn:<n>"    compute <n> rounds of burnRounds() without yielding, then answer "burned:<n>"
  * Any other string is ignored. The process ends when the driver stops (exit 0) or aborts (1).
+ *
+ * The kind is registered inline (the rows about the link measure the link, not the hop to a
+ * thread); the task-thread rows spawn the same kind with `inline: false`.
  */
 import { GoTaskExecutor } from '@mesosgot/executor';
+import { burnRounds } from '../harness/burn.js';
 
 /** Size of one load message both ways (100-byte messages, as the goals assume). */
 const BURST_BYTES = 100;
@@ -36,12 +41,16 @@ exec.registerTaskFunc('bench', async (input, output, args) => {
       await output.send({ taskName: me, data: `sent:${n}` });
     } else if (data.startsWith('ping:')) {
       await output.send({ taskName: me, data });
+    } else if (data.startsWith('burn:')) {
+      const n = Number(data.slice('burn:'.length));
+      burnRounds(n);
+      await output.send({ taskName: me, data: `burned:${n}` });
     } else if (data === 'rss') {
       const mem = process.memoryUsage();
       await output.send({ taskName: me, data: `rss:${mem.rss} heap:${mem.heapUsed}` });
     }
   }
-});
+}, { inline: true });
 
 const status = await exec.run();
 process.exitCode = status === 'DRIVER_STOPPED' ? 0 : 1;

@@ -48,6 +48,7 @@ const floorMain: TypedTaskFunc<ElevatorProtocol, 'floor'> = async (input, output
 };
 
 await executorMain((exec) => {
-  exec.registerTaskFunc(elevatorProtocol, 'elevator', elevatorMain);
-  exec.registerTaskFunc(elevatorProtocol, 'floor', floorMain);
+  // Light, message-heavy tasks: inline on the executor's main thread (README "Where task functions run").
+  exec.registerTaskFunc(elevatorProtocol, 'elevator', elevatorMain, { inline: true });
+  exec.registerTaskFunc(elevatorProtocol, 'floor', floorMain, { inline: true });
 });

@@ -12,7 +12,9 @@
 // depends on this package alone). Everything else is in ./internal.ts
 // (`@mesosgot/executor/internal`), which tests use; it is not a stable API.
 export { GoTaskExecutor, type GoTaskExecutorOptions } from './gotask/gotask-executor.js';
-export type { TaskFunc, TypedTaskFunc, AppTask, AppTaskExecutor, TaskLaunch } from './gotask/task-func.js';
+export type { TaskFunc, TypedTaskFunc, TaskFuncOptions, AppTask, AppTaskExecutor, TaskLaunch } from './gotask/task-func.js';
+export type { TaskContext, TaskResources } from './gotask/task-context.js';
+export { isTaskThread } from './gotask/task-thread-worker.js';
 export { MesosExecutorDriver, type ExecutorDriverOptions } from './driver/mesos-executor-driver.js';
 export type { Executor, CallbackResult } from './driver/executor.js';
 export type { ExecutorDriver, ExecutorDriverEvents, DriverStatus } from './driver/executor-driver.js';

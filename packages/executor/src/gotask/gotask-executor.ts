@@ -11,11 +11,14 @@
  * (executorMain) ends the process when run() resolves, as Mesos' own executors do after
  * SHUTDOWN or after losing the agent.
  */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   DEFAULT_CHANNEL_CAPACITY,
   InvalidArgumentError,
   TaskProtocol,
   createStderrLogger,
+  type AgentInfo,
   type KindOf,
   type Logger,
   type ProtocolSpec,
@@ -26,9 +29,11 @@ import type { Executor } from '../driver/executor.js';
 import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
 import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';
 import { ExecutorLink, type ExecutorLinkOptions } from './executor-link.js';
-import type { AppTask, AppTaskExecutor, TaskFunc, TypedTaskFunc } from './task-func.js';
+import type { AppTask, AppTaskExecutor, TaskFunc, TaskFuncOptions, TypedTaskFunc } from './task-func.js';
 import { TaskRegistry } from './task-registry.js';
 import { TaskRunner, type TaskHost } from './task-runner.js';
+import { serveTaskThread, taskThreadLaunch } from './task-thread-worker.js';
+import { ThreadSlots } from './thread-slots.js';
 
 /** Kill grace of a task whose TaskInfo has no kill_policy (Mesos' own default is 3 s). */
 export const DEFAULT_KILL_GRACE_MS = 3_000;
@@ -85,6 +90,13 @@ export interface GoTaskExecutorOptions {
   link?: ExecutorLinkOptions;
   /** Options of the MesosExecutorDriver underneath (stop timeout, a test transport). */
   driver?: Omit<ExecutorDriverOptions, 'env'>;
+  /**
+   * The executor script (a file URL or path) that each task thread loads to find its task
+   * function: it must register the task functions and call run(), as the main thread did.
+   * Default: the module this class was bundled into, which is right for the one-file bundle an
+   * agent fetches; an executor run unbundled passes its own `import.meta.url`.
+   */
+  entry?: string | URL;
 }
 
 /**
@@ -121,6 +133,11 @@ export class GoTaskExecutor {
   /** Aborted when the shutdown callback begins: cuts flushes that wait for acknowledgements. */
   readonly #shutdownBegun = new AbortController();
   #isShuttingDown = false;
+  /** How many task threads run at once (the sum of the live tasks' cpus). */
+  readonly #threadSlots = new ThreadSlots();
+  /** The agent as SUBSCRIBED described it (hostname, id); set by the registered callbacks. */
+  #agent: AgentInfo | undefined;
+  readonly #entry: URL;
 
   /** Throws InvalidArgumentError for a bad option. Reads nothing from the environment yet. */
   constructor(options: GoTaskExecutorOptions = {}) {
@@ -130,49 +147,58 @@ export class GoTaskExecutor {
     this.#flushTimeoutMs = nonNegativeInt('flushTimeoutMs', options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
     this.#logger = options.logger ?? createStderrLogger({ name: 'GoTaskExecutor' });
     this.#onError = options.onError ?? ((error) => this.#logger.warn(error.message));
+    this.#entry = entryUrl(options.entry);
     const { signal } = options;
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
   /**
-   * Registers the task function for tasks `<kind>-<index>`. Throws InvalidArgumentError for an
-   * empty kind, a kind registered twice, or registering after run(). Returns this, for chaining.
+   * Registers the task function for tasks `<kind>-<index>`. Each task runs on a worker thread of
+   * its own unless `options.inline` (or the spawn's `inline`) says the main thread. Throws
+   * InvalidArgumentError for an empty kind, a kind registered twice, bad options, or registering
+   * after run(). Returns this, for chaining.
    */
-  registerTaskFunc(kind: string, fn: TaskFunc): this;
+  registerTaskFunc(kind: string, fn: TaskFunc, options?: TaskFuncOptions): this;
   /**
    * The typed form: `fn` reads `input` decoded and writes `output` encoded with the codecs
    * `protocol` declares for `kind` (once per message, at the channel boundary). A message the
    * task cannot decode is reported through `onError` (a MessageDecodeError naming task, kind and
    * reason) and skipped; the task's input goes on. Same rules as the untyped form.
    */
-  registerTaskFunc<S extends ProtocolSpec, K extends KindOf<S>>(protocol: TaskProtocol<S>, kind: K, fn: TypedTaskFunc<S, K>): this;
+  registerTaskFunc<S extends ProtocolSpec, K extends KindOf<S>>(protocol: TaskProtocol<S>, kind: K, fn: TypedTaskFunc<S, K>, options?: TaskFuncOptions): this;
   registerTaskFunc<S extends ProtocolSpec, K extends KindOf<S>>(
     first: string | TaskProtocol<S>,
     second: TaskFunc | K,
-    typed?: TypedTaskFunc<S, K>,
+    third?: TypedTaskFunc<S, K> | TaskFuncOptions,
+    fourth?: TaskFuncOptions,
   ): this {
     const kind = typeof first === 'string' ? first : (second as string);
     if (this.#running) throw new InvalidArgumentError('kind', kind, 'task functions must be registered before run()');
     if (typeof first === 'string') {
-      this.#registry.register(kind, second as TaskFunc);
+      this.#registry.register(kind, second as TaskFunc, third as TaskFuncOptions | undefined);
       return this;
     }
+    const typed = third as TypedTaskFunc<S, K> | undefined;
     if (!(first instanceof TaskProtocol)) throw new InvalidArgumentError('protocol', first, 'expected defineProtocol(...) or a kind');
     if (typeof typed !== 'function') throw new InvalidArgumentError(`task "${kind}"`, typed, 'must be a function');
     const protocol = first;
     const onDecodeError = (error: Error): void => this.#onError(error);
     if (!Object.hasOwn(protocol.kinds, kind)) throw new InvalidArgumentError('kind', kind, 'is not declared by the protocol');
-    this.#registry.register(kind, (input, output, args, env) => {
-      const channels = protocol.taskChannels(kind as K, input, output, onDecodeError);
-      return typed(channels.input, channels.output, args, env);
-    });
+    this.#registry.register(
+      kind,
+      (input, output, args, env, context) => {
+        const channels = protocol.taskChannels(kind as K, input, output, onDecodeError);
+        return typed(channels.input, channels.output, args, env, context);
+      },
+      fourth,
+    );
     return this;
   }
 
   /** mesosgot's AppTask form: registers `task.run` for `kind` (same rules as registerTaskFunc). */
-  registerTask(kind: string, task: AppTask): this {
+  registerTask(kind: string, task: AppTask, options?: TaskFuncOptions): this {
     if (task === null || typeof task !== 'object') throw new InvalidArgumentError(`task "${kind}"`, task, 'must be an object with a run function');
-    return this.registerTaskFunc(kind, (input, output, args, env) => task.run(input, output, args, env));
+    return this.registerTaskFunc(kind, (input, output, args, env, context) => task.run(input, output, args, env, context), options);
   }
 
   /** Kinds registered so far. */
@@ -189,6 +215,13 @@ export class GoTaskExecutor {
    */
   run(): Promise<DriverStatus> {
     if (this.#running) return Promise.reject(new InvalidArgumentError('run', 'called twice', 'run() may be called only once'));
+    // In a task thread (task-thread-worker.ts) this script was loaded again to serve one task:
+    // that promise never settles, the main thread ends the thread when the task is done.
+    const threadLaunch = taskThreadLaunch();
+    if (threadLaunch !== undefined) {
+      this.#running = serveTaskThread(this.#options.appTaskExecutor ?? this.#registry, threadLaunch);
+      return this.#running;
+    }
     let driver: MesosExecutorDriver;
     try {
       driver = new MesosExecutorDriver(this.#callbacks(), { ...this.#options.driver, ...(this.#options.env ? { env: this.#options.env } : {}) });
@@ -261,6 +294,8 @@ export class GoTaskExecutor {
       flushSignal: () => this.#flushSignal(),
       flush: (_taskId, signal) => this.#flush(link, signal),
       onError: this.#onError,
+      threads: { slots: this.#threadSlots, entry: this.#entry },
+      place: () => ({ frameworkId: this.#driver?.agentEnv.frameworkId ?? '', executorId: this.#driver?.agentEnv.executorId ?? '', agent: this.#agent }),
     };
   }
 
@@ -279,7 +314,13 @@ export class GoTaskExecutor {
           this.#onError(error as Error);
         }
       },
-      reregistered: () => this.#link?.retransmitNow(),
+      registered: (_driver, _executorInfo, _frameworkInfo, agent) => {
+        this.#agent = agent;
+      },
+      reregistered: (_driver, agent) => {
+        this.#agent = agent;
+        this.#link?.retransmitNow();
+      },
       shutdown: () => this.#shutdown(),
       error: (_driver, message) => this.#onError(new Error(message)),
     };
@@ -356,4 +397,13 @@ export class GoTaskExecutor {
 function nonNegativeInt(field: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(field, value, 'must be a non-negative integer');
   return value;
+}
+
+/** The `entry` option as a URL; default: this module's own URL (the bundle, once bundled). */
+function entryUrl(entry: string | URL | undefined): URL {
+  if (entry === undefined) return new URL(import.meta.url);
+  if (entry instanceof URL) return entry;
+  if (typeof entry !== 'string' || entry.length === 0) throw new InvalidArgumentError('entry', entry, 'must be a file URL or a path');
+  if (entry.startsWith('file:')) return new URL(entry);
+  return pathToFileURL(isAbsolute(entry) ? entry : resolve(entry));
 }

@@ -12,20 +12,37 @@ import type {
   TaskMsg,
   TaskOutMsg,
 } from '@mesosgot/common/internal';
+import type { TaskContext } from './task-context.js';
 
 /**
  * A task's body. `input` carries the scheduler's messages to this task and is closed to tell it
  * to stop (kill, shutdown, lost scheduler); `output` goes to the scheduler function, each message
  * stamped with this task's id whatever `taskName` it carries. `args` is `[taskId, ...spawnArgs]`
- * (mesosgot's rule), `env` the spawn's env. Resolving means TASK_FINISHED, rejecting TASK_FAILED
- * with the error's message; after a kill either means TASK_KILLED.
+ * (mesosgot's rule), `env` the spawn's env plus the assigned ports (PORT0 …, PORTS), `context`
+ * what the task was given (resources, agent, host). Resolving means TASK_FINISHED, rejecting
+ * TASK_FAILED with the error's message; after a kill either means TASK_KILLED.
+ *
+ * By default the function runs on a worker thread of its own (task-thread.ts): it must not rely
+ * on closures or state of the executor's main thread, only on what it is passed and the module
+ * it is defined in, which the thread loads again.
  */
 export type TaskFunc = (
   input: ReceiveChannel<TaskMsg>,
   output: SendChannel<TaskMsg>,
   args: string[],
   env: Record<string, string>,
+  context: TaskContext,
 ) => Promise<void>;
+
+/** How a task kind runs, given at registerTaskFunc (a spawn's `inline` overrides it). */
+export interface TaskFuncOptions {
+  /**
+   * Run on the executor's main thread instead of a worker thread of its own. Wins for light,
+   * message-heavy tasks (no thread to start, no hop between threads); loses as soon as the task
+   * computes, because it then stalls every other task's messages. Default false.
+   */
+  inline?: boolean;
+}
 
 /**
  * A task function of kind K under a typed protocol (`registerTaskFunc(protocol, kind, fn)`):
@@ -36,6 +53,7 @@ export type TypedTaskFunc<S extends ProtocolSpec, K extends KindOf<S>> = (
   output: SendChannel<TaskOutMsg<S, K>>,
   args: string[],
   env: Record<string, string>,
+  context: TaskContext,
 ) => Promise<void>;
 
 /** mesosgot's AppTask form: an object whose `run` is the task function. */
@@ -56,6 +74,8 @@ export interface TaskLaunch {
   readonly env: Record<string, string>;
   /** The TaskInfo Mesos delivered in LAUNCH. */
   readonly task: TaskInfo;
+  /** The spawn's choice (`spawnTask(..., { inline })`), undefined when it made none. */
+  readonly inline?: boolean;
 }
 
 /**
@@ -66,6 +86,11 @@ export interface TaskLaunch {
 export interface AppTaskExecutor {
   /** Returns the function that runs `launch`; called once per launched task. */
   taskFunc(launch: TaskLaunch): TaskFunc;
+  /**
+   * Whether this launch runs on the main thread (see TaskFuncOptions.inline). Absent: the spawn's
+   * choice, else a worker thread. Asked on the main thread only.
+   */
+  isInline?(launch: TaskLaunch): boolean;
 }
 
 /** `<name>-<index>` → `<name>`: everything before the last `-` (mesosgot's task id rule). */

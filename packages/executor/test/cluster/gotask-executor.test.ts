@@ -81,20 +81,21 @@ describe('GoTaskExecutor under LocalCluster', () => {
 
   it('abandons a task that ignores kill after its kill_policy grace and reports TASK_KILLED', async () => {
     const grace = { grace_period: { nanoseconds: 400_000_000 } };
-    const { scheduler, agentId } = await setup([task('stubborn-0', { kill_policy: grace }), task('echo-2')]);
+    const { scheduler, agentId } = await setup([task('stubborn-0', { kill_policy: grace }), task('echo-2', { data: encodeTaskSpec({ args: [], env: {}, inline: true }) })]);
     await scheduler.waitForState('stubborn-0', 'TASK_RUNNING');
     await scheduler.waitForState('echo-2', 'TASK_RUNNING');
     const killedAt = Date.now();
     await scheduler.kill('stubborn-0', agentId);
     const killed = await scheduler.waitForState('stubborn-0', 'TASK_KILLED');
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(400);
-    expect(killed.message).toBe('killed by request; the task function did not return within 400 ms and was abandoned');
+    expect(killed.message).toBe('killed by request; the task function did not return within 400 ms and its thread was terminated');
     // The other task is unaffected.
     expect(scheduler.statesOf('echo-2')).toEqual(['TASK_RUNNING']);
   });
 
   it('on SHUTDOWN closes every input, reports TASK_KILLED for each task, and the process ends by itself', async () => {
-    const { cluster, scheduler, link, agentId } = await setup([task('echo-3'), task('echo-4')]);
+    // One task on a thread, one inline: shutdown ends both the same way.
+    const { cluster, scheduler, link, agentId } = await setup([task('echo-3'), task('echo-4', { data: encodeTaskSpec({ args: [], env: {}, inline: true }) })]);
     await scheduler.waitForState('echo-3', 'TASK_RUNNING');
     await scheduler.waitForState('echo-4', 'TASK_RUNNING');
     const { sandbox, pid } = await executorProcess(cluster, EXECUTOR_ID);

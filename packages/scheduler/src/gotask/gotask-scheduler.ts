@@ -118,6 +118,11 @@ export interface SpawnOptions {
   args?: readonly string[];
   /** Environment handed to each task function as its `env`. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Run these tasks' functions on their executor's main thread (true) or on threads of their
+   * own (false), whatever their kind was registered with. Default: the kind's registration.
+   */
+  inline?: boolean;
 }
 
 /**
@@ -188,9 +193,10 @@ export class GoTaskScheduler {
    */
   spawnTask(name: string, count: number, resources: ResourceMap, options: SpawnOptions = {}): void {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new InvalidArgumentError(`${name}.options`, options, 'expected { args?, env? }');
+      throw new InvalidArgumentError(`${name}.options`, options, 'expected { args?, env?, inline? }');
     }
-    this.spawnTasks([{ name, count, resources, args: options.args ?? [], env: options.env ?? {} }]);
+    const inline = options.inline === undefined ? {} : { inline: options.inline };
+    this.spawnTasks([{ name, count, resources, args: options.args ?? [], env: options.env ?? {}, ...inline }]);
   }
 
   /** Declares several groups; all or none are added. Throws InvalidArgumentError at the call. */

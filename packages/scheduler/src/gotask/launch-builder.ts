@@ -61,6 +61,6 @@ export function buildTaskInfo(task: TaskEntry, agentId: string, resources: reado
     agent_id: { value: agentId },
     resources: resources as Resource[],
     executor,
-    data: encodeTaskSpec({ args: [...task.args], env: { ...task.env } }),
+    data: encodeTaskSpec({ args: [...task.args], env: { ...task.env }, ...(task.inline === undefined ? {} : { inline: task.inline }) }),
   };
 }

@@ -20,6 +20,8 @@ export interface SpawnSpec {
   /** Passed to the task function after its id: `args = [taskId, ...args]`. */
   args?: readonly string[];
   env?: Readonly<Record<string, string>>;
+  /** Main thread (true) or threads of their own (false) on the executor; default: the kind's choice. */
+  inline?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export interface TaskEntry {
   readonly request: ResourceRequest;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  readonly inline: boolean | undefined;
   phase: TaskPhase;
   agentId: string | undefined;
   executorId: string | undefined;
@@ -90,6 +93,7 @@ export class TaskTable {
     if (env === null || typeof env !== 'object' || Array.isArray(env) || !Object.values(env).every((v) => typeof v === 'string')) {
       throw new InvalidArgumentError(`${name}.env`, env, 'must map names to strings');
     }
+    if (spec.inline !== undefined && typeof spec.inline !== 'boolean') throw new InvalidArgumentError(`${name}.inline`, spec.inline, 'must be a boolean');
     const frozenArgs = Object.freeze([...args]);
     const frozenEnv = Object.freeze({ ...env });
     const out: TaskEntry[] = [];
@@ -98,7 +102,7 @@ export class TaskTable {
       // `a-1` with index 0 and `a` with index 10 differ, but `a-1`+`0` vs `a`+… never collide
       // in practice; a clash would make two tasks share a stream, so it is refused.
       if (this.byId.has(id)) throw new InvalidArgumentError('name', name, `task id ${id} clashes with another spawn's task`);
-      out.push({ id, name, index, request, args: frozenArgs, env: frozenEnv, phase: 'pending', agentId: undefined, executorId: undefined, restarts: 0, lastStatus: undefined });
+      out.push({ id, name, index, request, args: frozenArgs, env: frozenEnv, inline: spec.inline, phase: 'pending', agentId: undefined, executorId: undefined, restarts: 0, lastStatus: undefined });
     }
     return out;
   }
