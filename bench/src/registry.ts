@@ -13,6 +13,7 @@ import { gangPacking } from './benchmarks/gang-packing.js';
 import { memory } from './benchmarks/memory.js';
 import { pingPong } from './benchmarks/ping-pong.js';
 import { e2eMessages } from './benchmarks/e2e-messages.js';
+import { statusPageCost } from './benchmarks/status-page-cost.js';
 import { taskLaunch } from './benchmarks/task-launch.js';
 import { taskThreadsCpu, taskThreadsLight, taskThreadsMemory, taskThreadsRtt } from './benchmarks/task-threads.js';
 
@@ -22,6 +23,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recordioDecode,
   gangPacking,
   e2eMessages,
+  statusPageCost,
   pingPong,
   taskThreadsCpu,
   taskThreadsRtt,

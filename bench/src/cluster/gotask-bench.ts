@@ -63,6 +63,8 @@ export interface GoTaskBench {
   launchMs: number;
   /** Ms the cluster took to start (not in launchMs). */
   clusterStartMs: number;
+  /** The scheduler's live status page (it serves one unless `--no-status`). */
+  statusUrl: string | undefined;
   /** Next message from a task whose text starts with `prefix`; other messages are skipped. */
   receiveText(prefix: string): Promise<{ taskName: string; text: string }>;
   /** Ends the scheduler function and resolves once run() tore everything down (cluster included). */
@@ -151,6 +153,7 @@ export async function startGoTaskBench(options: GoTaskBenchOptions): Promise<GoT
     taskIds: Array.from({ length: tasks }, (_, i) => `${BENCH_KIND}-${i}`),
     launchMs,
     clusterStartMs,
+    statusUrl: sched.statusUrl,
     async receiveText(prefix) {
       for (;;) {
         const got = await schedIn.receive({ signal });
