@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { ReceiveChannel, ResourceMap, SendChannel, TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
-import { bundleScript } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
 import { GoTaskScheduler, parseSchedulerConfig, type SchedEvent } from '@mesosgot/scheduler';
 
 /** Task kind the bench executor registers; task ids are `bench-<i>`. */

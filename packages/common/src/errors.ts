@@ -225,6 +225,21 @@ export class StoppedError extends MesosGotError {
   readonly code = 'MESOSGOT_STOPPED';
 }
 
+/**
+ * An executor bundle could not be built: the entry is missing or does not compile. `problems`
+ * holds one `file:line:column: text` line per build error.
+ */
+export class BundleError extends MesosGotError {
+  readonly code = 'MESOSGOT_BUNDLE';
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(problems.length === 0 ? message : `${message}\n${problems.join('\n')}`, options);
+  }
+}
+
 /** Exhaustiveness guard for switches over string-literal unions. */
 export function assertNever(value: never, what = 'value'): never {
   throw new ProtocolError(`unexpected ${what}: ${JSON.stringify(value)}`);

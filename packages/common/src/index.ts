@@ -24,6 +24,7 @@ export {
   MessageTooLargeError,
   UnfittableTaskError,
   StoppedError,
+  BundleError,
 } from './errors.js';
 export * from './wire/mesos.js';
 export * from './wire/scheduler.js';

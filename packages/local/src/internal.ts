@@ -8,3 +8,4 @@ export { LocalMaster, DEFAULT_ALLOCATION_INTERVAL_MS } from './master/master.js'
 export type { LocalMasterOptions } from './master/master.js';
 export type { Leadership } from './master/zk-membership.js';
 export type { Credential } from './master/auth.js';
+export { runLocalCli } from './local-cli.js';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { ExecutorInfo, Resource } from '@mesosgot/common';
 import type { LocalCluster } from '@mesosgot/local';
-import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
+import { waitFor } from '@mesosgot/local/testing';
 
 /** What the tests give each task and each executor: small enough for many on one agent. */
 export const SMALL_RESOURCES: Resource[] = [

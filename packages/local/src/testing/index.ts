@@ -1,6 +1,5 @@
 // @mesosgot/local/testing: helpers for tests of frameworks and drivers.
 export * from './wait-for.js';
-export * from './bundle-script.js';
 export { FakeMaster, type CallMatcher, type FakeMasterOptions, type FakeReply, type RecordedCall } from './fake-master.js';
 export { FakeStream } from './fake-stream.js';
 export { CuttingProxy, type CuttingProxyOptions } from './cutting-proxy.js';

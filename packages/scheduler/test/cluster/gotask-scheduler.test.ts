@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
-import { bundleScript } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
 import { GoTaskScheduler, parseSchedulerConfig, type LocalClusterStarter, type SchedEvent } from '../../src/index.js';
 
 let dir: string;

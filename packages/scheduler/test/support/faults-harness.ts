@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { TaskMsg } from '@mesosgot/common';
 import { LocalCluster, type LocalClusterOptions } from '@mesosgot/local';
-import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
+import { waitFor } from '@mesosgot/local/testing';
 import type { LocalClusterStarter, SchedEvent } from '../../src/index.js';
 import { runCleanups } from './run-cleanups.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { TimeoutError, type ReceiveChannel, type TaskMsg } from '@mesosgot/common';
 import { LocalCluster } from '@mesosgot/local';
-import { bundleScript } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
 import type { LocalClusterStarter, SchedEvent } from '@mesosgot/scheduler';
 import { runCleanups } from './run-cleanups.js';
 
