@@ -66,12 +66,12 @@ const SCHEDULER = `/**
  * The scheduler: declares the tasks, talks to them over channels, and returns when it is done
  * (which tears the framework down). \`node dist/app_scheduler.js --help\` lists every flag.
  */
-import { GoTaskScheduler, loadSchedulerConfig } from '@mesosgot/scheduler';
+import { schedulerMain } from '@mesosgot/scheduler';
 
 const GREETERS = 3;
 
-async function main(argv: string[]): Promise<void> {
-  const sched = new GoTaskScheduler(loadSchedulerConfig(argv));
+// schedulerMain reads the flags (--help), stops gracefully on Ctrl-C and exits with run()'s outcome.
+await schedulerMain((sched) => {
   // Task ids are <kind>-<index>: greeter-0, greeter-1, greeter-2.
   sched.spawnTask('greeter', GREETERS, { cpus: 0.1, mem: 32 }, { args: ['hello'] });
   sched.registerSchedFunc(async (schedIn, schedOut) => {
@@ -83,12 +83,6 @@ async function main(argv: string[]): Promise<void> {
     }
     console.log(\`done: \${replies} of \${GREETERS} greeters answered\`);
   });
-  await sched.run();
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(\`app_scheduler: \${error instanceof Error ? error.message : String(error)}\`);
-  process.exitCode = 1;
 });
 `;
 
@@ -96,16 +90,17 @@ const EXECUTOR = `/**
  * The executor: the task functions, by kind. An agent starts it (bundled into one file by
  * \`mesosgot bundle\`); it reads MESOS_* from the environment.
  */
-import { GoTaskExecutor } from '@mesosgot/executor';
+import { executorMain } from '@mesosgot/executor';
 
-const exec = new GoTaskExecutor();
-exec.registerTaskFunc('greeter', async (input, output, args) => {
-  const [taskId = '?', greeting = 'hello'] = args;
-  const msg = await input.receive();
-  if (!msg.ok) return; // stopped before the scheduler said anything
-  await output.send({ taskName: taskId, data: \`\${greeting}, \${String(msg.value.data)} (from \${taskId})\` });
+// executorMain answers --help, stops on SIGTERM and ends the process when the executor is done.
+await executorMain((exec) => {
+  exec.registerTaskFunc('greeter', async (input, output, args) => {
+    const [taskId = '?', greeting = 'hello'] = args;
+    const msg = await input.receive();
+    if (!msg.ok) return; // stopped before the scheduler said anything
+    await output.send({ taskName: taskId, data: \`\${greeting}, \${String(msg.value.data)} (from \${taskId})\` });
+  });
 });
-await exec.run();
 `;
 
 const TEST = `// Runs the built app on the embedded cluster (--master local) and checks what it prints.

@@ -311,7 +311,10 @@ export class SchedulerSession {
         }
       }
       this.launcher?.close();
-      this.o.logger.info(this.o.isFailoverOnStop === true ? 'leaving the framework to a successor (failover)' : 'tearing the framework down', { framework: this.frameworkId || undefined });
+      // Without a driver there is no framework (the embedded cluster failed to load or start).
+      if (this.driver !== undefined) {
+        this.o.logger.info(this.o.isFailoverOnStop === true ? 'leaving the framework to a successor (failover)' : 'tearing the framework down', { framework: this.frameworkId || undefined });
+      }
       this.statusReader.abort();
       if (this.driver !== undefined) this.driverStatus = await this.driver.stop(this.o.isFailoverOnStop === true).catch(() => this.driver!.driverStatus);
       await this.pump?.close();
