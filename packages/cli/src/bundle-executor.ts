@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
 import { BundleError } from '@mesosgot/common/internal';
 
+/** How bundleExecutor builds; every field is optional. */
 export interface BundleExecutorOptions {
   /** Where to write the bundle (default: beside the entry, `<name>.bundle.mjs`). Use `.mjs`. */
   outfile?: string;
@@ -19,8 +20,11 @@ export interface BundleExecutorOptions {
   minify?: boolean;
 }
 
+/** What bundleExecutor wrote. */
 export interface BundleResult {
+  /** Absolute path of the bundle. */
   outfile: string;
+  /** Its size in bytes (what each agent downloads). */
   bytes: number;
 }
 
@@ -32,7 +36,7 @@ export interface BundleResult {
 const REQUIRE_BANNER =
   "import { createRequire as __mesosgotCreateRequire } from 'node:module'; const require = __mesosgotCreateRequire(import.meta.url);";
 
-/** `src/app_executor.ts` → `src/app_executor.bundle.mjs`. */
+/** Where a bundle goes by default: `src/app_executor.ts` → `src/app_executor.bundle.mjs` (absolute). */
 export function defaultBundlePath(entry: string): string {
   return resolve(entry).replace(/\.[cm]?[jt]s$/, '') + '.bundle.mjs';
 }

@@ -233,6 +233,7 @@ export class BundleError extends MesosGotError {
   readonly code = 'MESOSGOT_BUNDLE';
   constructor(
     message: string,
+    /** One `file:line:column: text` line per build error; empty when the entry is missing. */
     readonly problems: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
