@@ -9,7 +9,8 @@ import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { bundleScript, waitFor } from '@mesosgot/local/testing';
+import { bundleScript } from '@mesosgot/cli/internal';
+import { waitFor } from '@mesosgot/local/testing';
 import { FIXTURES, acceptanceSuite, isAlive } from '../support/gotask-acceptance.js';
 import { LIFECYCLE_EXECUTOR } from '../support/lifecycle.js';
 
