@@ -41,8 +41,9 @@ describe('examples (real entry points, embedded local cluster)', () => {
     expect(existsSync(join(root, 'examples/dist/elevator/app_executor.bundle.mjs'))).toBe(true);
   }, 70_000);
 
-  it('hello: every task says hello, three messages and goodbye', async () => {
-    const run = await runNode(['examples/dist/hello/app_scheduler.js', '--master', 'local']);
+  // Every example runs unchanged in both encodings (docs/protobuf.md): only the flag differs.
+  it.each(['json', 'protobuf'])('hello (--content-type %s): every task says hello, three messages and goodbye', async (contentType) => {
+    const run = await runNode(['examples/dist/hello/app_scheduler.js', '--master', 'local', '--content-type', contentType]);
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
     for (const id of ['exampleTask1-0', 'exampleTask1-2', 'exampleTask2-0', 'exampleTask2-3']) {
@@ -55,8 +56,8 @@ describe('examples (real entry points, embedded local cluster)', () => {
     expect(run.stdout).toContain('all 7 tasks said goodbye');
   }, EXAMPLE_TIMEOUT_MS);
 
-  it('elevator: serves every request and prints the summary', async () => {
-    const run = await runNode(['examples/dist/elevator/app_scheduler.js', '--elevators', '2', '--floors', '5', '--requests', '60']);
+  it.each(['json', 'protobuf'])('elevator (--content-type %s): serves every request and prints the summary', async (contentType) => {
+    const run = await runNode(['examples/dist/elevator/app_scheduler.js', '--elevators', '2', '--floors', '5', '--requests', '60', '--content-type', contentType]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/requests served\s+60 of 60/);
     const mean = Number(/mean wait\s+([\d.]+) ms/.exec(run.stdout)?.[1]);

@@ -29,6 +29,7 @@ export {
 export * from './wire/mesos.js';
 export * from './wire/scheduler.js';
 export * from './wire/executor.js';
+export { DEFAULT_CONTENT_TYPE, MEDIA_TYPES, type ContentType } from './http/content-type.js';
 export { newStatusUuid, isValidStatusUuid, statusUuidToString } from './wire/uuid.js';
 export { Channel, DEFAULT_CHANNEL_CAPACITY } from './channel/channel.js';
 export type { SendChannel, ReceiveChannel, ReceiveResult } from './channel/channel.js';

@@ -2,6 +2,7 @@ import { Client } from 'undici';
 import { DriverStoppedError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { decodeRecordIO } from '../recordio/decoder.js';
 import { REDACTED, basicAuthHeader } from './basic-auth.js';
+import { contentTypeOf, MEDIA_TYPES, type ContentType } from './content-type.js';
 import { followLeaderRedirects, type RedirectableResponse } from './leader-redirect.js';
 import { readErrorBody, statusError, statusKind, type DiscardableBody } from './status-errors.js';
 
@@ -26,6 +27,11 @@ export interface MesosHttpClientOptions {
    * is a ProtocolError; without either, any origin is followed.
    */
   isTrustedOrigin?: (origin: string) => boolean;
+  /**
+   * `Content-Type` and `Accept` of every request (docs/protobuf.md): `json` (default) or
+   * `protobuf`. A body given as bytes is sent as it is; an object body is JSON text.
+   */
+  contentType?: ContentType;
 }
 
 export interface CallOptions {
@@ -46,6 +52,8 @@ export interface SubscribeOptions {
   headers?: Record<string, string>;
   /** Aborts the request and, once subscribed, ends the record iteration with `signal.reason`. */
   signal?: AbortSignal;
+  /** Names the call in errors; defaults to the body's `type`, else the path. */
+  callType?: string;
 }
 
 export interface Subscription {
@@ -55,6 +63,8 @@ export interface Subscription {
   streamId?: string;
   /** The RecordIO records of the event stream (docs/protocol.md, "RecordIO"). One consumer; `break` closes the stream. */
   records: AsyncIterable<Buffer>;
+  /** Encoding of the records, from the response's `Content-Type` (JSON when it names neither). */
+  contentType: ContentType;
   /** Destroys the stream's socket now; the iteration then ends with an error. */
   close(): void;
 }
@@ -78,6 +88,7 @@ export class MesosHttpClient {
   readonly #timeoutMs: number;
   /** Set only with credentials: the redirect policy for them (see MesosHttpClientOptions). */
   readonly #isTrustedOrigin: ((origin: string) => boolean) | undefined;
+  readonly #contentType: ContentType;
   /** Origin of the current leader; written only by #useOrigin. */
   #origin: string;
   /** The single call connection, for #origin (pipelining 1 = serialized, ordered). */
@@ -110,6 +121,7 @@ export class MesosHttpClient {
     }
     this.#timeoutMs = timeout;
     this.#ca = options.ca;
+    this.#contentType = options.contentType ?? 'json';
     this.#calls = this.#newClient(this.#origin, { isStream: false });
   }
 
@@ -126,11 +138,11 @@ export class MesosHttpClient {
    * `requestTimeoutMs` (queueing included), `signal.reason` on abort, and
    * DriverStoppedError after close().
    */
-  async call(path: string, body: object, options: CallOptions = {}): Promise<CallResponse> {
+  async call(path: string, body: object | Uint8Array, options: CallOptions = {}): Promise<CallResponse> {
     const callType = options.callType ?? callTypeOf(body, path);
     if (this.#isClosed) throw new DriverStoppedError(`${callType} not sent: MesosHttpClient is closed`);
     options.signal?.throwIfAborted();
-    const payload = JSON.stringify(body);
+    const payload = body instanceof Uint8Array ? body : JSON.stringify(body);
     const headers = this.#headers(options.headers);
     const deadline = new AbortController();
     const timer = setTimeout(
@@ -175,12 +187,12 @@ export class MesosHttpClient {
    * `close()` is called on the subscription or on this client. Rejects like
    * `call` (TimeoutError if no response headers within `requestTimeoutMs`).
    */
-  async subscribe(path: string, body: object, options: SubscribeOptions = {}): Promise<Subscription> {
-    const callType = callTypeOf(body, path);
+  async subscribe(path: string, body: object | Uint8Array, options: SubscribeOptions = {}): Promise<Subscription> {
+    const callType = options.callType ?? callTypeOf(body, path);
     if (this.#isClosed) throw new DriverStoppedError(`${callType} not sent: MesosHttpClient is closed`);
     const { signal } = options;
     signal?.throwIfAborted();
-    const payload = JSON.stringify(body);
+    const payload = body instanceof Uint8Array ? body : JSON.stringify(body);
     const headers = this.#headers(options.headers);
     let stream: Client | undefined;
     try {
@@ -213,6 +225,7 @@ export class MesosHttpClient {
         headers: res.headers,
         ...(streamId === undefined ? {} : { streamId }),
         records,
+        contentType: contentTypeOf(headerValue(res.headers['content-type'])) ?? 'json',
         close: () => this.#dropStream(connection),
       };
     } catch (error) {
@@ -234,7 +247,8 @@ export class MesosHttpClient {
 
   #headers(extra: Record<string, string> | undefined): Record<string, string> {
     // Content-Type is compared byte-for-byte by Mesos: no charset parameter (docs/protocol.md, "Headers").
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    const mediaType = MEDIA_TYPES[this.#contentType];
+    const headers: Record<string, string> = { 'content-type': mediaType, accept: mediaType };
     if (this.#authorization !== undefined) headers.authorization = this.#authorization;
     for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
     return headers;

@@ -8,6 +8,12 @@
 /** The two record encodings Mesos speaks on its v1 HTTP APIs. */
 export type ContentType = 'json' | 'protobuf';
 
+/**
+ * The drivers' encoding when none is chosen: the one that measured faster in `npm run bench`
+ * (relay rows, both encodings side by side; docs/protobuf.md, "Which encoding").
+ */
+export const DEFAULT_CONTENT_TYPE: ContentType = 'json';
+
 /** Media type of each encoding. */
 export const MEDIA_TYPES: Readonly<Record<ContentType, string>> = {
   json: 'application/json',

@@ -2,7 +2,10 @@
  * The configuration a Mesos agent hands its executor through the environment
  * (docs/protocol.md, "Executor environment"). Read once, synchronously, before any I/O.
  */
-import { EXECUTOR_API_PATH, InvalidArgumentError } from '@mesosgot/common/internal';
+import { DEFAULT_CONTENT_TYPE, EXECUTOR_API_PATH, InvalidArgumentError, type ContentType } from '@mesosgot/common/internal';
+
+/** The executor environment variable naming the encoding the executor speaks with its agent. */
+export const CONTENT_TYPE_VARIABLE = 'MESOSGOT_CONTENT_TYPE';
 import { parseStoutDuration as parseDuration } from '@mesosgot/common/internal';
 
 /**
@@ -37,6 +40,11 @@ export interface AgentEnv {
   shutdownGracePeriodMs: number;
   /** `Authorization` header value (`Bearer <token>`) when the agent authenticates executors. */
   authorization?: string;
+  /**
+   * Encoding of calls and events with the agent (docs/protobuf.md): MESOSGOT_CONTENT_TYPE,
+   * `json` or `protobuf`, which the mesosgot scheduler sets to its own --content-type.
+   */
+  contentType: ContentType;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,7 +74,15 @@ export function loadAgentEnv(env: Env = process.env): AgentEnv {
     subscriptionBackoffMaxMs: duration(env, 'MESOS_SUBSCRIPTION_BACKOFF_MAX', DEFAULT_SUBSCRIPTION_BACKOFF_MAX),
     shutdownGracePeriodMs: duration(env, 'MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD', DEFAULT_EXECUTOR_SHUTDOWN_GRACE_PERIOD),
     ...(token ? { authorization: `Bearer ${token}` } : {}),
+    contentType: contentType(env),
   };
+}
+
+function contentType(env: Env): ContentType {
+  const value = env[CONTENT_TYPE_VARIABLE];
+  if (value === undefined || value === '') return DEFAULT_CONTENT_TYPE;
+  if (value === 'json' || value === 'protobuf') return value;
+  throw new InvalidArgumentError(CONTENT_TYPE_VARIABLE, value, 'must be json or protobuf');
 }
 
 function required(env: Env, name: string): string {

@@ -3,28 +3,35 @@
  * connection for calls, sent one at a time, and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */
-import { MesosHttpClient, EXECUTOR_API_PATH, type ExecutorCall } from '@mesosgot/common/internal';
+import { EXECUTOR_API_PATH, EXECUTOR_CALL_CODEC, MesosHttpClient, type ContentType, type ExecutorCall } from '@mesosgot/common/internal';
 import type { AgentEnv } from './agent-env.js';
 import type { AgentTransport } from './agent-transport.js';
 
 export class HttpAgentTransport implements AgentTransport {
   readonly #client: MesosHttpClient;
   readonly #headers: Record<string, string>;
+  readonly contentType: ContentType;
 
-  constructor(env: Pick<AgentEnv, 'agentUrl' | 'authorization'>) {
+  constructor(env: Pick<AgentEnv, 'agentUrl' | 'authorization'> & { contentType?: ContentType }) {
+    this.contentType = env.contentType ?? 'json';
     // An agent never redirects its executors: a 307 elsewhere would only carry the executor's
     // token (and its updates) to another origin, so no other origin is trusted.
-    this.#client = new MesosHttpClient({ baseUrl: new URL(env.agentUrl).origin, isTrustedOrigin: () => false });
+    this.#client = new MesosHttpClient({ baseUrl: new URL(env.agentUrl).origin, isTrustedOrigin: () => false, contentType: this.contentType });
     this.#headers = env.authorization ? { authorization: env.authorization } : {};
   }
 
   async subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
-    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, call, { headers: this.#headers, signal });
+    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, this.#body(call), { headers: this.#headers, signal, callType: call.type });
     return subscription.records;
   }
 
   async send(call: ExecutorCall, signal?: AbortSignal): Promise<void> {
-    await this.#client.call(EXECUTOR_API_PATH, call, { headers: this.#headers, ...(signal ? { signal } : {}) });
+    await this.#client.call(EXECUTOR_API_PATH, this.#body(call), { headers: this.#headers, callType: call.type, ...(signal ? { signal } : {}) });
+  }
+
+  /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
+  #body(call: ExecutorCall): object | Uint8Array {
+    return this.contentType === 'protobuf' ? EXECUTOR_CALL_CODEC.toBinary(call) : call;
   }
 
   close(): Promise<void> {

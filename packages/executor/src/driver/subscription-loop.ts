@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DriverStoppedError,
+  EXECUTOR_EVENT_CODEC,
   MesosHttpError,
   ProtocolError,
   TimeoutError,
@@ -113,9 +114,10 @@ export class SubscriptionLoop {
     const deadline = setTimeout(() => attempt.abort(new TimeoutError('no SUBSCRIBED from the agent', timeoutMs)), timeoutMs);
     try {
       const records = await transport.subscribe(this.#options.subscribeCall(), AbortSignal.any([signal, attempt.signal]));
+      const parse = transport.contentType === 'protobuf' ? parseProtobuf : parseJson;
       for await (const record of records) {
         clearTimeout(deadline);
-        await this.#options.onRecord(parseJson(record));
+        await this.#options.onRecord(parse(record));
       }
       return new ProtocolError('the agent closed the executor subscription stream');
     } catch (error) {
@@ -127,6 +129,15 @@ export class SubscriptionLoop {
       // Ends the stream's socket if the loop left it early (deadline, or a record handler threw).
       attempt.abort();
     }
+  }
+}
+
+/** Same for protobuf (docs/protobuf.md): the record as a wire object, or the ProtocolError. */
+function parseProtobuf(record: Buffer): unknown {
+  try {
+    return EXECUTOR_EVENT_CODEC.fromBinary(record);
+  } catch (error) {
+    return error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { InvalidArgumentError } from '@mesosgot/common';
+import { DEFAULT_CONTENT_TYPE, InvalidArgumentError } from '@mesosgot/common';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadAgentEnv } from '../../src/driver/agent-env.js';
@@ -64,6 +64,8 @@ describe('loadAgentEnv', () => {
       recoveryTimeoutMs: 15 * 60_000,
       subscriptionBackoffMaxMs: 2_000,
       shutdownGracePeriodMs: 5_000,
+      // A real agent's environment names no encoding: the default.
+      contentType: DEFAULT_CONTENT_TYPE,
     });
   });
 
@@ -77,6 +79,8 @@ describe('loadAgentEnv', () => {
     [6, {}, { sandbox: '/sandbox/dir' }],
     [7, { MESOS_AGENT_ENDPOINT: 'http://localhost:40000' }, { agentUrl: 'http://localhost:40000/api/v1/executor' }],
     [8, { MESOS_AGENT_ENDPOINT: '[::1]:5051' }, { agentUrl: 'http://[::1]:5051/api/v1/executor' }],
+    [9, { MESOSGOT_CONTENT_TYPE: 'protobuf' }, { contentType: 'protobuf' }],
+    [10, { MESOSGOT_CONTENT_TYPE: 'json' }, { contentType: 'json' }],
   ];
   it.each(table)('case %i: %j', (_n, extra, expected) => {
     expect(loadAgentEnv({ ...BASE, ...extra })).toMatchObject(expected);
@@ -97,6 +101,7 @@ describe('loadAgentEnv', () => {
     [4, 'MESOS_CHECKPOINT', 'yes'],
     [5, 'MESOS_AGENT_ENDPOINT', '127.0.0.1'],
     [6, 'MESOS_AGENT_ENDPOINT', 'http://127.0.0.1:5051/slave(1)'],
+    [7, 'MESOSGOT_CONTENT_TYPE', 'xml'],
   ];
   it.each(garbage)('case %i: rejects %s=%j naming it', (_n, name, value) => {
     expect(() => loadAgentEnv({ ...BASE, [name]: value })).toThrow(new RegExp(name.replace(/[()]/g, '\\$&')));

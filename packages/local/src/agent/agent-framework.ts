@@ -167,7 +167,7 @@ export class AgentFramework {
   containers(): ExecutorSnapshot[] {
     const frameworkId = this.id;
     return [
-      ...[...this.executors.values()].map((run) => ({ frameworkId, executorId: run.executorId, containerId: run.containerId, sandbox: run.sandbox, pid: run.process?.pid, state: run.state })),
+      ...[...this.executors.values()].map((run) => ({ frameworkId, executorId: run.executorId, containerId: run.containerId, sandbox: run.sandbox, pid: run.process?.pid, state: run.state, ...(run.streamContentType === undefined ? {} : { contentType: run.streamContentType }) })),
       ...[...this.commandTasks.values()].map((task) => ({ frameworkId, executorId: task.taskId, containerId: task.containerId, sandbox: task.sandbox, pid: task.process?.pid, state: 'command' as const })),
     ];
   }

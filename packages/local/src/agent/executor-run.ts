@@ -10,6 +10,7 @@ import {
   durationInfoToMs,
   formatStoutDuration,
   type Base64,
+  type ContentType,
   type ExecutorCall,
   type ExecutorInfo,
   type FrameworkID,
@@ -47,6 +48,11 @@ export class ExecutorRun {
   /** Queued (until SUBSCRIBED, docs/protocol.md, "Launch path") and launched tasks, with the latest state of each. */
   readonly #tasks: ExecutorTasks;
   #stream: ExecutorEventStream | undefined;
+
+  /** Encoding of the current subscription stream, as the executor's `Accept` chose it. */
+  get streamContentType(): ContentType | undefined {
+    return this.#stream?.contentType;
+  }
   #termination: Termination | undefined;
   /** The registration timeout (start) or re-registration timeout (recover); cleared by SUBSCRIBE. */
   #timer: NodeJS.Timeout | undefined;

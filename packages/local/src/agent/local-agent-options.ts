@@ -1,7 +1,7 @@
 /**
  * Construction options of LocalAgent and what it reports about its executors.
  */
-import type { Resource } from '@mesosgot/common/internal';
+import type { ContentType, Resource } from '@mesosgot/common/internal';
 import type { MasterLink } from '../links.js';
 import type { ExecutorRunState } from './executor-run.js';
 import type { FetchLimits } from './fetcher.js';
@@ -41,6 +41,8 @@ export interface ExecutorSnapshot {
   sandbox: string;
   pid: number | undefined;
   state: ExecutorRunState | 'command';
+  /** Encoding of the executor's current subscription stream (docs/protobuf.md), once subscribed. */
+  contentType?: ContentType;
 }
 
 export type { ExecutorRunState } from './executor-run.js';

@@ -1,3 +1,4 @@
+import type { ContentType } from '@mesosgot/common/internal';
 import type { ReconcileTask } from '../calls/reconcile.js';
 import type { MasterTransport } from './master-transport.js';
 
@@ -37,6 +38,11 @@ export interface SchedulerDriverOptions {
   tlsCa?: string | Buffer;
   /** Per-call deadline; default 75 s (docs/protocol.md, "Connections"). */
   requestTimeoutMs?: number;
+  /**
+   * Encoding of calls and events (docs/protobuf.md): `json` or `protobuf`
+   * (`application/x-protobuf`, what Mesos' own C++ library speaks). Default DEFAULT_CONTENT_TYPE.
+   */
+  contentType?: ContentType;
   /**
    * Reconcile after every SUBSCRIBED (docs/protocol.md, "Reconciliation"): true = implicit (all tasks the master knows), a
    * function = explicit for the tasks it returns. Default false.

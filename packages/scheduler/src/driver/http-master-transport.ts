@@ -1,4 +1,11 @@
-import { MesosHttpClient, ProtocolError, SCHEDULER_API_PATH, type SchedulerCall } from '@mesosgot/common/internal';
+import {
+  MesosHttpClient,
+  ProtocolError,
+  SCHEDULER_API_PATH,
+  SCHEDULER_CALL_CODEC,
+  type ContentType,
+  type SchedulerCall,
+} from '@mesosgot/common/internal';
 import type { MasterTransport, OpenedStream } from './master-transport.js';
 
 export interface HttpMasterTransportOptions {
@@ -10,6 +17,8 @@ export interface HttpMasterTransportOptions {
   requestTimeoutMs?: number;
   /** Masters the user configured: with credentials, the only origins (besides detected ones) a 307 may lead to. */
   knownMasters?: readonly string[];
+  /** Encoding of calls and events (docs/protobuf.md); JSON by default. */
+  contentType?: ContentType;
 }
 
 /**
@@ -29,18 +38,24 @@ export class HttpMasterTransport implements MasterTransport {
 
   async subscribe(masterUrl: string, call: SchedulerCall, { signal }: { signal: AbortSignal }): Promise<OpenedStream> {
     const client = this.#client(masterUrl);
-    const subscription = await client.subscribe(SCHEDULER_API_PATH, call, { signal });
+    const subscription = await client.subscribe(SCHEDULER_API_PATH, this.#body(call), { signal, callType: call.type });
     if (subscription.streamId === undefined || subscription.streamId === '') {
       subscription.close();
       // Every call needs it (docs/protocol.md, "Stream id"): a subscription without one is unusable.
       throw new ProtocolError(`SUBSCRIBE answer from ${client.baseUrl} has no Mesos-Stream-Id header`);
     }
-    return { masterUrl: client.baseUrl, streamId: subscription.streamId, records: subscription.records };
+    return {
+      masterUrl: client.baseUrl,
+      streamId: subscription.streamId,
+      records: subscription.records,
+      contentType: subscription.contentType,
+    };
   }
 
   async call(masterUrl: string, call: SchedulerCall, options: { streamId: string; signal?: AbortSignal }): Promise<void> {
     const client = [...this.#clients.values()].find((c) => c.baseUrl === masterUrl) ?? this.#client(masterUrl);
-    await client.call(SCHEDULER_API_PATH, call, {
+    await client.call(SCHEDULER_API_PATH, this.#body(call), {
+      callType: call.type,
       headers: { 'Mesos-Stream-Id': options.streamId },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -50,6 +65,11 @@ export class HttpMasterTransport implements MasterTransport {
     const clients = [...this.#clients.values()];
     this.#clients.clear();
     await Promise.all(clients.map((c) => c.close()));
+  }
+
+  /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
+  #body(call: SchedulerCall): object | Uint8Array {
+    return this.options.contentType === 'protobuf' ? SCHEDULER_CALL_CODEC.toBinary(call) : call;
   }
 
   #client(masterUrl: string): MesosHttpClient {

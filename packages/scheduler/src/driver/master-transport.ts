@@ -3,7 +3,7 @@
  * The implementation (http-master-transport.ts) wraps @mesosgot/common's MesosHttpClient; tests
  * and other transports can plug in here. 307 redirects are followed below this seam (docs/protocol.md, "Scheduler endpoint answers").
  */
-import type { SchedulerCall } from '@mesosgot/common/internal';
+import type { ContentType, SchedulerCall } from '@mesosgot/common/internal';
 
 /** A SUBSCRIBE that got its `200`: the stream is open, nothing read yet. */
 export interface OpenedStream {
@@ -13,6 +13,8 @@ export interface OpenedStream {
   readonly streamId: string;
   /** The RecordIO records (payloads) of the body; `break` or the signal closes the connection. */
   readonly records: AsyncIterable<Uint8Array>;
+  /** Encoding of the records (docs/protobuf.md); JSON when absent. */
+  readonly contentType?: ContentType;
 }
 
 export interface MasterTransport {

@@ -4,6 +4,7 @@
  * connection-state.ts, call-queue.ts, callback-queue.ts, acknowledgements.ts, events/dispatch.ts.
  */
 import {
+  DEFAULT_CONTENT_TYPE,
   exponentialBackoff,
   DriverStoppedError,
   type AgentID,
@@ -86,6 +87,7 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
         ...(options.tlsCa === undefined ? {} : { ca: options.tlsCa }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
         ...(this.#detector instanceof StaticMasterDetector ? { knownMasters: this.#detector.masters } : {}),
+        contentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
       });
     this.#state = new ConnectionState(frameworkInfo.id);
     // Every queued call listens on the stop signal (call-queue.ts bounds them); not a leak.

@@ -4,7 +4,7 @@
  * `undefined` where Mesos promises a value is refused here with a ProtocolError naming the field.
  * Unknown fields are kept (Mesos adds fields over time); unknown event types are refused.
  */
-import { ProtocolError, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common/internal';
+import { ProtocolError, SCHEDULER_EVENT_CODEC, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common/internal';
 
 type Json = Record<string, unknown>;
 
@@ -24,6 +24,14 @@ export function parseEventJson(payload: Uint8Array): unknown {
   } catch (cause) {
     throw new ProtocolError(`event is not valid UTF-8 JSON: ${(cause as Error).message}`, undefined, { cause });
   }
+}
+
+/**
+ * The protobuf step alone (docs/protobuf.md): the record as a wire object, validated next like
+ * JSON. Throws ProtocolError for bytes that are not a `mesos.v1.scheduler.Event`.
+ */
+export function parseEventProtobuf(payload: Uint8Array): unknown {
+  return SCHEDULER_EVENT_CODEC.fromBinary(payload);
 }
 
 /** Validates an already-parsed event object. Throws ProtocolError naming the bad field. */

@@ -9,7 +9,15 @@
  * untouched in `config.appArgs`. Any other unknown flag is an InvalidArgumentError.
  */
 import { userInfo } from 'node:os';
-import { DEFAULT_MAX_MESSAGE_BYTES, InvalidArgumentError, LOG_LEVELS, parseResourceFlags, type LogLevel } from '@mesosgot/common/internal';
+import {
+  DEFAULT_CONTENT_TYPE,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  InvalidArgumentError,
+  LOG_LEVELS,
+  parseResourceFlags,
+  type ContentType,
+  type LogLevel,
+} from '@mesosgot/common/internal';
 import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './config-flags.js';
 
 export type { FlagSpec, FlagValue } from './config-flags.js';
@@ -67,6 +75,8 @@ export interface SchedulerConfig {
   checkpoint: boolean;
   /** PEM CA file for https masters. */
   tlsCa?: string;
+  /** Encoding the scheduler and its executors speak with Mesos (docs/protobuf.md). */
+  contentType: ContentType;
   /** Agents of the embedded cluster (`--master local`); default DEFAULT_LOCAL_AGENTS. */
   localAgents: number;
   /** Each embedded agent's resources, in Mesos agent `--resources` syntax. */
@@ -131,6 +141,10 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
     help: 'fail over to this framework (its scheduler went away within --failover-timeout): adopt its running tasks',
   },
   { name: 'checkpoint', env: ['MESOSGOT_CHECKPOINT'], kind: 'bool', defaultValue: false, help: 'agents checkpoint tasks (survive agent restarts)' },
+  {
+    name: 'content-type', env: ['MESOSGOT_CONTENT_TYPE'], kind: 'choice', choices: ['json', 'protobuf'], defaultValue: DEFAULT_CONTENT_TYPE,
+    help: 'encoding of calls and events with Mesos, for the scheduler and its executors (protobuf = application/x-protobuf)',
+  },
   { name: 'tls-ca', env: ['MESOSGOT_TLS_CA'], kind: 'string', metavar: 'path', help: 'PEM CA certificate file for https masters' },
   { name: 'local-agents', env: ['MESOSGOT_LOCAL_AGENTS'], kind: 'int', min: 1, max: 256, defaultValue: DEFAULT_LOCAL_AGENTS, help: 'agents of the embedded cluster (--master local)' },
   {
@@ -234,6 +248,7 @@ export function parseSchedulerConfig(
     user: str('user') ?? currentUser(),
     failoverTimeout: num('failover-timeout'),
     checkpoint: values.get('checkpoint') as boolean,
+    contentType: str('content-type') as ContentType,
     localAgents: num('local-agents'),
     localAgentResources: str('local-agent-resources')!,
     holdTimeout: num('hold-timeout'),

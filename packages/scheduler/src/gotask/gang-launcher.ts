@@ -11,6 +11,7 @@ import {
   addResources,
   resourcesContain,
   type Resource,
+  type ContentType,
   type ExecutorInfo,
   type Filters,
   type Offer,
@@ -27,6 +28,8 @@ export interface GangLauncherOptions {
   table: TaskTable;
   frameworkName: string;
   executorSource: ExecutorSource;
+  /** Encoding the executors speak with their agents (docs/protobuf.md); JSON when absent. */
+  executorContentType?: ContentType;
   executorResources: ResourceMap;
   refuseSeconds: number;
   holdTimeoutMs: number;
@@ -153,7 +156,7 @@ export class GangLauncher {
     const generation = Number.isSafeInteger(suffix) && suffix > 0 ? suffix : 0;
     const current = this.executors.get(agentId);
     if (current !== undefined && current.generation >= generation) return;
-    const info = buildExecutorInfo(executorId, this.options.frameworkName, this.options.executorSource, []);
+    const info = buildExecutorInfo(executorId, this.options.frameworkName, this.options.executorSource, [], this.options.executorContentType);
     this.executors.set(agentId, { id: executorId, info, generation, lost: false, isAdopted: true });
   }
 
@@ -228,7 +231,7 @@ export class GangLauncher {
     if (record === undefined || record.lost || record.isAdopted) {
       const generation = record === undefined ? 0 : record.generation + 1;
       const id = executorIdFor(this.options.frameworkName, agent.agentId, generation);
-      const info = buildExecutorInfo(id, this.options.frameworkName, this.options.executorSource, agent.executorResources ?? []);
+      const info = buildExecutorInfo(id, this.options.frameworkName, this.options.executorSource, agent.executorResources ?? [], this.options.executorContentType);
       record = { id, info, generation, lost: false, isAdopted: false };
       this.executors.set(agent.agentId, record);
     }

@@ -7,6 +7,8 @@ import {
   encodeTaskSpec,
   type CommandInfo,
   type ExecutorInfo,
+  DEFAULT_CONTENT_TYPE,
+  type ContentType,
   type Resource,
   type TaskInfo,
 } from '@mesosgot/common/internal';
@@ -30,7 +32,17 @@ export function shellQuote(text: string): string {
   return /^[A-Za-z0-9_./:=@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function buildExecutorInfo(executorId: string, frameworkName: string, source: ExecutorSource, resources: readonly Resource[]): ExecutorInfo {
+/**
+ * The ExecutorInfo of one agent's executor. `contentType` reaches the executor as
+ * MESOSGOT_CONTENT_TYPE, so it speaks to its agent in the scheduler's encoding (docs/protobuf.md).
+ */
+export function buildExecutorInfo(
+  executorId: string,
+  frameworkName: string,
+  source: ExecutorSource,
+  resources: readonly Resource[],
+  contentType: ContentType = DEFAULT_CONTENT_TYPE,
+): ExecutorInfo {
   let command: CommandInfo;
   switch (source.kind) {
     case 'artifact':
@@ -45,6 +57,7 @@ export function buildExecutorInfo(executorId: string, frameworkName: string, sou
       command = { value: source.command, shell: true };
       break;
   }
+  command.environment = { variables: [{ name: 'MESOSGOT_CONTENT_TYPE', type: 'VALUE', value: contentType }] };
   return {
     type: 'CUSTOM',
     executor_id: { value: executorId },

@@ -156,7 +156,8 @@ export class SchedulerSession {
       ...(config.principal === undefined ? {} : { principal: config.principal }),
     });
     const create: DriverFactory = this.o.createDriver ?? ((s, info, m, opts) => new MesosSchedulerDriver(s, info, m, opts));
-    const driver = create(this.callbacks(), frameworkInfo, master, this.o.driverOptions);
+    const contentType = this.o.driverOptions?.contentType ?? config.contentType;
+    const driver = create(this.callbacks(), frameworkInfo, master, { ...this.o.driverOptions, contentType });
     this.driver = driver;
     this.pump = new MessagePump({ driver, table: this.o.table, schedIn: this.o.schedIn, onError, ...(this.o.link ? { link: this.o.link } : {}) });
     this.schedOut = this.pump.createSchedOut(this.o.channelCapacity, this.o.maxMessageBytes);
@@ -164,6 +165,7 @@ export class SchedulerSession {
       table: this.o.table,
       frameworkName: config.name,
       executorSource: source,
+      executorContentType: contentType,
       executorResources: this.o.executorResources,
       refuseSeconds: config.refuseSeconds,
       holdTimeoutMs: config.holdTimeout * 1000,

@@ -70,6 +70,33 @@ describe('GoTask acceptance: the hello example and kill through teardown', () =>
     process.stdout.write(`[gotask-acceptance] hello: run() → all ${ids.length} RUNNING in ${Math.round(running.at(-1)![1] - started)} ms\n`);
   }, 30_000);
 
+  it('runs the hello example in protobuf: the master streams and the executors subscribe as application/x-protobuf', async () => {
+    const s = await suite.scratch('gotask-acceptance-protobuf');
+    const probe = suite.probe({ workDir: s.work });
+    const config = parseSchedulerConfig(['--executor', suite.bundleOf('hello'), '--local-agents', '2', '--content-type', 'protobuf'], {});
+    const sched = new GoTaskScheduler(config, { localCluster: probe.starter });
+    sched.spawnTask('exampleTask1', 3, { cpus: 0.1, mem: 64 }, { args: ['hello'], env: { EXAMPLE_KIND: 'kind 1' } });
+    const seen = { master: [] as string[], executors: [] as string[] };
+    const goodbyes: string[] = [];
+    sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
+      void collectEvents(schedEvents, []);
+      await within(20_000, 'three goodbyes', (async () => {
+        for await (const msg of schedIn) {
+          if (/^hello from /.test(text(msg))) await schedOut.send({ taskName: msg.taskName, data: 'go' });
+          if (text(msg).startsWith('goodbye') && goodbyes.push(msg.taskName) === 3) break;
+        }
+      })());
+      const cluster = probe.cluster!;
+      for (const framework of cluster.master.state.frameworks.all()) seen.master.push(framework.subscription?.contentType ?? 'none');
+      for (const agent of cluster.agents) for (const e of agent.executors()) seen.executors.push(e.contentType ?? 'none');
+    });
+    await sched.run();
+    expect(goodbyes.sort()).toEqual(['exampleTask1-0', 'exampleTask1-1', 'exampleTask1-2']);
+    expect(seen.master).toEqual(['protobuf']);
+    expect(seen.executors.length).toBeGreaterThan(0);
+    expect(new Set(seen.executors)).toEqual(new Set(['protobuf']));
+  }, 30_000);
+
   it('kills every task when the scheduler function returns: inputs close, each reports TASK_KILLED, no executor process is left', async () => {
     const s = await suite.scratch('gotask-acceptance-kill');
     const probe = suite.probe({ workDir: s.work });
