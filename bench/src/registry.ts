@@ -8,6 +8,7 @@ import { channelThroughput } from './benchmarks/channel-throughput.js';
 import { recordioDecode } from './benchmarks/recordio-decode.js';
 import { acceptToRunning } from './benchmarks/accept-to-running.js';
 import { relayedMessages } from './benchmarks/relayed-messages.js';
+import { e2eEncodings, relayEncodings } from './benchmarks/relay-encodings.js';
 import { declineRate } from './benchmarks/decline-rate.js';
 import { gangPacking } from './benchmarks/gang-packing.js';
 import { memory } from './benchmarks/memory.js';
@@ -33,5 +34,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   acceptToRunning,
   declineRate,
   relayedMessages,
+  relayEncodings,
+  e2eEncodings,
   memory,
 ];

@@ -120,13 +120,14 @@ export async function startDriverCluster(
   stack: { Cluster: ClusterCtor; Driver: DriverCtor },
   options: LocalClusterOptions,
   framework = new BenchFramework(),
+  driverOptions: SchedulerDriverOptions = {},
 ): Promise<DriverCluster> {
   // The bench executor has nothing to clean up; a short grace keeps teardown from dominating.
   const cluster = new stack.Cluster({ executorShutdownGracePeriodMs: BENCH_SHUTDOWN_GRACE_MS, ...options });
   let driver: SchedulerDriver | undefined;
   try {
     const masterUrl = await cluster.start();
-    driver = new stack.Driver(framework, { name: 'mesosgot-bench', user: process.env['USER'] ?? 'bench' }, masterUrl);
+    driver = new stack.Driver(framework, { name: 'mesosgot-bench', user: process.env['USER'] ?? 'bench' }, masterUrl, driverOptions);
     const status = await driver.start();
     if (status !== 'DRIVER_RUNNING') throw new Error(`driver start: ${status}`);
   } catch (err) {
@@ -158,8 +159,11 @@ const EXECUTOR_RESOURCES: Resource[] = [
   { name: 'mem', type: 'SCALAR', scalar: { value: 64 } },
 ];
 
-/** One task for the bench executor `executorId` (one executor process per agent). */
-export function benchTask(taskId: string, agentId: Offer['agent_id'], executorId: string): TaskInfo {
+/**
+ * One task for the bench executor `executorId` (one executor process per agent); `contentType`
+ * is the encoding the executor speaks with its agent (MESOSGOT_CONTENT_TYPE), JSON when absent.
+ */
+export function benchTask(taskId: string, agentId: Offer['agent_id'], executorId: string, contentType?: 'json' | 'protobuf'): TaskInfo {
   return {
     name: taskId,
     task_id: { value: taskId },
@@ -168,7 +172,11 @@ export function benchTask(taskId: string, agentId: Offer['agent_id'], executorId
     executor: {
       executor_id: { value: executorId },
       name: 'mesosgot bench executor',
-      command: { value: `"${process.execPath}" "${BENCH_EXECUTOR}"`, shell: true },
+      command: {
+        value: `"${process.execPath}" "${BENCH_EXECUTOR}"`,
+        shell: true,
+        ...(contentType === undefined ? {} : { environment: { variables: [{ name: 'MESOSGOT_CONTENT_TYPE', value: contentType }] } }),
+      },
       resources: EXECUTOR_RESOURCES,
     },
   };

@@ -51,6 +51,8 @@ export interface GoTaskBenchOptions {
   taskResources?: ResourceMap;
   /** The spawn's `inline`: false runs each task on a thread of its own; default the kind's (inline). */
   inline?: boolean;
+  /** `--content-type` of the scheduler and its executors; the config default when absent. */
+  contentType?: 'json' | 'protobuf';
   signal: AbortSignal;
 }
 
@@ -92,7 +94,10 @@ export async function startGoTaskBench(options: GoTaskBenchOptions): Promise<GoT
   });
   const clusterStartMs = performance.now() - t0;
   const config = parseSchedulerConfig(
-    ['--executor', bundle, '--local-agents', String(agents), '--local-agent-resources', agentResources, '--name', 'mesosgot-bench', '--hold-timeout', '60'],
+    [
+      ...['--executor', bundle, '--local-agents', String(agents), '--local-agent-resources', agentResources, '--name', 'mesosgot-bench', '--hold-timeout', '60'],
+      ...(options.contentType === undefined ? [] : ['--content-type', options.contentType]),
+    ],
     {},
   );
   // The cluster is already up: the starter hands it over, so the clock measures the framework.
