@@ -5,6 +5,7 @@
  */
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
+/** Options of CuttingProxy.start. */
 export interface CuttingProxyOptions {
   /** Where to forward: `host:port` or an `http://host:port` URL. */
   target: string;
@@ -15,6 +16,10 @@ interface Pair {
   upstream: Socket;
 }
 
+/**
+ * A TCP proxy on 127.0.0.1 in front of a master or agent, for fault tests: cut every connection,
+ * stall them, or refuse new ones. Start it with `CuttingProxy.start`; `close()` releases it.
+ */
 export class CuttingProxy {
   /** Live connection pairs; removed when either side closes. */
   readonly #pairs = new Set<Pair>();
@@ -29,6 +34,7 @@ export class CuttingProxy {
     private readonly server: Server,
     private readonly targetHost: string,
     private readonly targetPort: number,
+    /** The proxy's port on 127.0.0.1. */
     readonly port: number,
   ) {}
 

@@ -14,10 +14,15 @@ import { waitFor } from './wait-for.js';
 
 /** One request the fake master received, and what it answered. */
 export interface RecordedCall {
+  /** Position in arrival order, from 0. */
   readonly index: number;
+  /** The HTTP method. */
   readonly method: string;
+  /** The request path. */
   readonly path: string;
+  /** The request headers, as Node parsed them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as received. */
   readonly rawBody: string;
   /** The parsed JSON body, or undefined when it was not JSON. */
   readonly body: Record<string, unknown> | undefined;
@@ -28,14 +33,20 @@ export interface RecordedCall {
 }
 
 /** A scripted answer. For a SUBSCRIBE with status 200 the body is sent and the response ended. */
+/** A scripted answer to a call. */
 export interface FakeReply {
+  /** The HTTP status. */
   status: number;
+  /** The response body; default empty. */
   body?: string | Uint8Array;
+  /** Extra response headers. */
   headers?: Record<string, string>;
 }
 
+/** Which calls a script applies to: a call type, or a predicate on the recorded call. */
 export type CallMatcher = SchedulerCallType | ((call: RecordedCall) => boolean);
 
+/** Options of FakeMaster.start; all optional. */
 export interface FakeMasterOptions {
   /** Send SUBSCRIBED then HEARTBEAT on every accepted SUBSCRIBE (docs/protocol.md, "Subscribing"). Default true. */
   isAutoSubscribed?: boolean;
@@ -59,11 +70,18 @@ interface FrameworkState {
 const JSON_TYPE = 'application/json';
 const PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
 
+/**
+ * A scripted Mesos master for driver tests: a real HTTP server on 127.0.0.1 that answers the
+ * scheduler endpoint's status ladder, records every request, lets the test write each
+ * subscription's event stream (FakeStream), and answers calls with scripted statuses. Start it
+ * with `FakeMaster.start`; `close()` releases it.
+ */
 export class FakeMaster {
   /** Every request, in arrival order. */
   readonly calls: RecordedCall[] = [];
   /** Every SUBSCRIBE stream that got a 200, in order. */
   readonly streams: FakeStream[] = [];
+  /** The master's id (a random UUID), as in its MasterInfo. */
   readonly masterId = randomUUID();
   #scripts: Script[] = [];
   #frameworks = new Map<string, FrameworkState>();
@@ -73,6 +91,7 @@ export class FakeMaster {
 
   private constructor(
     private readonly server: Server,
+    /** `http://127.0.0.1:<port>`. */
     readonly url: string,
     private readonly options: FakeMasterOptions,
   ) {}
@@ -87,6 +106,7 @@ export class FakeMaster {
     return master;
   }
 
+  /** The port it listens on. */
   get port(): number {
     return Number(new URL(this.url).port);
   }

@@ -9,6 +9,7 @@ import { mesosJson } from './recorded-events.js';
 export class FakeStream {
   /** Set when the response ended or its socket closed (either side). */
   #isOpen = true;
+  /** Resolves once the response ended or its socket closed (either side). */
   readonly closed: Promise<void>;
 
   constructor(
@@ -30,6 +31,7 @@ export class FakeStream {
     });
   }
 
+  /** Whether writes still reach the client. */
   get isOpen(): boolean {
     return this.#isOpen && !this.response.destroyed;
   }

@@ -1,3 +1,11 @@
+/**
+ * Helpers for tests of frameworks and drivers: `waitFor` (wait on a condition with a deadline),
+ * `bundleScript` (one-file executor bundles), a scripted FakeMaster, a CuttingProxy for network
+ * faults, recorded Mesos events, and a real ZooKeeperServer.
+ *
+ * @packageDocumentation
+ * @module @mesosgot/local/testing
+ */
 // @mesosgot/local/testing: helpers for tests of frameworks and drivers.
 export * from './wait-for.js';
 export { FakeMaster, type CallMatcher, type FakeMasterOptions, type FakeReply, type RecordedCall } from './fake-master.js';

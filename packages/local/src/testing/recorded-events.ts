@@ -11,7 +11,10 @@ export interface RecordedEvent {
   /** Seconds since the recording started. */
   t: number;
   /** The decoded event, as Mesos sent it. */
-  event: Record<string, unknown> & { type: string };
+  event: Record<string, unknown> & {
+    /** The event type, such as `SUBSCRIBED`. */
+    type: string;
+  };
   /** The exact serialized bytes, reproduced with mesosJson. */
   bytes: Buffer;
 }

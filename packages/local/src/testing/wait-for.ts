@@ -1,5 +1,6 @@
 import { TimeoutError } from '@mesosgot/common/internal';
 
+/** Options of waitFor. */
 export interface WaitForOptions {
   /** Deadline for the condition; the wait rejects with TimeoutError after it. */
   timeoutMs?: number;
@@ -7,6 +8,7 @@ export interface WaitForOptions {
   intervalMs?: number;
   /** Shown in the TimeoutError so a failing test says what it waited for. */
   what?: string;
+  /** Aborting rejects the wait with `signal.reason`. */
   signal?: AbortSignal;
 }
 

@@ -17,10 +17,16 @@ const START_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 1_000;
 const PROBE_PAUSE_MS = 50;
 
+/** Whether Debian's ZooKeeper package and Java are installed, so a ZooKeeperServer can start. */
 export function isZooKeeperInstalled(): boolean {
   return existsSync(ZOOKEEPER_JAR) && existsSync('/usr/bin/java');
 }
 
+/**
+ * A real ZooKeeper server on a loopback port, for master-detection tests. `start()` resolves with
+ * its connect string once it answers; `stop()` kills it (as a crash would), `destroy()` also
+ * removes its data directory.
+ */
 export class ZooKeeperServer {
   #process?: ChildProcess;
   #port = 0;
@@ -32,6 +38,7 @@ export class ZooKeeperServer {
     return `127.0.0.1:${this.#port}`;
   }
 
+  /** Its port; 0 before start(). */
   get port(): number {
     return this.#port;
   }
