@@ -8,7 +8,7 @@
 // * Fields of an object type written inline as a function's or method's return type, or as the
 //   pattern a conditional type matches: the function's or the type's own TSDoc describes them.
 // Every other public symbol needs its own TSDoc, and TypeDoc fails the build without it.
-import { Comment, ConditionalType, Converter, LiteralType, ReflectionKind, ReflectionType, UnionType } from 'typedoc';
+import { ArrayType, Comment, ConditionalType, Converter, LiteralType, ReflectionKind, ReflectionType, TypeOperatorType, UnionType } from 'typedoc';
 
 const WIRE = /[\\/]packages[\\/]common[\\/]src[\\/]wire[\\/]/;
 
@@ -21,6 +21,8 @@ function describeInlineFields(type, owner) {
     for (const member of type.types) describeInlineFields(member, owner);
     return;
   }
+  if (type instanceof TypeOperatorType) return describeInlineFields(type.target, owner);
+  if (type instanceof ArrayType) return describeInlineFields(type.elementType, owner);
   if (!(type instanceof ReflectionType)) return;
   for (const field of type.declaration.children ?? []) {
     if (!field.hasComment()) field.comment = new Comment([{ kind: 'text', text: `Described with ${owner}.` }]);
