@@ -8,10 +8,15 @@ import type { AgentInfo, Resource, TaskInfo } from '@mesosgot/common/internal';
 
 /** The resources a task holds, summed per name; ports in the order Mesos listed their ranges. */
 export interface TaskResources {
+  /** CPUs. */
   cpus: number;
+  /** Memory in MB. */
   mem: number;
+  /** Disk in MB. */
   disk: number;
+  /** GPUs. */
   gpus: number;
+  /** The ports assigned to the task, one number each. */
   ports: number[];
 }
 
@@ -19,13 +24,17 @@ export interface TaskResources {
 export interface TaskContext {
   /** TaskInfo.task_id.value, `<kind>-<index>` (also `args[0]`). */
   readonly taskId: string;
+  /** The task's kind, the part of its id before the last `-`. */
   readonly kind: string;
   /** The Mesos agent that runs the task (TaskInfo.agent_id). */
   readonly agentId: string;
   /** The agent's hostname as Mesos knows it (AgentInfo.hostname): where the task's ports are reachable. */
   readonly hostname: string;
+  /** The framework's id. */
   readonly frameworkId: string;
+  /** The id of the executor that runs the task. */
   readonly executorId: string;
+  /** What the task holds, with its assigned ports. */
   readonly resources: Readonly<TaskResources>;
   /** True when the function runs on the executor's main thread, false on its own worker thread. */
   readonly isInline: boolean;
