@@ -1,7 +1,7 @@
 /**
  * Helpers for tests of frameworks and drivers: `waitFor` (wait on a condition with a deadline),
- * `bundleScript` (one-file executor bundles), a scripted FakeMaster, a CuttingProxy for network
- * faults, recorded Mesos events, and a real ZooKeeperServer.
+ * a scripted FakeMaster, a CuttingProxy for network faults, recorded Mesos events, and a real
+ * ZooKeeperServer.
  *
  * @packageDocumentation
  * @module @mesosgot/local/testing
