@@ -18,6 +18,15 @@ export interface PacerHooks {
   timedOut(): void;
 }
 
+/**
+ * The least a frame is assumed to travel at after `transmit` settled, in bytes per ms (1 MB/s):
+ * the master relays it to the agent, the agent to the executor, and the ack comes back. A frame
+ * of 8 MiB gets 8 s on top of the timeout before it counts as lost; a fixed timeout resent large
+ * frames before they could arrive, each resend costing a full transfer again (time superlinear
+ * in size, and never done past a few tens of MiB).
+ */
+export const MIN_RELAY_BYTES_PER_MS = 1_000;
+
 export interface PacerSettings {
   maxInFlight: number;
   baseRto: number;
@@ -42,6 +51,8 @@ export class LinkPacer {
   private rto: number;
   /** When acks or credit last advanced (or the link became active). */
   private lastProgress = 0;
+  /** Extra wait for the largest frame sent since the last ack (its size / MIN_RELAY_BYTES_PER_MS). */
+  private allowance = 0;
   /** A transmit failed: hold flushes until the timer retries. */
   private inBackoff = false;
   private isClosed = false;
@@ -61,7 +72,10 @@ export class LinkPacer {
   /** Acks (`acked`) or credit advanced. */
   progressed(acked: boolean): void {
     this.lastProgress = performance.now();
-    if (acked) this.rto = this.settings.baseRto;
+    if (acked) {
+      this.rto = this.settings.baseRto;
+      this.allowance = 0;
+    }
   }
 
   /** The link went from idle to waiting on the peer: start the timer. */
@@ -128,6 +142,9 @@ export class LinkPacer {
     const tracked: Promise<void> = sent.then(
       () => {
         this.inFlight.delete(tracked);
+        // The frame is with the master now: time it from here, by its size.
+        this.lastProgress = performance.now();
+        this.allowance = Math.max(this.allowance, bytes.length / MIN_RELAY_BYTES_PER_MS);
         if (this.replyNeeded || this.hooks.hasWork()) this.scheduleFlush();
       },
       () => {
@@ -148,8 +165,10 @@ export class LinkPacer {
     this.timer = undefined;
     if (this.isClosed) return;
     const idle = performance.now() - this.lastProgress;
-    if (!this.inBackoff && idle < this.rto) {
-      if (this.hooks.isActive()) this.timer = setTimeout(this.onTimer, this.rto - idle);
+    const limit = this.rto + this.allowance;
+    // A frame still being handed to the transport is not lost yet, however long that takes.
+    if (!this.inBackoff && (idle < limit || this.inFlight.size > 0)) {
+      if (this.hooks.isActive()) this.timer = setTimeout(this.onTimer, Math.max(limit - idle, this.rto));
       return;
     }
     // No ack or credit for a whole timeout, or a transmit failed: go back to the oldest unacked.
