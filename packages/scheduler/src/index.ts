@@ -21,6 +21,7 @@ export {
   type LocalClusterStarter,
   type LocalClusterHandle,
 } from './gotask/gotask-scheduler.js';
+export type { GangFailurePolicy, GangInfo } from './gotask/gang-registry.js';
 export {
   loadSchedulerConfig,
   parseSchedulerConfig,

@@ -175,6 +175,11 @@ export class GangLauncher {
     this.declineHeld();
   }
 
+  /**
+   * Plans each gang with pending tasks on its own, in declaration order, against what the held
+   * offers have left: a gang that fits is launched at once (its offers consumed), one that does
+   * not waits (AllocationPending naming it) without holding up the gangs after it.
+   */
   tryLaunch(): void {
     const driver = this.driver;
     if (driver === undefined || this.held.size === 0 || this.isHeld) return;
@@ -184,22 +189,36 @@ export class GangLauncher {
       this.suppress();
       return;
     }
-    const offers = [...this.held.values()];
-    const plan = this.allocator.plan(offers, pending);
-    if (!plan.fits) {
-      const text = JSON.stringify(plan.shortfall.unplaced);
+    const byGang = new Map<number, TaskEntry[]>();
+    for (const t of pending) {
+      const list = byGang.get(t.gang);
+      if (list === undefined) byGang.set(t.gang, [t]);
+      else list.push(t);
+    }
+    const waiting: AllocationShortfall[] = [];
+    for (const [gang, tasks] of byGang) {
+      const plan = this.allocator.plan([...this.held.values()], tasks);
+      if (!plan.fits) {
+        waiting.push(byGang.size > 1 || gang !== 0 ? { ...plan.shortfall, gang } : plan.shortfall);
+        continue;
+      }
+      for (const agent of plan.agents) {
+        for (const id of agent.offerIds) this.held.delete(id.value);
+        this.launchOn(driver, agent);
+      }
+    }
+    if (waiting.length > 0) {
+      const text = JSON.stringify(waiting.map((w) => [w.gang, w.unplaced]));
       if (text !== this.lastShortfall) {
         this.lastShortfall = text;
-        this.options.onPending(plan.shortfall, [...this.agentsSeen].map(([agentId, resources]) => ({ agentId, resources })));
+        for (const shortfall of waiting) this.options.onPending(shortfall, [...this.agentsSeen].map(([agentId, resources]) => ({ agentId, resources })));
       }
       this.startHoldTimer();
       return;
     }
     this.lastShortfall = '';
     this.clearHoldTimer();
-    this.held.clear();
-    for (const agent of plan.agents) this.launchOn(driver, agent);
-    for (const id of plan.unusedOfferIds) driver.declineOffer(id, this.filters).catch((err: unknown) => this.report(err));
+    this.declineHeld();
     if (this.options.table.pending().length === 0) this.suppress();
   }
 

@@ -36,6 +36,7 @@ import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
 import { StatusBoard } from './status-board.js';
 import { StatusServer } from './status-server.js';
+import { GangRegistry, type GangFailurePolicy, type GangInfo } from './gang-registry.js';
 
 /**
  * The scheduler function: receives every task's messages on `schedIn` (stamped with the sender's
@@ -123,6 +124,8 @@ export interface SpawnOptions {
    * own (false), whatever their kind was registered with. Default: the kind's registration.
    */
   inline?: boolean;
+  /** Failure policy of the gang (default `--task-failure-policy`); before run() it applies to the whole initial gang. */
+  policy?: GangFailurePolicy;
 }
 
 /**
@@ -159,6 +162,8 @@ export class GoTaskScheduler {
   private isRunning = false;
   /** The event queue of the running framework, set by run(); typed channels report decode errors to it. */
   private events: SchedEventQueue | undefined;
+  /** Every gang declared: gang 0 before run(), one per spawn during run(). */
+  private readonly gangs = new GangRegistry();
   /** The running framework, set by run(); killTask goes through it. */
   private session: SchedulerSession | undefined;
   /** run()'s promise, once called; stop() waits on it. */
@@ -189,21 +194,68 @@ export class GoTaskScheduler {
 
   /**
    * Declares `count` tasks `<name>-0 …`; each task function gets `[taskId, ...args]` and `env`.
-   * Throws InvalidArgumentError at the call for bad input.
+   * Before run() the tasks join the initial gang (everything declared before run() is allocated
+   * all or nothing together); during run() they form a new gang (see spawnTasks). The promise
+   * resolves once every task of the gang is RUNNING. Throws InvalidArgumentError at the call for
+   * bad input.
    */
-  spawnTask(name: string, count: number, resources: ResourceMap, options: SpawnOptions = {}): void {
+  spawnTask(name: string, count: number, resources: ResourceMap, options: SpawnOptions = {}): Promise<GangInfo> {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new InvalidArgumentError(`${name}.options`, options, 'expected { args?, env?, inline? }');
+      throw new InvalidArgumentError(`${name}.options`, options, 'expected { args?, env?, inline?, policy? }');
     }
     const inline = options.inline === undefined ? {} : { inline: options.inline };
-    this.spawnTasks([{ name, count, resources, args: options.args ?? [], env: options.env ?? {}, ...inline }]);
+    return this.spawnTasks([{ name, count, resources, args: options.args ?? [], env: options.env ?? {}, ...inline }], options.policy === undefined ? {} : { policy: options.policy });
   }
 
-  /** Declares several groups; all or none are added. Throws InvalidArgumentError at the call. */
-  spawnTasks(specs: readonly SpawnSpec[]): void {
-    this.checkNotRunning('spawnTasks');
+  /**
+   * Declares several groups; all or none are added. Throws InvalidArgumentError at the call.
+   * During run() (from the scheduler function, or from outside through this object) the groups
+   * form a new gang: allocated all or nothing on fresh offers independently of the gangs already
+   * running (AllocationPending names it while it waits; offers are revived for it), ids continue
+   * each name's numbering (`worker-8` after `worker-7`), and `policy` (default: the configured
+   * `--task-failure-policy`) says what a failure of its tasks does. Resolves with the gang's id
+   * and task ids once each of its tasks is RUNNING; rejects with TaskError if one ends first
+   * (launch failed, killed, isolated) and with StoppedError if the system stops before. The
+   * promise is marked handled, so ignoring it is safe.
+   */
+  spawnTasks(specs: readonly SpawnSpec[], options: { policy?: GangFailurePolicy } = {}): Promise<GangInfo> {
     if (!Array.isArray(specs)) throw new InvalidArgumentError('specs', specs, 'must be an array');
-    this.table.addAll(specs);
+    const policy = options?.policy;
+    if (policy !== undefined && policy !== 'stop' && policy !== 'restart' && policy !== 'isolate') {
+      throw new InvalidArgumentError('policy', policy, 'must be stop, restart or isolate');
+    }
+    if (!this.isRunning) {
+      return this.gangs.extend(0, this.table.addAll(specs, 0), policy);
+    }
+    if (this.stopRequest !== undefined || this.session?.stopReason !== undefined) {
+      throw new InvalidArgumentError('spawnTasks', undefined, 'the system is stopping');
+    }
+    const gang = Math.max(1, this.gangs.peekNextId());
+    const promise = this.gangs.add(this.table.addAll(specs, gang, true), policy);
+    this.logger.info(`spawning gang ${gang}`, { tasks: this.gangs.taskIdsOf(gang).join(',') });
+    this.session?.spawned();
+    return promise;
+  }
+
+  /**
+   * Kills a whole gang (its id is in what spawnTask/spawnTasks resolve with; 0 = the tasks
+   * declared before run()): launched tasks get a KILL (input closes, TaskKilled), tasks not
+   * launched yet end at once and the gang's promise rejects. Resolves once the master took every
+   * KILL. Rejects with InvalidArgumentError before run() or for an unknown gang.
+   */
+  async killGang(gang: number): Promise<void> {
+    const session = this.session;
+    if (session === undefined) throw new InvalidArgumentError('gang', gang, 'killGang needs a running framework (call it after run())');
+    if (this.gangs.info(gang) === undefined) throw new InvalidArgumentError('gang', gang, 'no such gang');
+    this.gangs.fail(gang, new TaskError(`gang-${gang}`, 'the gang was killed'));
+    await session.killAll(this.gangs.liveTasks(gang, (id) => this.table.get(id)));
+  }
+
+  /** Kills every live task of kind `name` (all its gangs), as killGang does. Rejects with InvalidArgumentError before run(). */
+  async killKind(name: string): Promise<void> {
+    const session = this.session;
+    if (session === undefined) throw new InvalidArgumentError('name', name, 'killKind needs a running framework (call it after run())');
+    await session.killAll(this.table.live().filter((t) => t.name === name));
   }
 
   /**
@@ -318,6 +370,7 @@ export class GoTaskScheduler {
     session = this.session = new SchedulerSession({
       config: this.config,
       table: this.table,
+      gangs: this.gangs,
       events,
       schedIn,
       executorResources: this.options.executorResources ?? DEFAULT_EXECUTOR_RESOURCES,

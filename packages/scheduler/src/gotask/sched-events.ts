@@ -43,6 +43,8 @@ export interface AllocationShortfall {
   unfittable?: UnfittableTask[];
   /** Offers held while waiting. */
   offersHeld: number;
+  /** The gang that waits, once gangs are spawned during run() (gang 0: the tasks declared before run()). */
+  gang?: number;
 }
 
 /**
@@ -127,6 +129,16 @@ export type SchedEvent =
       type: 'AllocationPending';
       /** What the held offers lack. */
       shortfall: AllocationShortfall;
+    }
+  | {
+      /** A task of a gang with failure policy `isolate` failed: that gang ended alone (its other tasks are killed). */
+      type: 'GangFailed';
+      /** The gang (0: the tasks declared before run()). */
+      gang: number;
+      /** The task whose failure ended it. */
+      failedTask: string;
+      /** The task's state and message. */
+      reason: string;
     };
 
 /** The `type` of a SchedEvent. */
@@ -150,6 +162,7 @@ export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
   'Error',
   'AllocationPending',
   'Reconnecting',
+  'GangFailed',
 ];
 
 /**

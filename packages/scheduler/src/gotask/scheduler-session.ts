@@ -38,13 +38,15 @@ import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
 import { schedEventFromStatus, type AllocationShortfall } from './sched-events.js';
 import { TaskAdoption } from './task-adoption.js';
-import { isTerminalPhase, type TaskTable } from './task-table.js';
+import type { GangRegistry } from './gang-registry.js';
+import { isTerminalPhase, type TaskEntry, type TaskTable } from './task-table.js';
 
 export type DriverFactory = (scheduler: Scheduler, frameworkInfo: FrameworkInfo, master: string, options: SchedulerDriverOptions) => SchedulerDriver;
 
 export interface SchedulerSessionOptions {
   config: SchedulerConfig;
   table: TaskTable;
+  gangs: GangRegistry;
   events: SchedEventQueue;
   schedIn: Channel<TaskMsg>;
   executorResources: ResourceMap;
@@ -119,6 +121,7 @@ export class SchedulerSession {
     this.shutdownReason = reason;
     clearTimeout(this.connectTimer);
     this.o.events.push({ type: 'Shutdown', reason });
+    this.o.gangs.stopAll(reason);
     this.o.logger[error === undefined || error instanceof StoppedError ? 'info' : 'error'](`stopping: ${reason}`);
     this.o.schedIn.close();
     this.schedOut?.close('the framework is stopping');
@@ -290,6 +293,7 @@ export class SchedulerSession {
    */
   async stop(drainMs: number, reason: string): Promise<void> {
     this.isStopping = true;
+    this.o.gangs.stopAll(reason);
     clearTimeout(this.connectTimer);
     const deadline = AbortSignal.timeout(drainMs);
     try {
@@ -357,10 +361,17 @@ export class SchedulerSession {
     // adopted task's own update after its reconciliation answer — reaches the function once.
     if (entry !== undefined && before === entry.phase && (before === 'running' || isTerminalPhase(before))) return;
     const failed = status.state === 'TASK_FAILED' || status.state === 'TASK_ERROR' || status.state === 'TASK_LOST' || status.state === 'TASK_DROPPED' || status.state === 'TASK_GONE';
-    const restart = entry !== undefined && failed && config.taskFailurePolicy === 'restart' && entry.restarts < config.maxRestarts && this.stopReason === undefined;
+    const { gangs } = this.o;
+    const policy = entry === undefined ? config.taskFailurePolicy : (gangs.policyOf(entry) ?? config.taskFailurePolicy);
+    const restart = entry !== undefined && failed && policy === 'restart' && entry.restarts < config.maxRestarts && this.stopReason === undefined;
     const event = schedEventFromStatus(status, restart);
     if (event !== undefined) events.push(event);
-    if (entry === undefined || !failed) return;
+    if (entry !== undefined && entry.phase === 'running') gangs.running(entry);
+    if (entry !== undefined && isTerminalPhase(entry.phase) && !restart) {
+      gangs.endedEarly(entry, `${status.state}: ${status.message ?? 'no message'}`);
+      this.retireIfIdle(entry);
+    }
+    if (entry === undefined || !failed || gangs.isEnded(entry)) return;
     if (restart) {
       entry.restarts++;
       entry.phase = 'pending';
@@ -374,15 +385,72 @@ export class SchedulerSession {
       setImmediate(() => {
         if (this.stopReason === undefined) this.launcher?.wantOffers();
       });
-    } else if (config.taskFailurePolicy === 'stop' || entry.restarts >= config.maxRestarts) {
+    } else if (policy === 'isolate') {
+      this.isolate(entry, status);
+    } else if (policy === 'stop' || entry.restarts >= config.maxRestarts) {
       if (this.stopReason === undefined) {
         // The executor's message often starts with "task <id>: " already; say it once.
         const detail = (status.message ?? 'no message').replace(`task ${entry.id}: `, '');
-        const error = new TaskError(entry.id, `${status.state}: ${detail} (task failure policy: ${config.taskFailurePolicy})`);
+        const error = new TaskError(entry.id, `${status.state}: ${detail} (task failure policy: ${policy})`);
         // Ends the scheduler function's `for await (… of schedIn)`: the framework is stopping.
         this.end(error, error.message);
       }
     }
+  }
+
+  /**
+   * A gang spawned during run() was added to the table: revive offers if they were suppressed
+   * and try to place it (gang-launcher.ts plans it on its own).
+   */
+  spawned(): void {
+    if (this.stopReason === undefined && !this.isStopping) this.launcher?.wantOffers();
+  }
+
+  /**
+   * Kills every live task of `tasks` (one gang, or every task of a kind): launched ones get a
+   * KILL, ones never launched end at once. Resolves once the master took every KILL.
+   */
+  async killAll(tasks: readonly TaskEntry[]): Promise<void> {
+    const kills: Promise<void>[] = [];
+    for (const entry of tasks) {
+      if (entry.phase === 'pending') {
+        this.o.table.killPending(entry);
+        this.o.events.push({ type: 'TaskKilled', taskId: entry.id, agentId: '', state: 'TASK_KILLED', message: 'killed before it was launched', willRestart: false });
+        this.o.gangs.endedEarly(entry, 'killed before it was launched');
+      } else if (!isTerminalPhase(entry.phase)) {
+        kills.push(this.killTask(entry.id));
+      }
+    }
+    if (tasks.some((t) => t.phase === 'killed')) this.launcher?.tryLaunch();
+    await Promise.all(kills);
+  }
+
+  /**
+   * Policy `isolate`: a failed task ends its gang alone. The gang's promise rejects if it was
+   * still starting, its other tasks are killed, and the app hears GangFailed; the system goes on.
+   */
+  private isolate(entry: TaskEntry, status: TaskStatus): void {
+    const { gangs, table, events } = this.o;
+    const reason = `${entry.id} ${status.state}: ${status.message ?? 'no message'}`;
+    gangs.fail(entry.gang, new TaskError(entry.id, `gang ${entry.gang} failed (task failure policy: isolate): ${reason}`));
+    events.push({ type: 'GangFailed', gang: entry.gang, failedTask: entry.id, reason });
+    this.o.logger.warn(`gang ${entry.gang} failed and ends alone (isolate): ${reason}`);
+    this.killAll(gangs.liveTasks(entry.gang, (id) => table.get(id))).catch((error: unknown) => {
+      events.push({ type: 'Error', message: `killing the rest of gang ${entry.gang}: ${(error as Error)?.message ?? String(error)}`, error: error as Error });
+    });
+  }
+
+  /**
+   * Once gangs come and go during run(), an executor whose last task ended is shut down so its
+   * resources go back to Mesos; the next launch on that agent starts a new executor.
+   */
+  private retireIfIdle(entry: TaskEntry): void {
+    const executorId = entry.executorId;
+    if (executorId === undefined || this.o.gangs.size < 2 || this.isStopping || this.stopReason !== undefined) return;
+    const busy = this.o.table.live().some((t) => t.executorId === executorId && t.phase !== 'pending');
+    if (busy) return;
+    this.launcher?.retireExecutor(executorId);
+    this.retired.set(executorId, entry.agentId ?? '');
   }
 
   /**
@@ -460,5 +528,5 @@ export function describeShortfall(shortfall: AllocationShortfall): string {
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${Number(v.toFixed(3))}`)
     .join(', ');
-  return `${tasks} not placed (${missing ? `missing ${missing}` : 'fragmented'}; ${shortfall.offersHeld} offer(s) held)`;
+  return `${shortfall.gang === undefined ? '' : `gang ${shortfall.gang}: `}${tasks} not placed (${missing ? `missing ${missing}` : 'fragmented'}; ${shortfall.offersHeld} offer(s) held)`;
 }

@@ -207,6 +207,8 @@ function describe(event: SchedEvent): string {
       return `${event.taskId}: ${event.state}${event.message ? ` — ${event.message}` : ''}${event.willRestart ? ' (restarting)' : ''}`;
     case 'AllocationPending':
       return pendingReason(event.shortfall);
+    case 'GangFailed':
+      return `gang ${event.gang} ended (isolate): ${event.reason}`;
     case 'OfferRescinded':
       return event.offerId;
     case 'SlaveLost':

@@ -43,6 +43,8 @@ export interface TaskEntry {
   executorId: string | undefined;
   /** Relaunches so far (failure policy `restart`). */
   restarts: number;
+  /** Its gang (gang-registry.ts): 0 for tasks declared before run(), then one per spawn during run(). */
+  readonly gang: number;
   lastStatus: TaskStatus | undefined;
 }
 
@@ -52,6 +54,8 @@ const NAME_PATTERN = /^[^\s/\\\p{Cc}]{1,200}$/u;
 export class TaskTable {
   private readonly byId = new Map<string, TaskEntry>();
   private readonly names = new Set<string>();
+  /** Next index per task name: a gang spawned during run() continues its name's numbering. */
+  private readonly nextIndex = new Map<string, number>();
   /** Callers of whenLaunched(), by task id; bound: one per waiting caller. */
   private readonly launchWaiters = new Map<string, (() => void)[]>();
 
@@ -60,28 +64,40 @@ export class TaskTable {
    * Throws InvalidArgumentError (and adds nothing) for a bad or repeated name, a count that is
    * not a positive integer, bad resources, args or env.
    */
-  addAll(specs: readonly SpawnSpec[]): TaskEntry[] {
+  addAll(specs: readonly SpawnSpec[], gang = 0, isContinuing = false): TaskEntry[] {
     const batchNames = new Set<string>();
     const added: TaskEntry[] = [];
     for (const spec of specs) {
       if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError('spec', spec, 'must be { name, count, resources }');
       if (batchNames.has(spec.name)) throw new InvalidArgumentError('name', spec.name, 'tasks of this name were already spawned');
-      added.push(...this.prepare(spec));
+      added.push(...this.prepare(spec, gang, isContinuing));
       batchNames.add(spec.name);
     }
     for (const entry of added) {
       this.names.add(entry.name);
       this.byId.set(entry.id, entry);
+      this.nextIndex.set(entry.name, entry.index + 1);
     }
     return added;
   }
 
-  private prepare(spec: SpawnSpec): TaskEntry[] {
+  /** A task that never launched is dropped from its gang (kill): it ends as killed. */
+  killPending(entry: TaskEntry): void {
+    if (entry.phase !== 'pending') return;
+    entry.phase = 'killed';
+    this.wakeAll(entry.id);
+  }
+
+  /**
+   * `isContinuing` (a gang spawned during run()): a name already used gets ids after its last
+   * one (`worker-8` after `worker-7`) instead of being refused.
+   */
+  private prepare(spec: SpawnSpec, gang: number, isContinuing: boolean): TaskEntry[] {
     const { name, count } = spec;
     if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
       throw new InvalidArgumentError('name', name, 'a task name is 1–200 characters without whitespace, "/" or "\\"');
     }
-    if (this.names.has(name)) throw new InvalidArgumentError('name', name, 'tasks of this name were already spawned');
+    if (this.names.has(name) && !isContinuing) throw new InvalidArgumentError('name', name, 'tasks of this name were already spawned');
     if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`${name}.count`, count, 'must be a positive integer');
     const request = parseResourceMap(spec.resources, `${name}.resources`);
     if (request.resources.length === 0 && Object.keys(request.rangeCounts).length === 0) {
@@ -97,12 +113,13 @@ export class TaskTable {
     const frozenArgs = Object.freeze([...args]);
     const frozenEnv = Object.freeze({ ...env });
     const out: TaskEntry[] = [];
-    for (let index = 0; index < count; index++) {
+    const first = this.nextIndex.get(name) ?? 0;
+    for (let index = first; index < first + count; index++) {
       const id = `${name}-${index}`;
       // `a-1` with index 0 and `a` with index 10 differ, but `a-1`+`0` vs `a`+… never collide
       // in practice; a clash would make two tasks share a stream, so it is refused.
       if (this.byId.has(id)) throw new InvalidArgumentError('name', name, `task id ${id} clashes with another spawn's task`);
-      out.push({ id, name, index, request, args: frozenArgs, env: frozenEnv, inline: spec.inline, phase: 'pending', agentId: undefined, executorId: undefined, restarts: 0, lastStatus: undefined });
+      out.push({ id, name, index, request, args: frozenArgs, env: frozenEnv, inline: spec.inline, phase: 'pending', agentId: undefined, executorId: undefined, restarts: 0, lastStatus: undefined, gang });
     }
     return out;
   }

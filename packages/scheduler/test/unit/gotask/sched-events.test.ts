@@ -3,10 +3,11 @@ import type { TaskState, TaskStatus } from '@mesosgot/common';
 import { SCHED_EVENT_TYPES, schedEventFromStatus, schedEventTypeOf } from '../../../src/internal.js';
 
 describe('sched-events', () => {
-  it('has mesosgot\'s fourteen kinds plus AllocationPending and Reconnecting', () => {
+  it('has mesosgot\'s fourteen kinds plus AllocationPending, Reconnecting and GangFailed', () => {
     expect(SCHED_EVENT_TYPES).toEqual([
       'Registered', 'Reregistered', 'Disconnected', 'TaskLaunched', 'TaskRunning', 'TaskFinished', 'TaskFailed',
       'TaskKilled', 'TaskLost', 'OfferRescinded', 'SlaveLost', 'ExecutorLost', 'Shutdown', 'Error', 'AllocationPending', 'Reconnecting',
+      'GangFailed',
     ]);
   });
 
