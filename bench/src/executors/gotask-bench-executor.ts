@@ -9,7 +9,8 @@
  *   "burst:<n>"   send <n> messages of BURST_BYTES bytes to the scheduler, then "sent:<n>"
  *   "ping:<x>"    answer "ping:<x>" (the same text back)
  *   "rss"         answer "rss:<rss> heap:<heapUsed>" (bytes) of this executor process
- *   "burn:<n>"    compute <n> rounds of burnRounds() without yielding, then answer "burned:<n>"
+ *   "burn:<n>"    send "burning:<n>", compute <n> rounds of burnRounds() without yielding, then
+ *                 answer "burned:<n>" (on the main thread "burning" can only leave after the burn)
  * Any other string is ignored. The process ends when the driver stops (exit 0) or aborts (1).
  *
  * The kind is registered inline (the rows about the link measure the link, not the hop to a
@@ -43,6 +44,7 @@ exec.registerTaskFunc('bench', async (input, output, args) => {
       await output.send({ taskName: me, data });
     } else if (data.startsWith('burn:')) {
       const n = Number(data.slice('burn:'.length));
+      await output.send({ taskName: me, data: `burning:${n}` });
       burnRounds(n);
       await output.send({ taskName: me, data: `burned:${n}` });
     } else if (data === 'rss') {

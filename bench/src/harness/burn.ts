@@ -5,13 +5,13 @@
 import { performance } from 'node:perf_hooks';
 
 /** One round: a few thousand integer steps. */
-const STEPS_PER_ROUND = 10_000;
+export const STEPS_PER_ROUND = 10_000;
 
 /** Computes `rounds` rounds without yielding; returns a value that depends on all of them. */
 export function burnRounds(rounds: number): number {
   let x = 1;
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < STEPS_PER_ROUND; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_647;
+    for (let i = 0; i < STEPS_PER_ROUND; i++) x = (x * 1103515245 + 12345) % 2147483647;
   }
   return x;
 }
