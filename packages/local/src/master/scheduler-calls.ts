@@ -196,7 +196,10 @@ function accept(
       }
       continue;
     }
-    if (op.type !== 'LAUNCH') continue; // reservations and volumes do not exist here
+    if (op.type !== 'LAUNCH') {
+      refuseOperation(state, framework, agent.id, op);
+      continue;
+    }
     if (op.id !== undefined) {
       for (const task of tasks) {
         state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: 'The `id` field cannot be set on LAUNCH operations' }));
@@ -235,4 +238,26 @@ function accept(
 /** Implicit decline (docs/protocol.md, "Filters and declines"): unused resources of accepted/declined offers are filtered. */
 function refuseLeftover(state: MasterState, framework: Framework, offer: OutstandingOffer, leftover: OutstandingOffer['resources'], refuseSeconds: number | undefined): void {
   state.offers.refuse(framework.id, offer.agentId, leftover, refuseSeconds, state.settings.offerRefuseDefaultSeconds);
+}
+
+/**
+ * An offer operation the local master does not perform (RESERVE, UNRESERVE, CREATE, DESTROY,
+ * the volume and disk operations) is refused the way Mesos refuses an invalid operation
+ * (docs/protobuf.md, "Offer operations"): its resources stay unused and go back to the pool,
+ * and a framework that asked for feedback (an operation `id`) gets UPDATE_OPERATION_STATUS
+ * OPERATION_ERROR naming why. Without an id Mesos has no channel to say so either.
+ */
+function refuseOperation(state: MasterState, framework: Framework, agentId: string, op: OfferOperation): void {
+  if (op.id === undefined) return;
+  state.send(framework, {
+    type: 'UPDATE_OPERATION_STATUS',
+    update_operation_status: {
+      status: {
+        operation_id: op.id,
+        state: 'OPERATION_ERROR',
+        message: `The local master does not perform ${op.type} operations`,
+        agent_id: { value: agentId },
+      },
+    },
+  });
 }

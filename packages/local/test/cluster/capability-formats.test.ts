@@ -45,6 +45,29 @@ describe('LocalMaster offer formats by capability', () => {
     },
   );
 
+  it.each(['json', 'protobuf'] as const)('refuses a RESERVE it does not perform with OPERATION_ERROR, and the resources come back (%s)', async (encoding) => {
+    const s = await HttpScheduler.subscribe(url, recording.request.subscribe.framework_info, {}, { encoding });
+    schedulers.push(s);
+    const offer = (await s.next('OFFERS')).offers.offers![0]!;
+    const cpus = offer.resources!.find((r) => r.name === 'cpus')!;
+    const reserve = {
+      type: 'RESERVE',
+      id: { value: 'reserve-1' },
+      reserve: { resources: [{ ...cpus, scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'lab' }] }] },
+    };
+    const answer = await s.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [reserve], filters: { refuse_seconds: 0 } } });
+    expect(answer.status).toBe(202);
+    const update = await s.next('UPDATE_OPERATION_STATUS');
+    expect(update.update_operation_status.status).toMatchObject({
+      operation_id: { value: 'reserve-1' },
+      state: 'OPERATION_ERROR',
+      agent_id: offer.agent_id,
+    });
+    // Nothing was reserved: the next offer has the same unreserved cpus.
+    const next = await s.next('OFFERS', (e) => e.offers.offers![0]!.id.value !== offer.id.value);
+    expect(next.offers.offers![0]!.resources).toEqual(offer.resources);
+  });
+
   it('keeps role "*" and no allocation_info for a framework without capabilities', async () => {
     const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'plain' });
     schedulers.push(s);
