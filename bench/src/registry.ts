@@ -16,6 +16,7 @@ import { pingPong } from './benchmarks/ping-pong.js';
 import { e2eMessages } from './benchmarks/e2e-messages.js';
 import { statusPageCost } from './benchmarks/status-page-cost.js';
 import { taskLaunch } from './benchmarks/task-launch.js';
+import { gangSpawn } from './benchmarks/gang-spawn.js';
 import { taskThreadsCpu, taskThreadsLight, taskThreadsMemory, taskThreadsRtt } from './benchmarks/task-threads.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -31,6 +32,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   taskThreadsLight,
   taskThreadsMemory,
   taskLaunch,
+  gangSpawn,
   acceptToRunning,
   declineRate,
   relayedMessages,

@@ -57,6 +57,8 @@ export interface GoTaskBenchOptions {
 }
 
 export interface GoTaskBench {
+  /** The running scheduler (to spawn gangs during the run). */
+  scheduler: GoTaskScheduler;
   schedIn: ReceiveChannel<TaskMsg>;
   schedOut: SendChannel<TaskMsg>;
   /** `bench-0` … in spawn order. */
@@ -153,6 +155,7 @@ export async function startGoTaskBench(options: GoTaskBenchOptions): Promise<GoT
   void ended;
   const { schedIn, schedOut } = channels!;
   return {
+    scheduler: sched,
     schedIn,
     schedOut,
     taskIds: Array.from({ length: tasks }, (_, i) => `${BENCH_KIND}-${i}`),
