@@ -35,7 +35,7 @@ export async function handleFilesRequest(root: string, req: IncomingMessage, res
   const url = new URL(req.url ?? '/', 'http://agent');
   const requested = url.searchParams.get('path');
   if (requested === null) return sendText(res, 400, "Expecting 'path=value' in query.\n");
-  const target = await confine(root, requested);
+  const target = await confine(root, await virtualPath(root, requested));
   if (target === undefined) return sendText(res, 404, '');
   const info = await stat(target);
   switch (url.pathname.replace(/\.json$/, '')) {
@@ -84,6 +84,24 @@ export async function handleFilesRequest(root: string, req: IncomingMessage, res
     }
     default:
       return sendText(res, 404, '');
+  }
+}
+
+/**
+ * Mesos attaches each executor's latest run under a virtual path too,
+ * `/frameworks/<fid>/executors/<eid>/runs/latest[/file]`, which clients use without knowing
+ * the agent's work_dir or the container id; `latest` is the most recently started run.
+ */
+async function virtualPath(root: string, requested: string): Promise<string> {
+  const m = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/latest(\/.*)?$/.exec(requested);
+  if (!m) return requested;
+  const runs = join(root, 'frameworks', m[1]!, 'executors', m[2]!, 'runs');
+  try {
+    const dirs = await Promise.all((await readdir(runs)).map(async (name) => ({ name, at: (await stat(join(runs, name))).birthtimeMs })));
+    const latest = dirs.sort((a, b) => b.at - a.at)[0];
+    return latest ? join(runs, latest.name) + (m[3] ?? '') : requested;
+  } catch {
+    return requested; // no such executor: the path stays unresolvable (404)
   }
 }
 

@@ -95,6 +95,10 @@ export interface SchedulerConfig {
   maxMessageSize: number;
   /** Threshold of the default logger. */
   logLevel: LogLevel;
+  /** `--master local`: print executors' output lines here, prefixed (task-log-follower.ts), or not. */
+  taskLogs: 'prefixed' | 'off';
+  /** A real cluster: follow executors' output through the agents' files API. */
+  followLogs: boolean;
   /** Serve the live status page (status-server.ts) while running. */
   status: boolean;
   /** Its port on `address`; 0 = ephemeral. */
@@ -172,6 +176,11 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
     help: 'largest message (encoded TaskMsg) a task or the scheduler function may send; larger sends fail',
   },
   { name: 'log-level', env: ['MESOSGOT_LOG_LEVEL'], kind: 'choice', choices: LOG_LEVELS, defaultValue: 'info', help: 'lines on stderr: debug, info, warn, error or silent' },
+  {
+    name: 'task-logs', env: ['MESOSGOT_TASK_LOGS'], kind: 'choice', choices: ['prefixed', 'off'], defaultValue: 'prefixed',
+    help: "with --master local: print every executor's stdout/stderr lines here, prefixed with its tasks (off: leave them in the sandboxes)",
+  },
+  { name: 'follow-logs', env: ['MESOSGOT_FOLLOW_LOGS'], kind: 'bool', defaultValue: false, help: "on a real cluster: tail the executors' stdout/stderr through the agents' /files/read and print them here, prefixed" },
   { name: 'status', env: ['MESOSGOT_STATUS'], kind: 'bool', defaultValue: true, help: 'serve the live status page (its URL is printed at start); --no-status turns it off' },
   { name: 'status-port', env: ['MESOSGOT_STATUS_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'status page port on --address (0 = any free port)' },
   { name: 'help', kind: 'bool', defaultValue: false, help: 'print this help and exit' },
@@ -258,6 +267,8 @@ export function parseSchedulerConfig(
     drainTimeout: num('drain-timeout'),
     maxMessageSize: num('max-message-size'),
     logLevel: str('log-level') as LogLevel,
+    taskLogs: str('task-logs') as 'prefixed' | 'off',
+    followLogs: values.get('follow-logs') as boolean,
     status: values.get('status') as boolean,
     statusPort: num('status-port'),
     help: values.get('help') as boolean,

@@ -36,6 +36,7 @@ import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
 import { StatusBoard } from './status-board.js';
 import { StatusServer } from './status-server.js';
+import { TaskLogFollower } from './task-log-follower.js';
 import { GangRegistry, type GangFailurePolicy, type GangInfo } from './gang-registry.js';
 
 /**
@@ -96,6 +97,11 @@ export interface GoTaskSchedulerOptions {
    * not block; a throw is ignored. For status pages and tests; the function reads schedEvents.
    */
   onEvent?: (event: SchedEvent) => void;
+  /**
+   * Where executors' output lines go (`--task-logs`, `--follow-logs`); default this process's
+   * stdout, the prefixes coloured when it is a terminal.
+   */
+  taskOutput?: (text: string) => void;
   /** Options of the MesosSchedulerDriver underneath (backoff, heartbeats, timeouts). */
   driverOptions?: SchedulerDriverOptions;
   /** Replaces MesosSchedulerDriver (tests). */
@@ -358,8 +364,12 @@ export class GoTaskScheduler {
       links: () => session?.messagePump?.linkSnapshots() ?? [],
     });
     const onEvent = this.options.onEvent;
+    const isFollowingLogs = this.config.master === 'local' ? this.config.taskLogs !== 'off' : this.config.followLogs === true;
+    const write = this.options.taskOutput ?? ((text: string) => void process.stdout.write(text));
+    const logs = isFollowingLogs ? new TaskLogFollower({ write, colour: this.options.taskOutput === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined }) : undefined;
     const events = (this.events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), (e) => {
       board.record(e);
+      logs?.record(e);
       onEvent?.(e);
     }));
     const status = this.config.status !== false ? new StatusServer({ board, address: this.config.address, port: this.config.statusPort ?? 0 }) : undefined;
@@ -421,8 +431,11 @@ export class GoTaskScheduler {
       reason = `the framework could not start: ${(err as Error)?.message ?? String(err)}`;
     } finally {
       try {
+        // What the tasks printed so far, while their sandboxes still exist (the embedded cluster goes with the session).
+        await logs?.poll();
         await session.stop(drainMs, reason);
       } finally {
+        await logs?.stop();
         await status?.stop();
         this.statusUrl = undefined;
       }
