@@ -2,17 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { Channel, ChannelClosedError, InvalidArgumentError } from '@mesosgot/common';
 
-/** 'pending' unless the promise settles before the event loop turns once (no timers involved). */
-async function state(p: Promise<unknown>): Promise<'resolved' | 'rejected' | 'pending'> {
-  const tick = new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')));
-  return Promise.race([
-    p.then(
-      () => 'resolved' as const,
-      () => 'rejected' as const,
-    ),
-    tick,
-  ]);
-}
+import { state } from './promise-state.js';
 
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
