@@ -77,7 +77,13 @@ export class HttpMasterTransport implements MasterTransport {
     if (client === undefined) {
       this.#knownOrigins.add(new URL(masterUrl).origin);
       const { knownMasters: _known, ...clientOptions } = this.options;
-      client = new MesosHttpClient({ baseUrl: masterUrl, ...clientOptions, isTrustedOrigin: (origin) => this.#knownOrigins.has(origin) });
+      // Only credentials need a trusted destination; without them any leader a 307 names is followed.
+      const hasCredentials = clientOptions.principal !== undefined;
+      client = new MesosHttpClient({
+        baseUrl: masterUrl,
+        ...clientOptions,
+        ...(hasCredentials ? { isTrustedOrigin: (origin: string) => this.#knownOrigins.has(origin) } : {}),
+      });
       this.#clients.set(masterUrl, client);
     }
     return client;
