@@ -70,6 +70,42 @@ describe('LocalMaster with a raw protobuf scheduler', () => {
     await s.next('OFFERS', (e) => e.offers.offers![0]!.id.value !== first.offers.offers![0]!.id.value);
   });
 
+  it('launches a command task over protobuf: STARTING, RUNNING, FAILED as recorded, each acknowledged in protobuf', async () => {
+    const session = readFileSync(fileURLToPath(new URL('../fixtures/real-mesos/session-scheduler.jsonl', import.meta.url)), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { kind: string; event?: SchedulerEvent });
+    const recorded = session
+      .map((l) => l.event)
+      .filter((e): e is Extract<SchedulerEvent, { type: 'UPDATE' }> => e?.type === 'UPDATE' && e.update.status.task_id.value === 'cmd-0');
+    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-cmd' }, {}, { encoding: 'protobuf' });
+    schedulers.push(s);
+    const offer = (await s.next('OFFERS')).offers.offers![0]!;
+    const task = {
+      name: 'cmd-0',
+      task_id: { value: 'cmd-0' },
+      agent_id: offer.agent_id,
+      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 32 } }],
+      command: { value: 'exit 3', shell: true },
+    };
+    const accepted = await s.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }] } });
+    expect(accepted.status).toBe(202);
+    for (const expected of recorded) {
+      const state = expected.update.status.state;
+      const update = await s.next('UPDATE', (e) => e.update.status.task_id.value === 'cmd-0' && e.update.status.state === state, { timeoutMs: 10_000 });
+      const { status } = update.update;
+      // The recorded fields, ids, times and container details aside.
+      expect(Object.keys(status).filter((k) => k !== 'container_status').sort()).toEqual(
+        Object.keys(expected.update.status).filter((k) => k !== 'container_status').sort(),
+      );
+      expect(status.message).toBe(expected.update.status.message);
+      expect(status.source).toBe(expected.update.status.source);
+      const ack = await s.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: offer.agent_id, task_id: status.task_id, uuid: status.uuid } });
+      expect(ack.status).toBe(202);
+    }
+    expect(recorded.map((e) => e.update.status.state)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
+  });
+
   it.each([
     [1, 'bytes that do not decode', Buffer.from([0x0a, 0xff, 0xff]), 400, 'Failed to parse body into Call protobuf'],
     [2, 'a SUBSCRIBE without its required framework_info', Buffer.from([0x10, 0x01, 0x1a, 0x00]), 400, 'Failed to parse body into Call protobuf'],
