@@ -13,7 +13,7 @@ import type { AgentSnapshot } from '../links.js';
 import { allocated } from '../master/operator-views.js';
 import { systemMetrics } from '../master/master-metrics.js';
 import { sendText } from '../master/scheduler-api.js';
-import { readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
+import { answerSelfCall, readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
 import { versionInfo } from '../operator/version-info.js';
 import type { ExecutorSnapshot } from './local-agent-options.js';
 
@@ -61,15 +61,8 @@ export async function handleAgentOperatorRequest(host: AgentOperatorHost, req: I
   const request = await readOperatorCall(req, res, 'agent::Call', AGENT_CALL_TYPES);
   if (!request) return;
   const { type } = request.call;
+  if (answerSelfCall(res, type, { flags: () => host.flags(), metrics: () => agentMetrics(host) })) return;
   switch (type) {
-    case 'GET_HEALTH':
-      return sendOperatorResponse(res, type, { healthy: true });
-    case 'GET_VERSION':
-      return sendOperatorResponse(res, type, { version_info: versionInfo() });
-    case 'GET_FLAGS':
-      return sendOperatorResponse(res, type, { flags: Object.entries(host.flags()).map(([name, value]) => ({ name, value })) });
-    case 'GET_METRICS':
-      return sendOperatorResponse(res, type, { metrics: Object.entries(agentMetrics(host)).map(([name, value]) => ({ name, value })) });
     case 'GET_AGENT':
       return sendOperatorResponse(res, type, { agent_info: host.info() });
     case 'GET_STATE':

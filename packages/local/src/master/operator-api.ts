@@ -10,8 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterState } from './master-state.js';
 import { getAgents, getExecutors, getFrameworks, getMaster, getState, getTasks } from './operator-views.js';
 import { OperatorStream } from './operator-stream.js';
-import { readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
-import { versionInfo } from '../operator/version-info.js';
+import { answerSelfCall, readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
 import { addResources } from '@mesosgot/common/internal';
 
 /** Every `master::Call::Type` of Mesos 1.12. */
@@ -24,6 +23,16 @@ export const MASTER_CALL_TYPES: ReadonlySet<string> = new Set([
   'STOP_MAINTENANCE', 'DRAIN_AGENT', 'DEACTIVATE_AGENT', 'REACTIVATE_AGENT', 'GET_QUOTA', 'UPDATE_QUOTA',
   'SET_QUOTA', 'REMOVE_QUOTA', 'TEARDOWN', 'MARK_AGENT_GONE',
 ]);
+
+/** The calls answered with one view of the state (operator-views.ts). */
+const STATE_VIEWS = {
+  GET_STATE: getState,
+  GET_AGENTS: getAgents,
+  GET_FRAMEWORKS: getFrameworks,
+  GET_EXECUTORS: getExecutors,
+  GET_TASKS: getTasks,
+  GET_MASTER: getMaster,
+} as const;
 
 /** What the API reads besides the state (known to LocalMaster only). */
 export interface OperatorApiContext {
@@ -51,30 +60,18 @@ export class OperatorApi {
     if (!request) return;
     const { state } = this.#ctx;
     const { type } = request.call;
+    if (answerSelfCall(res, type, this.#ctx)) return;
     switch (type) {
-      case 'GET_HEALTH':
-        return sendOperatorResponse(res, type, { healthy: true });
-      case 'GET_VERSION':
-        return sendOperatorResponse(res, type, { version_info: versionInfo() });
-      case 'GET_FLAGS':
-        return sendOperatorResponse(res, type, { flags: Object.entries(this.#ctx.flags()).map(([name, value]) => ({ name, value })) });
-      case 'GET_METRICS':
-        return sendOperatorResponse(res, type, { metrics: Object.entries(this.#ctx.metrics()).map(([name, value]) => ({ name, value })) });
       case 'GET_LOGGING_LEVEL':
         // glog's default verbosity, which a real master answers until SET_LOGGING_LEVEL.
         return sendOperatorResponse(res, type, { level: 0 });
       case 'GET_STATE':
-        return sendOperatorResponse(res, type, getState(state));
       case 'GET_AGENTS':
-        return sendOperatorResponse(res, type, getAgents(state));
       case 'GET_FRAMEWORKS':
-        return sendOperatorResponse(res, type, getFrameworks(state));
       case 'GET_EXECUTORS':
-        return sendOperatorResponse(res, type, getExecutors(state));
       case 'GET_TASKS':
-        return sendOperatorResponse(res, type, getTasks(state));
       case 'GET_MASTER':
-        return sendOperatorResponse(res, type, getMaster(state));
+        return sendOperatorResponse(res, type, STATE_VIEWS[type](state));
       case 'GET_ROLES':
         return sendOperatorResponse(res, type, { roles: this.#roles() });
       case 'SUBSCRIBE': {

@@ -10,6 +10,7 @@ import { scanJson } from '../master/json-syntax-error.js';
 import { sendText } from '../master/scheduler-api.js';
 import { toMesosJson } from '../master/mesos-json.js';
 import { readBody } from './read-body.js';
+import { versionInfo } from './version-info.js';
 
 const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/x-protobuf';
@@ -126,4 +127,34 @@ export function sendOperatorResponse(res: ServerResponse, type: string, payload:
 /** 501 for a call type Mesos has and the local cluster does not implement. */
 export function sendNotImplemented(res: ServerResponse, type: string): void {
   sendText(res, 501, `${type} is not supported by the local cluster`);
+}
+
+/** What a master and an agent both answer about themselves. */
+export interface OperatorSelf {
+  flags(): Record<string, string>;
+  metrics(): Record<string, number>;
+}
+
+/**
+ * Answers the calls a Mesos master and agent share (GET_HEALTH, GET_VERSION, GET_FLAGS,
+ * GET_METRICS) and returns true; false for any other type (nothing written).
+ */
+export function answerSelfCall(res: ServerResponse, type: string, self: OperatorSelf): boolean {
+  const pairs = (o: Record<string, unknown>): { name: string; value: unknown }[] => Object.entries(o).map(([name, value]) => ({ name, value }));
+  switch (type) {
+    case 'GET_HEALTH':
+      sendOperatorResponse(res, type, { healthy: true });
+      return true;
+    case 'GET_VERSION':
+      sendOperatorResponse(res, type, { version_info: versionInfo() });
+      return true;
+    case 'GET_FLAGS':
+      sendOperatorResponse(res, type, { flags: pairs(self.flags()) });
+      return true;
+    case 'GET_METRICS':
+      sendOperatorResponse(res, type, { metrics: pairs(self.metrics()) });
+      return true;
+    default:
+      return false;
+  }
 }
