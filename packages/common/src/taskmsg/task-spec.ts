@@ -45,3 +45,9 @@ export function decodeTaskSpec(data: Base64 | undefined): TaskSpec {
   const inline = spec.inline === undefined ? {} : { inline: spec.inline };
   return { args: spec.args as string[], env: env as Record<string, string>, ...inline };
 }
+
+/**
+ * Label a GoTaskExecutor puts on its status updates: its sandbox path (MESOS_DIRECTORY), so the
+ * scheduler can read a dead executor's stderr through the agent's /files/read.
+ */
+export const SANDBOX_LABEL = 'mesosgot.sandbox';

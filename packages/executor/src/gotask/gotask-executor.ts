@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import {
   DEFAULT_CHANNEL_CAPACITY,
   InvalidArgumentError,
+  SANDBOX_LABEL,
   TaskProtocol,
   createStderrLogger,
   type AgentInfo,
@@ -290,7 +291,9 @@ export class GoTaskExecutor {
       appTaskExecutor: this.#options.appTaskExecutor ?? this.#registry,
       channelCapacity: this.#channelCapacity,
       defaultKillGraceMs: this.#killGraceMs,
-      sendStatusUpdate: (status: TaskStatus) => driver.sendStatusUpdate(status),
+      // The sandbox rides on every update, so the scheduler can read this executor's stderr
+      // through the agent's /files/read if the executor dies (SANDBOX_LABEL).
+      sendStatusUpdate: (status: TaskStatus) => driver.sendStatusUpdate(withSandboxLabel(status, this.#driver?.agentEnv.directory)),
       flushSignal: () => this.#flushSignal(),
       flush: (_taskId, signal) => this.#flush(link, signal),
       onError: this.#onError,
@@ -392,6 +395,11 @@ export class GoTaskExecutor {
       new Promise<void>((resolve) => timeout.addEventListener('abort', () => resolve(), { once: true })),
     ]);
   }
+}
+
+function withSandboxLabel(status: TaskStatus, sandbox: string | undefined): TaskStatus {
+  if (sandbox === undefined || sandbox === '') return status;
+  return { ...status, labels: { labels: [...(status.labels?.labels ?? []), { key: SANDBOX_LABEL, value: sandbox }] } };
 }
 
 function nonNegativeInt(field: string, value: number): number {

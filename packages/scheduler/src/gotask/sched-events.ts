@@ -26,6 +26,10 @@ export interface TaskEndData extends TaskEventData {
   reason?: TaskStatusReason;
   /** The failure policy relaunches the task (`--task-failure-policy restart`, under the limit). */
   willRestart: boolean;
+  /** When its executor died: the end of the executor's stderr (read through the agent's /files/read). */
+  stderrTail?: string;
+  /** When its executor died: the executor's sandbox (kept by the agent), where stdout and stderr are. */
+  sandbox?: string;
 }
 
 /** What is missing when the held offers cannot hold every task yet (docs/design.md, "All or nothing"). */

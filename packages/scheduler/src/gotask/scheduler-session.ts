@@ -33,6 +33,7 @@ import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster
 import type { ExecutorSource } from './launch-builder.js';
 import { shellQuote } from './launch-builder.js';
 import { MessagePump } from './message-pump.js';
+import { agentUrlOf, readStderrTail, sandboxOf } from './stderr-tail.js';
 import { describeUnfittable, unfittableTasks } from './agent-fit.js';
 import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
@@ -77,6 +78,10 @@ export class SchedulerSession {
   private frameworkId = '';
   /** The scheduler function's schedOut (a queue per destination); created by start(). */
   schedOut: SchedOut | undefined;
+  /** Agent id → `http://ip:port`, from offers (for /files/read). Bound: one per agent seen. */
+  private readonly agentUrls = new Map<string, string>();
+  /** Executor id → its sandbox path, from its status labels. Bound: one per executor launched. */
+  private readonly sandboxes = new Map<string, string>();
   /** Executors retired by a relaunch (restart policy) and not shut down yet: id → agent id. */
   private readonly retired = new Map<string, string>();
   /**
@@ -346,12 +351,35 @@ export class SchedulerSession {
     return { kind: 'artifact', url: this.artifacts.urlOf(fileName), fileName, nodeCommand };
   }
 
-  private onStatus(status: TaskStatus): void {
-    this.applyStatus(status);
+  private async onStatus(status: TaskStatus): Promise<void> {
+    const entry = this.o.table.get(status.task_id.value);
+    const executorId = status.executor_id?.value ?? entry?.executorId;
+    const sandbox = sandboxOf(status);
+    if (sandbox !== undefined && executorId !== undefined) this.sandboxes.set(executorId, sandbox);
+    // The agent reports for an executor that died: its stderr says why.
+    const isExecutorDeath = status.source === 'SOURCE_AGENT' && (status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_GONE');
+    const tail = isExecutorDeath && executorId !== undefined ? await this.stderrTail(executorId, status.agent_id?.value ?? entry?.agentId) : undefined;
+    this.applyStatus(status, tail);
     this.shutdownIdleRetired();
   }
 
-  private applyStatus(status: TaskStatus): void {
+  /** The end of a dead executor's stderr (stderr-tail.ts), with its sandbox; undefined when unknown. */
+  private async stderrTail(executorId: string, agentId: string | undefined): Promise<{ text: string; sandbox: string } | undefined> {
+    const sandbox = this.sandboxes.get(executorId);
+    const agentUrl = agentId === undefined ? undefined : this.agentUrls.get(agentId);
+    if (sandbox === undefined || agentUrl === undefined) return undefined;
+    const text = await readStderrTail(agentUrl, sandbox, this.filesHeaders());
+    return text === undefined ? undefined : { text, sandbox };
+  }
+
+  /** The framework's credential, for agents that authenticate HTTP (as the master). */
+  private filesHeaders(): { headers?: Record<string, string> } {
+    const credential = this.o.driverOptions.credential;
+    if (credential === undefined) return {};
+    return { headers: { Authorization: `Basic ${Buffer.from(`${credential.principal}:${credential.secret}`).toString('base64')}` } };
+  }
+
+  private applyStatus(status: TaskStatus, tail?: { text: string; sandbox: string }): void {
     const { table, config, events } = this.o;
     // A reconciliation answer for a task unknown to the master: it is launched anew, silently.
     if (this.adoption?.onStatus(status) === true) return;
@@ -365,7 +393,14 @@ export class SchedulerSession {
     const policy = entry === undefined ? config.taskFailurePolicy : (gangs.policyOf(entry) ?? config.taskFailurePolicy);
     const restart = entry !== undefined && failed && policy === 'restart' && entry.restarts < config.maxRestarts && this.stopReason === undefined;
     const event = schedEventFromStatus(status, restart);
+    if (event !== undefined && tail !== undefined && (event.type === 'TaskFailed' || event.type === 'TaskLost')) {
+      event.stderrTail = tail.text;
+      event.sandbox = tail.sandbox;
+    }
     if (event !== undefined) events.push(event);
+    if (event !== undefined && (event.type === 'TaskFailed' || event.type === 'TaskLost')) {
+      this.o.logger.warn(`task ${status.task_id.value} ${status.state}: ${status.message ?? 'no message'}${tail ? ` (sandbox ${tail.sandbox}); stderr tail:\n${indent(tail.text)}` : ''}`);
+    }
     if (entry !== undefined && entry.phase === 'running') gangs.running(entry);
     if (entry !== undefined && isTerminalPhase(entry.phase) && !restart) {
       gangs.endedEarly(entry, `${status.state}: ${status.message ?? 'no message'}`);
@@ -391,7 +426,8 @@ export class SchedulerSession {
       if (this.stopReason === undefined) {
         // The executor's message often starts with "task <id>: " already; say it once.
         const detail = (status.message ?? 'no message').replace(`task ${entry.id}: `, '');
-        const error = new TaskError(entry.id, `${status.state}: ${detail} (task failure policy: ${policy})`);
+        const why = tail === undefined ? '' : `; its executor's stderr ends with: ${lastLines(tail.text)} (sandbox ${tail.sandbox})`;
+        const error = new TaskError(entry.id, `${status.state}: ${detail}${why} (task failure policy: ${policy})`);
         // Ends the scheduler function's `for await (… of schedIn)`: the framework is stopping.
         this.end(error, error.message);
       }
@@ -497,7 +533,13 @@ export class SchedulerSession {
         this.o.logger.warn('disconnected from the master; re-subscribing');
         events.push({ type: 'Disconnected' });
       },
-      resourceOffers: (_d, offers) => this.launcher?.addOffers(offers),
+      resourceOffers: (_d, offers) => {
+        for (const offer of offers) {
+          const url = agentUrlOf(offer);
+          if (url !== undefined) this.agentUrls.set(offer.agent_id.value, url);
+        }
+        this.launcher?.addOffers(offers);
+      },
       offerRescinded: (_d, offerId) => {
         this.launcher?.rescind(offerId.value);
         events.push({ type: 'OfferRescinded', offerId: offerId.value });
@@ -513,7 +555,9 @@ export class SchedulerSession {
       executorLost: async (_d, executorId, agentId, status) => {
         this.retired.delete(executorId.value);
         this.launcher?.retireExecutor(executorId.value);
-        events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status });
+        const tail = this.isStopping ? undefined : await this.stderrTail(executorId.value, agentId.value);
+        events.push({ type: 'ExecutorLost', executorId: executorId.value, agentId: agentId.value, status, ...(tail ? { stderrTail: tail.text, sandbox: tail.sandbox } : {}) });
+        if (!this.isStopping) this.o.logger.warn(`executor ${executorId.value} on agent ${agentId.value} ended (wait status ${status})${tail ? ` (sandbox ${tail.sandbox}); stderr tail:\n${indent(tail.text)}` : ''}`);
         await this.pump?.executorLost(executorId.value);
       },
       error: (_d, message, cause) => events.push({ type: 'Error', message, ...(cause === undefined ? {} : { error: cause }) }),
@@ -529,4 +573,13 @@ export function describeShortfall(shortfall: AllocationShortfall): string {
     .map(([k, v]) => `${k} ${Number(v.toFixed(3))}`)
     .join(', ');
   return `${shortfall.gang === undefined ? '' : `gang ${shortfall.gang}: `}${tasks} not placed (${missing ? `missing ${missing}` : 'fragmented'}; ${shortfall.offersHeld} offer(s) held)`;
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `  | ${l}`).join('\n');
+}
+
+/** The last few lines of a tail, on one line (for an error message). */
+function lastLines(text: string, n = 3): string {
+  return JSON.stringify(text.split('\n').slice(-n).join('\n'));
 }
