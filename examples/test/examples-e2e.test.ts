@@ -70,6 +70,15 @@ describe('examples (real entry points, embedded local cluster)', () => {
     expect(run.stdout).not.toContain('\r');
   }, EXAMPLE_TIMEOUT_MS);
 
+  it('autoscale: the worker pool grows with the backlog, shrinks back to the initial gang, and every job is done', async () => {
+    const run = await runNode(['examples/dist/autoscale/app_scheduler.js', '--jobs', '120', '--max-workers', '6', '--log-level', 'warn']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/jobs done 120 of 120/);
+    const largest = Number(/largest pool (\d+)/.exec(run.stdout)?.[1]);
+    expect(largest).toBeGreaterThan(2);
+    expect(largest).toBeLessThanOrEqual(6);
+  }, EXAMPLE_TIMEOUT_MS);
+
   it('elevator --help tells the truth and a wrong flag exits 2 with a one-line error', async () => {
     const help = await runNode(['examples/dist/elevator/app_scheduler.js', '--help'], 20_000);
     expect(help.code).toBe(0);
