@@ -357,16 +357,17 @@ export class GoTaskScheduler {
     const schedIn = new Channel<TaskMsg>(capacity);
     const schedEvents = new Channel<SchedEvent>(capacity);
     let session: SchedulerSession | undefined;
+    const onEvent = this.options.onEvent;
+    const isFollowingLogs = this.config.master === 'local' ? this.config.taskLogs !== 'off' : this.config.followLogs === true;
+    const write = this.options.taskOutput ?? ((text: string) => void process.stdout.write(text));
+    const logs = isFollowingLogs ? new TaskLogFollower({ write, colour: this.options.taskOutput === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined }) : undefined;
     const board = new StatusBoard({
       frameworkName: this.config.name,
       table: this.table,
       traffic: () => session?.messagePump?.traffic,
       links: () => session?.messagePump?.linkSnapshots() ?? [],
+      stderrTail: (taskId) => logs?.stderrTailOf(taskId),
     });
-    const onEvent = this.options.onEvent;
-    const isFollowingLogs = this.config.master === 'local' ? this.config.taskLogs !== 'off' : this.config.followLogs === true;
-    const write = this.options.taskOutput ?? ((text: string) => void process.stdout.write(text));
-    const logs = isFollowingLogs ? new TaskLogFollower({ write, colour: this.options.taskOutput === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined }) : undefined;
     const events = (this.events = new SchedEventQueue(schedEvents, Math.max(MIN_EVENT_QUEUE_BOUND, 4 * this.table.size), (e) => {
       board.record(e);
       logs?.record(e);

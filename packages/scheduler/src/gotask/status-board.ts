@@ -62,6 +62,8 @@ export interface StatusSources {
   table: TaskTable;
   traffic(): ReadonlyMap<string, Readonly<TaskTraffic>> | undefined;
   links(): LinkSnapshot[];
+  /** The tail of the stderr of the executor running a task, when the scheduler follows it. */
+  stderrTail?(taskId: string): string | undefined;
 }
 
 interface Sample {
@@ -111,7 +113,7 @@ export class StatusBoard {
         return;
       case 'TaskFailed':
       case 'TaskLost':
-        this.#failures.set(event.taskId, failureText(event));
+        this.#failures.set(event.taskId, failureText(event, this.#sources.stderrTail?.(event.taskId)));
         return;
       case 'Shutdown':
         this.#isDone = true;
@@ -226,9 +228,9 @@ function describe(event: SchedEvent): string {
   }
 }
 
-function failureText(event: Extract<SchedEvent, { type: 'TaskFailed' | 'TaskLost' }>): string {
-  // A stderr tail, when the scheduler read one, rides on the event (field names vary by source).
-  const extra = (event as { stderrTail?: unknown; stderr?: unknown }).stderrTail ?? (event as { stderr?: unknown }).stderr;
+function failureText(event: Extract<SchedEvent, { type: 'TaskFailed' | 'TaskLost' }>, followedTail: string | undefined): string {
+  // A stderr tail: on the event when the scheduler attached one, else what the log follower read.
+  const extra = (event as { stderrTail?: unknown }).stderrTail ?? followedTail;
   const text = `${event.state}: ${event.message}${typeof extra === 'string' && extra !== '' ? `\n${extra}` : ''}`;
   return text.length > FAILURE_TEXT_MAX ? text.slice(text.length - FAILURE_TEXT_MAX) : text;
 }

@@ -33,7 +33,12 @@ interface Followed {
   colour: number;
   offsets: Record<(typeof FILES)[number], number>;
   partial: Record<(typeof FILES)[number], string>;
+  /** The last STDERR_TAIL_LINES lines of stderr (the status page shows them for a failed task). */
+  stderrTail: string[];
 }
+
+/** Lines of each executor's stderr kept for failure reports. */
+export const STDERR_TAIL_LINES = 20;
 
 export class TaskLogFollower {
   readonly #o: TaskLogFollowerOptions;
@@ -59,7 +64,7 @@ export class TaskLogFollower {
     } else if (event.type === 'TaskLaunched') {
       let f = this.#executors.get(event.executorId);
       if (!f) {
-        f = { agentId: event.agentId, executorId: event.executorId, tasks: [], colour: COLOURS[this.#executors.size % COLOURS.length]!, offsets: { stdout: 0, stderr: 0 }, partial: { stdout: '', stderr: '' } };
+        f = { agentId: event.agentId, executorId: event.executorId, tasks: [], colour: COLOURS[this.#executors.size % COLOURS.length]!, offsets: { stdout: 0, stderr: 0 }, partial: { stdout: '', stderr: '' }, stderrTail: [] };
         this.#executors.set(event.executorId, f);
       }
       if (!f.tasks.includes(event.taskId)) f.tasks.push(event.taskId);
@@ -117,7 +122,17 @@ export class TaskLogFollower {
     for (const line of lines) this.#line(f, file, line);
   }
 
+  /** The last lines of stderr of the executor running `taskId`, as read so far; undefined if none. */
+  stderrTailOf(taskId: string): string | undefined {
+    const f = [...this.#executors.values()].find((e) => e.tasks.includes(taskId));
+    return f && f.stderrTail.length > 0 ? f.stderrTail.join('\n') : undefined;
+  }
+
   #line(f: Followed, file: string, line: string): void {
+    if (file === 'stderr') {
+      f.stderrTail.push(line);
+      if (f.stderrTail.length > STDERR_TAIL_LINES) f.stderrTail.shift();
+    }
     // An executor runs many tasks: name the first and count the rest, so prefixes stay short.
     const who = f.tasks.length <= 2 ? f.tasks.join(',') : `${f.tasks[0]}+${f.tasks.length - 1}`;
     const prefix = `[${who} ${file}]`;
