@@ -4,6 +4,10 @@
  * stop MESSAGE events — and with them the acks and credit the scheduler function may be waiting
  * for (a deadlock). Events wait here instead, up to a bound; past it they are counted and one
  * Error event says how many were dropped (never a silent drop).
+ *
+ * `Shutdown` is the last event the channel carries: events after it (a SlaveLost or an
+ * ExecutorLost from the teardown) still reach the observer (logs, status page, `onEvent`), but
+ * the scheduler function, which is already stopping, never sees anything after Shutdown.
  */
 import type { Channel } from '@mesosgot/common/internal';
 import type { SchedEvent } from './sched-events.js';
@@ -18,6 +22,8 @@ export class SchedEventQueue {
   private dropped = 0;
   private pumping: Promise<void> | undefined;
   private isClosed = false;
+  /** True once Shutdown is queued: later events go to the observer only. */
+  private isSealed = false;
 
   constructor(
     private readonly channel: Channel<SchedEvent>,
@@ -26,15 +32,20 @@ export class SchedEventQueue {
     private readonly observer?: (event: SchedEvent) => void,
   ) {}
 
-  /** Queues an event; never waits. After close() it is ignored. */
+  /**
+   * Queues an event; never waits. The observer sees every event; after Shutdown or close() the
+   * channel gets no more.
+   */
   push(event: SchedEvent): void {
-    if (this.isClosed) return;
     try {
       this.observer?.(event);
     } catch {
       // An observer's bug must not stop the framework's events; it sees the next one anyway.
     }
-    if (this.queue.length - this.head >= this.bound) {
+    if (this.isClosed || this.isSealed) return;
+    if (event.type === 'Shutdown') this.isSealed = true;
+    // Shutdown is never dropped: the scheduler function must learn that the system stops.
+    if (this.queue.length - this.head >= this.bound && event.type !== 'Shutdown') {
       this.dropped++;
       return;
     }
@@ -48,7 +59,8 @@ export class SchedEventQueue {
    */
   async close(last: SchedEvent | undefined, signal: AbortSignal): Promise<void> {
     if (this.isClosed) return;
-    if (last !== undefined) this.push(last);
+    // A Shutdown already queued stays the only one.
+    if (last !== undefined && !this.isSealed) this.push(last);
     this.isClosed = true;
     const pumping = this.pumping;
     if (pumping !== undefined && !signal.aborted) {
@@ -75,7 +87,10 @@ export class SchedEventQueue {
         if (this.dropped > 0 && this.queue.length - this.head < this.bound) {
           const n = this.dropped;
           this.dropped = 0;
-          this.queue.push({ type: 'Error', message: `${n} scheduler events dropped: schedEvents was not read and its queue of ${this.bound} was full` });
+          const error: SchedEvent = { type: 'Error', message: `${n} scheduler events dropped: schedEvents was not read and its queue of ${this.bound} was full` };
+          // Shutdown, once queued, stays the last event.
+          if (!this.isSealed) this.queue.push(error);
+          else if (this.head < this.queue.length) this.queue.splice(this.queue.length - 1, 0, error);
         }
       }
     } catch {

@@ -91,6 +91,27 @@ describe('SchedEventQueue', () => {
     expect(got.at(-1)).toEqual({ type: 'Shutdown', reason: 'done' });
   });
 
+  it('Shutdown is the last event on the channel, even past the bound; later events reach only the observer', async () => {
+    const channel = new Channel<SchedEvent>(1);
+    const observed: SchedEvent[] = [];
+    const q = new SchedEventQueue(channel, 2, (e) => observed.push(e));
+    q.push({ type: 'Disconnected' });
+    q.push({ type: 'Disconnected' });
+    q.push({ type: 'Disconnected' });
+    q.push({ type: 'Shutdown', reason: 'a task failed' });
+    q.push({ type: 'SlaveLost', agentId: 'S1' });
+    const got: SchedEvent[] = [];
+    const reader = (async () => {
+      for await (const e of channel) got.push(e);
+    })();
+    await q.close({ type: 'Shutdown', reason: 'stopping' }, AbortSignal.timeout(1_000));
+    q.push({ type: 'ExecutorLost', executorId: 'E1', agentId: 'S1', status: 1 });
+    await reader;
+    expect(got.map((e) => e.type)).toEqual(['Disconnected', 'Disconnected', 'Error', 'Shutdown']);
+    expect(got.at(-1)).toEqual({ type: 'Shutdown', reason: 'a task failed' });
+    expect(observed.map((e) => e.type)).toEqual(['Disconnected', 'Disconnected', 'Disconnected', 'Shutdown', 'SlaveLost', 'ExecutorLost']);
+  });
+
   it('close() does not hang when nobody reads', async () => {
     const channel = new Channel<SchedEvent>(1);
     const q = new SchedEventQueue(channel, 10);
