@@ -373,11 +373,7 @@ export class GoTaskScheduler {
       logs?.record(e);
       onEvent?.(e);
     }));
-    const status = this.config.status !== false ? new StatusServer({ board, address: this.config.address, port: this.config.statusPort ?? 0 }) : undefined;
-    if (status) {
-      this.statusUrl = await status.start();
-      this.logger.info(`status page: ${this.statusUrl}`);
-    }
+    let status: StatusServer | undefined;
     session = this.session = new SchedulerSession({
       config: this.config,
       table: this.table,
@@ -403,6 +399,14 @@ export class GoTaskScheduler {
     let reason = 'the scheduler function returned';
     try {
       await session.start();
+      // The status page comes once the master connection is set up: a run that cannot start
+      // (no @mesosgot/local, say) fails with one line, not after announcing a page. The board
+      // has recorded every event since run() began, so the page misses none.
+      if (this.config.status !== false) {
+        status = new StatusServer({ board, address: this.config.address, port: this.config.statusPort ?? 0 });
+        this.statusUrl = await status.start();
+        this.logger.info(`status page: ${this.statusUrl}`);
+      }
       // The scheduler function starts once the framework is subscribed (README "The API"),
       // unless the system ended first (refused, gave up, stopped).
       if (await settlesFirst(session.subscribed, session.ended)) {
