@@ -15,6 +15,7 @@ import { LocalAgent } from './agent/local-agent.js';
 import type { Credential } from './master/auth.js';
 import { DEFAULT_ALLOCATION_INTERVAL_MS, type LocalMaster } from './master/master.js';
 import { MasterGroup } from './master-group.js';
+import { describeKeptSandboxes, keepSandboxes, type KeptSandbox } from './kept-sandboxes.js';
 
 export { DEFAULT_LEADER_TIMEOUT_MS } from './master-group.js';
 
@@ -40,8 +41,17 @@ export interface LocalClusterOptions {
   zkSessionTimeoutMs?: number;
   /** How long start()/restartMaster() wait for ZooKeeper and a leader (default 30 000 ms). */
   leaderTimeoutMs?: number;
-  /** Root of the agents' sandboxes; default a fresh temp dir, deleted by stop(). */
+  /** Root of the agents' sandboxes; default a fresh temp dir, deleted by stop() (see keepFailedSandboxes). */
   workDir?: string;
+  /**
+   * true: stop() keeps the sandboxes of failed executors (see keptSandboxes), moved out of the
+   * temp work dir first, and names them in one `log` line. Default false: stop() deletes
+   * everything it created (what tests that crash executors on purpose want). `--master local`
+   * and `mesosgot-local` turn it on.
+   */
+  keepFailedSandboxes?: boolean;
+  /** Where the cluster's few log lines go (the kept sandboxes at stop); default nowhere. */
+  log?: (line: string) => void;
   /** Master heartbeat interval in seconds (default 15). */
   heartbeatIntervalSeconds?: number;
   /** Allocation batch period in ms (default 100). */
@@ -86,6 +96,8 @@ export class LocalCluster {
   #agentsMaster: LocalMaster | undefined;
   #workDir: string | undefined;
   #ownsWorkDir = false;
+  /** Filled by stop(). Bound: one per failed executor. */
+  readonly #kept: KeptSandbox[] = [];
   #started = false;
 
   /**
@@ -181,15 +193,33 @@ export class LocalCluster {
 
   /**
    * Stops the agents (executors get SHUTDOWN, then SIGKILL after the grace period), then the
-   * masters (their ZooKeeper nodes go with them); deletes the work dir if the cluster created
-   * it. Idempotent.
+   * masters (their ZooKeeper nodes go with them); with keepFailedSandboxes, moves the sandboxes
+   * of failed executors out (keptSandboxes, one `log` line); deletes the work dir if the cluster
+   * created it. Idempotent.
    */
   async stop(): Promise<void> {
     const agents = this.#agents.splice(0);
     await Promise.all(agents.map((a) => a.stop()));
     await this.#masters.stopAll();
+    // Their stderr is why they failed: those sandboxes outlive the work dir, named in one line.
+    const failed = this.#options.keepFailedSandboxes === true ? agents.flatMap((a) => a.failedExecutors()) : [];
+    const kept = await keepSandboxes(failed, this.#ownsWorkDir);
+    if (kept.length > 0) {
+      this.#kept.push(...kept);
+      this.#options.log?.(describeKeptSandboxes(kept));
+    }
     if (this.#ownsWorkDir && this.#workDir) await rm(this.#workDir, { recursive: true, force: true });
     this.#ownsWorkDir = false;
+  }
+
+  /**
+   * The sandboxes of executors that failed (exited non-zero or by a signal without being asked
+   * to stop, or with a task ended TASK_FAILED), where stop() left them: moved out of the temp
+   * work dir to `<tmp>/mesosgot-failed-<framework>-<executor>`, or in place in a given workDir.
+   * Filled by stop() when keepFailedSandboxes is on; deleting them is the caller's.
+   */
+  get keptSandboxes(): readonly KeptSandbox[] {
+    return this.#kept;
   }
 
   /** Calls stop(); resolves once the cluster has released everything. */

@@ -11,6 +11,8 @@
 // (`@mesosgot/local/internal`); test helpers are in `@mesosgot/local/testing`.
 export { LocalCluster, DEFAULT_AGENT_RESOURCES, type LocalClusterOptions } from './cluster.js';
 export type { AgentSnapshot, AgentTaskSnapshot } from './links.js';
+export type { KeptSandbox } from './kept-sandboxes.js';
+export type { FailedExecutor } from './agent/local-agent-options.js';
 export type { Credential } from './master/auth.js';
 export { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_FETCH_TIMEOUT_MS } from './agent/fetcher.js';
 export type { FetchLimits } from './agent/fetcher.js';

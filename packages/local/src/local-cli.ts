@@ -17,7 +17,8 @@ Options:
   --zk <url>            zk://host:port/path: masters elect their leader in ZooKeeper, as Mesos' --zk
   --agents <n>          number of agents (default 1)
   --resources <text>    each agent's resources (default "${DEFAULT_AGENT_RESOURCES}")
-  --work-dir <dir>      sandboxes root (default: a temp dir, deleted on exit)
+  --work-dir <dir>      sandboxes root (default: a temp dir, deleted on exit but for
+                        failed executors' sandboxes, moved to <tmp>/mesosgot-failed-*)
   --help                show this help
 `;
 
@@ -103,6 +104,8 @@ export async function runLocalCli(argv: string[], prog: string): Promise<number>
       agents: args.agents,
       agentResources: args.resources,
       ...(args.workDir ? { workDir: args.workDir } : {}),
+      keepFailedSandboxes: true,
+      log: (line) => void process.stderr.write(`${prog}: ${line}\n`),
     });
   } catch (error) {
     process.stderr.write(`${prog}: ${(error as Error).message}\n${USAGE}`);

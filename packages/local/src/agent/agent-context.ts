@@ -35,8 +35,11 @@ export interface AgentContext {
   enqueueUpdate(frameworkId: string, status: TaskStatus): UpdateAcceptance;
   /** Executor MESSAGE → master → scheduler (docs/protocol.md, "Framework messages"). */
   executorMessage(frameworkId: string, executorId: string, data: Base64): void;
-  /** A custom executor's container is gone; its tasks' updates were already enqueued. */
-  executorExited(frameworkId: string, executorId: string, waitStatus: number): void;
+  /**
+   * A custom executor's container is gone; its tasks' updates were already enqueued. `failure`
+   * says why it failed and where its sandbox is (kept at stop), undefined when it did not fail.
+   */
+  executorExited(frameworkId: string, executorId: string, waitStatus: number, failure?: { why: string; sandbox: string }): void;
   /** A new token for this executor when the agent authenticates executors; undefined otherwise. */
   executorToken(frameworkId: string, executorId: string): string | undefined;
   /** The framework as the master last described it. */

@@ -61,6 +61,8 @@ export class ExecutorRun {
   /** Set by the exit listener; read when the agent comes back from a crash. */
   #exit: ContainerExit | undefined;
   #reported = false;
+  /** The agent asked it to go (SHUTDOWN or destroy): a non-zero exit is then no failure of its own. */
+  #isShutdownRequested = false;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -217,6 +219,7 @@ export class ExecutorRun {
   /** SHUTDOWN event, then SIGKILL of the process group after the grace period (docs/protocol.md, "Executor events", "Executor termination"). */
   shutdown(): void {
     if (this.state === 'terminating' || this.state === 'terminated') return;
+    this.#isShutdownRequested = true;
     const wasLaunching = this.state === 'launching';
     this.state = 'terminating';
     clearTimeout(this.#timer);
@@ -259,6 +262,7 @@ export class ExecutorRun {
    * whose framework does not checkpoint, or stop() after a crash).
    */
   destroy(): void {
+    this.#isShutdownRequested = true;
     this.crash();
     this.#reported = true;
     this.state = 'terminated';
@@ -287,9 +291,23 @@ export class ExecutorRun {
     this.state = 'terminated';
     const termination = this.#termination ?? EXECUTOR_TERMINATED;
     // The recorded agent sends FAILURE before the tasks' updates reach the scheduler.
-    this.ctx.executorExited(this.frameworkId, this.executorId, waitStatus);
+    const why = this.#failure(waitStatus);
+    this.ctx.executorExited(this.frameworkId, this.executorId, waitStatus, why === undefined || this.sandbox === '' ? undefined : { why, sandbox: this.sandbox });
     if (this.frameworkTerminating) return;
     this.#tasks.endAll(termination);
+  }
+
+  /**
+   * Why this executor failed, for keeping its sandbox: it exited non-zero (or by a signal)
+   * without being asked to go, or one of its tasks ended TASK_FAILED; undefined otherwise.
+   */
+  #failure(waitStatus: number): string | undefined {
+    if (waitStatus !== 0 && !this.#isShutdownRequested) {
+      if (this.#termination !== undefined) return this.#termination.message;
+      return this.#exit?.signal ? `killed by ${this.#exit.signal}` : `exited with status ${this.#exit?.code ?? waitStatus}`;
+    }
+    const failed = this.#tasks.all().find((task) => task.state === 'TASK_FAILED');
+    return failed === undefined ? undefined : `task ${failed.info.task_id.value} failed`;
   }
 
   /** The registration / re-registration deadline and the shutdown grace timer. */

@@ -46,3 +46,13 @@ export interface ExecutorSnapshot {
 }
 
 export type { ExecutorRunState } from './executor-run.js';
+
+/** An executor that failed: it exited non-zero or by a signal unasked, or one of its tasks failed. */
+export interface FailedExecutor {
+  frameworkId: string;
+  executorId: string;
+  /** e.g. `exited with status 1`, `killed by SIGSEGV`, `task t-1 failed`. */
+  why: string;
+  /** Its sandbox directory on this agent. */
+  sandbox: string;
+}

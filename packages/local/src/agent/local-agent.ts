@@ -10,7 +10,7 @@ import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-cont
 import { AgentFramework, type FrameworkHost } from './agent-framework.js';
 import type { GuardedServer } from '../http/guarded-server.js';
 import { AgentServer } from './agent-server.js';
-import type { ExecutorSnapshot, LocalAgentOptions } from './local-agent-options.js';
+import type { ExecutorSnapshot, FailedExecutor, LocalAgentOptions } from './local-agent-options.js';
 import { handleAgentRequest } from './executor-api.js';
 import { StatusUpdateQueue } from './status-update-queue.js';
 import { type AgentOperatorHost, handleAgentOperatorRequest, isAgentOperatorPath } from './agent-operator-api.js';
@@ -34,6 +34,8 @@ export class LocalAgent implements AgentLink {
   readonly #frameworks = new Map<string, AgentFramework>();
   /** One promise per container, resolved when its process is gone; stop() awaits them all. */
   readonly #containers = new Set<Promise<void>>();
+  /** Executors that failed (LocalCluster keeps their sandboxes at stop). Bound: one per executor launched. */
+  readonly #failedExecutors: FailedExecutor[] = [];
   readonly #ctx: AgentContext;
   readonly #host: FrameworkHost = {
     track: (lifetime, after) => this.#track(lifetime, after),
@@ -199,6 +201,11 @@ export class LocalAgent implements AgentLink {
     this.#frameworks.get(frameworkId)?.signal(executorId, signal);
   }
 
+  /** The executors that failed so far, with why and their sandbox, oldest first. */
+  failedExecutors(): readonly FailedExecutor[] {
+    return this.#failedExecutors;
+  }
+
   /** The executors and command tasks this agent currently runs. */
   executors(): ExecutorSnapshot[] {
     return [...this.#frameworks.values()].flatMap((framework) => framework.containers());
@@ -316,7 +323,10 @@ export class LocalAgent implements AgentLink {
         if (this.#lifecycle === 'crashed') return;
         this.#master.executorMessage({ value: this.#agentId }, { value: frameworkId }, { value: executorId }, data);
       },
-      executorExited: (frameworkId, executorId, waitStatus) => this.#executorExited(frameworkId, executorId, waitStatus),
+      executorExited: (frameworkId, executorId, waitStatus, failure) => {
+        if (failure !== undefined) this.#failedExecutors.push({ frameworkId, executorId, ...failure });
+        this.#executorExited(frameworkId, executorId, waitStatus);
+      },
       framework: (frameworkId) => this.#frameworks.get(frameworkId)?.info,
     };
   }

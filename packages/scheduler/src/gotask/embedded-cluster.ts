@@ -19,7 +19,13 @@ export interface LocalClusterHandle {
   agents?: () => readonly { agentId: string; resources: readonly Resource[] }[];
 }
 /** Starts the embedded cluster for `--master local`; resolves once its master answers. */
-export type LocalClusterStarter = (settings: { agents: number; agentResources: string; refuseSeconds: number }) => Promise<LocalClusterHandle>;
+export type LocalClusterStarter = (settings: {
+  agents: number;
+  agentResources: string;
+  refuseSeconds: number;
+  /** Where the cluster's log lines go (which failed executors' sandboxes it kept at stop). */
+  log?: (line: string) => void;
+}) => Promise<LocalClusterHandle>;
 
 /** The package `--master local` loads. */
 export const LOCAL_CLUSTER_PACKAGE = '@mesosgot/local';
@@ -46,9 +52,9 @@ export async function importOptionalPackage<T>(specifier: string, feature: strin
  * Starts a LocalCluster (our mesos-local) in this process. Resolves once its master listens;
  * rejects with MissingPackageError when @mesosgot/local is not installed.
  */
-export const startEmbeddedCluster: LocalClusterStarter = async ({ agents, agentResources, refuseSeconds }) => {
+export const startEmbeddedCluster: LocalClusterStarter = async ({ agents, agentResources, refuseSeconds, log }) => {
   const { LocalCluster } = await importOptionalPackage<typeof import('@mesosgot/local')>(LOCAL_CLUSTER_PACKAGE, '--master local');
-  const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds });
+  const cluster = new LocalCluster({ agents, agentResources, offerRefuseDefault: refuseSeconds, keepFailedSandboxes: true, ...(log === undefined ? {} : { log }) });
   const masterUrl = await cluster.start();
   return { masterUrl, stop: () => cluster.stop(), agents: () => cluster.agents.map((a) => ({ agentId: a.info.id.value, resources: a.info.resources ?? [] })) };
 };

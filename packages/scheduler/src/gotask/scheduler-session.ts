@@ -143,7 +143,12 @@ export class SchedulerSession {
     const { config } = this.o;
     let master = config.master;
     if (master === 'local') {
-      this.cluster = await this.o.localCluster!({ agents: config.localAgents, agentResources: config.localAgentResources, refuseSeconds: config.refuseSeconds });
+      this.cluster = await this.o.localCluster!({
+        agents: config.localAgents,
+        agentResources: config.localAgentResources,
+        refuseSeconds: config.refuseSeconds,
+        log: (line) => this.o.logger.warn(line),
+      });
       master = this.cluster.masterUrl;
       // The embedded cluster's agents are all there is: a task none can hold fails now.
       const unfittable = unfittableTasks(this.o.table.all(), this.o.executorResources, this.cluster.agents?.() ?? []);

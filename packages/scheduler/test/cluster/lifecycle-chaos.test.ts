@@ -1,11 +1,12 @@
 // Property: whatever goes wrong, run() settles within a bound, with the outcome that fault
-// means, and leaves no executor process and no mesosgot-local temp directory. fast-check draws
+// means, and leaves no executor process and no mesosgot-local temp directory (only the kept
+// sandboxes of failed executors, which the log names). fast-check draws
 // fault schedules (which fault, and whether it strikes before or after the tasks are up) against
 // a small app on the embedded cluster: a task throws, its executor is SIGKILLed, the master is
 // unreachable, the master refuses the framework (401), the scheduler function throws or
 // returns, stop() is called, the run's AbortSignal fires (what schedulerMain does on SIGINT).
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -14,7 +15,7 @@ import { MesosHttpError, TaskError, TimeoutError } from '@mesosgot/common/intern
 import { LocalCluster } from '@mesosgot/local';
 import { waitFor } from '@mesosgot/local/testing';
 import { acceptanceSuite, isAlive, within } from '../support/gotask-acceptance.js';
-import { LIFECYCLE_EXECUTOR, startApp, text } from '../support/lifecycle.js';
+import { LIFECYCLE_EXECUTOR, keptPaths, startApp, text } from '../support/lifecycle.js';
 
 const suite = acceptanceSuite('lifecycle-chaos', { lifecycle: LIFECYCLE_EXECUTOR });
 
@@ -125,6 +126,16 @@ async function runSchedule(fault: Fault, afterReady: boolean): Promise<void> {
     // The teardown killed every executor; the embedded cluster removed its directory.
     await waitFor(() => [...pids].every((pid) => !isAlive(pid)), { timeoutMs: 15_000, what: 'executors to be gone' });
     expect((await readdir(tmp!)).filter((n) => n.startsWith('mesosgot-local-'))).toEqual([]);
+    // Only a failed executor's sandbox is kept (moved out, named in one warn line): the one whose
+    // task threw, or that was SIGKILLed; the test deletes them.
+    const kept = keptPaths(app.lines);
+    try {
+      for (const dir of kept) expect(await stat(dir).then((s) => s.isDirectory())).toBe(true);
+      if (fault === 'task-throws' || fault === 'executor-sigkill') expect(kept.length).toBeGreaterThanOrEqual(1);
+      else expect(kept).toEqual([]);
+    } finally {
+      for (const dir of kept) await rm(dir, { recursive: true, force: true });
+    }
   } finally {
     await refusing?.stop();
   }

@@ -63,6 +63,11 @@ export async function startApp(suite: AcceptanceSuite<'lifecycle'>, spec: AppSpe
   return app;
 }
 
+/** The sandbox paths named by the embedded cluster's "kept the sandbox…" log line(s). */
+export function keptPaths(lines: readonly string[]): string[] {
+  return lines.filter((l) => l.includes('kept the sandbox')).flatMap((l) => [...l.matchAll(/ at (\S+?)(?=;|$)/g)].map((m) => m[1]!));
+}
+
 export function text(data: TaskMsg['data']): string {
   return typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
 }
