@@ -49,7 +49,9 @@ export type { ExecutorRunState } from './executor-run.js';
 
 /** An executor that failed: it exited non-zero or by a signal unasked, or one of its tasks failed. */
 export interface FailedExecutor {
+  /** The framework the executor ran for. */
   frameworkId: string;
+  /** The executor's id within that framework. */
   executorId: string;
   /** e.g. `exited with status 1`, `killed by SIGSEGV`, `task t-1 failed`. */
   why: string;
