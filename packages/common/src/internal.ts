@@ -1,26 +1,12 @@
 // @mesosgot/common/internal: everything the sibling packages and tests share; not a stable API.
-// Applications import the main entry (index.ts) instead.
+// Applications import the main entry (index.ts) instead. The public API is re-exported whole,
+// so this file lists only what the main entry leaves out.
+export * from './index.js';
 export * from './errors.js';
-export * from './wire/mesos.js';
-export * from './wire/scheduler.js';
-export * from './wire/executor.js';
 export * from './wire/uuid.js';
 export * from './recordio/decoder.js';
 export * from './recordio/encoder.js';
 export * from './recordio/json-records.js';
-export { Channel, DEFAULT_CHANNEL_CAPACITY } from './channel/channel.js';
-export type { SendChannel, ReceiveChannel, ReceiveResult } from './channel/channel.js';
-export { select, onReceive, onSend } from './channel/select.js';
-export type {
-  SelectCase,
-  ReceiveCase,
-  SendCase,
-  SelectResult,
-  ReceiveFired,
-  SendFired,
-  SelectTimeout,
-  SelectOptions,
-} from './channel/select.js';
 export {
   addResources,
   subtractResources,
@@ -31,7 +17,7 @@ export {
   toResourceMap,
 } from './resources/arithmetic.js';
 export { parseResourceMap, parseResourceList, parseResourceFlags } from './resources/parse.js';
-export type { ResourceMap, ResourceRequest, RangePairs } from './resources/parse.js';
+export type { ResourceRequest } from './resources/parse.js';
 export { allocate, allocateAll, fits } from './resources/fit.js';
 export type { Allocation } from './resources/fit.js';
 export * from './http/client.js';
@@ -55,7 +41,6 @@ export {
   DEFAULT_MAX_FRAMES_IN_FLIGHT,
   DEFAULT_RETRANSMIT_MS,
   DEFAULT_MAX_RETRANSMIT_MS,
-  DEFAULT_MAX_MESSAGE_BYTES,
 } from './taskmsg/reliable-link.js';
 export type { LinkStreamStats, ReliableLinkOptions, ReliableLinkStats } from './taskmsg/reliable-link.js';
 export {
@@ -68,7 +53,6 @@ export {
   encodeTaskMsgs,
   decodeTaskMsgs,
 } from './taskmsg/codec.js';
-export type { TaskMsg } from './taskmsg/codec.js';
 export * from './backoff.js';
 export * from './taskmsg/task-spec.js';
 export * from './stout-duration.js';
@@ -77,21 +61,3 @@ export * from './wire/wire-codec.js';
 export { writeMesosJson, formatDouble } from './wire/mesos-json-writer.js';
 export { encodeProtobuf, decodeProtobuf, messageToWire } from './wire/protobuf-codec.js';
 export * from './http/content-type.js';
-export * from './log/logger.js';
-export * from './entry/process-host.js';
-export { MessageDecodeError } from './errors.js';
-export { jsonCodec, bytesCodec, stringCodec } from './typed/message-codec.js';
-export type { MessageCodec, WireData } from './typed/message-codec.js';
-export { defineProtocol, TaskProtocol } from './typed/task-protocol.js';
-export type {
-  KindCodecs,
-  ProtocolSpec,
-  KindOf,
-  TaskIdOf,
-  ToTaskOf,
-  FromTaskOf,
-  SchedOutMsg,
-  SchedInMsg,
-  TaskInMsg,
-  TaskOutMsg,
-} from './typed/task-protocol.js';
