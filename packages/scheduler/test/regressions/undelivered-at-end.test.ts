@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { acceptanceSuite, within } from '../support/gotask-acceptance.js';
 import { waitFor } from '@mesosgot/local/testing';
 import { LIFECYCLE_EXECUTOR, startApp, text } from '../support/lifecycle.js';
+import { DEFAULT_CHANNEL_CAPACITY, DEFAULT_RECEIVE_WINDOW } from '@mesosgot/common/internal';
 
 const suite = acceptanceSuite('undelivered-at-end', { lifecycle: LIFECYCLE_EXECUTOR });
 
@@ -22,9 +23,13 @@ describe('GoTaskScheduler: messages lost at the end', () => {
             queued++;
           }
         })().catch(() => undefined); // rejected when schedOut closes as this function returns
-        // The executor's link admits at most its receive window (1024) of messages the task
-        // never reads; everything accepted beyond that cannot be delivered.
-        await waitFor(() => queued >= 1100, { timeoutMs: 20_000, what: 'sends beyond the receive window' });
+        // Once more messages were accepted than the executor side can ever hold for a task that
+        // never reads, some cannot be delivered. It holds at most the link's receive window plus
+        // three channels (its input channel, the thread bridge's window, the task's channel) and
+        // a message in hand at each hop; the scheduler side queues one more channel, so the
+        // senders get past this bound.
+        const executorHolds = DEFAULT_RECEIVE_WINDOW + 3 * DEFAULT_CHANNEL_CAPACITY + 16;
+        await waitFor(() => queued > executorHolds, { timeoutMs: 30_000, what: `more than ${executorHolds} sends accepted` });
       },
     });
     const error = await within(60_000, 'run() to settle', app.outcome);
