@@ -92,6 +92,14 @@ class IteratorWaiter<T> implements ReceiveWaiter<T> {
     const settle = this.settle as Settle<T>;
     this.settle = null;
     this.iterator.settled(this, ok);
-    settle(ok ? { value: value as T, done: false } : DONE);
+    if (!ok) {
+      settle(DONE);
+      return;
+    }
+    // The value is ours already; settling one microtask later lets the sender's loop buffer its
+    // next value first, so the consumer's next `next()` finds one ready instead of parking
+    // again (docs/design.md, "Channels", the lag of a parked receiver).
+    const result: IteratorResult<T> = { value: value as T, done: false };
+    queueMicrotask(() => settle(result));
   }
 }

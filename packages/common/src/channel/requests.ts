@@ -60,7 +60,15 @@ export class ReceiveRequest<T> extends AbortableWaiter implements ReceiveWaiter<
   }
   deliver(value: T | undefined, ok: boolean): void {
     this.unwatch();
-    this.resolve(ok ? { value: value as T, ok: true } : CLOSED_RESULT);
+    if (!ok) {
+      this.resolve(CLOSED_RESULT);
+      return;
+    }
+    // Settled a microtask late, as an iterator's waiter is (docs/design.md, "Channels"): the
+    // value is already ours, and the sender gets to buffer its next one before we look again.
+    const result: ReceiveResult<T> = { value: value as T, ok: true };
+    const resolve = this.resolve;
+    queueMicrotask(() => resolve(result));
   }
 }
 

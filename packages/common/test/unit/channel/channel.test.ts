@@ -233,6 +233,30 @@ describe('channel/channel', () => {
     await sixth;
   });
 
+  it('a woken receiver resumes after its sender buffered the next value, so it does not park again', async () => {
+    for (const how of ['for-await', 'receive'] as const) {
+      const ch = new Channel<number>(4);
+      const lengthsSeen: number[] = [];
+      const consumer = (async () => {
+        if (how === 'for-await') {
+          for await (const v of ch) lengthsSeen.push(v, ch.length);
+        } else {
+          for (let r = await ch.receive(); r.ok; r = await ch.receive()) lengthsSeen.push(r.value, ch.length);
+        }
+      })();
+      // The consumer is parked on an empty channel; a producer awaiting each send wakes it once.
+      await Promise.resolve();
+      await ch.send(0);
+      await ch.send(1);
+      await ch.send(2);
+      ch.close();
+      await consumer;
+      // Woken with 0, it already sees 1 buffered: from then on it takes values without waiting.
+      expect(lengthsSeen.slice(0, 2)).toEqual([0, 1]);
+      expect(lengthsSeen.filter((_, i) => i % 2 === 0)).toEqual([0, 1, 2]);
+    }
+  });
+
   it('drained() resolves when the last buffered value is taken after close', async () => {
     const ch = new Channel<number>(2);
     await ch.send(1);
