@@ -40,6 +40,8 @@ export function classicTask(task: MasterTask, role: string): Record<string, unkn
     state: task.state,
     resources: resourcesSummary(task.resources),
     role,
+    // The TaskInfo's labels, as the list of {key, value} a real master writes.
+    ...(task.info.labels?.labels?.length ? { labels: task.info.labels.labels } : {}),
     // A real master lists the updates it received; the launch (STAGING) is not one of them.
     statuses: task.statuses
       .filter((s) => s.status !== undefined || s.state !== 'TASK_STAGING')

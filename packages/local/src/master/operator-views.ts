@@ -100,6 +100,8 @@ export function taskView(task: MasterTask): Record<string, unknown> {
     state: task.state,
     resources: allocated(task.resources, DEFAULT_ROLE, false),
     statuses,
+    // Mesos copies the TaskInfo's labels into the Task it keeps (docs/protocol.md, "Operator endpoints").
+    ...(task.info.labels?.labels?.length ? { labels: task.info.labels } : {}),
     ...(latest ? { status_update_state: latest.state } : {}),
     ...(latest?.uuid !== undefined ? { status_update_uuid: latest.uuid } : {}),
   };

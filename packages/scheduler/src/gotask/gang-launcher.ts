@@ -23,6 +23,7 @@ import { GangAllocator, type AgentPlacement } from './gang-allocator.js';
 import { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './launch-builder.js';
 import type { AllocationShortfall } from './sched-events.js';
 import type { TaskEntry, TaskTable } from './task-table.js';
+import type { GangFailurePolicy } from './gang-registry.js';
 
 export interface GangLauncherOptions {
   table: TaskTable;
@@ -38,6 +39,8 @@ export interface GangLauncherOptions {
   /** The held offers cannot fit the pending gang yet. */
   onPending: (shortfall: AllocationShortfall, agentsSeen: readonly AgentSize[]) => void;
   onError: (error: Error) => void;
+  /** The failure policy a task's gang chose, written into its TaskInfo labels (gang-labels.ts). */
+  policyOf?: (entry: TaskEntry) => GangFailurePolicy | undefined;
 }
 
 interface ExecutorRecord {
@@ -232,7 +235,7 @@ export class GangLauncher {
       entry.agentId = agent.agentId;
       entry.executorId = executor.id;
       entries.push(entry);
-      return buildTaskInfo(entry, agent.agentId, p.resources, executor.info);
+      return buildTaskInfo(entry, agent.agentId, p.resources, executor.info, this.options.policyOf?.(entry));
     });
     driver.acceptOffers(agent.offerIds, [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }], this.filters).then(
       () => this.options.onLaunched(entries, agent, executor.id),

@@ -13,6 +13,8 @@ import {
   type TaskInfo,
 } from '@mesosgot/common/internal';
 import type { TaskEntry } from './task-table.js';
+import type { GangFailurePolicy } from './gang-registry.js';
+import { gangLabelsOf } from './gang-labels.js';
 
 /** How agents obtain and start the executor. */
 export type ExecutorSource =
@@ -67,13 +69,16 @@ export function buildExecutorInfo(
   };
 }
 
-export function buildTaskInfo(task: TaskEntry, agentId: string, resources: readonly Resource[], executor: ExecutorInfo): TaskInfo {
+/** A task's TaskInfo; its labels name its gang and `policy` for a successor (gang-labels.ts). */
+export function buildTaskInfo(task: TaskEntry, agentId: string, resources: readonly Resource[], executor: ExecutorInfo, policy?: GangFailurePolicy): TaskInfo {
+  const data = encodeTaskSpec({ args: [...task.args], env: { ...task.env }, ...(task.inline === undefined ? {} : { inline: task.inline }) });
   return {
     name: task.id,
     task_id: { value: task.id },
     agent_id: { value: agentId },
     resources: resources as Resource[],
     executor,
-    data: encodeTaskSpec({ args: [...task.args], env: { ...task.env }, ...(task.inline === undefined ? {} : { inline: task.inline }) }),
+    data,
+    labels: gangLabelsOf(task, policy, data),
   };
 }

@@ -143,12 +143,23 @@ export type SchedEvent =
       failedTask: string;
       /** The task's state and message. */
       reason: string;
+    }
+  | {
+      /**
+       * Failing over (`--framework-id`): a gang the previous scheduler spawned during its run()
+       * still has tasks the master runs; they are adopted (their TaskRunning events follow).
+       */
+      type: 'GangAdopted';
+      /** The gang's id, as the previous scheduler numbered it. */
+      gang: number;
+      /** Its live task ids. */
+      taskIds: string[];
     };
 
 /** The `type` of a SchedEvent. */
 export type SchedEventType = SchedEvent['type'];
 
-/** Every kind (mesosgot's fourteen, then AllocationPending and Reconnecting). */
+/** Every kind (mesosgot's fourteen, then AllocationPending, Reconnecting and the gang events). */
 export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
   'Registered',
   'Reregistered',
@@ -167,6 +178,7 @@ export const SCHED_EVENT_TYPES: readonly SchedEventType[] = [
   'AllocationPending',
   'Reconnecting',
   'GangFailed',
+  'GangAdopted',
 ];
 
 /**

@@ -20,6 +20,8 @@ import {
   type ResourceMap,
   type TaskMsg,
   type TaskStatus,
+  type TaskSpec,
+  decodeTaskSpec,
 } from '@mesosgot/common/internal';
 import { MesosSchedulerDriver } from '../driver/mesos-scheduler-driver.js';
 import type { SchedulerDriverOptions } from '../driver/driver-options.js';
@@ -39,6 +41,7 @@ import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
 import { schedEventFromStatus, type AllocationShortfall } from './sched-events.js';
 import { TaskAdoption } from './task-adoption.js';
+import { discoverGangTasks, type DiscoveredTask } from './gang-discovery.js';
 import type { GangRegistry } from './gang-registry.js';
 import { isTerminalPhase, type TaskEntry, type TaskTable } from './task-table.js';
 
@@ -103,6 +106,10 @@ export class SchedulerSession {
   private resolveSubscribed!: () => void;
   /** Resolves at the first SUBSCRIBED (Registered or, failing over, Reregistered). */
   readonly subscribed = new Promise<void>((resolve) => (this.resolveSubscribed = resolve));
+  /** The master given (the embedded cluster's URL for `local`); set by start(). */
+  private configuredMaster = '';
+  /** Failing over: the runtime gangs found on the master, asked once before the first reconciliation. */
+  private discovery: Promise<void> | undefined;
   /** Master URL of the latest connection attempt, and why the previous one failed. */
   private masterUrl = '';
   private lastFailure: string | undefined;
@@ -154,6 +161,7 @@ export class SchedulerSession {
       const unfittable = unfittableTasks(this.o.table.all(), this.o.executorResources, this.cluster.agents?.() ?? []);
       if (unfittable.length > 0) throw new UnfittableTaskError(unfittable[0]!.name, `${describeUnfittable(unfittable, 'agent of the embedded cluster')} (--local-agent-resources)`);
     }
+    this.configuredMaster = master;
     const source = await this.executorSource();
     const onError = (error: Error): void => {
       this.o.events.push({ type: 'Error', message: error.message, error });
@@ -198,6 +206,7 @@ export class SchedulerSession {
         if (unfittable.length > 0) this.o.logger.error(describeUnfittable(unfittable, 'agent seen so far'));
       },
       onError,
+      policyOf: (entry) => this.o.gangs.policyOf(entry),
     });
     this.launcher.attach(driver);
     if (config.frameworkId !== undefined) {
@@ -513,6 +522,71 @@ export class SchedulerSession {
     }
   }
 
+  /**
+   * Failing over: asks the master about every task to adopt, once the runtime gangs of the
+   * previous scheduler are known (gang-discovery.ts; looked up once, at the first subscription).
+   */
+  private askAdoption(): void {
+    const driver = this.driver;
+    const adoption = this.adoption;
+    if (driver === undefined || adoption?.isPending !== true) return;
+    this.discovery ??= this.discoverGangs(adoption);
+    void this.discovery.then(() => adoption.ask(driver));
+  }
+
+  /**
+   * Adds the live tasks of the gangs the previous scheduler spawned during its run() to the table
+   * and the registry, under their old gang ids (so the next spawn continues the numbering), and
+   * has reconciliation adopt them. A master that will not list its tasks costs only those gangs:
+   * an Error event says so and the declared tasks are adopted as before. Never rejects.
+   */
+  private async discoverGangs(adoption: TaskAdoption): Promise<void> {
+    const { table, gangs, events, logger, driverOptions } = this.o;
+    let found: DiscoveredTask[];
+    try {
+      found = await discoverGangTasks({
+        masterUrl: new URL(this.masterUrl || this.configuredMaster).origin,
+        frameworkId: this.frameworkId,
+        ...(driverOptions.credential === undefined ? {} : { principal: driverOptions.credential.principal, secret: driverOptions.credential.secret }),
+        ...(driverOptions.tlsCa === undefined ? {} : { ca: driverOptions.tlsCa }),
+      });
+    } catch (error) {
+      const message = `cannot list the master's tasks, so gangs spawned by the previous scheduler are not adopted: ${(error as Error)?.message ?? String(error)}`;
+      events.push({ type: 'Error', message, error: error as Error });
+      logger.warn(message);
+      return;
+    }
+    const byGang = new Map<number, DiscoveredTask[]>();
+    for (const task of found.sort((a, b) => a.gang - b.gang || a.taskId.localeCompare(b.taskId))) {
+      const list = byGang.get(task.gang);
+      if (list === undefined) byGang.set(task.gang, [task]);
+      else list.push(task);
+    }
+    for (const [gang, tasks] of byGang) {
+      const entries: TaskEntry[] = [];
+      for (const task of tasks) {
+        const spec = specOf(task.spec);
+        const entry = table.adopt({
+          id: task.taskId,
+          name: task.name,
+          index: task.index,
+          request: { resources: task.resources, rangeCounts: {} },
+          args: Object.freeze([...spec.args]),
+          env: Object.freeze({ ...spec.env }),
+          inline: spec.inline,
+          gang,
+        });
+        if (entry !== undefined) entries.push(entry);
+      }
+      if (entries.length === 0) continue;
+      void gangs.add(entries, tasks[0]!.policy);
+      const taskIds = entries.map((e) => e.id);
+      adoption.include(taskIds);
+      events.push({ type: 'GangAdopted', gang, taskIds });
+      logger.info(`adopting gang ${gang} of the previous scheduler`, { tasks: taskIds.join(',') });
+    }
+  }
+
   private callbacks(): Scheduler {
     const { events } = this.o;
     return {
@@ -521,7 +595,7 @@ export class SchedulerSession {
         clearTimeout(this.connectTimer);
         this.resolveSubscribed();
         events.push({ type: 'Registered', frameworkId: frameworkId.value, master });
-        if (this.driver !== undefined) this.adoption?.ask(this.driver);
+        this.askAdoption();
       },
       reregistered: (_d, master) => {
         clearTimeout(this.connectTimer);
@@ -530,7 +604,7 @@ export class SchedulerSession {
         // Frames sent while we were away were dropped by the master (docs/protocol.md, "Framework messages"): resend now.
         this.pump?.retransmitAll();
         // Answers lost with the old stream are asked again.
-        if (this.adoption?.isPending === true && this.driver !== undefined) this.adoption.ask(this.driver);
+        this.askAdoption();
       },
       disconnected: () => {
         this.launcher?.forgetOffers();
@@ -567,6 +641,16 @@ export class SchedulerSession {
       },
       error: (_d, message, cause) => events.push({ type: 'Error', message, ...(cause === undefined ? {} : { error: cause }) }),
     };
+  }
+}
+
+/** A runtime task's spawn spec from its label; none (no args, no env) when missing or unreadable. */
+function specOf(data: string | undefined): TaskSpec {
+  try {
+    return decodeTaskSpec(data);
+  } catch {
+    // A label we did not write (or a future version): the task still runs; only a relaunch would lack its args.
+    return { args: [], env: {} };
   }
 }
 

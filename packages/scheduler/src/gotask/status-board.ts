@@ -211,6 +211,8 @@ function describe(event: SchedEvent): string {
       return pendingReason(event.shortfall);
     case 'GangFailed':
       return `gang ${event.gang} ended (isolate): ${event.reason}`;
+    case 'GangAdopted':
+      return `gang ${event.gang}: ${event.taskIds.join(', ')}`;
     case 'OfferRescinded':
       return event.offerId;
     case 'SlaveLost':

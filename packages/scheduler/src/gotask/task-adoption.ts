@@ -52,6 +52,12 @@ export class TaskAdoption {
     return !this.isSettled;
   }
 
+  /** Also asks about `taskIds` (tasks of runtime gangs found by gang-discovery.ts); before ask() only. */
+  include(taskIds: readonly string[]): void {
+    if (this.isSettled) return;
+    for (const id of taskIds) this.unanswered.add(id);
+  }
+
   /** (Re-)subscribed: asks the master about every task not answered yet. */
   ask(driver: SchedulerDriver): void {
     if (this.isSettled) return;

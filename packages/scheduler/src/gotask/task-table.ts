@@ -76,9 +76,24 @@ export class TaskTable {
     for (const entry of added) {
       this.names.add(entry.name);
       this.byId.set(entry.id, entry);
-      this.nextIndex.set(entry.name, entry.index + 1);
+      this.nextIndex.set(entry.name, Math.max(this.nextIndex.get(entry.name) ?? 0, entry.index + 1));
     }
     return added;
+  }
+
+  /**
+   * A task a predecessor spawned during its run() and the master still runs (failover,
+   * gang-discovery.ts): added as it was, pending until reconciliation adopts it. Its name's
+   * numbering continues after the highest index seen. Returns undefined (and adds nothing) when
+   * the id is already declared.
+   */
+  adopt(task: Omit<TaskEntry, 'phase' | 'agentId' | 'executorId' | 'restarts' | 'lastStatus'>): TaskEntry | undefined {
+    if (this.byId.has(task.id)) return undefined;
+    const entry: TaskEntry = { ...task, phase: 'pending', agentId: undefined, executorId: undefined, restarts: 0, lastStatus: undefined };
+    this.byId.set(entry.id, entry);
+    this.names.add(entry.name);
+    this.nextIndex.set(entry.name, Math.max(this.nextIndex.get(entry.name) ?? 0, entry.index + 1));
+    return entry;
   }
 
   /** A task that never launched is dropped from its gang (kill): it ends as killed. */

@@ -11,6 +11,8 @@ import {
   type SchedEvent,
 } from '../../../src/internal.js';
 import { SchedEventQueue } from '../../../src/gotask/sched-event-queue.js';
+import { runtimeGangTasks } from '../../../src/gotask/gang-discovery.js';
+import { GANG_LABEL, readGangLabels } from '../../../src/gotask/gang-labels.js';
 
 describe('TaskTable', () => {
   it('declares ids <name>-<index> with frozen args and env, all groups or none', () => {
@@ -69,6 +71,49 @@ describe('launch-builder', () => {
     const ti = buildTaskInfo(task!, 'S1', parseResourceMap({ cpus: 1 }).resources, info);
     expect(ti).toMatchObject({ name: 'floor-0', task_id: { value: 'floor-0' }, agent_id: { value: 'S1' }, executor: info });
     expect(decodeTaskSpec(ti.data)).toEqual({ args: ['--up'], env: { A: 'b' } });
+  });
+});
+
+describe('gang labels and discovery', () => {
+  it("a runtime gang's TaskInfo labels give a successor its gang, policy, kind, index, resources and spec", () => {
+    const table = new TaskTable();
+    table.addAll([{ name: 'w', count: 2, resources: { cpus: 0.5 } }]);
+    const [task] = table.addAll([{ name: 'w', count: 1, resources: { cpus: 0.5 }, args: ['x'], env: { K: 'v' } }], 3, true);
+    const info = buildExecutorInfo('e', 'app', { kind: 'command', command: 'true' }, []);
+    const resources = parseResourceMap({ cpus: 0.5 }).resources;
+    const ti = buildTaskInfo(task!, 'S1', resources, info, 'isolate');
+    expect(readGangLabels(ti.labels)).toEqual({ gang: 3, policy: 'isolate', spec: ti.data });
+    // Gang 0 names its gang but carries no spec: a successor declares it itself.
+    const ti0 = buildTaskInfo(table.get('w-0')!, 'S1', resources, info);
+    expect(readGangLabels(ti0.labels)).toEqual({ gang: 0, policy: undefined, spec: undefined });
+    // What a master's GET_TASKS lists: role and allocation stamped on, no data.
+    const listed = (id: string, labels: typeof ti.labels, state = 'TASK_RUNNING', fw = 'F1') => ({
+      task_id: { value: id },
+      framework_id: { value: fw },
+      state: state as 'TASK_RUNNING',
+      labels,
+      resources: resources.map((r) => ({ ...r, role: '*', allocation_info: { role: '*' } })),
+    });
+    const found = runtimeGangTasks(
+      [
+        listed('w-2', ti.labels),
+        listed('w-0', ti0.labels),
+        listed('w-5', ti.labels, 'TASK_FINISHED'),
+        listed('w-6', ti.labels, 'TASK_RUNNING', 'F2'),
+        listed('other-1', { labels: [{ key: 'team', value: 'a' }] }),
+      ],
+      'F1',
+    );
+    expect(found).toEqual([{ taskId: 'w-2', name: 'w', index: 2, gang: 3, policy: 'isolate', spec: ti.data, resources }]);
+    expect(decodeTaskSpec(found[0]!.spec)).toEqual({ args: ['x'], env: { K: 'v' } });
+  });
+
+  it('reads no gang from missing or malformed labels', () => {
+    for (const value of [undefined, '', '-1', '1.5', 'x', '1e3', '12345678901']) {
+      expect(readGangLabels({ labels: value === undefined ? [] : [{ key: GANG_LABEL, value }] })).toBeUndefined();
+    }
+    expect(readGangLabels(undefined)).toBeUndefined();
+    expect(readGangLabels({ labels: [{ key: GANG_LABEL, value: '7' }, { key: 'mesosgot.policy', value: 'explode' }] })).toEqual({ gang: 7, policy: undefined, spec: undefined });
   });
 });
 

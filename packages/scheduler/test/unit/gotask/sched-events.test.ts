@@ -3,11 +3,11 @@ import type { TaskState, TaskStatus } from '@mesosgot/common';
 import { SCHED_EVENT_TYPES, schedEventFromStatus, schedEventTypeOf } from '../../../src/internal.js';
 
 describe('sched-events', () => {
-  it('has mesosgot\'s fourteen kinds plus AllocationPending, Reconnecting and GangFailed', () => {
+  it('has mesosgot\'s fourteen kinds plus AllocationPending, Reconnecting, GangFailed and GangAdopted', () => {
     expect(SCHED_EVENT_TYPES).toEqual([
       'Registered', 'Reregistered', 'Disconnected', 'TaskLaunched', 'TaskRunning', 'TaskFinished', 'TaskFailed',
       'TaskKilled', 'TaskLost', 'OfferRescinded', 'SlaveLost', 'ExecutorLost', 'Shutdown', 'Error', 'AllocationPending', 'Reconnecting',
-      'GangFailed',
+      'GangFailed', 'GangAdopted',
     ]);
   });
 
