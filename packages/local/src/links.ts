@@ -56,6 +56,11 @@ export interface AgentLink {
    * register with nothing in use.
    */
   snapshot?(): AgentSnapshot;
+  /**
+   * DESTROY applied: the agent deletes these persistent volumes' directories (what tasks wrote
+   * there is gone, as on a real agent). Optional: links without volumes on disk ignore it.
+   */
+  destroyVolumes?(volumes: Resource[]): void;
 }
 
 /** An agent's running work, reported on (re-)registration. */

@@ -80,6 +80,19 @@ export interface ReservationInfo {
   principal?: string;
   labels?: Labels;
 }
+/**
+ * What a disk resource is: a persistent volume when `persistence` and `volume` are set (created
+ * by a CREATE operation on reserved disk, offered back until DESTROY), or a disk of a resource
+ * provider when `source` is.
+ */
+export interface DiskInfo {
+  /** The volume's id, unique on its agent, and the principal that created it. */
+  persistence?: { id: string; principal?: string };
+  /** Where the volume appears in the container: `container_path` is relative to the sandbox. */
+  volume?: { mode: 'RW' | 'RO'; container_path: string; host_path?: string };
+  /** The disk's kind on a resource provider (PATH, MOUNT, BLOCK, RAW); passed through. */
+  source?: Record<string, unknown>;
+}
 /** The role an offered resource is allocated to. */
 export interface AllocationInfo {
   role?: string;
@@ -100,7 +113,7 @@ export interface Resource {
   allocation_info?: AllocationInfo;
   reservation?: ReservationInfo;
   reservations?: ReservationInfo[];
-  disk?: Record<string, unknown>;
+  disk?: DiskInfo;
   revocable?: Record<string, never>;
   shared?: Record<string, never>;
   provider_id?: ResourceProviderID;

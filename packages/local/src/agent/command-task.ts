@@ -20,6 +20,7 @@ import {
 import type { AgentContext } from './agent-context.js';
 import { agentStatus, orderTaskStatus, stampExecutorStatus } from './agent-task-status.js';
 import { launchContainer } from './launch-container.js';
+import { persistentVolumes } from './persistent-volumes.js';
 import type { ContainerExit, ContainerProcess } from './launcher.js';
 import { durationInfoToMs } from '@mesosgot/common/internal';
 
@@ -66,6 +67,7 @@ export class CommandTask {
         checkpoint: this.framework.checkpoint === true,
         shutdownGracePeriodMs: this.ctx.timeouts.shutdownGracePeriodMs,
         onSandbox: (sandbox) => (this.sandbox = sandbox),
+        volumes: () => persistentVolumes(this.task.resources),
         isCancelled: () => this.#abandoned || this.#killed,
       });
       // Reported below as TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH), or not at all if abandoned.

@@ -16,6 +16,7 @@ import {
   type FrameworkID,
   type FrameworkInfo,
   type KillPolicy,
+  type Resource,
   type TaskInfo,
   type TaskState,
   type TaskStatus,
@@ -25,6 +26,7 @@ import { isPartitionAware, stampExecutorStatus } from './agent-task-status.js';
 import type { ExecutorEventStream } from './executor-event-stream.js';
 import { EXECUTOR_TERMINATED, ExecutorTasks, type Termination } from './executor-tasks.js';
 import { launchContainer } from './launch-container.js';
+import { linkVolumes, persistentVolumes } from './persistent-volumes.js';
 import type { ContainerExit, ContainerProcess } from './launcher.js';
 
 /**
@@ -63,6 +65,8 @@ export class ExecutorRun {
   #reported = false;
   /** The agent asked it to go (SHUTDOWN or destroy): a non-zero exit is then no failure of its own. */
   #isShutdownRequested = false;
+  /** Persistent volumes of the executor and its tasks (linked into the sandbox); written by addTask. */
+  readonly #volumes: Resource[] = [];
 
   constructor(
     private readonly ctx: AgentContext,
@@ -72,6 +76,7 @@ export class ExecutorRun {
     this.frameworkId = framework.id.value;
     this.executorId = executorInfo.executor_id.value;
     this.#tasks = new ExecutorTasks(ctx, framework, this.executorId);
+    this.#volumes.push(...persistentVolumes(executorInfo.resources));
   }
 
   /** Creates the sandbox, fetches the URIs and starts the process; failures end the run (docs/protocol.md, "Executor termination"). */
@@ -85,6 +90,7 @@ export class ExecutorRun {
         checkpoint: this.ctx.framework(this.frameworkId)?.checkpoint === true,
         shutdownGracePeriodMs: this.#gracePeriodMs(),
         onSandbox: (sandbox) => (this.sandbox = sandbox),
+        volumes: () => this.#volumes,
         isCancelled: () => this.#isEnding(),
       });
       if (this.process === undefined) return;
@@ -119,12 +125,23 @@ export class ExecutorRun {
 
   /** Queues the task until SUBSCRIBED, or delivers it now (docs/protocol.md, "Launch path"). */
   addTask(task: TaskInfo): void {
+    this.#addVolumes(persistentVolumes(task.resources));
     if (this.state === 'subscribed' && this.#stream) {
       this.#tasks.launched(task);
       this.#stream.send({ type: 'LAUNCH', launch: { task } });
     } else {
       this.#tasks.queue(task);
     }
+  }
+
+  /**
+   * Volumes of tasks given before the sandbox exists are linked by start(); later ones now. A
+   * link that cannot be made leaves the task without its volume, as the task then finds out.
+   */
+  #addVolumes(volumes: Resource[]): void {
+    if (volumes.length === 0) return;
+    this.#volumes.push(...volumes);
+    if (this.sandbox !== '') void linkVolumes(this.ctx.workDir, this.sandbox, volumes).catch(() => undefined);
   }
 
   hasTask(taskId: string): boolean {

@@ -4,11 +4,12 @@
  * process with the executor environment (docs/protocol.md, "Executor environment"). What each reports around it differs, so the
  * callers keep their own error handling.
  */
-import { formatStoutDuration, type CommandInfo } from '@mesosgot/common/internal';
+import { formatStoutDuration, type CommandInfo, type Resource } from '@mesosgot/common/internal';
 import type { AgentContext } from './agent-context.js';
 import { executorEnvironment } from './executor-env.js';
 import { fetchUris } from './fetcher.js';
 import { ContainerProcess } from './launcher.js';
+import { linkVolumes } from './persistent-volumes.js';
 import { createSandbox } from './sandbox.js';
 
 export interface ContainerLaunch {
@@ -23,6 +24,8 @@ export interface ContainerLaunch {
   shutdownGracePeriodMs: number;
   /** Told the path as soon as the sandbox exists, so the agent lists it even if the fetch fails. */
   onSandbox(sandbox: string): void;
+  /** The persistent volumes to link into the sandbox, asked for right after `onSandbox`. */
+  volumes(): readonly Resource[];
   /** Asked after the fetch: a container shut down or killed meanwhile is not started. */
   isCancelled(): boolean;
 }
@@ -36,6 +39,7 @@ export async function launchContainer(ctx: AgentContext, launch: ContainerLaunch
   const { frameworkId, executorId, command } = launch;
   const sandbox = await createSandbox({ workDir: ctx.workDir, agentId: ctx.agentId, frameworkId, executorId, containerId: launch.containerId });
   launch.onSandbox(sandbox);
+  await linkVolumes(ctx.workDir, sandbox, launch.volumes());
   const fetched = await fetchUris(command.uris ?? [], sandbox, { limits: ctx.fetchLimits });
   if (fetched.kind === 'failed') throw new Error(fetched.message);
   if (launch.isCancelled()) return undefined;

@@ -4,9 +4,10 @@
  * streams. The master reaches it through AgentLink; it reports through MasterLink. What it
  * holds per framework (executors, command tasks) is kept by AgentFramework (agent-framework.ts).
  */
-import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
+import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, Resource, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
+import { removeVolumes } from './persistent-volumes.js';
 import { AgentFramework, type FrameworkHost } from './agent-framework.js';
 import type { GuardedServer } from '../http/guarded-server.js';
 import { AgentServer } from './agent-server.js';
@@ -267,6 +268,11 @@ export class LocalAgent implements AgentLink {
   resendPendingUpdates(frameworkId: FrameworkID): void {
     if (this.#lifecycle !== 'running') return;
     this.#queue.resend(frameworkId.value);
+  }
+
+  destroyVolumes(volumes: Resource[]): void {
+    // stop() waits for the deletion like for a container; a failure leaves only a directory in workDir.
+    this.#track(removeVolumes(this.#options.workDir, volumes), () => undefined);
   }
 
   // ---- internals --------------------------------------------------------------------------

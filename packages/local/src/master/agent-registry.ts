@@ -11,7 +11,11 @@ export interface AgentEntry {
   readonly id: string;
   readonly link: AgentLink;
   readonly info: AgentInfo;
-  readonly total: Resource[];
+  /**
+   * Everything the agent has, bare, with the reservations and persistent volumes made on it: offer
+   * operations (RESERVE, UNRESERVE, CREATE, DESTROY; offer-operations.ts) convert parts of it.
+   */
+  total: Resource[];
   /** Resources of live tasks and executors (without role/allocation_info). */
   used: Resource[];
   /** frameworkId → executorId → the ExecutorInfo the master accepted (for the compatibility check of
@@ -88,10 +92,19 @@ export class AgentRegistry {
   }
 }
 
-/** Resources as accounted: no role, no allocation_info (all unreserved, one role at a time). */
+/**
+ * Resources as accounted: in the post-refinement format (reservations stacked in
+ * `reservations`, no `role`/`reservation`), without allocation_info. A pre-refinement resource
+ * (`role` other than `"*"`) becomes one reservation for that role, DYNAMIC when it carries
+ * `reservation` (principal, labels), STATIC otherwise, as Mesos upgrades what such a framework sends.
+ */
 export function bare(resources: readonly Resource[]): Resource[] {
   return resources.map((r) => {
-    const { role: _role, allocation_info: _alloc, ...rest } = r;
-    return rest;
+    const { role, reservation, allocation_info: _alloc, ...rest } = r;
+    if ((rest.reservations?.length ?? 0) > 0 || role === undefined || role === '*') {
+      if (rest.reservations?.length === 0) delete rest.reservations;
+      return rest;
+    }
+    return { ...rest, reservations: [{ ...reservation, type: reservation ? 'DYNAMIC' : 'STATIC', role }] };
   });
 }

@@ -4,7 +4,7 @@
  * resources summarized per name (`{cpus, mem, disk, gpus, ports}`), seconds as doubles.
  * Shapes follow a real master's answers (test/fixtures/real-mesos/operator/master-*.json).
  */
-import type { TaskState } from '@mesosgot/common/internal';
+import type { Resource, TaskState } from '@mesosgot/common/internal';
 import type { AgentEntry } from './agent-registry.js';
 import type { Framework } from './frameworks.js';
 import type { MasterState } from './master-state.js';
@@ -64,8 +64,10 @@ export function agentSummary(state: MasterState, agent: AgentEntry): Record<stri
     resources: resourcesSummary(agent.total),
     used_resources: resourcesSummary(agent.used),
     offered_resources: resourcesSummary(state.offers.offeredOn(agent.id)),
-    reserved_resources: {},
-    unreserved_resources: resourcesSummary(agent.total),
+    reserved_resources: Object.fromEntries(
+      [...reservedByRole(agent.total)].map(([role, rs]) => [role, resourcesSummary(rs)]),
+    ),
+    unreserved_resources: resourcesSummary(agent.total.filter((r) => !isReserved(r))),
     attributes: {},
     active: true,
     deactivated: false,
@@ -166,8 +168,8 @@ export function slavesDocument(state: MasterState): Record<string, unknown> {
     slaves: state.agents.all().map((agent) => ({
       ...agentSummary(state, agent),
       offered_resources_full: allocated(state.offers.offeredOn(agent.id), '*'),
-      reserved_resources_full: {},
-      unreserved_resources_full: withRole(agent.total),
+      reserved_resources_full: Object.fromEntries([...reservedByRole(agent.total)].map(([role, rs]) => [role, withRole(rs)])),
+      unreserved_resources_full: withRole(agent.total.filter((r) => !isReserved(r))),
       used_resources_full: allocated(agent.used, '*'),
     })),
     recovered_slaves: [],
@@ -215,4 +217,18 @@ export function tasksDocument(state: MasterState, query: TasksQuery): Record<str
   return {
     tasks: tasks.slice(query.offset, query.offset + query.limit).map((t) => classicTask(t, roleOf(state, t.frameworkId))),
   };
+}
+
+function isReserved(r: Resource): boolean {
+  return (r.reservations?.length ?? 0) > 0;
+}
+
+/** Reserved resources by the role of their innermost reservation (Mesos' `reserved()` by role). */
+function reservedByRole(resources: readonly Resource[]): Map<string, Resource[]> {
+  const byRole = new Map<string, Resource[]>();
+  for (const r of resources) {
+    const role = r.reservations?.at(-1)?.role;
+    if (role !== undefined) byRole.set(role, [...(byRole.get(role) ?? []), r]);
+  }
+  return byRole;
 }

@@ -121,22 +121,32 @@ export class MasterState implements MasterLink {
     });
   }
 
-  /** One allocation pass: each agent's unused, unoffered resources go to one framework. */
+  /**
+   * One allocation pass: each agent's unused, unoffered, unreserved resources go to one
+   * framework, for its first role not suppressed; resources reserved for a role go only to
+   * frameworks of that role, in an offer for that role (Mesos offers reservations to their role).
+   */
   allocate(): void {
     if (this.#stopped) return;
     const candidates = this.frameworks.all().filter((fw) => fw.isConnected && fw.offerRole !== undefined);
     if (candidates.length === 0) return;
     const batches = new Map<Framework, Offer[]>();
     for (const agent of this.agents.all()) {
-      const available = subtractResources(subtractResources(agent.total, agent.used), this.offers.offeredOn(agent.id));
+      let available = subtractResources(subtractResources(agent.total, agent.used), this.offers.offeredOn(agent.id));
       if (!OfferBook.isOfferable(available)) continue;
       const start = this.#roundRobin++ % candidates.length;
       for (let i = 0; i < candidates.length; i++) {
         const fw = candidates[(start + i) % candidates.length]!;
-        if (this.offers.isFiltered(fw.id, agent.id, available)) continue;
-        const offer = this.offers.create(fw, agent, available, fw.offerRole!, this.agents.executorIds(agent, fw.id));
-        batches.set(fw, [...(batches.get(fw) ?? []), offer]);
-        break;
+        for (const role of fw.roles.filter((r) => !fw.suppressedRoles.has(r))) {
+          const eligible = available.filter((r) => {
+            const reservedFor = r.reservations?.at(-1)?.role;
+            return reservedFor === undefined ? role === fw.offerRole : reservedFor === role;
+          });
+          if (!OfferBook.isOfferable(eligible) || this.offers.isFiltered(fw.id, agent.id, eligible)) continue;
+          const offer = this.offers.create(fw, agent, eligible, role, this.agents.executorIds(agent, fw.id));
+          batches.set(fw, [...(batches.get(fw) ?? []), offer]);
+          available = subtractResources(available, eligible);
+        }
       }
     }
     for (const [fw, offers] of batches) this.send(fw, { type: 'OFFERS', offers: { offers } });

@@ -32,7 +32,8 @@ export function timeInfo(seconds: number): { nanoseconds: number } {
 
 /** Resources as an agent's totals are listed (pre-refinement `role: "*"`). */
 export function withRole(resources: readonly Resource[]): Resource[] {
-  return resources.map((r) => ({ ...r, role: DEFAULT_ROLE }));
+  // Mesos' endpoints write both formats: `reservations` as kept, and `role` as the innermost reservation's.
+  return resources.map((r) => ({ ...r, role: r.reservations?.at(-1)?.role ?? DEFAULT_ROLE }));
 }
 
 /** Resources as allocated to a role (`allocation_info`; `role` too where Mesos writes it). */

@@ -16,9 +16,22 @@ export function formatResources(rs: readonly Resource[], role: string | undefine
           : r.type === 'RANGES'
             ? `[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(', ')}]`
             : `{${(r.set?.item ?? []).join(', ')}}`;
-      return `${r.name}${suffix}:${text}`;
+      return `${r.name}${suffix}${reservationText(r)}${diskText(r)}:${text}`;
     })
     .join('; ');
+}
+
+/** Mesos writes a reservation stack as `(reservations: [(DYNAMIC,role,principal)])`. */
+function reservationText(r: Resource): string {
+  if (!r.reservations || r.reservations.length === 0) return '';
+  const levels = r.reservations.map((x) => `(${[x.type ?? 'UNKNOWN', x.role ?? '*', ...(x.principal !== undefined ? [x.principal] : [])].join(',')})`);
+  return `(reservations: [${levels.join(',')}])`;
+}
+
+/** A persistent volume as `[<persistence id>:<container path>]`. */
+function diskText(r: Resource): string {
+  const id = r.disk?.persistence?.id;
+  return id === undefined ? '' : `[${id}:${r.disk?.volume?.container_path ?? ''}]`;
 }
 
 /** `{cpus, mem, disk, gpus, ports: "[a-b, c-d]"}` as /master/state shows resources. */

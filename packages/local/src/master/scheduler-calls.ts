@@ -10,8 +10,10 @@ import { validateLaunch } from './launch-validation.js';
 import type { MasterCounter } from './master-metrics.js';
 import type { MasterState } from './master-state.js';
 import type { OutstandingOffer } from './offers.js';
+import { applyResourceOperation, isResourceOperation, type ResourceOperationType } from './offer-operations.js';
+import { postRefinement, preRefinement } from './offers.js';
 import { reconcile } from './reconciliation.js';
-import { addResources, subtractResources } from '@mesosgot/common/internal';
+import { addResources, newStatusUuid, subtractResources, type Resource } from '@mesosgot/common/internal';
 
 type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
 
@@ -179,6 +181,9 @@ function accept(
         }),
       );
     }
+    for (const op of operations) {
+      if (op.type !== 'LAUNCH' && op.type !== 'LAUNCH_GROUP') dropOperation(state, framework, op, `Operation attempted with invalid offers: ${invalid}`);
+    }
     state.scheduleAllocation();
     return;
   }
@@ -196,8 +201,29 @@ function accept(
       }
       continue;
     }
+    if (isResourceOperation(op.type)) {
+      const outcome = applyResourceOperation(op as OfferOperation & { type: ResourceOperationType }, {
+        frameworkRoles: framework.roles,
+        isMultiRole: framework.isMultiRole,
+        hasSharedResources: framework.info.capabilities?.some((c) => c.type === 'SHARED_RESOURCES') === true,
+        role: first.role,
+        offered: remaining,
+        total: agent.total,
+        used: agent.used,
+      });
+      if (!outcome.ok) {
+        dropOperation(state, framework, op, outcome.message);
+        continue;
+      }
+      const destroyed = op.type === 'DESTROY' ? subtractResources(agent.total, outcome.total) : [];
+      remaining = outcome.offered;
+      agent.total = outcome.total;
+      if (destroyed.length > 0) agent.link.destroyVolumes?.(destroyed);
+      if (op.id !== undefined) operationFinished(state, framework, agent.id, first.role, op, outcome.converted);
+      continue;
+    }
     if (op.type !== 'LAUNCH') {
-      refuseOperation(state, framework, agent.id, op);
+      dropOperation(state, framework, op, `The local master does not perform ${op.type} operations`);
       continue;
     }
     if (op.id !== undefined) {
@@ -241,21 +267,37 @@ function refuseLeftover(state: MasterState, framework: Framework, offer: Outstan
 }
 
 /**
- * An offer operation the local master does not perform (RESERVE, UNRESERVE, CREATE, DESTROY,
- * the volume and disk operations) is refused the way Mesos refuses an invalid operation
- * (docs/protobuf.md, "Offer operations"): its resources stay unused and go back to the pool,
- * and a framework that asked for feedback (an operation `id`) gets UPDATE_OPERATION_STATUS
- * OPERATION_ERROR naming why. Without an id Mesos has no channel to say so either.
+ * An operation that is invalid, or that the local master does not perform (GROW_VOLUME,
+ * SHRINK_VOLUME, CREATE_DISK, DESTROY_DISK: resource providers only), is dropped the way Mesos
+ * drops an invalid operation (docs/protobuf.md, "Offer operations"): nothing is applied, its
+ * resources stay in the leftover of the ACCEPT, and a framework that asked for feedback (an
+ * operation `id`) gets UPDATE_OPERATION_STATUS OPERATION_ERROR naming why, without agent id or
+ * uuid, as Mesos sends it. Without an id Mesos has no channel to say so either.
  */
-function refuseOperation(state: MasterState, framework: Framework, agentId: string, op: OfferOperation): void {
+function dropOperation(state: MasterState, framework: Framework, op: OfferOperation, message: string): void {
   if (op.id === undefined) return;
+  state.send(framework, {
+    type: 'UPDATE_OPERATION_STATUS',
+    update_operation_status: { status: { operation_id: op.id, state: 'OPERATION_ERROR', message } },
+  });
+}
+
+/**
+ * A performed operation that asked for feedback: OPERATION_FINISHED from the agent, with what it
+ * converted (in the framework's resource format) and a uuid to acknowledge
+ * (ACKNOWLEDGE_OPERATION_STATUS, which the local master takes and needs no retry for).
+ */
+function operationFinished(state: MasterState, framework: Framework, agentId: string, role: string, op: OfferOperation, converted: readonly Resource[]): void {
+  const format = framework.isReservationRefinement ? postRefinement : preRefinement;
+  const allocation = framework.isMultiRole ? { allocation_info: { role } } : {};
   state.send(framework, {
     type: 'UPDATE_OPERATION_STATUS',
     update_operation_status: {
       status: {
-        operation_id: op.id,
-        state: 'OPERATION_ERROR',
-        message: `The local master does not perform ${op.type} operations`,
+        operation_id: op.id!,
+        state: 'OPERATION_FINISHED',
+        converted_resources: converted.map((r) => ({ ...format(r), ...allocation })),
+        uuid: { value: newStatusUuid() },
         agent_id: { value: agentId },
       },
     },

@@ -45,7 +45,7 @@ describe('LocalMaster offer formats by capability', () => {
     },
   );
 
-  it.each(['json', 'protobuf'] as const)('refuses a RESERVE it does not perform with OPERATION_ERROR, and the resources come back (%s)', async (encoding) => {
+  it.each(['json', 'protobuf'] as const)('refuses a RESERVE for a role the framework lacks with OPERATION_ERROR, and the resources come back (%s)', async (encoding) => {
     const s = await HttpScheduler.subscribe(url, recording.request.subscribe.framework_info, {}, { encoding });
     schedulers.push(s);
     const offer = (await s.next('OFFERS')).offers.offers![0]!;
@@ -61,7 +61,7 @@ describe('LocalMaster offer formats by capability', () => {
     expect(update.update_operation_status.status).toMatchObject({
       operation_id: { value: 'reserve-1' },
       state: 'OPERATION_ERROR',
-      agent_id: offer.agent_id,
+      message: "A reserve operation was attempted for a resource with role 'lab', but the resource was allocated to role '*'",
     });
     // Nothing was reserved: the next offer has the same unreserved cpus.
     const next = await s.next('OFFERS', (e) => e.offers.offers![0]!.id.value !== offer.id.value);
