@@ -4,23 +4,36 @@
  * Written by hand from the protocol reference; only the fields we use or pass through.
  */
 
-export interface Id {
+/**
+ * Never set: the key of the compile-time brand that tells id kinds apart. It has no value at
+ * run time, so ids stay plain `{ value }` objects on the wire.
+ */
+declare const idKind: unique symbol;
+
+/**
+ * A Mesos id: `{ value }` on the wire. `K` names its kind: a `TaskID` is not an `OfferID`, so
+ * passing one where the other is expected does not compile, while a plain `{ value: 'x' }`
+ * literal is any kind of id (the brand is an optional property it simply lacks).
+ */
+export interface Id<K extends string = string> {
   value: string;
+  /** Compile-time only: the id's kind; never present at run time. */
+  readonly [idKind]?: K;
 }
 /** A framework's id, assigned by the master on the first SUBSCRIBE. */
-export type FrameworkID = Id;
+export type FrameworkID = Id<'FrameworkID'>;
 /** An offer's id; usable in one ACCEPT or DECLINE only. */
-export type OfferID = Id;
+export type OfferID = Id<'OfferID'>;
 /** An agent's id, assigned by the master when the agent registers. */
-export type AgentID = Id;
+export type AgentID = Id<'AgentID'>;
 /** A task's id, chosen by the framework (mesosgot names tasks `<name>-<index>`). */
-export type TaskID = Id;
+export type TaskID = Id<'TaskID'>;
 /** An executor's id, chosen by the framework; unique per framework and agent. */
-export type ExecutorID = Id;
+export type ExecutorID = Id<'ExecutorID'>;
 /** The id of an offer operation that asks for operation status updates. */
-export type OperationID = Id;
+export type OperationID = Id<'OperationID'>;
 /** The id of a resource provider on an agent. */
-export type ResourceProviderID = Id;
+export type ResourceProviderID = Id<'ResourceProviderID'>;
 /** The id of a container on an agent, with its parent for nested containers. */
 export interface ContainerID {
   value: string;

@@ -19,6 +19,7 @@ export function validateIds(field: string, ids: unknown, allowEmpty = false): as
 }
 
 /** Copies an id to a fresh `{ value }` object, dropping any extra fields a caller's object carries. */
-export function copyId<T extends Id>(id: T): Id {
-  return { value: id.value };
+export function copyId<T extends Id>(id: T): T {
+  // Only `value` exists at run time (the kind is a compile-time brand), so the copy is a T.
+  return { value: id.value } as T;
 }
