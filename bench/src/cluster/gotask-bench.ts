@@ -53,6 +53,8 @@ export interface GoTaskBenchOptions {
   inline?: boolean;
   /** `--content-type` of the scheduler and its executors; the config default when absent. */
   contentType?: 'json' | 'protobuf';
+  /** `--data-plane`: tasks' messages over direct connections (the default) or the Mesos relay only. */
+  dataPlane?: 'direct' | 'relay';
   signal: AbortSignal;
 }
 
@@ -99,6 +101,7 @@ export async function startGoTaskBench(options: GoTaskBenchOptions): Promise<GoT
     [
       ...['--executor', bundle, '--local-agents', String(agents), '--local-agent-resources', agentResources, '--name', 'mesosgot-bench', '--hold-timeout', '60'],
       ...(options.contentType === undefined ? [] : ['--content-type', options.contentType]),
+      ...(options.dataPlane === undefined ? [] : ['--data-plane', options.dataPlane]),
     ],
     {},
   );

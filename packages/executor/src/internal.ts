@@ -21,6 +21,7 @@ export type { ThreadSlot } from './gotask/thread-slots.js';
 export { pumpInput, pumpOutput } from './gotask/message-pump.js';
 export type { TaskLink } from './gotask/message-pump.js';
 export { ExecutorLink } from './gotask/executor-link.js';
+export { DataPlaneClient, DATA_PLANE_BACKOFF, DATA_PLANE_CONNECT_TIMEOUT_MS, type DataPlaneClientOptions } from './gotask/data-plane-client.js';
 export type { ExecutorLinkOptions } from './gotask/executor-link.js';
 export { GoTaskExecutor, DEFAULT_KILL_GRACE_MS, DEFAULT_FLUSH_TIMEOUT_MS, EXECUTOR_USAGE_EXIT_CODE, executorUsage } from './gotask/gotask-executor.js';
 export type { GoTaskExecutorOptions } from './gotask/gotask-executor.js';

@@ -31,6 +31,7 @@ export {
   type SchedulerConfig,
   type LoadSchedulerConfigOptions,
   type TaskFailurePolicy,
+  type DataPlaneMode,
   type FlagSpec,
   type FlagValue,
 } from './gotask/config.js';

@@ -53,6 +53,7 @@ export {
   type FlagValue,
 } from './gotask/config.js';
 export { ArtifactServer, type ArtifactServerOptions } from './gotask/artifact-server.js';
+export { DataPlaneServer, CREDENTIAL_BYTES, DEFAULT_HANDSHAKE_TIMEOUT_MS, DATA_PLANE_KEEPALIVE_MS, type DataPlaneServerOptions } from './gotask/data-plane-server.js';
 export {
   GangAllocator,
   type GangAllocatorOptions,

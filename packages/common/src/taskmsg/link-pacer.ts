@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Batch } from './batch.js';
 import { encodeLinkFrame } from './link-frame.js';
+import type { LinkTransport } from './link-transport.js';
 
 /** What the pacer asks of its link. */
 export interface PacerHooks {
@@ -39,7 +40,9 @@ export interface PacerSettings {
  * wait on `transmit` at once, and one timer per link resends after `rto` without progress
  * (doubling up to `maxRto`, back to the base on an ack). A failed transmit (disconnected)
  * pauses flushing until the timer, so a dead transport costs one attempt per timeout, not a
- * hot loop.
+ * hot loop. On a reliable transport (TCP) the timer resends nothing: a frame accepted there is
+ * delivered or the connection breaks, and the link then moves to another transport (useTransport),
+ * which resends from the oldest unacknowledged message at once.
  */
 export class LinkPacer {
   /** Send a frame even if empty: the peer must learn our session. Written by the link and the pacer. */
@@ -56,13 +59,30 @@ export class LinkPacer {
   /** A transmit failed: hold flushes until the timer retries. */
   private inBackoff = false;
   private isClosed = false;
+  /** Where frames go now; written by useTransport (the link's owner switching paths). */
+  private transport: LinkTransport;
 
   constructor(
-    private readonly transmit: (frame: Uint8Array) => Promise<void>,
+    transport: LinkTransport,
     private readonly hooks: PacerHooks,
     private readonly settings: PacerSettings,
   ) {
+    this.transport = transport;
     this.rto = settings.baseRto;
+  }
+
+  get currentTransport(): LinkTransport {
+    return this.transport;
+  }
+
+  /**
+   * Sends from now on over `transport`. Frames still in flight on the old one settle there; if
+   * they are lost, the rewind done here has already queued their data again.
+   */
+  useTransport(transport: LinkTransport): void {
+    if (transport === this.transport) return;
+    this.transport = transport;
+    this.retransmitNow();
   }
 
   scheduleFlush(): void {
@@ -110,7 +130,8 @@ export class LinkPacer {
     this.flushHandle = undefined;
     this.timer = undefined;
     const pending: Promise<unknown>[] = [...this.inFlight];
-    if (last !== undefined) pending.push(Promise.resolve().then(() => this.transmit(last)));
+    const via = this.transport;
+    if (last !== undefined) pending.push(Promise.resolve().then(() => via.transmit(last)));
     return Promise.allSettled(pending).then(() => undefined);
   }
 
@@ -133,9 +154,10 @@ export class LinkPacer {
   private send(batch: Batch): void {
     const bytes = encodeLinkFrame(batch.frame);
     this.hooks.count(batch, bytes.length);
+    const via = this.transport;
     let sent: Promise<void>;
     try {
-      sent = this.transmit(bytes);
+      sent = via.transmit(bytes);
     } catch (err) {
       sent = Promise.reject(err);
     }
@@ -151,7 +173,8 @@ export class LinkPacer {
         // The frame is lost; the timer resends its data and the peer re-asks for feedback.
         this.inFlight.delete(tracked);
         this.hooks.transmitFailed();
-        if (!this.isClosed) {
+        // A frame lost on a transport we already left: the switch rewound its data, no backoff.
+        if (!this.isClosed && via === this.transport) {
           this.inBackoff = true;
           this.replyNeeded = true;
           this.ensureTimer();
@@ -164,6 +187,11 @@ export class LinkPacer {
   private readonly onTimer = (): void => {
     this.timer = undefined;
     if (this.isClosed) return;
+    // A reliable transport loses nothing while it is up: only a slow peer makes us wait here.
+    if (this.transport.isReliable && !this.inBackoff) {
+      if (this.hooks.isActive()) this.timer = setTimeout(this.onTimer, this.rto);
+      return;
+    }
     const idle = performance.now() - this.lastProgress;
     const limit = this.rto + this.allowance;
     // A frame still being handed to the transport is not lost yet, however long that takes.

@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import { ChannelClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors.js';
 import { TASK_MSG_OVERHEAD_BYTES, encodedTaskMsgLength, type TaskMsg } from './codec.js';
 import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type BatchSources } from './batch.js';
-import { LinkPacer } from './link-pacer.js';
+import { LinkPacer, type PacerHooks } from './link-pacer.js';
 import { decodeLinkFrame, encodeLinkFrame } from './link-frame.js';
 import { LinkInbox } from './link-inbox.js';
-import { LinkOutbox } from './link-outbox.js';
+import { LinkOutbox, type OutboxHooks } from './link-outbox.js';
+import { relayTransport, type LinkTransport } from './link-transport.js';
 import { INITIAL_STREAM_CREDIT, LinkStream } from './link-stream.js';
 
 /** Per-stream receive window in messages: the most a receiver holds for one stream unconsumed. */
@@ -25,8 +26,10 @@ export const DEFAULT_MAX_RETRANSMIT_MS = 5_000;
 const RETIRED_SESSIONS_KEPT = 16;
 
 export interface ReliableLinkOptions {
-  /** Sends one frame as one Mesos framework message; a rejection counts as a lost frame. */
-  transmit: (frame: Uint8Array) => Promise<void>;
+  /** The path frames take at first (replace it later with useTransport). Give this or `transmit`. */
+  transport?: LinkTransport;
+  /** Shorthand for a relay transport: sends one frame as one Mesos framework message; a rejection counts as a lost frame. */
+  transmit?: (frame: Uint8Array) => Promise<void>;
   /** Largest encoded message `send` accepts (default DEFAULT_MAX_MESSAGE_BYTES); larger ones reject with MessageTooLargeError. */
   maxMessageBytes?: number;
   /** Byte limit of a frame (default DEFAULT_MAX_BATCH_BYTES, 256 KiB). */
@@ -79,9 +82,20 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * enough; nothing on either side grows without bound (each queue's bound is written beside it).
  *
  * One link per peer: a scheduler keeps one per executor, an executor one to its scheduler.
- * The owner feeds received frames to `onFrame` and supplies `transmit`. A link runs a flush
- * (setImmediate) while it has something to send and one timer while messages are unacknowledged
- * or a sender is blocked; `close()` stops both.
+ * The owner feeds received frames to `onFrame` (from whichever path they came) and says where
+ * frames go: a LinkTransport, replaceable at any time with `useTransport` (relay ⇄ direct). A
+ * link runs a flush (setImmediate) while it has something to send and one timer while messages
+ * are unacknowledged or a sender is blocked; `close()` stops both.
+ *
+ * How the parts meet (each a file of its own):
+ * ```
+ * send ─► LinkOutbox (credit, unacked ring) ─► sources.pending ─┐
+ *                                                               ├─► LinkPacer ─► FrameBatcher ─► transport.transmit
+ * onFrame ─► LinkInbox (order, dedup) ─► sources.feedback ──────┘      (flush, in-flight cap, timer, rewind)
+ *            └─► receive() consumers (LinkReceiver); consuming grants credit (onConsumed)
+ * ```
+ * The outbox and the pacer call back into the link only through the hook objects built in
+ * `outboxHooks()` and `pacerHooks()` below, so every crossing is listed in one place.
  */
 export class ReliableLink {
   readonly session: number;
@@ -107,7 +121,10 @@ export class ReliableLink {
   };
 
   constructor(options: ReliableLinkOptions) {
-    if (typeof options.transmit !== 'function') throw new InvalidArgumentError('transmit', options.transmit, 'must be a function');
+    const transport = options.transport ?? (typeof options.transmit === 'function' ? relayTransport(options.transmit) : undefined);
+    if (transport === undefined || typeof transport.transmit !== 'function') {
+      throw new InvalidArgumentError('transport', options.transport ?? options.transmit, 'give a transport or a transmit function');
+    }
     const window = options.receiveWindow ?? DEFAULT_RECEIVE_WINDOW;
     if (!Number.isInteger(window) || window < INITIAL_STREAM_CREDIT) {
       throw new InvalidArgumentError('receiveWindow', window, `must be an integer ≥ ${INITIAL_STREAM_CREDIT}`);
@@ -127,7 +144,14 @@ export class ReliableLink {
     this.batcher = new FrameBatcher(maxFrameBytes);
     this.sources = { feedback: new Set(), probes: new Set(), pending: new Set(), receiveWindow: window };
     this.inbox = new LinkInbox(window, (s) => this.onConsumed(s), () => this.state === 'closed');
-    this.pacer = new LinkPacer(options.transmit, {
+    this.pacer = new LinkPacer(transport, this.pacerHooks(), settings);
+    this.outbox = new LinkOutbox(this.sources.pending, this.sources.probes, this.outboxHooks());
+    this.closedWith = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** What the pacer asks of the link: the next frame, whether work or unacknowledged data remain, counting. */
+  private pacerHooks(): PacerHooks {
+    return {
       nextBatch: (evenIfEmpty) => this.batcher.build(this.sources, this.session, this.peerSession, evenIfEmpty),
       hasWork: () => this.sources.pending.size > 0 || this.sources.feedback.size > 0 || this.sources.probes.size > 0,
       isActive: () => this.outbox.active.size > 0,
@@ -140,13 +164,31 @@ export class ReliableLink {
       },
       transmitFailed: () => this.counters.transmitFailures++,
       timedOut: () => this.counters.timeouts++,
-    }, settings);
-    this.outbox = new LinkOutbox(this.sources.pending, this.sources.probes, {
+    };
+  }
+
+  /** What the outbox asks of the link: all three go to the pacer (the outbox never sends itself). */
+  private outboxHooks(): OutboxHooks {
+    return {
       scheduleFlush: () => this.pacer.scheduleFlush(),
       becameActive: () => this.pacer.becameActive(),
       progressed: (acked) => this.pacer.progressed(acked),
-    });
-    this.closedWith = new Promise((resolve) => (this.resolveClosed = resolve));
+    };
+  }
+
+  /** The path frames take now. */
+  get transport(): LinkTransport {
+    return this.pacer.currentTransport;
+  }
+
+  /**
+   * Sends every later frame over `transport` (a direct connection came up, or broke and the
+   * relay takes over). Whatever is unacknowledged goes out again at once on the new path; seqs,
+   * acks and credit carry over, so the peer still sees each stream exactly once and in order.
+   * A no-op for the current transport or a closed link.
+   */
+  useTransport(transport: LinkTransport): void {
+    if (this.state !== 'closed') this.pacer.useTransport(transport);
   }
 
   /**
@@ -278,6 +320,11 @@ export class ReliableLink {
    */
   close(): Promise<void> {
     return this.shutdown(true);
+  }
+
+  /** True from close() or the peer's BYE on (synchronously, before closed() resolves). */
+  get isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   /** Resolves when the link closes: `undefined` for close() or the peer's BYE. */

@@ -1,15 +1,17 @@
 /**
- * The executor's one ReliableLink to its scheduler, over Mesos framework messages: each frame
- * is one MESSAGE call (`transmit`), each MESSAGE event one frame (`onFrame`). Besides the link's
+ * The executor's one ReliableLink to its scheduler. It starts on Mesos framework messages (the
+ * relay): each frame is one MESSAGE call (`transmit`), each MESSAGE event one frame (`onFrame`);
+ * the data-plane client (data-plane-client.ts) moves it to a direct connection and back with
+ * `useTransport`. Besides the link's
  * own `drain` (every message acknowledged by the scheduler), it can tell when every message
  * admitted so far has at least been handed to the agent (`transmitted`): during the executor's
  * shutdown callback the driver delivers no MESSAGE events (callbacks run one at a time), so no
  * acknowledgement can arrive and that is the best flush there is.
  */
-import { ReliableLink, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common/internal';
+import { ReliableLink, relayTransport, type LinkTransport, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common/internal';
 import type { TaskLink } from './message-pump.js';
 
-export type ExecutorLinkOptions = Omit<ReliableLinkOptions, 'transmit'>;
+export type ExecutorLinkOptions = Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
 
 export class ExecutorLink implements TaskLink {
   readonly #link: ReliableLink;
@@ -20,18 +22,43 @@ export class ExecutorLink implements TaskLink {
   /** Callers of transmitted() waiting for the condition; bound: one per caller. */
   readonly #waiters = new Set<() => void>();
 
+  /** The framework-message path, kept for when a direct connection breaks. */
+  readonly relay: LinkTransport;
+
   /** `transmit` sends one frame as a framework message (ExecutorDriver.sendFrameworkMessage). */
   constructor(transmit: (frame: Uint8Array) => Promise<void>, options: ExecutorLinkOptions = {}) {
-    this.#link = new ReliableLink({
-      ...options,
+    this.relay = this.#counted(relayTransport(transmit));
+    this.#link = new ReliableLink({ ...options, transport: this.relay });
+  }
+
+  /** `transport` with its transmits counted for transmitted(). */
+  #counted(transport: LinkTransport): LinkTransport {
+    return {
+      kind: transport.kind,
+      isReliable: transport.isReliable,
       transmit: (frame) => {
         this.#inFlight++;
-        return transmit(frame).finally(() => {
+        return transport.transmit(frame).finally(() => {
           this.#inFlight--;
           this.#check();
         });
       },
-    });
+    };
+  }
+
+  /** Moves the link to `transport` (a direct connection), or back to the relay (`link.relay`). */
+  useTransport(transport: LinkTransport): void {
+    this.#link.useTransport(transport === this.relay ? transport : this.#counted(transport));
+  }
+
+  /** True once the link closed (ours, or the scheduler's BYE). */
+  get isClosed(): boolean {
+    return this.#link.isClosed;
+  }
+
+  /** The path the link's frames take now. */
+  get path(): LinkTransport['kind'] {
+    return this.#link.transport.kind;
   }
 
   receive(stream: string, options?: { signal?: AbortSignal }): AsyncIterableIterator<TaskMsg> {

@@ -29,6 +29,7 @@ import {
 import type { Executor } from '../driver/executor.js';
 import type { DriverStatus, ExecutorDriver } from '../driver/executor-driver.js';
 import { MesosExecutorDriver, type ExecutorDriverOptions } from '../driver/mesos-executor-driver.js';
+import { DataPlaneClient } from './data-plane-client.js';
 import { ExecutorLink, type ExecutorLinkOptions } from './executor-link.js';
 import type { AppTask, AppTaskExecutor, TaskFunc, TaskFuncOptions, TypedTaskFunc } from './task-func.js';
 import { TaskRegistry } from './task-registry.js';
@@ -128,6 +129,8 @@ export class GoTaskExecutor {
   readonly #runners = new Map<string, TaskRunner>();
   #driver: MesosExecutorDriver | undefined;
   #link: ExecutorLink | undefined;
+  /** Moves the link to the scheduler's data plane when it offers one. */
+  #dataPlane: DataPlaneClient | undefined;
   #running: Promise<DriverStatus> | undefined;
   /** Set while the shutdown callback runs: flushes then cannot wait for acknowledgements. */
   #flushDeadline: number | undefined;
@@ -236,6 +239,8 @@ export class GoTaskExecutor {
     }
     this.#driver = driver;
     this.#link = new ExecutorLink((frame) => driver.sendFrameworkMessage(frame), this.#options.link);
+    this.#dataPlane = new DataPlaneClient({ link: this.#link, executorId: driver.agentEnv.executorId, logger: this.#logger });
+    this.#dataPlane.start();
     this.#running = this.#serve(driver, this.#link);
     return this.#running;
   }
@@ -282,6 +287,8 @@ export class GoTaskExecutor {
     for (const runner of this.#runners.values()) runner.kill('shutdown', 0);
     await Promise.allSettled([...this.#runners.values()].map((r) => r.done));
     await link.close();
+    // After the link's BYE went out on whichever path it had.
+    await this.#dataPlane?.stop();
     return status;
   }
 

@@ -22,6 +22,9 @@ import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './co
 
 export type { FlagSpec, FlagValue } from './config-flags.js';
 
+/** `direct`: executors connect to the scheduler's data port, the Mesos relay is the fallback; `relay`: framework messages only. */
+export type DataPlaneMode = 'direct' | 'relay';
+
 /** What a failed or lost task does: `stop` the whole framework (mesosgot's rule), or `restart` the task. */
 export type TaskFailurePolicy = 'stop' | 'restart';
 
@@ -73,8 +76,16 @@ export interface SchedulerConfig {
   frameworkId?: string;
   /** Agents checkpoint the framework's tasks, so executors survive agent restarts. */
   checkpoint: boolean;
-  /** PEM CA file for https masters. */
+  /** PEM CA file for https masters, and the CA executors trust for a TLS data plane. */
   tlsCa?: string;
+  /** PEM certificate for the data plane (with `tlsKey`: executors connect with TLS). */
+  tlsCert?: string;
+  /** PEM private key of `tlsCert`. */
+  tlsKey?: string;
+  /** How tasks' messages travel: `direct` (own TCP connections, the relay as fallback) or `relay` (framework messages only). */
+  dataPlane: DataPlaneMode;
+  /** Data-plane port on `address`; 0 = any free port (logged at start). */
+  dataPort: number;
   /** Encoding the scheduler and its executors speak with Mesos (docs/protobuf.md). */
   contentType: ContentType;
   /** Agents of the embedded cluster (`--master local`); default DEFAULT_LOCAL_AGENTS. */
@@ -131,7 +142,7 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'executor', env: ['MESOSGOT_EXECUTOR'], kind: 'string', metavar: 'path', help: 'executor script (one-file bundle) the artifact server serves to agents' },
   { name: 'executor-command', env: ['MESOSGOT_EXECUTOR_COMMAND'], kind: 'string', metavar: 'cmd', help: 'command line that starts the executor on agents that already have the code' },
-  { name: 'address', env: ['MESOSGOT_ADDRESS'], kind: 'string', defaultValue: '127.0.0.1', metavar: 'ip', help: 'artifact server address (bound and given to agents)' },
+  { name: 'address', env: ['MESOSGOT_ADDRESS'], kind: 'string', defaultValue: '127.0.0.1', metavar: 'ip', help: 'address of the artifact server, the data plane and the status page (bound, and given to agents and executors)' },
   { name: 'artifact-port', env: ['MESOSGOT_ARTIFACT_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'artifact server port (0 = any free port)' },
   { name: 'principal', env: ['MESOSGOT_PRINCIPAL', 'MESOS_PRINCIPAL'], kind: 'string', metavar: 'name', help: 'framework principal for authentication' },
   { name: 'secret-file', env: ['MESOSGOT_SECRET_FILE'], kind: 'string', metavar: 'path', help: "file holding the principal's secret" },
@@ -149,7 +160,17 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
     name: 'content-type', env: ['MESOSGOT_CONTENT_TYPE'], kind: 'choice', choices: ['json', 'protobuf'], defaultValue: DEFAULT_CONTENT_TYPE,
     help: 'encoding of calls and events with Mesos, for the scheduler and its executors (protobuf = application/x-protobuf)',
   },
-  { name: 'tls-ca', env: ['MESOSGOT_TLS_CA'], kind: 'string', metavar: 'path', help: 'PEM CA certificate file for https masters' },
+  {
+    name: 'tls-ca', env: ['MESOSGOT_TLS_CA'], kind: 'string', metavar: 'path',
+    help: 'PEM CA certificate file for https masters; with --tls-cert, also the CA executors trust for the data plane (sent to them with the offer)',
+  },
+  {
+    name: 'data-plane', env: ['MESOSGOT_DATA_PLANE'], kind: 'choice', choices: ['direct', 'relay'], defaultValue: 'direct',
+    help: "how tasks' messages travel: direct = each executor connects to --address:--data-port (agents' hosts must reach it; the Mesos relay is the fallback), relay = through the master only",
+  },
+  { name: 'data-port', env: ['MESOSGOT_DATA_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'data-plane port on --address (0 = any free port, logged at start)' },
+  { name: 'tls-cert', env: ['MESOSGOT_TLS_CERT'], kind: 'string', metavar: 'path', help: 'PEM certificate file: the data plane speaks TLS (needs --tls-key)' },
+  { name: 'tls-key', env: ['MESOSGOT_TLS_KEY'], kind: 'string', metavar: 'path', help: 'PEM private key file of --tls-cert' },
   { name: 'local-agents', env: ['MESOSGOT_LOCAL_AGENTS'], kind: 'int', min: 1, max: 256, defaultValue: DEFAULT_LOCAL_AGENTS, help: 'agents of the embedded cluster (--master local)' },
   {
     name: 'local-agent-resources', env: ['MESOSGOT_LOCAL_AGENT_RESOURCES'], kind: 'string', defaultValue: DEFAULT_LOCAL_AGENT_RESOURCES, metavar: 'resources',
@@ -247,6 +268,10 @@ export function parseSchedulerConfig(
     const where = sources.get('executor') === 'flag' ? '--executor-command' : 'MESOSGOT_EXECUTOR_COMMAND';
     throw new InvalidArgumentError(where, str('executor-command'), 'give either --executor or --executor-command, not both');
   }
+  if ((str('tls-cert') === undefined) !== (str('tls-key') === undefined)) {
+    const missing = str('tls-cert') === undefined ? 'tls-cert' : 'tls-key';
+    throw new InvalidArgumentError(`--${missing}`, undefined, 'the data plane needs both --tls-cert and --tls-key');
+  }
   const config: SchedulerConfig = {
     master: str('master')!,
     address: str('address')!,
@@ -258,6 +283,8 @@ export function parseSchedulerConfig(
     failoverTimeout: num('failover-timeout'),
     checkpoint: values.get('checkpoint') as boolean,
     contentType: str('content-type') as ContentType,
+    dataPlane: str('data-plane') as DataPlaneMode,
+    dataPort: num('data-port'),
     localAgents: num('local-agents'),
     localAgentResources: str('local-agent-resources')!,
     holdTimeout: num('hold-timeout'),
@@ -281,6 +308,8 @@ export function parseSchedulerConfig(
     ['principal', 'principal'],
     ['secretFile', 'secret-file'],
     ['tlsCa', 'tls-ca'],
+    ['tlsCert', 'tls-cert'],
+    ['tlsKey', 'tls-key'],
     ['frameworkId', 'framework-id'],
   ] as const) {
     const v = str(flag);

@@ -107,7 +107,7 @@ export interface GoTaskSchedulerOptions {
   /** Replaces MesosSchedulerDriver (tests). */
   createDriver?: DriverFactory;
   /** Tuning of the reliable links to the executors (timeouts, windows); tests shorten them. */
-  link?: Omit<ReliableLinkOptions, 'transmit'>;
+  link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
   /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
   channelCapacity?: number;
   /**

@@ -1,15 +1,27 @@
 /**
  * The scheduler's side of "channels across the wire" (docs/design.md, "Channels across the wire"): one ReliableLink per executor,
- * carried by framework messages (MESSAGE calls out, MESSAGE events in). `schedOut` messages are
+ * carried by framework messages (MESSAGE calls out, MESSAGE events in, the relay) until the
+ * executor connects to the data plane (data-plane-server.ts), then by that connection, and by
+ * the relay again whenever it breaks (docs/protocol.md, "Data plane"). `schedOut` messages are
  * routed by `taskName` (the destination task id) to the link of that task's executor; every
  * link's arrivals (stamped with the source task id by the executor) go to `schedIn`.
  * Backpressure crosses the network both ways: a task that stops reading stops its link's
  * credit and the outbound loop waits; a scheduler function that stops reading `schedIn` stops
  * the inbound loops, so the links stop granting credit and the tasks' sends wait.
  */
+import type { Socket } from 'node:net';
 import {
+  DATA_PLANE_STREAM,
+  DirectTransport,
   ReliableLink,
+  encodeDataPlaneControl,
   isLinkFrame,
+  parseDataPlaneControl,
+  relayTransport,
+  type LinkTransport,
+  type LinkTransportKind,
+  type Logger,
+  type SocketFrameParser,
   type LinkStreamStats,
   type ReliableLinkOptions,
   type ReliableLinkStats,
@@ -21,6 +33,7 @@ import {
   type TaskMsg,
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
+import type { DataPlaneServer } from './data-plane-server.js';
 import { SchedOut } from './sched-out.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 
@@ -33,7 +46,17 @@ export interface MessagePumpOptions {
   schedIn: Channel<TaskMsg>;
   /** A message could not be delivered or a frame was bad: reported, never silently dropped. */
   onError: (error: Error) => void;
-  link?: Omit<ReliableLinkOptions, 'transmit'>;
+  link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
+  /** The direct data plane; without it every link stays on the relay (`--data-plane relay`). */
+  dataPlane?: {
+    server: DataPlaneServer;
+    /** The address executors connect to (`--address`). */
+    host: string;
+    /** PEM CA executors trust for a TLS data plane (`--tls-ca`); the system's when absent. */
+    tlsCa?: string;
+  };
+  /** Where data-plane changes are told (one line per executor and change). */
+  logger?: Logger;
 }
 
 /** Messages and payload bytes one task exchanged with the scheduler function, since the start. */
@@ -50,6 +73,8 @@ export interface TaskTraffic {
 export interface LinkSnapshot {
   executorId: string;
   agentId: string;
+  /** The path its frames take now. */
+  path: LinkTransportKind;
   stats: ReliableLinkStats;
   streams: LinkStreamStats[];
 }
@@ -59,6 +84,14 @@ interface ExecutorLinkEntry {
   agentId: string;
   /** The loop moving this link's arrivals into schedIn. */
   inbound: Promise<void>;
+  /** Framework messages through the master: the bootstrap and the fallback. */
+  relay: LinkTransport;
+  /** The executor's data-plane connection while it is up; written by attachDirect and its close. */
+  direct: DirectTransport | undefined;
+  /** The data-plane offer went out (once per executor). */
+  offered: boolean;
+  /** The executor said it stays on the relay, and we logged it (once per executor). */
+  saidRelay: boolean;
 }
 
 export class MessagePump {
@@ -82,7 +115,13 @@ export class MessagePump {
 
   /** Every open link with its counters and per-stream backlog, credit and unread messages. */
   linkSnapshots(): LinkSnapshot[] {
-    return [...this.linkEntries.entries()].map(([executorId, { link, agentId }]) => ({ executorId, agentId, stats: link.stats(), streams: link.streamStats() }));
+    return [...this.linkEntries.entries()].map(([executorId, { link, agentId }]) => ({
+      executorId,
+      agentId,
+      path: link.transport.kind,
+      stats: link.stats(),
+      streams: link.streamStats().filter((s) => s.stream !== DATA_PLANE_STREAM),
+    }));
   }
 
   private count(taskId: string, direction: 'in' | 'out', data: TaskMsg['data']): void {
@@ -103,20 +142,69 @@ export class MessagePump {
     let entry = this.linkEntries.get(executorId);
     if (entry === undefined) {
       const { driver } = this.options;
-      const link = new ReliableLink({
-        ...this.options.link,
-        transmit: async (frame) => {
-          await driver.sendFrameworkMessage({ value: executorId }, { value: agentId }, frame);
-        },
+      const relay = relayTransport(async (frame) => {
+        await driver.sendFrameworkMessage({ value: executorId }, { value: agentId }, frame);
       });
-      entry = { link, agentId, inbound: this.pumpInbound(link) };
+      const link = new ReliableLink({ ...this.options.link, transport: relay });
+      entry = { link, agentId, relay, direct: undefined, offered: false, saidRelay: false, inbound: Promise.resolve() };
+      entry.inbound = this.pumpInbound(executorId, entry);
       this.linkEntries.set(executorId, entry);
     }
     return entry.link;
   }
 
+  /**
+   * The executor has subscribed to its agent (it sent an update or a message): with a data
+   * plane, offer it the direct connection now, over its link on the relay. Only an executor
+   * that subscribed can receive framework messages, so the credential never travels earlier,
+   * and never in ExecutorInfo (docs/protocol.md, "Data plane").
+   */
+  executorSubscribed(executorId: string, agentId: string): void {
+    const plane = this.options.dataPlane;
+    const address = plane?.server.address;
+    if (plane === undefined || address === undefined) return;
+    this.linkFor(executorId, agentId);
+    const entry = this.linkEntries.get(executorId)!;
+    if (entry.offered) return;
+    entry.offered = true;
+    const credential = plane.server.admit(executorId).toString('base64');
+    const tls = plane.server.isTls ? { tls: plane.tlsCa === undefined ? {} : { ca: plane.tlsCa } } : {};
+    const offer = encodeDataPlaneControl({ type: 'OFFER', host: plane.host, port: address.port, credential, ...tls });
+    // The link retransmits it until acknowledged; it fails only when the link closes first.
+    entry.link.send({ taskName: DATA_PLANE_STREAM, data: offer }).catch(() => undefined);
+  }
+
+  /**
+   * An executor passed the data plane's handshake: its link moves to this connection (anything
+   * unacknowledged goes out again on it) and back to the relay when the connection ends.
+   */
+  attachDirect(executorId: string, socket: Socket, parser: SocketFrameParser, early: Buffer[]): void {
+    const entry = this.linkEntries.get(executorId);
+    if (entry === undefined) {
+      socket.destroy();
+      return;
+    }
+    const logger = this.options.logger;
+    const transport = new DirectTransport(socket, (frame) => entry.link.onFrame(frame), parser, early);
+    const previous = entry.direct;
+    entry.direct = transport;
+    previous?.destroy();
+    entry.link.useTransport(transport);
+    logger?.info(`executor ${executorId}: messages go over the direct data plane (from ${transport.remote})`);
+    void transport.closed().then((error) => {
+      if (entry.direct !== transport) return;
+      entry.direct = undefined;
+      entry.link.useTransport(entry.relay);
+      // After the executor's BYE (it ended in order) the link is closed and there is nothing to say.
+      if (this.linkEntries.get(executorId) === entry && !this.stopping.signal.aborted && !entry.link.isClosed) {
+        logger?.warn(`executor ${executorId}: direct data-plane connection lost${error ? ` (${error.message})` : ''}; the Mesos relay carries its messages until it reconnects`);
+      }
+    });
+  }
+
   /** A MESSAGE event: feeds the executor's link. Reports a foreign or malformed message as an error. */
   onFrameworkMessage(executorId: string, agentId: string, data: Uint8Array): void {
+    this.executorSubscribed(executorId, agentId);
     if (!isLinkFrame(data)) {
       this.options.onError(new ProtocolError(`framework message from executor ${executorId} on ${agentId} is not a mesosgot link frame (${data.length} bytes)`));
       return;
@@ -149,7 +237,11 @@ export class MessagePump {
   /** Messages sent by the scheduler function and not acknowledged by their task yet. */
   get undelivered(): number {
     let n = this.schedOut?.pending ?? 0;
-    for (const { link } of this.linkEntries.values()) n += link.unacknowledged;
+    for (const { link, offered } of this.linkEntries.values()) {
+      n += link.unacknowledged;
+      // Our own data-plane offer is not the scheduler function's message.
+      if (offered) n -= link.streamStats().find((s) => s.stream === DATA_PLANE_STREAM)?.backlog ?? 0;
+    }
     return n + this.inFlight;
   }
 
@@ -163,7 +255,9 @@ export class MessagePump {
     const entry = this.linkEntries.get(executorId);
     if (entry === undefined) return;
     this.linkEntries.delete(executorId);
+    this.options.dataPlane?.server.revoke(executorId);
     await entry.link.close();
+    await entry.direct?.close();
     await entry.inbound;
   }
 
@@ -178,15 +272,21 @@ export class MessagePump {
     const entries = [...this.linkEntries.values()];
     this.linkEntries.clear();
     await Promise.all(entries.map((e) => e.link.close()));
+    // After the links' BYEs went out on them.
+    await Promise.all(entries.map((e) => e.direct?.close()));
     await Promise.all(entries.map((e) => e.inbound));
     this.schedOut?.close();
     await Promise.all(this.outbound);
   }
 
-  private async pumpInbound(link: ReliableLink): Promise<void> {
+  private async pumpInbound(executorId: string, entry: ExecutorLinkEntry): Promise<void> {
     const { schedIn } = this.options;
     try {
-      for await (const msg of link.receive()) {
+      for await (const msg of entry.link.receive()) {
+        if (msg.taskName === DATA_PLANE_STREAM) {
+          this.onControl(executorId, entry, msg.data);
+          continue;
+        }
         await schedIn.send(msg, { signal: this.stopping.signal });
         this.count(msg.taskName, 'in', msg.data);
       }
@@ -194,6 +294,21 @@ export class MessagePump {
       // schedIn closed (the scheduler function is done) or the pump is stopping: nothing reads
       // these messages any more. Anything else is worth a report.
       if (!(err instanceof ChannelClosedError) && !this.stopping.signal.aborted) this.options.onError(err as Error);
+    }
+  }
+
+  /** A data-plane control message from the executor (it can only say it stays on the relay). */
+  private onControl(executorId: string, entry: ExecutorLinkEntry, data: TaskMsg['data']): void {
+    try {
+      const control = parseDataPlaneControl(data);
+      if (control.type === 'RELAY' && !entry.saidRelay) {
+        entry.saidRelay = true;
+        this.options.logger?.warn(
+          `executor ${executorId} on agent ${entry.agentId} cannot reach the data plane (${control.reason}); its messages go through the Mesos master (slower) while it retries`,
+        );
+      }
+    } catch (err) {
+      this.options.onError(err as Error);
     }
   }
 

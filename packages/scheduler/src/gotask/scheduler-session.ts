@@ -28,7 +28,9 @@ import type { SchedulerDriverOptions } from '../driver/driver-options.js';
 import { buildFrameworkInfo } from '../driver/framework-info.js';
 import type { DriverStatus, SchedulerDriver } from '../driver/scheduler-driver.js';
 import type { Scheduler } from '../scheduler.js';
+import { readFile } from 'node:fs/promises';
 import { ArtifactServer } from './artifact-server.js';
+import { DataPlaneServer } from './data-plane-server.js';
 import type { SchedulerConfig } from './config.js';
 import { GangLauncher } from './gang-launcher.js';
 import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster.js';
@@ -58,7 +60,7 @@ export interface SchedulerSessionOptions {
   localCluster?: LocalClusterStarter;
   createDriver?: DriverFactory;
   driverOptions: SchedulerDriverOptions;
-  link?: Omit<ReliableLinkOptions, 'transmit'>;
+  link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
   /** stop() leaves the framework to a successor (no TEARDOWN, GoTaskSchedulerOptions.failoverOnStop). */
   isFailoverOnStop?: boolean;
   logger: Logger;
@@ -73,6 +75,8 @@ export interface SchedulerSessionOptions {
 export class SchedulerSession {
   private cluster: LocalClusterHandle | undefined;
   private artifacts: ArtifactServer | undefined;
+  /** The direct data plane's listener (`--data-plane direct`); stopped last. */
+  private dataPlane: DataPlaneServer | undefined;
   private driver: SchedulerDriver | undefined;
   private pump: MessagePump | undefined;
   private launcher: GangLauncher | undefined;
@@ -180,7 +184,16 @@ export class SchedulerSession {
     const contentType = this.o.driverOptions?.contentType ?? config.contentType;
     const driver = create(this.callbacks(), frameworkInfo, master, { ...this.o.driverOptions, contentType });
     this.driver = driver;
-    this.pump = new MessagePump({ driver, table: this.o.table, schedIn: this.o.schedIn, onError, ...(this.o.link ? { link: this.o.link } : {}) });
+    const dataPlane = await this.startDataPlane();
+    this.pump = new MessagePump({
+      driver,
+      table: this.o.table,
+      schedIn: this.o.schedIn,
+      onError,
+      logger: this.o.logger,
+      ...(this.o.link ? { link: this.o.link } : {}),
+      ...(dataPlane ? { dataPlane } : {}),
+    });
     this.schedOut = this.pump.createSchedOut(this.o.channelCapacity, this.o.maxMessageBytes);
     this.launcher = new GangLauncher({
       table: this.o.table,
@@ -349,8 +362,37 @@ export class SchedulerSession {
     } finally {
       this.statusReader.abort();
       await this.artifacts?.stop();
+      await this.dataPlane?.stop();
       await this.cluster?.stop();
     }
+  }
+
+  /**
+   * `--data-plane direct`: listens on `--address`:`--data-port` (TLS with `--tls-cert`/`--tls-key`)
+   * and says where in the log. Rejects if the port cannot be bound or a TLS file cannot be read.
+   */
+  private async startDataPlane(): Promise<{ server: DataPlaneServer; host: string; tlsCa?: string } | undefined> {
+    const { config, logger } = this.o;
+    if (config.dataPlane !== 'direct') {
+      logger.info('data plane: relay (tasks\' messages go through the Mesos master)');
+      return undefined;
+    }
+    const tls = config.tlsCert !== undefined && config.tlsKey !== undefined ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) } : undefined;
+    const tlsCa = tls !== undefined && config.tlsCa !== undefined ? await readFile(config.tlsCa, 'utf8') : undefined;
+    const server = new DataPlaneServer({
+      host: config.address,
+      port: config.dataPort,
+      logger,
+      ...(tls ? { tls } : {}),
+      onConnection: (executorId, socket, parser, early) => {
+        if (this.pump === undefined) socket.destroy();
+        else this.pump.attachDirect(executorId, socket, parser, early);
+      },
+    });
+    this.dataPlane = server;
+    const { host, port } = await server.start();
+    logger.info(`data plane: listening on ${host}:${port}${tls ? ' (TLS)' : ''}; executors connect there, the Mesos relay is the fallback`);
+    return { server, host, ...(tlsCa === undefined ? {} : { tlsCa }) };
   }
 
   private async executorSource(): Promise<ExecutorSource> {
@@ -372,7 +414,10 @@ export class SchedulerSession {
     if (sandbox !== undefined && executorId !== undefined) this.sandboxes.set(executorId, sandbox);
     // The agent reports for an executor that died: its stderr says why.
     const isExecutorDeath = status.source === 'SOURCE_AGENT' && (status.state === 'TASK_FAILED' || status.state === 'TASK_LOST' || status.state === 'TASK_GONE');
-    const tail = isExecutorDeath && executorId !== undefined ? await this.stderrTail(executorId, status.agent_id?.value ?? entry?.agentId) : undefined;
+    // An executor's own update means it subscribed: it can take the data-plane offer now.
+    const agentId = status.agent_id?.value ?? entry?.agentId;
+    if (status.source === 'SOURCE_EXECUTOR' && executorId !== undefined && agentId !== undefined) this.pump?.executorSubscribed(executorId, agentId);
+    const tail = isExecutorDeath && executorId !== undefined ? await this.stderrTail(executorId, agentId) : undefined;
     this.applyStatus(status, tail);
     this.shutdownIdleRetired();
   }
