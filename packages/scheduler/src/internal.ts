@@ -21,7 +21,8 @@ export {
   type SchedulerDriverOptions,
 } from './driver/driver-options.js';
 export { buildFrameworkInfo, type FrameworkSettings } from './driver/framework-info.js';
-export type { MasterTransport, OpenedStream } from './driver/master-transport.js';
+export type { CallSendOptions, MasterTransport, OpenedStream } from './driver/master-transport.js';
+export { CallQueue, ACK_CONCURRENCY, MAX_QUEUED_CALLS } from './driver/call-queue.js';
 export { HttpMasterTransport, type HttpMasterTransportOptions } from './driver/http-master-transport.js';
 export { STATUS_QUEUE_BOUND } from './driver/status-stream.js';
 export {

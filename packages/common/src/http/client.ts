@@ -8,6 +8,8 @@ import { readErrorBody, statusError, statusKind, type DiscardableBody } from './
 
 /** Suggested client timeout for calls (docs/protocol.md, "Connections"). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 75_000;
+/** Repeatable calls (CallOptions.isRepeatable) in flight at once on the call connection, at most. */
+export const CALL_PIPELINING_DEPTH = 16;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -40,6 +42,14 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Names the call in errors; defaults to the body's `type`, else the path. */
   callType?: string;
+  /**
+   * The call may be sent while earlier calls still wait for their answers (HTTP pipelining on
+   * the call connection, up to CALL_PIPELINING_DEPTH) and, when that connection fails before
+   * its answer, sent again on a new one. Only for calls whose repetition is harmless (a
+   * scheduler's ACKNOWLEDGE). Other calls go one at a time: each waits until every call before
+   * it was answered.
+   */
+  isRepeatable?: boolean;
 }
 
 export interface CallResponse {
@@ -77,7 +87,8 @@ interface UndiciResponse {
 
 /**
  * HTTP transport to a Mesos master or agent (docs/protocol.md, "Endpoints"). Calls go,
- * one at a time and in call order, over ONE keep-alive connection; every
+ * in call order, over ONE keep-alive connection, each after the answers to the calls before it
+ * (repeatable calls may be pipelined, CallOptions.isRepeatable); every
  * `subscribe` gets a NEW connection of its own, because the stream holds its
  * socket forever (docs/protocol.md, "Connections"). 307s are followed to the leader, which then becomes the
  * base for later calls. `close()` releases every socket.
@@ -132,7 +143,8 @@ export class MesosHttpClient {
 
   /**
    * POSTs `body` as JSON to `path` and reads the whole answer. Calls are sent in
-   * the order `call` is invoked, one at a time, on the shared call connection.
+   * the order `call` is invoked, on the shared call connection: one at a time, but for
+   * repeatable calls, which may be pipelined (CallOptions.isRepeatable).
    * Resolves on 2xx. Rejects with MesosHttpError on any other status (body capped
    * at 4 KiB), ProtocolError on a bad redirect, TimeoutError after
    * `requestTimeoutMs` (queueing included), `signal.reason` on abort, and
@@ -163,6 +175,9 @@ export class MesosHttpClient {
               headers,
               body: payload,
               signal: deadline.signal,
+              // undici pipelines only idempotent, non-blocking requests; any other request
+              // waits until every earlier one on the connection was answered.
+              ...(options.isRepeatable === true ? { idempotent: true, blocking: false } : {}),
             })) as UndiciResponse,
           );
         },
@@ -273,7 +288,7 @@ export class MesosHttpClient {
 
   #newClient(origin: string, { isStream }: { isStream: boolean }): Client {
     return new Client(origin, {
-      pipelining: 1,
+      pipelining: isStream ? 1 : CALL_PIPELINING_DEPTH,
       headersTimeout: this.#timeoutMs,
       // An event stream is silent between heartbeats; the driver's heartbeat watchdog
       // (docs/protocol.md, "Heartbeats") decides when it is dead, not a body timeout.

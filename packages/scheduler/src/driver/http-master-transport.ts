@@ -6,7 +6,7 @@ import {
   type ContentType,
   type SchedulerCall,
 } from '@mesosgot/common/internal';
-import type { MasterTransport, OpenedStream } from './master-transport.js';
+import type { CallSendOptions, MasterTransport, OpenedStream } from './master-transport.js';
 
 export interface HttpMasterTransportOptions {
   /** HTTP Basic framework authentication (docs/protocol.md, "Authentication"). */
@@ -52,12 +52,19 @@ export class HttpMasterTransport implements MasterTransport {
     };
   }
 
-  async call(masterUrl: string, call: SchedulerCall, options: { streamId: string; signal?: AbortSignal }): Promise<void> {
-    const client = [...this.#clients.values()].find((c) => c.baseUrl === masterUrl) ?? this.#client(masterUrl);
+  async call(masterUrl: string, call: SchedulerCall, options: CallSendOptions): Promise<void> {
+    let client: MesosHttpClient | undefined;
+    for (const c of this.#clients.values()) {
+      if (c.baseUrl !== masterUrl) continue;
+      client = c;
+      break;
+    }
+    client ??= this.#client(masterUrl);
     await client.call(SCHEDULER_API_PATH, this.#body(call), {
       callType: call.type,
       headers: { 'Mesos-Stream-Id': options.streamId },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.isRepeatable === true ? { isRepeatable: true } : {}),
     });
   }
 

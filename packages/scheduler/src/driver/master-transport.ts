@@ -17,6 +17,18 @@ export interface OpenedStream {
   readonly contentType?: ContentType;
 }
 
+/** How one call is sent. */
+export interface CallSendOptions {
+  /** `Mesos-Stream-Id` of the subscription the call belongs to. */
+  streamId: string;
+  signal?: AbortSignal;
+  /**
+   * Repeating the call is harmless (ACKNOWLEDGE): it may be pipelined behind calls still
+   * waiting for their answers, and sent again when the connection fails before its answer.
+   */
+  isRepeatable?: boolean;
+}
+
 export interface MasterTransport {
   /**
    * POSTs SUBSCRIBE on a new connection. Resolves once the 200 and its headers arrived. Rejects
@@ -26,9 +38,9 @@ export interface MasterTransport {
   subscribe(masterUrl: string, call: SchedulerCall, options: { signal: AbortSignal }): Promise<OpenedStream>;
   /**
    * POSTs a non-SUBSCRIBE call with the stream id, on the calls connection (keep-alive, one at a
-   * time, docs/protocol.md, "Connections"). Resolves on 2xx; rejects with MesosHttpError, a network error or `signal.reason`.
+   * time but for repeatable calls, docs/protocol.md, "Connections"). Resolves on 2xx; rejects with MesosHttpError, a network error or `signal.reason`.
    */
-  call(masterUrl: string, call: SchedulerCall, options: { streamId: string; signal?: AbortSignal }): Promise<void>;
+  call(masterUrl: string, call: SchedulerCall, options: CallSendOptions): Promise<void>;
   /** Closes every connection; resolves when the sockets are gone. */
   close(): Promise<void>;
 }

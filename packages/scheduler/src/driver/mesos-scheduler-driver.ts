@@ -90,7 +90,8 @@ export class MesosSchedulerDriver implements SchedulerDriver, SubscriptionSink {
         contentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
       });
     this.#state = new ConnectionState(frameworkInfo.id);
-    // Every queued call listens on the stop signal (call-queue.ts bounds them); not a leak.
+    // Calls in flight (call-queue.ts bounds them) and the callers of the driver's waits listen on
+    // the stop signal; not a leak.
     setMaxListeners(MAX_QUEUED_CALLS + 16, this.#stopController.signal);
     this.#calls = new CallQueue(this.#transport, this.#state, (s, e) => this.#loop.dropSubscription(s.attempt, e), this.#stopController.signal);
     this.#callbacks = new CallbackQueue(
