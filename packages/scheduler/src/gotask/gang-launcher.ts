@@ -8,9 +8,8 @@
 import {
   parseResourceMap,
   NotSubscribedError,
-  addResources,
-  resourcesContain,
   type Resource,
+  type ResourceRequest,
   type ContentType,
   type ExecutorInfo,
   type Filters,
@@ -19,6 +18,7 @@ import {
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import type { AgentSize } from './agent-fit.js';
+import { GangFitJudge } from './gang-fit-judge.js';
 import { GangAllocator, type AgentPlacement } from './gang-allocator.js';
 import { buildExecutorInfo, buildTaskInfo, executorIdFor, type ExecutorSource } from './launch-builder.js';
 import type { AllocationShortfall } from './sched-events.js';
@@ -39,6 +39,13 @@ export interface GangLauncherOptions {
   /** The held offers cannot fit the pending gang yet. */
   onPending: (shortfall: AllocationShortfall, agentsSeen: readonly AgentSize[]) => void;
   onError: (error: Error) => void;
+  /**
+   * A gang spawned during run() can never fit (docs/design.md, "Gangs that can never fit"): its pending tasks are dropped
+   * here and `reason` says why (the task kind, or the whole gang, and what it lacks).
+   */
+  onNeverFits?: (gang: number, taskName: string, reason: string) => void;
+  /** The agents' exact totals when known (the embedded cluster); else sizes are learned from offers. */
+  agentTotals?: () => readonly AgentSize[];
   /** The failure policy a task's gang chose, written into its TaskInfo labels (gang-labels.ts). */
   policyOf?: (entry: TaskEntry) => GangFailurePolicy | undefined;
 }
@@ -62,8 +69,10 @@ export class GangLauncher {
   /** Our executor per agent (one per agent, shared by the application's tasks there). */
   private readonly executors = new Map<string, ExecutorRecord>();
   private readonly allocator: GangAllocator;
-  /** Per agent, the most it offered at once. Bound: one entry per agent that ever offered. */
-  private readonly agentsSeen = new Map<string, Resource[]>();
+  /** The executor's resources, charged once per agent. */
+  private readonly executorRequest: ResourceRequest;
+  /** What each agent's size is known to be, and which gangs can never fit (gang-fit-judge.ts). */
+  private readonly judge: GangFitJudge;
   private holdTimer: NodeJS.Timeout | undefined;
   private lastShortfall = '';
   private isSuppressed = false;
@@ -72,12 +81,18 @@ export class GangLauncher {
   private driver: SchedulerDriver | undefined;
 
   constructor(private readonly options: GangLauncherOptions) {
+    this.executorRequest = parseResourceMap(options.executorResources, 'executorResources');
     this.allocator = new GangAllocator({
-      executor: parseResourceMap(options.executorResources, 'executorResources'),
+      executor: this.executorRequest,
       executorId: (agentId) => {
         const e = this.executors.get(agentId);
         return e === undefined || e.lost || e.isAdopted ? undefined : e.id;
       },
+    });
+    this.judge = new GangFitJudge({
+      allocator: this.allocator,
+      executorResources: options.executorResources,
+      ...(options.agentTotals === undefined ? {} : { agentTotals: options.agentTotals }),
     });
   }
 
@@ -96,15 +111,20 @@ export class GangLauncher {
     this.tryLaunch();
   }
 
-  /** Records, per agent, the most it offered at once (what agent-fit.ts compares tasks with). */
+  /** Learns agents' sizes from the offers held plus what we hold on each agent (agent-sizes.ts). */
   private noteAgentSizes(): void {
-    const now = new Map<string, Resource[]>();
-    for (const offer of this.held.values()) now.set(offer.agent_id.value, addResources(now.get(offer.agent_id.value) ?? [], offer.resources ?? []));
-    for (const [agentId, resources] of now) {
-      const before = this.agentsSeen.get(agentId);
-      if (before === undefined || resourcesContain(resources, before)) this.agentsSeen.set(agentId, resources);
-    }
+    this.judge.sizes.note(this.held.values(), (agentId) => this.holdingsOn(agentId));
   }
+
+  /** What our live launched tasks (their requests) and our executor hold on `agentId`. */
+  private holdingsOn(agentId: string): Resource[] {
+    const out: Resource[] = [];
+    for (const t of this.options.table.live()) if (t.agentId === agentId && t.phase !== 'pending') out.push(...t.request.resources);
+    const executor = this.executors.get(agentId);
+    if (executor !== undefined && !executor.lost) out.push(...this.executorRequest.resources);
+    return out;
+  }
+
 
   /** RESCIND: the offer is gone. */
   rescind(offerId: string): void {
@@ -185,7 +205,10 @@ export class GangLauncher {
    */
   tryLaunch(): void {
     const driver = this.driver;
-    if (driver === undefined || this.held.size === 0 || this.isHeld) return;
+    if (driver === undefined || this.isHeld) return;
+    // Judged with or without offers in hand: a cluster we fill sends none.
+    this.dropNeverFitting();
+    if (this.held.size === 0) return;
     const pending = this.options.table.pending();
     if (pending.length === 0) {
       this.declineHeld();
@@ -214,7 +237,7 @@ export class GangLauncher {
       const text = JSON.stringify(waiting.map((w) => [w.gang, w.unplaced]));
       if (text !== this.lastShortfall) {
         this.lastShortfall = text;
-        for (const shortfall of waiting) this.options.onPending(shortfall, [...this.agentsSeen].map(([agentId, resources]) => ({ agentId, resources })));
+        for (const shortfall of waiting) this.options.onPending(shortfall, this.judge.sizes.all());
       }
       this.startHoldTimer();
       return;
@@ -223,6 +246,26 @@ export class GangLauncher {
     this.clearHoldTimer();
     this.declineHeld();
     if (this.options.table.pending().length === 0) this.suppress();
+  }
+
+  /**
+   * Hands each pending gang spawned during run() that can never fit to onNeverFits. Only those
+   * have a promise to reject; the gang declared before run() waits and says what it lacks.
+   */
+  private dropNeverFitting(): void {
+    const onNeverFits = this.options.onNeverFits;
+    if (onNeverFits === undefined) return;
+    const byGang = new Map<number, TaskEntry[]>();
+    for (const t of this.options.table.pending()) {
+      if (t.gang === 0) continue;
+      const list = byGang.get(t.gang);
+      if (list === undefined) byGang.set(t.gang, [t]);
+      else list.push(t);
+    }
+    for (const [gang, tasks] of byGang) {
+      const never = this.judge.neverFits(gang, tasks);
+      if (never !== undefined) onNeverFits(gang, never.taskName, never.reason);
+    }
   }
 
   private launchOn(driver: SchedulerDriver, agent: AgentPlacement): void {

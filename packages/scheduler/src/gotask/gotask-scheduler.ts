@@ -221,8 +221,12 @@ export class GoTaskScheduler {
    * each name's numbering (`worker-8` after `worker-7`), and `policy` (default: the configured
    * `--task-failure-policy`) says what a failure of its tasks does. Resolves with the gang's id
    * and task ids once each of its tasks is RUNNING; rejects with TaskError if one ends first
-   * (launch failed, killed, isolated) and with StoppedError if the system stops before. The
-   * promise is marked handled, so ignoring it is safe.
+   * (launch failed, killed, isolated), with UnfittableTaskError if the gang can never fit (one
+   * task with its executor is larger than every agent known, or the whole gang larger than those
+   * agents together, all empty: docs/design.md, "Gangs that can never fit"; then an Error event
+   * says so too, and nothing of the gang is launched), and with StoppedError if the system stops
+   * before. A gang that only cannot fit now waits (AllocationPending). The promise is marked
+   * handled, so ignoring it is safe.
    */
   spawnTasks(specs: readonly SpawnSpec[], options: { policy?: GangFailurePolicy } = {}): Promise<GangInfo> {
     if (!Array.isArray(specs)) throw new InvalidArgumentError('specs', specs, 'must be an array');

@@ -220,6 +220,8 @@ export class SchedulerSession {
       },
       onError,
       policyOf: (entry) => this.o.gangs.policyOf(entry),
+      onNeverFits: (gang, taskName, reason) => this.neverFits(gang, taskName, reason),
+      ...(this.cluster?.agents === undefined ? {} : { agentTotals: this.cluster.agents }),
     });
     this.launcher.attach(driver);
     if (config.frameworkId !== undefined) {
@@ -499,6 +501,20 @@ export class SchedulerSession {
    */
   spawned(): void {
     if (this.stopReason === undefined && !this.isStopping) this.launcher?.wantOffers();
+  }
+
+  /**
+   * A gang spawned during run() can never fit (gang-launcher.ts): its tasks end before launch,
+   * its promise rejects with UnfittableTaskError saying why, and the app hears an Error event.
+   * The other gangs go on.
+   */
+  private neverFits(gang: number, taskName: string, reason: string): void {
+    const { table, gangs, events, logger } = this.o;
+    const error = new UnfittableTaskError(taskName, `gang ${gang} can never fit: ${reason}`);
+    for (const entry of table.pending()) if (entry.gang === gang) table.killPending(entry);
+    gangs.fail(gang, error);
+    events.push({ type: 'Error', message: error.message, error });
+    logger.error(error.message);
   }
 
   /**
