@@ -14,7 +14,7 @@ export type { AgentSnapshot, AgentTaskSnapshot } from './links.js';
 export type { KeptSandbox } from './kept-sandboxes.js';
 export type { FailedExecutor } from './agent/local-agent-options.js';
 export type { Credential } from './master/auth.js';
-export { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_FETCH_TIMEOUT_MS } from './agent/fetcher.js';
+export { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_EXTRACTED_BYTES, DEFAULT_MAX_ARCHIVE_ENTRIES } from './agent/fetcher.js';
 export type { FetchLimits } from './agent/fetcher.js';
 export { DEFAULT_HTTP_LIMITS } from './http/http-limits.js';
 export type { HttpLimits } from './http/http-limits.js';

@@ -3,27 +3,30 @@
  * entry into the sandbox before the executor (or command) starts. http(s) through fetch
  * (undici), `file://` and absolute paths by copy, both streamed to disk under a size cap and
  * a deadline; `executable` → chmod 0755, otherwise `extract` (default true) unpacks archives
- * with the system tar/unzip and gunzips plain `.gz`. Nothing is written outside the sandbox
+ * under their own caps (archive-extraction.ts). Nothing is written outside the sandbox
  * (sandbox-confinement.ts).
  */
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { createGunzip } from 'node:zlib';
 import type { CommandURI } from '@mesosgot/common/internal';
-import { confinedTarget, removeEscapingLinks, writeConfined } from './sandbox-confinement.js';
-
-const execFileAsync = promisify(execFile);
+import { extractArchive } from './archive-extraction.js';
+import { confinedTarget, writeConfined } from './sandbox-confinement.js';
+import type { ArchiveLimits } from './tar-header-walker.js';
 
 /** A fetch either put every URI in place or names the first one that failed. */
 export type FetchOutcome = { kind: 'fetched'; files: string[] } | { kind: 'failed'; uri: string; message: string };
 
-/** Largest file one URI (or one gunzipped `.gz`) may produce by default: 1 GiB. */
+/** Largest file one URI may download or copy by default: 1 GiB. */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 1024 * 1024 * 1024;
+
+/** Bytes one archive (or one gunzipped `.gz`) may expand to by default, its members summed: 4 GiB. */
+export const DEFAULT_MAX_EXTRACTED_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** Members (files, directories, links) one archive may hold by default: 100,000. */
+export const DEFAULT_MAX_ARCHIVE_ENTRIES = 100_000;
 
 /** How long one URI may take by default (download, copy and extraction): 5 minutes. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60_000;
@@ -38,16 +41,19 @@ export interface FetchLimits {
   maxArtifactBytes?: number;
   /** Milliseconds one URI may take (default DEFAULT_FETCH_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Bytes one archive may expand to, its members summed (default DEFAULT_MAX_EXTRACTED_BYTES). */
+  maxExtractedBytes?: number;
+  /** Members one archive may hold (default DEFAULT_MAX_ARCHIVE_ENTRIES). */
+  maxArchiveEntries?: number;
 }
-
-const TAR_SUFFIXES = ['.tar', '.tgz', '.tar.gz', '.tbz2', '.tar.bz2', '.txz', '.tar.xz'] as const;
 
 /**
  * Fetches the URIs in order into `sandbox`, each streamed to disk. Resolves (never rejects)
  * with the outcome, so the caller can turn a failure into TASK_FAILED /
  * REASON_CONTAINER_LAUNCH_FAILED naming the URI: a name, `output_file` or archive member that
- * would land outside the sandbox, a file over `maxArtifactBytes`, a URI slower than
- * `timeoutMs`. Rejects only with `signal.reason` when aborted. Leaves nothing running.
+ * would land outside the sandbox, a file over `maxArtifactBytes`, an archive over
+ * `maxExtractedBytes` or `maxArchiveEntries` (refused before anything beyond the limit is
+ * written), a URI slower than `timeoutMs`. Rejects only with `signal.reason` when aborted. Leaves nothing running.
  */
 export async function fetchUris(
   uris: readonly CommandURI[],
@@ -56,12 +62,16 @@ export async function fetchUris(
 ): Promise<FetchOutcome> {
   const maxBytes = limits.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
   const timeoutMs = limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const archive: ArchiveLimits = {
+    maxBytes: limits.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES,
+    maxEntries: limits.maxArchiveEntries ?? DEFAULT_MAX_ARCHIVE_ENTRIES,
+  };
   const files: string[] = [];
   for (const uri of uris) {
     signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      files.push(await fetchOne(uri, sandbox, maxBytes, signal ? AbortSignal.any([signal, deadline]) : deadline));
+      files.push(await fetchOne(uri, sandbox, maxBytes, archive, signal ? AbortSignal.any([signal, deadline]) : deadline));
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const reason = deadline.aborted ? `timed out after ${timeoutMs} ms (the agent's fetch limit)` : describe(error);
@@ -71,7 +81,7 @@ export async function fetchUris(
   return { kind: 'fetched', files };
 }
 
-async function fetchOne(uri: CommandURI, sandbox: string, maxBytes: number, signal: AbortSignal): Promise<string> {
+async function fetchOne(uri: CommandURI, sandbox: string, maxBytes: number, archive: ArchiveLimits, signal: AbortSignal): Promise<string> {
   const target = confinedTarget(sandbox, outputName(uri));
   const value = uri.value;
   if (/^https?:\/\//i.test(value)) {
@@ -99,7 +109,7 @@ async function fetchOne(uri: CommandURI, sandbox: string, maxBytes: number, sign
   if (uri.executable === true) {
     await chmod(target, 0o755);
   } else if (uri.extract !== false) {
-    await extract(target, sandbox, maxBytes, signal);
+    await extractArchive(target, sandbox, archive, signal);
   }
   return target;
 }
@@ -120,29 +130,6 @@ function outputName(uri: CommandURI): string {
   }
   if (!name || name === '.' || name === '..') throw new Error('cannot derive a file name from the URI (set output_file)');
   return name;
-}
-
-/**
- * Unpacks an archive into the sandbox. GNU tar and Info-ZIP unzip already drop `..` and
- * absolute member names; what they keep are symlinks pointing out, which the next archive or
- * `output_file` would write through, so those are removed and fail the fetch.
- */
-async function extract(file: string, sandbox: string, maxBytes: number, signal: AbortSignal): Promise<void> {
-  const lower = file.toLowerCase();
-  if (TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix))) {
-    // The agent may be root: members get its ownership and umask, not the archive's (no setuid files).
-    await execFileAsync('tar', ['-C', sandbox, '--no-same-owner', '--no-same-permissions', '-xf', file], { signal });
-  } else if (lower.endsWith('.zip')) {
-    await execFileAsync('unzip', ['-o', '-q', '-d', sandbox, file], { signal });
-  } else if (lower.endsWith('.gz')) {
-    const target = file.slice(0, -'.gz'.length);
-    await writeConfined(sandbox, target, () => createReadStream(file).pipe(createGunzip()), { maxBytes, signal });
-    return;
-  } else {
-    return;
-  }
-  const escaping = await removeEscapingLinks(sandbox);
-  if (escaping.length > 0) throw new Error(`archive holds symlinks that point outside the sandbox: ${escaping.join(', ')}`);
 }
 
 function describe(error: unknown): string {

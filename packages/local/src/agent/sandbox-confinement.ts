@@ -47,9 +47,8 @@ export async function writeConfined(
   { maxBytes, signal }: { maxBytes: number; signal?: AbortSignal },
 ): Promise<void> {
   const dir = dirname(target);
-  await mkdir(dir, { recursive: true });
-  const [realSandbox, realDir] = await Promise.all([realpath(sandbox), realpath(dir)]);
-  if (!isInside(realSandbox, realDir)) throw new Error(`'${relative(sandbox, target)}' would be written outside the sandbox (through a symlink)`);
+  await mkdirConfined(sandbox, dir);
+  const realDir = await realpath(dir);
   const temporary = join(realDir, `.${basename(target)}.fetch-${randomUUID()}`);
   try {
     // 'wx': create a new file, never open an existing one (nor follow a link planted there).
@@ -58,6 +57,27 @@ export async function writeConfined(
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Creates `dir` (inside `sandbox`) one component at a time, refusing as soon as a component
+ * resolves outside the sandbox, so no directory is ever made through a symlink pointing out.
+ * Resolves once `dir` exists; rejects naming the component that leads out.
+ */
+export async function mkdirConfined(sandbox: string, dir: string): Promise<void> {
+  const realSandbox = await realpath(sandbox);
+  const rel = relative(sandbox, dir);
+  if (!isInside(sandbox, resolve(sandbox, rel))) throw new Error(`'${rel}' is not a relative path inside the sandbox`);
+  let current = sandbox;
+  for (const part of rel.split(sep).filter((component) => component !== '')) {
+    current = join(current, part);
+    await mkdir(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    if (!isInside(realSandbox, await realpath(current))) {
+      throw new Error(`'${relative(sandbox, current)}' would be written outside the sandbox (through a symlink)`);
+    }
   }
 }
 

@@ -2,18 +2,17 @@
 // (child processes, hence a cluster test), output_file, and failures naming the URI.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { fetchUris } from '../../src/agent/fetcher.js';
+import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 let root: string;
 let source: string;
 let sandbox: string;
-let server: Server;
+let http: LoopbackHttp;
 let base: string;
 
 beforeAll(async () => {
@@ -25,16 +24,15 @@ beforeAll(async () => {
   execFileSync('tar', ['-C', source, '-czf', join(source, 'bundle.tar.gz'), 'bundle']);
   writeFileSync(join(source, 'script.sh'), '#!/bin/sh\nexit 0\n');
   writeFileSync(join(source, 'notes.txt.gz'), gzipSync('gunzipped'));
-  server = createServer((req, res) => {
+  http = await serveLoopbackHttp((req, res) => {
     if (req.url === '/executor.js') res.writeHead(200).end('console.log("served")');
     else res.writeHead(404).end('no');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = http.base;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   rmSync(root, { recursive: true, force: true });
 });
 

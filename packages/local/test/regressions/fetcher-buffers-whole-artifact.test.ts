@@ -3,19 +3,19 @@
 // time either. Artifacts now stream to disk under a size cap and a deadline, and each breach
 // fails the fetch with a message naming the limit.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { fetchUris } from '../../src/agent/fetcher.js';
+import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 const CAP = 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
 let root: string;
 let sandbox: string;
-let server: Server;
+let http: LoopbackHttp;
 let base: string;
 /** Bytes the endless route wrote, to show the fetch stopped reading near the cap. */
 let endlessSent = 0;
@@ -35,7 +35,7 @@ function endless(res: ServerResponse): void {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mesosgot-fetch-cap-'));
-  server = createServer((req, res) => {
+  http = await serveLoopbackHttp((req, res) => {
     if (req.url === '/endless.bin') return endless(res);
     if (req.url === '/declared.bin') return void res.writeHead(200, { 'Content-Length': String(2 * CAP) }).end(Buffer.alloc(2 * CAP));
     if (req.url === '/small.bin') return void res.writeHead(200).end(Buffer.alloc(CAP));
@@ -43,13 +43,11 @@ beforeAll(async () => {
     if (req.url === '/silent.bin') return void res.writeHead(200, { 'Content-Length': '10' }).flushHeaders();
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = http.base;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -2,30 +2,28 @@
 // `http://…/x/..%2F..%2Ftmp%2FPWNED.txt` was written outside the sandbox (as root). Every shape
 // a framework controls must stay inside: the URI's name, output_file, archive members (`..`,
 // absolute names, symlinks pointing out) and a symlink already in the sandbox.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { fetchUris } from '../../src/agent/fetcher.js';
+import { buildArchive } from '../support/archive-builders.js';
+import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 let root: string;
 let outside: string;
 let sandbox: string;
-let server: Server;
+let http: LoopbackHttp;
 let base: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mesosgot-confine-'));
-  server = createServer((req, res) => res.writeHead(200).end(`served ${req.url ?? ''}`));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = await serveLoopbackHttp((req, res) => res.writeHead(200).end(`served ${req.url ?? ''}`));
+  base = http.base;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -37,15 +35,7 @@ beforeEach(() => {
   mkdirSync(sandbox, { recursive: true });
 });
 
-/** Builds an archive from `entries` (made in a scratch dir by `make`) with the given command. */
-function archive(name: string, make: (dir: string) => void, command: (file: string) => [string, string[]]): string {
-  const dir = mkdtempSync(join(root, 'src-'));
-  make(dir);
-  const file = join(root, `${Math.random().toString(36).slice(2)}-${name}`);
-  const [cmd, args] = command(file);
-  execFileSync(cmd, args, { cwd: dir, stdio: 'ignore' });
-  return file;
-}
+const archive = (name: string, make: (dir: string) => void, command: (out: string) => [string, string[]]): string => buildArchive(root, name, make, command);
 
 describe('fetcher confinement', () => {
   it('keeps a %2F-laden URI name as one literal file inside the sandbox', async () => {
