@@ -12,6 +12,12 @@ import { writeMesosJson } from './mesos-json-writer.js';
 import { decodeProtobuf, encodeProtobuf } from './protobuf-codec.js';
 import type { SchedulerCall, SchedulerEvent } from './scheduler.js';
 import { CallSchema as SchedulerCallSchema, EventSchema as SchedulerEventSchema } from './gen/mesos/v1/scheduler/scheduler_pb.js';
+import {
+  CallSchema as MasterCallSchema,
+  EventSchema as MasterEventSchema,
+  ResponseSchema as MasterResponseSchema,
+} from './gen/mesos/v1/master/master_pb.js';
+import { CallSchema as AgentCallSchema, ResponseSchema as AgentResponseSchema } from './gen/mesos/v1/agent/agent_pb.js';
 
 export class WireCodec<W> {
   /** The generated descriptor, for code that needs the schema itself. */
@@ -65,3 +71,24 @@ export const SCHEDULER_EVENT_CODEC = new WireCodec<SchedulerEvent>(SchedulerEven
 export const EXECUTOR_CALL_CODEC = new WireCodec<ExecutorCall>(ExecutorCallSchema);
 /** `mesos.v1.executor.Event`: one record of an executor's subscription stream. */
 export const EXECUTOR_EVENT_CODEC = new WireCodec<ExecutorEvent>(ExecutorEventSchema);
+
+/**
+ * An operator API message (call, response or event of the master's or an agent's `/api/v1`) as a
+ * wire object: its `type` and the payload fields, in Mesos' JSON shape. Left loose: the local
+ * cluster builds these from its views, and callers check the fields they read.
+ */
+export interface OperatorMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** `mesos.v1.master.Call`: what an operator POSTs to a master's /api/v1. */
+export const MASTER_CALL_CODEC = new WireCodec<OperatorMessage>(MasterCallSchema);
+/** `mesos.v1.master.Response`: a master's answer to any operator call but SUBSCRIBE. */
+export const MASTER_RESPONSE_CODEC = new WireCodec<OperatorMessage>(MasterResponseSchema);
+/** `mesos.v1.master.Event`: one record of a master's operator SUBSCRIBE stream. */
+export const MASTER_EVENT_CODEC = new WireCodec<OperatorMessage>(MasterEventSchema);
+/** `mesos.v1.agent.Call`: what an operator POSTs to an agent's /api/v1. */
+export const AGENT_CALL_CODEC = new WireCodec<OperatorMessage>(AgentCallSchema);
+/** `mesos.v1.agent.Response`: an agent's answer to an operator call. */
+export const AGENT_RESPONSE_CODEC = new WireCodec<OperatorMessage>(AgentResponseSchema);

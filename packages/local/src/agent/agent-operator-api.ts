@@ -8,12 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AgentInfo, ExecutorInfo, TaskStatus } from '@mesosgot/common/internal';
+import { AGENT_CALL_CODEC, AGENT_RESPONSE_CODEC, type AgentInfo, type ExecutorInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { AgentSnapshot } from '../links.js';
 import { allocated } from '../master/operator-views.js';
 import { systemMetrics } from '../master/master-metrics.js';
 import { sendText } from '../master/scheduler-api.js';
-import { answerSelfCall, readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
+import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
 import { versionInfo } from '../operator/version-info.js';
 import type { ExecutorSnapshot } from './local-agent-options.js';
 
@@ -27,6 +27,14 @@ export const AGENT_CALL_TYPES: ReadonlySet<string> = new Set([
   'ADD_RESOURCE_PROVIDER_CONFIG', 'UPDATE_RESOURCE_PROVIDER_CONFIG', 'REMOVE_RESOURCE_PROVIDER_CONFIG',
   'MARK_RESOURCE_PROVIDER_GONE', 'PRUNE_IMAGES',
 ]);
+
+/** The agent's operator messages, in either encoding. */
+const AGENT_OPERATOR_CODECS: OperatorCodecs = {
+  validator: 'agent::Call',
+  knownTypes: AGENT_CALL_TYPES,
+  call: AGENT_CALL_CODEC,
+  response: AGENT_RESPONSE_CODEC,
+};
 
 const OPERATOR_PATHS = new Set(['/api/v1', '/slave(1)/api/v1']);
 const DOCUMENT_PATHS = new Set(['/version', '/flags', '/slave(1)/flags', '/metrics/snapshot']);
@@ -58,23 +66,23 @@ export async function handleAgentOperatorRequest(host: AgentOperatorHost, req: I
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
     return void res.end(req.method === 'HEAD' ? undefined : body);
   }
-  const request = await readOperatorCall(req, res, 'agent::Call', AGENT_CALL_TYPES);
+  const request = await readOperatorCall(req, res, AGENT_OPERATOR_CODECS);
   if (!request) return;
   const { type } = request.call;
-  if (answerSelfCall(res, type, { flags: () => host.flags(), metrics: () => agentMetrics(host) })) return;
+  if (answerSelfCall(request, { flags: () => host.flags(), metrics: () => agentMetrics(host) })) return;
   switch (type) {
     case 'GET_AGENT':
-      return sendOperatorResponse(res, type, { agent_info: host.info() });
+      return request.reply(type, { agent_info: host.info() });
     case 'GET_STATE':
-      return sendOperatorResponse(res, type, agentState(host));
+      return request.reply(type, agentState(host));
     case 'GET_FRAMEWORKS':
-      return sendOperatorResponse(res, type, agentState(host).get_frameworks);
+      return request.reply(type, agentState(host).get_frameworks);
     case 'GET_EXECUTORS':
-      return sendOperatorResponse(res, type, agentState(host).get_executors);
+      return request.reply(type, agentState(host).get_executors);
     case 'GET_TASKS':
-      return sendOperatorResponse(res, type, agentState(host).get_tasks);
+      return request.reply(type, agentState(host).get_tasks);
     case 'GET_CONTAINERS':
-      return sendOperatorResponse(res, type, { containers: host.containers().map((c) => containerView(host, c)) });
+      return request.reply(type, { containers: host.containers().map((c) => containerView(host, c)) });
     default:
       return sendNotImplemented(res, type);
   }

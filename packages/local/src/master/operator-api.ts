@@ -10,8 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterState } from './master-state.js';
 import { getAgents, getExecutors, getFrameworks, getMaster, getState, getTasks } from './operator-views.js';
 import { OperatorStream } from './operator-stream.js';
-import { answerSelfCall, readOperatorCall, sendNotImplemented, sendOperatorResponse } from '../operator/operator-call.js';
-import { addResources } from '@mesosgot/common/internal';
+import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
+import { addResources, MASTER_CALL_CODEC, MASTER_RESPONSE_CODEC } from '@mesosgot/common/internal';
 
 /** Every `master::Call::Type` of Mesos 1.12. */
 export const MASTER_CALL_TYPES: ReadonlySet<string> = new Set([
@@ -23,6 +23,14 @@ export const MASTER_CALL_TYPES: ReadonlySet<string> = new Set([
   'STOP_MAINTENANCE', 'DRAIN_AGENT', 'DEACTIVATE_AGENT', 'REACTIVATE_AGENT', 'GET_QUOTA', 'UPDATE_QUOTA',
   'SET_QUOTA', 'REMOVE_QUOTA', 'TEARDOWN', 'MARK_AGENT_GONE',
 ]);
+
+/** The master's operator messages, in either encoding. */
+const MASTER_OPERATOR_CODECS: OperatorCodecs = {
+  validator: 'master::Call',
+  knownTypes: MASTER_CALL_TYPES,
+  call: MASTER_CALL_CODEC,
+  response: MASTER_RESPONSE_CODEC,
+};
 
 /** The calls answered with one view of the state (operator-views.ts). */
 const STATE_VIEWS = {
@@ -56,24 +64,24 @@ export class OperatorApi {
 
   /** Answers one request; rejects only if reading the body fails (the caller answers 500). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const request = await readOperatorCall(req, res, 'master::Call', MASTER_CALL_TYPES);
+    const request = await readOperatorCall(req, res, MASTER_OPERATOR_CODECS);
     if (!request) return;
     const { state } = this.#ctx;
     const { type } = request.call;
-    if (answerSelfCall(res, type, this.#ctx)) return;
+    if (answerSelfCall(request, this.#ctx)) return;
     switch (type) {
       case 'GET_LOGGING_LEVEL':
         // glog's default verbosity, which a real master answers until SET_LOGGING_LEVEL.
-        return sendOperatorResponse(res, type, { level: 0 });
+        return request.reply(type, { level: 0 });
       case 'GET_STATE':
       case 'GET_AGENTS':
       case 'GET_FRAMEWORKS':
       case 'GET_EXECUTORS':
       case 'GET_TASKS':
       case 'GET_MASTER':
-        return sendOperatorResponse(res, type, STATE_VIEWS[type](state));
+        return request.reply(type, STATE_VIEWS[type](state));
       case 'GET_ROLES':
-        return sendOperatorResponse(res, type, { roles: this.#roles() });
+        return request.reply(type, { roles: this.#roles() });
       case 'SUBSCRIBE': {
         const stream = new OperatorStream(state, res, request.encoding, (s) => this.#streams.delete(s));
         this.#streams.add(stream);

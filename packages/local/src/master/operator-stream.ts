@@ -1,17 +1,16 @@
 /**
  * One operator event stream (the master's v1 operator `SUBSCRIBE`): a 200 response whose body
- * is RecordIO-framed JSON events — SUBSCRIBED with the whole state, HEARTBEAT at once and every
+ * is RecordIO-framed events (JSON or protobuf, as negotiated) — SUBSCRIBED with the whole state, HEARTBEAT at once and every
  * `heartbeat_interval_seconds`, then TASK_ADDED, TASK_UPDATED, AGENT_ADDED, AGENT_REMOVED,
  * FRAMEWORK_ADDED, FRAMEWORK_UPDATED, FRAMEWORK_REMOVED as the master's state changes, in the
  * order it changes (recorded: test/fixtures/real-mesos/operator/operator-subscribe.jsonl).
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord } from '@mesosgot/common/internal';
+import { encodeRecord, MASTER_EVENT_CODEC, type OperatorMessage } from '@mesosgot/common/internal';
 import type { MasterChange } from './master-changes.js';
 import type { MasterState } from './master-state.js';
-import { toMesosJson } from './mesos-json.js';
 import { agentView, frameworkView, getState, taskView, timeInfo } from './operator-views.js';
-import type { OperatorEncoding } from '../operator/operator-call.js';
+import { encodeOperatorMessage, encodingHeaders, recordType, type MessageType, type OperatorEncoding } from '../operator/operator-call.js';
 
 /**
  * Bytes we let queue for a subscriber that does not read. Past it the stream is cut: memory
@@ -53,13 +52,13 @@ export class OperatorStream {
   readonly #heartbeat: NodeJS.Timeout | undefined;
   /** Written by #end only. */
   #closed = false;
+  /** JSON or protobuf, per record (RecordIO framing either way). */
+  readonly #recordType: MessageType;
 
   constructor(state: MasterState, res: ServerResponse, encoding: OperatorEncoding, onClosed: (stream: OperatorStream) => void) {
     this.#res = res;
-    res.writeHead(200, {
-      'Content-Type': encoding.contentType,
-      ...(encoding.contentType === 'application/recordio' ? { 'Message-Content-Type': encoding.messageContentType } : {}),
-    });
+    this.#recordType = recordType(encoding);
+    res.writeHead(200, encodingHeaders(encoding));
     res.flushHeaders();
     const heartbeatSeconds = state.settings.heartbeatIntervalSeconds;
     this.#send({ type: 'SUBSCRIBED', subscribed: { get_state: getState(state), heartbeat_interval_seconds: heartbeatSeconds } });
@@ -86,7 +85,7 @@ export class OperatorStream {
       this.#res.destroy();
       return;
     }
-    this.#res.write(encodeRecord(toMesosJson(event)));
+    this.#res.write(encodeRecord(encodeOperatorMessage(event as OperatorMessage, this.#recordType, MASTER_EVENT_CODEC)));
   }
 
   #end(): void {

@@ -6,10 +6,10 @@ import { readRequestBody } from '../http/guarded-server.js';
 export const MAX_OPERATOR_CALL_BYTES = 1024 * 1024;
 
 /**
- * Resolves with the whole body as UTF-8, or undefined when it passed `maxBytes` or the server's
- * HTTP limits refused it (in-flight budget, body timeout; http/guarded-server.ts). Never rejects.
+ * Resolves with the whole body, or undefined when it passed `maxBytes` or the server's HTTP
+ * limits refused it (in-flight budget, body timeout; http/guarded-server.ts). Never rejects.
  */
-export async function readBody(req: IncomingMessage, maxBytes = MAX_OPERATOR_CALL_BYTES): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, maxBytes = MAX_OPERATOR_CALL_BYTES): Promise<Buffer | undefined> {
   const read = await readRequestBody(req, { maxBytes });
-  return read.ok ? read.body.toString('utf8') : undefined;
+  return read.ok ? read.body : undefined;
 }
