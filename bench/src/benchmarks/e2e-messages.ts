@@ -1,13 +1,17 @@
 /**
  * End-to-end one-way TaskMsgs per second through the local cluster, 100-byte messages, both
- * ways (goals in docs/design.md, "Measured speed"): GoTaskScheduler's schedOut → 4 `bench` tasks on one agent (counted
+ * ways (goals in docs/design.md, "Measured speed"): GoTaskScheduler's schedOut → 4 `bench` tasks (counted
  * by the tasks, each answers "got:<n>"), and 4 tasks' output → schedIn (each task told
- * "burst:<n>"). Messages cross as batched ReliableLink frames, one Mesos MESSAGE call per frame.
+ * "burst:<n>"). Two data planes (docs/protocol.md, "Data plane"):
  *
- * The unbatched baseline, in paired rounds of the same run with the same count: each message
- * its own MESSAGE call through another local cluster of this process — the scheduler driver's
- * sendFrameworkMessage (scheduler → executor) and the executor driver's (executor → scheduler).
- * Goals: ≥ 100,000 msg/s and ≥ 10 × the baseline.
+ * - relay (`--data-plane relay`, 4 tasks on one agent): batched ReliableLink frames, one Mesos
+ *   MESSAGE call per frame. Baseline, in paired rounds with the same count: each message its own
+ *   MESSAGE call through another local cluster of this process — the scheduler driver's
+ *   sendFrameworkMessage (scheduler → executor) and the executor driver's (executor → scheduler).
+ *   Goals: ≥ 100,000 msg/s and ≥ 10 × that baseline (the relay no slower than before).
+ * - direct (the default, 4 tasks on 2 agents): the same frames on each executor's own TCP
+ *   connection to the scheduler. Baseline: the relay rows, measured in paired rounds of the same
+ *   run. Goals: ≥ 1,000,000 msg/s each way; 1 MiB messages scheduler → task ≥ 300 MB/s.
  */
 import { performance } from 'node:perf_hooks';
 import type { TaskMsg } from '@mesosgot/common';
@@ -22,19 +26,24 @@ const GOALS: MetricSpec['goals'] = [
   { kind: 'min', value: 100_000 },
   { kind: 'min-ratio', value: 10 },
 ];
-const DOWN: MetricSpec = { metric: 'e2e one-way msgs, scheduler→task', unit: 'msg/s', goals: GOALS };
-const UP: MetricSpec = { metric: 'e2e one-way msgs, task→scheduler', unit: 'msg/s', goals: GOALS };
+const DOWN: MetricSpec = { metric: 'e2e one-way msgs, scheduler→task, relay', unit: 'msg/s', goals: GOALS };
+const UP: MetricSpec = { metric: 'e2e one-way msgs, task→scheduler, relay', unit: 'msg/s', goals: GOALS };
+const DIRECT_GOALS: MetricSpec['goals'] = [{ kind: 'min', value: 1_000_000 }];
+const DIRECT_DOWN: MetricSpec = { metric: 'e2e one-way msgs, scheduler→task, direct', unit: 'msg/s', goals: DIRECT_GOALS };
+const DIRECT_UP: MetricSpec = { metric: 'e2e one-way msgs, task→scheduler, direct', unit: 'msg/s', goals: DIRECT_GOALS };
+const DIRECT_LARGE: MetricSpec = { metric: 'e2e 1 MiB msgs scheduler→task, direct', unit: 'MB/s', goals: [{ kind: 'min', value: 300 }] };
+const LARGE_BYTES = 1024 * 1024;
 const TASKS = 4;
 const EXECUTOR_ID = 'bench-exec-0';
 /** Calls the unbatched baseline keeps queued in the scheduler driver at once. */
 const BASELINE_WINDOW = 256;
 
-/** schedOut → tasks: `count` messages round-robin over the tasks; resolves with msg/s. */
-export async function gotaskDown(bench: GoTaskBench, count: number): Promise<number> {
+/** schedOut → tasks: `count` messages of `bytes` round-robin over the tasks; resolves with msg/s. */
+export async function gotaskDown(bench: GoTaskBench, count: number, bytes = MESSAGE_BYTES): Promise<number> {
   const { schedOut, taskIds } = bench;
   const per = count / taskIds.length;
   for (const id of taskIds) await schedOut.send({ taskName: id, data: `expect:${per}` });
-  const payload = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  const payload = new Uint8Array(bytes).fill(0x61);
   const start = performance.now();
   const messages: TaskMsg[] = taskIds.map((taskName) => ({ taskName, data: payload }));
   for (let i = 0; i < count; i++) await schedOut.send(messages[i % messages.length]!);
@@ -99,13 +108,17 @@ async function unbatchedUp(dc: DriverCluster, agentId: { value: string }, count:
 
 export const e2eMessages: Benchmark = {
   name: 'e2e-messages',
-  metrics: [DOWN, UP],
+  metrics: [DOWN, UP, DIRECT_DOWN, DIRECT_UP, DIRECT_LARGE],
   async run({ quick, signal }): Promise<Row[]> {
     const stack = await loadDriverStack();
     if (!stack.ok) return unavailableRows(this.metrics, stack.reason);
     const count = quick ? 4_000 : 20_000;
+    const directCount = quick ? 40_000 : 200_000;
+    const largeCount = quick ? 8 : 40;
     const plan = quick ? { warmup: 1, rounds: 3 } : { warmup: 1, rounds: 5 };
-    const bench = await startGoTaskBench({ tasks: TASKS, agents: 1, agentResources: 'cpus:4;mem:4096;disk:1024;ports:[31000-31099]', signal });
+    const resources = 'cpus:4;mem:4096;disk:1024;ports:[31000-31099]';
+    const bench = await startGoTaskBench({ tasks: TASKS, agents: 1, agentResources: resources, dataPlane: 'relay', signal });
+    let direct: GoTaskBench | undefined;
     let dc: DriverCluster | undefined;
     try {
       dc = await startDriverCluster(stack.value, { agents: 1 });
@@ -121,9 +134,28 @@ export const e2eMessages: Benchmark = {
       rows.push(judge({ ...DOWN, value: down.subject.median, baseline: down.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
       const up = await measurePaired(() => unbatchedUp(driverCluster, offer.agent_id, count, signal), () => gotaskUp(bench, count), plan);
       rows.push(judge({ ...UP, value: up.subject.median, baseline: up.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
+      direct = await startGoTaskBench({ tasks: TASKS, agents: 2, agentResources: resources, dataPlane: 'direct', signal });
+      const d = direct;
+      // Baseline: the relay rows again, paired with the same count (each gets the count it can do in a round).
+      const directNote = (n: number): string => `${n} × ${MESSAGE_BYTES} B, ${TASKS} tasks on 2 agents; relay: ${count} msgs; median of ${plan.rounds}`;
+      const dDown = await measurePaired(() => gotaskDown(bench, count), () => gotaskDown(d, directCount), plan);
+      rows.push(judge({ ...DIRECT_DOWN, value: dDown.subject.median, baseline: dDown.baseline.median, baselineName: 'relay', note: directNote(directCount) }));
+      const dUp = await measurePaired(() => gotaskUp(bench, count), () => gotaskUp(d, directCount), plan);
+      rows.push(judge({ ...DIRECT_UP, value: dUp.subject.median, baseline: dUp.baseline.median, baselineName: 'relay', note: directNote(directCount) }));
+      const relayLarge = TASKS * (quick ? 1 : 2);
+      const large = await measurePaired(() => gotaskDown(bench, relayLarge, LARGE_BYTES), () => gotaskDown(d, largeCount, LARGE_BYTES), plan);
+      rows.push(
+        judge({
+          ...DIRECT_LARGE,
+          value: (large.subject.median * LARGE_BYTES) / 1e6,
+          baseline: (large.baseline.median * LARGE_BYTES) / 1e6,
+          baselineName: 'relay',
+          note: `${largeCount} × 1 MiB (relay: ${relayLarge}), ${TASKS} tasks, median of ${plan.rounds}`,
+        }),
+      );
       return rows;
     } finally {
-      await Promise.allSettled([bench.stop(), dc?.stop()]);
+      await Promise.allSettled([bench.stop(), direct?.stop(), dc?.stop()]);
     }
   },
 };

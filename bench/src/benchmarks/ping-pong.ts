@@ -1,10 +1,12 @@
 /**
  * Ping-pong round trip between the scheduler function and one task through the local cluster:
  * schedOut.send("ping:<i>") → MESSAGE call → master → agent → executor → the task's input; the
- * task's answer → executor MESSAGE call → agent → master → schedIn. One ping in flight at a time.
- * Each round takes p50 and p99 of its pings; the rows are the medians over rounds (goal p50 ≤
- * 2 ms). Beside them, the TCP echo RTT (baselines/tcp-echo.ts) measured in the same
- * rounds with the same count: the floor under any request/response over loopback.
+ * task's answer → executor MESSAGE call → agent → master → schedIn (`--data-plane relay`), and
+ * the same over the executor's direct connection to the scheduler (`--data-plane direct`, the
+ * default). One ping in flight at a time. Each round takes p50 and p99 of its pings; the rows
+ * are the medians over rounds (goals: relay p50 ≤ 2 ms; direct p50 ≤ 0.25 ms, p99 ≤ 1 ms).
+ * Beside them, the TCP echo RTT (baselines/tcp-echo.ts) measured in the same rounds with the
+ * same count: the floor under any request/response over loopback.
  */
 import { performance } from 'node:perf_hooks';
 import type { Benchmark, MetricSpec } from '../harness/benchmark.js';
@@ -14,8 +16,10 @@ import { startEchoServer, tcpEchoRtts } from '../baselines/tcp-echo.js';
 import { ECHO_MESSAGE_BYTES } from './baselines.js';
 import { startGoTaskBench, type GoTaskBench } from '../cluster/gotask-bench.js';
 
-const P50: MetricSpec = { metric: 'ping-pong RTT p50', unit: 'ms', goals: [{ kind: 'max', value: 2 }] };
-const P99: MetricSpec = { metric: 'ping-pong RTT p99', unit: 'ms' };
+const P50: MetricSpec = { metric: 'ping-pong RTT p50, relay', unit: 'ms', goals: [{ kind: 'max', value: 2 }] };
+const P99: MetricSpec = { metric: 'ping-pong RTT p99, relay', unit: 'ms' };
+const DIRECT_P50: MetricSpec = { metric: 'ping-pong RTT p50, direct', unit: 'ms', goals: [{ kind: 'max', value: 0.25 }] };
+const DIRECT_P99: MetricSpec = { metric: 'ping-pong RTT p99, direct', unit: 'ms', goals: [{ kind: 'max', value: 1 }] };
 
 /** `count` round trips to the task, one at a time; resolves with each in ms. */
 async function roundTrips(bench: GoTaskBench, count: number): Promise<number[]> {
@@ -34,41 +38,45 @@ async function roundTrips(bench: GoTaskBench, count: number): Promise<number[]> 
 
 export const pingPong: Benchmark = {
   name: 'ping-pong',
-  metrics: [P50, P99],
+  metrics: [P50, P99, DIRECT_P50, DIRECT_P99],
   async run({ quick, plan: defaultPlan, signal }): Promise<Row[]> {
     const count = quick ? 300 : 1_000;
     const plan = quick ? { warmup: 1, rounds: 3 } : defaultPlan;
-    const bench = await startGoTaskBench({ tasks: 1, agents: 1, agentResources: 'cpus:2;mem:1024;disk:1024;ports:[31000-31099]', signal });
+    const resources = 'cpus:2;mem:1024;disk:1024;ports:[31000-31099]';
+    const benches: GoTaskBench[] = [];
     let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
     try {
+      const relay = await startGoTaskBench({ tasks: 1, agents: 1, agentResources: resources, dataPlane: 'relay', signal });
+      benches.push(relay);
+      const direct = await startGoTaskBench({ tasks: 1, agents: 1, agentResources: resources, dataPlane: 'direct', signal });
+      benches.push(direct);
       echo = await startEchoServer();
       const port = echo.port;
-      const subject = { p50: [] as number[], p99: [] as number[] };
-      const base = { p50: [] as number[], p99: [] as number[] };
+      const figures = { relay: { p50: [] as number[], p99: [] as number[] }, direct: { p50: [] as number[], p99: [] as number[] }, echo: { p50: [] as number[], p99: [] as number[] } };
       for (let i = 0; i < plan.warmup + plan.rounds; i++) {
-        // Alternate which goes first, as measurePaired does.
-        let rtts: number[];
-        let echoes: number[];
-        if (i % 2 === 0) {
-          echoes = await tcpEchoRtts(port, count, ECHO_MESSAGE_BYTES);
-          rtts = await roundTrips(bench, count);
-        } else {
-          rtts = await roundTrips(bench, count);
-          echoes = await tcpEchoRtts(port, count, ECHO_MESSAGE_BYTES);
+        // Rotate which goes first, as measurePaired alternates.
+        const order: ('relay' | 'direct' | 'echo')[] = i % 3 === 0 ? ['echo', 'relay', 'direct'] : i % 3 === 1 ? ['direct', 'echo', 'relay'] : ['relay', 'direct', 'echo'];
+        const got: Partial<Record<'relay' | 'direct' | 'echo', number[]>> = {};
+        for (const which of order) {
+          got[which] = which === 'echo' ? await tcpEchoRtts(port, count, ECHO_MESSAGE_BYTES) : await roundTrips(which === 'relay' ? relay : direct, count);
         }
         if (i < plan.warmup) continue;
-        subject.p50.push(percentile(rtts, 50));
-        subject.p99.push(percentile(rtts, 99));
-        base.p50.push(percentile(echoes, 50));
-        base.p99.push(percentile(echoes, 99));
+        for (const which of ['relay', 'direct', 'echo'] as const) {
+          figures[which].p50.push(percentile(got[which]!, 50));
+          figures[which].p99.push(percentile(got[which]!, 99));
+        }
       }
       const note = `${count} pings × ${plan.rounds} rounds, median of per-round figures`;
+      const echoP50 = median(figures.echo.p50);
+      const echoP99 = median(figures.echo.p99);
       return [
-        judge({ ...P50, value: median(subject.p50), baseline: median(base.p50), baselineName: 'TCP echo', note }),
-        judge({ ...P99, value: median(subject.p99), baseline: median(base.p99), baselineName: 'TCP echo', note }),
+        judge({ ...P50, value: median(figures.relay.p50), baseline: echoP50, baselineName: 'TCP echo', note }),
+        judge({ ...P99, value: median(figures.relay.p99), baseline: echoP99, baselineName: 'TCP echo', note }),
+        judge({ ...DIRECT_P50, value: median(figures.direct.p50), baseline: echoP50, baselineName: 'TCP echo', note }),
+        judge({ ...DIRECT_P99, value: median(figures.direct.p99), baseline: echoP99, baselineName: 'TCP echo', note }),
       ];
     } finally {
-      await Promise.allSettled([bench.stop(), echo?.close()]);
+      await Promise.allSettled([...benches.map((b) => b.stop()), echo?.close()]);
     }
   },
 };

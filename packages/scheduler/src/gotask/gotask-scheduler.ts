@@ -108,6 +108,13 @@ export interface GoTaskSchedulerOptions {
   createDriver?: DriverFactory;
   /** Tuning of the reliable links to the executors (timeouts, windows); tests shorten them. */
   link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
+  /**
+   * Where executors are told to connect for the data plane, given where it listens
+   * (`--address`:`--data-port`); default the same. For something in between that forwards to
+   * it: a NAT or port mapping, or a fault test's CuttingProxy. Called once, after the listener is
+   * bound; a rejection fails run().
+   */
+  advertiseDataPlane?: (bound: { host: string; port: number }) => Promise<{ host: string; port: number }> | { host: string; port: number };
   /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
   channelCapacity?: number;
   /**
@@ -390,6 +397,7 @@ export class GoTaskScheduler {
       ...(this.options.createDriver === undefined ? {} : { createDriver: this.options.createDriver }),
       driverOptions: { ...(this.options.driverOptions ?? {}), ...(await this.credentials()) },
       ...(this.options.link === undefined ? {} : { link: this.options.link }),
+      ...(this.options.advertiseDataPlane === undefined ? {} : { advertiseDataPlane: this.options.advertiseDataPlane }),
       isFailoverOnStop: this.options.failoverOnStop === true,
       logger: this.logger,
       connectTimeoutMs: (this.config.connectTimeout ?? 0) * 1000,

@@ -50,8 +50,9 @@ export interface MessagePumpOptions {
   /** The direct data plane; without it every link stays on the relay (`--data-plane relay`). */
   dataPlane?: {
     server: DataPlaneServer;
-    /** The address executors connect to (`--address`). */
+    /** The address and port executors connect to (`--address`, the listener's port, unless advertised otherwise). */
     host: string;
+    port: number;
     /** PEM CA executors trust for a TLS data plane (`--tls-ca`); the system's when absent. */
     tlsCa?: string;
   };
@@ -161,15 +162,13 @@ export class MessagePump {
    */
   executorSubscribed(executorId: string, agentId: string): void {
     const plane = this.options.dataPlane;
-    const address = plane?.server.address;
-    if (plane === undefined || address === undefined) return;
-    this.linkFor(executorId, agentId);
-    const entry = this.linkEntries.get(executorId)!;
-    if (entry.offered) return;
+    // Links are made at launch (or adoption); a late update of an executor already lost makes none.
+    const entry = this.linkEntries.get(executorId);
+    if (plane === undefined || entry === undefined || entry.agentId !== agentId || entry.offered) return;
     entry.offered = true;
     const credential = plane.server.admit(executorId).toString('base64');
     const tls = plane.server.isTls ? { tls: plane.tlsCa === undefined ? {} : { ca: plane.tlsCa } } : {};
-    const offer = encodeDataPlaneControl({ type: 'OFFER', host: plane.host, port: address.port, credential, ...tls });
+    const offer = encodeDataPlaneControl({ type: 'OFFER', host: plane.host, port: plane.port, credential, ...tls });
     // The link retransmits it until acknowledged; it fails only when the link closes first.
     entry.link.send({ taskName: DATA_PLANE_STREAM, data: offer }).catch(() => undefined);
   }
@@ -204,7 +203,6 @@ export class MessagePump {
 
   /** A MESSAGE event: feeds the executor's link. Reports a foreign or malformed message as an error. */
   onFrameworkMessage(executorId: string, agentId: string, data: Uint8Array): void {
-    this.executorSubscribed(executorId, agentId);
     if (!isLinkFrame(data)) {
       this.options.onError(new ProtocolError(`framework message from executor ${executorId} on ${agentId} is not a mesosgot link frame (${data.length} bytes)`));
       return;
@@ -214,6 +212,7 @@ export class MessagePump {
     } catch (err) {
       this.options.onError(err as Error);
     }
+    this.executorSubscribed(executorId, agentId);
   }
 
   /**

@@ -61,6 +61,8 @@ export interface SchedulerSessionOptions {
   createDriver?: DriverFactory;
   driverOptions: SchedulerDriverOptions;
   link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
+  /** GoTaskSchedulerOptions.advertiseDataPlane. */
+  advertiseDataPlane?: (bound: { host: string; port: number }) => Promise<{ host: string; port: number }> | { host: string; port: number };
   /** stop() leaves the framework to a successor (no TEARDOWN, GoTaskSchedulerOptions.failoverOnStop). */
   isFailoverOnStop?: boolean;
   logger: Logger;
@@ -373,7 +375,7 @@ export class SchedulerSession {
    * `--data-plane direct`: listens on `--address`:`--data-port` (TLS with `--tls-cert`/`--tls-key`)
    * and says where in the log. Rejects if the port cannot be bound or a TLS file cannot be read.
    */
-  private async startDataPlane(): Promise<{ server: DataPlaneServer; host: string; tlsCa?: string } | undefined> {
+  private async startDataPlane(): Promise<{ server: DataPlaneServer; host: string; port: number; tlsCa?: string } | undefined> {
     const { config, logger } = this.o;
     if (config.dataPlane !== 'direct') {
       logger.info('data plane: relay (tasks\' messages go through the Mesos master)');
@@ -392,9 +394,11 @@ export class SchedulerSession {
       },
     });
     this.dataPlane = server;
-    const { host, port } = await server.start();
-    logger.info(`data plane: listening on ${host}:${port}${tls ? ' (TLS)' : ''}; executors connect there, the Mesos relay is the fallback`);
-    return { server, host, ...(tlsCa === undefined ? {} : { tlsCa }) };
+    const bound = await server.start();
+    const advertised = this.o.advertiseDataPlane === undefined ? bound : await this.o.advertiseDataPlane(bound);
+    const via = advertised.host === bound.host && advertised.port === bound.port ? '' : ` (executors are sent to ${advertised.host}:${advertised.port})`;
+    logger.info(`data plane: listening on ${bound.host}:${bound.port}${tls ? ' (TLS)' : ''}${via}; executors connect there, the Mesos relay is the fallback`);
+    return { server, ...advertised, ...(tlsCa === undefined ? {} : { tlsCa }) };
   }
 
   private async executorSource(): Promise<ExecutorSource> {

@@ -1,7 +1,11 @@
 // The direct data plane end to end in one process: a DataPlaneServer (scheduler side) and a
 // DataPlaneClient (executor side) on loopback, the two links first joined by an in-memory relay
 // that stands in for framework messages.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   DATA_PLANE_STREAM,
@@ -28,7 +32,7 @@ afterEach(async () => {
 });
 
 /** A scheduler link and an executor link joined by an in-memory relay, plus a data-plane server. */
-async function setup(options: { admit?: boolean } = {}) {
+async function setup(options: { admit?: boolean; tls?: { cert: string; key: string } } = {}) {
   const schedLog = memoryLogger();
   const execLog = memoryLogger();
   let relayFrames = 0;
@@ -43,6 +47,7 @@ async function setup(options: { admit?: boolean } = {}) {
     host: '127.0.0.1',
     port: 0,
     logger: schedLog.logger,
+    ...(options.tls ? { tls: options.tls } : {}),
     onConnection: (_id, socket, parser, early) => {
       const t = new DirectTransport(socket, (f) => sched.onFrame(f), parser, early);
       sched.useTransport(t);
@@ -56,7 +61,8 @@ async function setup(options: { admit?: boolean } = {}) {
   client.start();
   stops.push(() => server.stop(), () => sched.close(), () => exec.close(), () => client.stop());
   const credential = options.admit === false ? Buffer.alloc(32, 7) : server.admit(EXECUTOR);
-  const offer = (p = port) => sched.send({ taskName: DATA_PLANE_STREAM, data: encodeDataPlaneControl({ type: 'OFFER', host: '127.0.0.1', port: p, credential: credential.toString('base64') }) });
+  const offer = (tls?: { ca?: string }) =>
+    sched.send({ taskName: DATA_PLANE_STREAM, data: encodeDataPlaneControl({ type: 'OFFER', host: '127.0.0.1', port, credential: credential.toString('base64'), ...(tls ? { tls } : {}) }) });
   return { sched, exec, server, port, client, offer, schedLog, execLog, relayFrames: () => relayFrames };
 }
 
@@ -72,7 +78,43 @@ async function collect(link: ReliableLink, n: number, into: TaskMsg[], controls 
   }
 }
 
+/** A throwaway CA and a certificate for 127.0.0.1 it signed (openssl, P-256 keys). */
+function makeCertificates(): { ca: string; cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'data-plane-tls-'));
+  try {
+    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=data-plane test CA');
+    run('req', ...ec, '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1');
+    writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
+    run('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '1', '-extfile', 'ext');
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+    return { ca: read('ca.pem'), cert: read('srv.pem'), key: read('srv.key') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('DataPlaneServer and DataPlaneClient', () => {
+  it('speaks TLS when the server has a certificate: an executor trusting the offered CA connects, one without it stays on the relay', async () => {
+    const { ca, cert, key } = makeCertificates();
+    const s = await setup({ tls: { cert, key } });
+    await s.offer({ ca });
+    await waitFor(() => s.exec.path === 'direct', { timeoutMs: 10_000 });
+    expect(s.execLog.lines.some((l) => l.includes('(TLS); messages go direct'))).toBe(true);
+    const got: TaskMsg[] = [];
+    const reading = collect(s.sched, 10, got);
+    for (let i = 0; i < 10; i++) await s.exec.send({ taskName: 't-0', data: `tls ${i}` });
+    await reading;
+    expect(got.map((m) => m.data)).toEqual(Array.from({ length: 10 }, (_, i) => `tls ${i}`));
+
+    // Without the CA the certificate does not verify: refused by the client, relay fallback.
+    const t = await setup({ tls: { cert, key } });
+    await t.offer({});
+    await waitFor(() => t.execLog.lines.some((l) => l.startsWith('warn data plane: cannot connect')), { timeoutMs: 10_000 });
+    expect(t.exec.path).toBe('relay');
+  });
+
   it('moves both links onto the connection after an offer, and carries messages both ways there', async () => {
     const s = await setup();
     await s.offer();
