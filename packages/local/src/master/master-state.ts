@@ -152,6 +152,13 @@ export class MasterState implements MasterLink {
     for (const [fw, offers] of batches) this.send(fw, { type: 'OFFERS', offers: { offers } });
   }
 
+  /** Takes back every outstanding offer on one agent, telling each framework (RESCIND). */
+  rescindOffersOn(agentId: string): void {
+    for (const o of this.offers.takeWhere((offer) => offer.agentId === agentId)) {
+      this.send(this.frameworks.get(o.frameworkId), { type: 'RESCIND', rescind: { offer_id: o.offer.id } });
+    }
+  }
+
   // ---- framework lifecycle ------------------------------------------------------------------
 
   /**

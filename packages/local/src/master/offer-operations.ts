@@ -14,14 +14,17 @@ import { formatResources } from './resource-text.js';
 export type ResourceOperationType = 'RESERVE' | 'UNRESERVE' | 'CREATE' | 'DESTROY';
 
 export interface ResourceOperationContext {
-  /** The framework's roles (what it may reserve for). */
-  frameworkRoles: readonly string[];
+  /**
+   * The framework's roles (what it may reserve for); undefined for the operator API, which
+   * converts unallocated resources and may reserve for any role.
+   */
+  frameworkRoles: readonly string[] | undefined;
   /** Non-MULTI_ROLE frameworks leave allocation_info out; Mesos fills in the offer's role. */
   isMultiRole: boolean;
   /** SHARED_RESOURCES capability: only then may a volume be `shared`. */
   hasSharedResources: boolean;
-  /** The role of the accepted offers. */
-  role: string;
+  /** The role of the accepted offers; undefined for the operator API (nothing is allocated). */
+  role: string | undefined;
   /** What is left of the accepted offers, bare. */
   offered: Resource[];
   /** The agent's total, bare (reservations and volumes included). */
@@ -49,8 +52,9 @@ export function isResourceOperation(type: OfferOperation['type']): type is Resou
 
 /** Validates `op` and converts `ctx.offered` and `ctx.total`; never throws. */
 export function applyResourceOperation(op: OfferOperation & { type: ResourceOperationType }, ctx: ResourceOperationContext): ResourceOperationOutcome {
+  const byOperator = ctx.frameworkRoles === undefined;
   const withAllocation = (rs: readonly Resource[] | undefined): Resource[] =>
-    (rs ?? []).map((r) => (ctx.isMultiRole || r.allocation_info ? r : { ...r, allocation_info: { role: ctx.role } }));
+    (rs ?? []).map((r) => (byOperator || ctx.isMultiRole || r.allocation_info || ctx.role === undefined ? r : { ...r, allocation_info: { role: ctx.role } }));
   switch (op.type) {
     case 'RESERVE':
       return reserve(withAllocation(op.reserve?.resources), ctx);
@@ -71,6 +75,15 @@ function reserve(resources: Resource[], ctx: ResourceOperationContext): Resource
     const top = post.reservations?.at(-1);
     if (top?.type !== 'DYNAMIC') return { ok: false, message: `Resource ${text(original)} is not dynamically reserved` };
     const allocationRole = original.allocation_info?.role;
+    if (ctx.frameworkRoles === undefined) {
+      if (original.allocation_info !== undefined) {
+        return {
+          ok: false,
+          message: 'A reserve operation was attempted with an allocated resource, but the operator API only allows reservations to be made to unallocated resources',
+        };
+      }
+      continue;
+    }
     if (allocationRole === undefined) {
       return {
         ok: false,

@@ -2,14 +2,17 @@
  * The master's v1 operator API, `POST /api/v1` (also `/master/api/v1`), after Mesos 1.12's
  * `master::Call`: GET_HEALTH, GET_VERSION, GET_FLAGS, GET_METRICS, GET_LOGGING_LEVEL,
  * GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_MASTER and
- * the SUBSCRIBE event stream. The other call types of that message (reservations, volumes,
- * maintenance, quota, …) answer 501: the local master has none of those features.
+ * the SUBSCRIBE event stream, and RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES and
+ * DESTROY_VOLUMES (operator-resource-calls.ts). The other call types of that message
+ * (maintenance, quota, …) answer 501: the local master has none of those features.
  * Answers were checked against a real master's (test/fixtures/real-mesos/operator/master-get-*.json).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterState } from './master-state.js';
 import { getAgents, getExecutors, getFrameworks, getMaster, getState, getTasks } from './operator-views.js';
+import { applyOperatorResourceCall, isOperatorResourceCall } from './operator-resource-calls.js';
 import { OperatorStream } from './operator-stream.js';
+import { sendText } from './scheduler-api.js';
 import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
 import { addResources, MASTER_CALL_CODEC, MASTER_RESPONSE_CODEC } from '@mesosgot/common/internal';
 
@@ -88,6 +91,10 @@ export class OperatorApi {
         return;
       }
       default:
+        if (isOperatorResourceCall(type)) {
+          const answer = applyOperatorResourceCall(state, { ...request.call, type });
+          return sendText(res, answer.status, answer.body);
+        }
         return sendNotImplemented(res, type);
     }
   }

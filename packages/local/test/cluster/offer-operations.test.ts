@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FrameworkInfo, Offer, Resource, SchedulerEvent } from '@mesosgot/common';
+import { request } from 'undici';
+import { MASTER_CALL_CODEC, type OperatorMessage } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { LocalCluster } from '../../src/cluster.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
@@ -76,6 +78,7 @@ describe('LocalMaster offer operations', () => {
 
     const after = await accept(s, next, [{ type: 'UNRESERVE', unreserve: { resources: [reserved] } }]);
     expect(scalars(after, 'cpus')).toEqual([scalar('cpus', 4, ALLOCATED)]);
+
   });
 
   it('reserves in the pre-refinement format for a framework without RESERVATION_REFINEMENT', async () => {
@@ -171,6 +174,44 @@ describe('LocalMaster offer operations', () => {
       message: 'Persistent volumes not found',
     });
     expect(scalars((await s.next('OFFERS', () => true, { from })).offers.offers![0]!, 'disk')).toEqual(scalars(destroyed, 'disk'));
+  });
+
+  it('reserves and unreserves through the operator API (JSON and protobuf calls), rescinding the offer that held the resources', async () => {
+    const s = await subscribe(REFINED);
+    const offer = await firstOffer(s);
+    const operator = (call: Record<string, unknown>, encoding: 'json' | 'protobuf' = 'json') =>
+      request(`${url}/api/v1`, {
+        method: 'POST',
+        headers: { 'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' },
+        body: encoding === 'json' ? JSON.stringify(call) : Buffer.from(MASTER_CALL_CODEC.toBinary(call as OperatorMessage)),
+      }).then(async (r) => [r.statusCode, await r.body.text()] as const);
+    const reserved = scalar('cpus', 1, { reservations: [LAB] });
+    const reserve = (resources: Resource[], agentId = offer.agent_id) => ({ type: 'RESERVE_RESOURCES', reserve_resources: { agent_id: agentId, resources } });
+
+    expect(await operator(reserve([reserved]), 'protobuf')).toEqual([202, '']);
+    expect((await s.next('RESCIND')).rescind.offer_id).toEqual(offer.id);
+    const next = (await s.next('OFFERS', (e) => e.offers.offers![0]!.id.value !== offer.id.value)).offers.offers![0]!;
+    expect(scalars(next, 'cpus')).toEqual(expect.arrayContaining([{ ...reserved, ...ALLOCATED }, scalar('cpus', 3, ALLOCATED)]));
+
+    expect(await operator(reserve([reserved], { value: 'no-such-agent' }))).toEqual([400, 'No agent found with specified ID']);
+    const [allocatedStatus, allocatedText] = await operator(reserve([{ ...reserved, ...ALLOCATED }]));
+    expect([allocatedStatus, allocatedText]).toEqual([400, expect.stringContaining('the operator API only allows reservations to be made to unallocated resources')]);
+    expect((await operator(reserve([scalar('cpus', 10, { reservations: [LAB] })])))[0]).toBe(409);
+
+    const from = s.events.length;
+    expect(await operator({ type: 'UNRESERVE_RESOURCES', unreserve_resources: { agent_id: offer.agent_id, resources: [reserved] } })).toEqual([202, '']);
+    const after = (await s.next('OFFERS', (e) => scalars(e.offers.offers![0]!, 'cpus').length === 1, { from })).offers.offers![0]!;
+    expect(scalars(after, 'cpus')).toEqual([scalar('cpus', 4, ALLOCATED)]);
+
+    // A volume made and destroyed by the operator.
+    const { allocation_info: _unallocated, ...vol } = volume('op-vol', 16);
+    expect(await operator(reserve([scalar('disk', 16, { reservations: [LAB] })]))).toEqual([202, '']);
+    expect(await operator({ type: 'CREATE_VOLUMES', create_volumes: { agent_id: offer.agent_id, volumes: [vol] } })).toEqual([202, '']);
+    const withVolume = (await s.next('OFFERS', (e) => scalars(e.offers.offers![0]!, 'disk').some((r) => r.disk?.persistence?.id === 'op-vol'))).offers.offers![0]!;
+    expect(scalars(withVolume, 'disk')).toEqual(expect.arrayContaining([{ ...vol, ...ALLOCATED }]));
+    expect(await operator({ type: 'DESTROY_VOLUMES', destroy_volumes: { agent_id: offer.agent_id, volumes: [vol] } }, 'protobuf')).toEqual([202, '']);
+    const destroyed = (await s.next('OFFERS', (e) => scalars(e.offers.offers![0]!, 'disk').length === 2 && !scalars(e.offers.offers![0]!, 'disk').some((r) => r.disk))).offers.offers![0]!;
+    expect(scalars(destroyed, 'disk')).toEqual(expect.arrayContaining([scalar('disk', 16, { reservations: [LAB], ...ALLOCATED })]));
   });
 
   const INVALID: [string, (offer: Offer) => unknown, RegExp][] = [

@@ -192,7 +192,8 @@ describe('local cluster operator API against a real Mesos 1.12', () => {
     expect((await http(api, 'POST', { type: 'GET_HEALTH' }, { Accept: 'text/html' })).status).toBe(406);
     expect(await http(api, 'POST', '{not json')).toMatchObject({ status: 400, text: expect.stringMatching(/^Failed to parse body into JSON: /) });
     expect(await http(api, 'POST', { type: 'NO_SUCH_CALL' })).toMatchObject({ status: 400, text: "Failed to validate master::Call: Expecting 'type' to be present" });
-    expect((await http(api, 'POST', { type: 'RESERVE_RESOURCES' })).status).toBe(501);
+    expect((await http(api, 'POST', { type: 'GET_QUOTA' })).status).toBe(501);
+    expect(await http(api, 'POST', { type: 'RESERVE_RESOURCES' })).toMatchObject({ status: 400, text: "Failed to validate master::Call: Expecting 'reserve_resources' to be present" });
     expect((await http(`http://${cluster.agents[0]!.endpoint}/api/v1`, 'POST', { type: 'PRUNE_IMAGES' })).status).toBe(501);
   });
 
