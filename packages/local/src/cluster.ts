@@ -64,7 +64,7 @@ export interface LocalClusterOptions {
   executorShutdownGracePeriodMs?: number;
   /** Agent `--executor_reregistration_timeout` in ms: how long a restarted agent waits for old executors (default 2 000). */
   executorReregistrationTimeoutMs?: number;
-  /** Each agent's size cap and deadline per fetched URI (defaults: 1 GiB, 5 minutes). */
+  /** Each agent's caps per fetched URI: size, deadline, what an archive may expand to (defaults: 1 GiB, 5 minutes, 4 GiB and 100,000 members). */
   fetchLimits?: FetchLimits;
   /** Connection, body and timeout limits of the master's and every agent's HTTP server (DEFAULT_HTTP_LIMITS otherwise). */
   httpLimits?: Partial<HttpLimits>;

@@ -104,6 +104,35 @@ describe('mesosgot-local command', () => {
     const run = start(['--help']);
     expect(await run.exit).toBe(0);
     expect(run.stdout).toContain('--work-dir');
+    expect(run.stdout).toContain('--max-body-bytes <size>             one request body; above it 413 (default 64MiB)');
+    expect(run.stdout).toContain('--max-archive-entries <n>           members of one fetched archive (default 100000)');
+  });
+
+  it('exits 2 for a limit that is not a positive whole number', async () => {
+    for (const args of [['--max-body-bytes', '12x'], ['--max-connections', '0'], ['--headers-timeout-ms', '5MiB']]) {
+      const run = start(args);
+      expect(await run.exit).toBe(2);
+      expect(run.stderr.split('\n')[0]).toContain(`${args[0]} must be a positive whole number`);
+    }
+  });
+
+  it('applies the limit flags to master and agents', async () => {
+    const run = start(['--port', '0', '--max-body-bytes', '1KiB', '--max-connections', '40']);
+    const url = await waitFor(() => /master (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout)?.[1], { timeoutMs: 10_000, what: 'master URL' });
+    const post = (target: string, bytes: number) => request(`${target}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"type":"GET_HEALTH"${' '.repeat(bytes - 20)}}` });
+    const small = await post(url, 1000);
+    expect(small.statusCode).toBe(200);
+    await small.body.dump();
+    const large = await post(url, 1025);
+    expect(large.statusCode).toBe(413);
+    await large.body.dump();
+    const state = (await (await request(`${url}/master/state`)).body.json()) as { slaves: { pid: string }[]; flags: Record<string, string> };
+    const agent = `http://${state.slaves[0]!.pid.split('@')[1]!}`;
+    const toAgent = await post(agent, 1025);
+    expect(toAgent.statusCode).toBe(413);
+    await toAgent.body.dump();
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
   });
 
   it('serves a master with agents and stops cleanly on SIGTERM', async () => {
