@@ -1,4 +1,5 @@
 import { Client } from 'undici';
+import { DEFAULT_REPEATABLE_CONCURRENCY } from './call-lanes.js';
 import { DriverStoppedError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { decodeRecordIO } from '../recordio/decoder.js';
 import { REDACTED, basicAuthHeader } from './basic-auth.js';
@@ -8,8 +9,8 @@ import { readErrorBody, statusError, statusKind, type DiscardableBody } from './
 
 /** Suggested client timeout for calls (docs/protocol.md, "Connections"). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 75_000;
-/** Repeatable calls (CallOptions.isRepeatable) in flight at once on the call connection, at most. */
-export const CALL_PIPELINING_DEPTH = 16;
+/** Repeatable calls (CallOptions.isRepeatable) in flight at once on the call connection, at most (CallLanes sends no more). */
+export const CALL_PIPELINING_DEPTH = DEFAULT_REPEATABLE_CONCURRENCY;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 

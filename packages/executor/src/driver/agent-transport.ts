@@ -13,8 +13,12 @@ export interface AgentTransport {
    * network error. Aborting `signal` ends the iteration and destroys the socket.
    */
   subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
-  /** POSTs one call. Resolves on `2xx`; rejects with MesosHttpError or the network error. */
-  send(call: ExecutorCall, signal?: AbortSignal): Promise<void>;
+  /**
+   * POSTs one call. Resolves on `2xx`; rejects with MesosHttpError or the network error.
+   * `isRepeatable` (an UPDATE: the agent ignores a repeated uuid) lets it be pipelined behind
+   * calls still waiting for their answers, and sent again when the connection fails first.
+   */
+  send(call: ExecutorCall, signal?: AbortSignal, options?: { isRepeatable?: boolean }): Promise<void>;
   /** Closes the connections. Resolves when the sockets are gone. */
   close(): Promise<void>;
 }

@@ -4,8 +4,7 @@
  * funnels into one close that releases the stream, the call connection and the timers, then
  * settles join() and closed().
  */
-import type PQueue from 'p-queue';
-import { DriverStoppedError, TimeoutError } from '@mesosgot/common/internal';
+import { DriverStoppedError, TimeoutError, type CallLanes } from '@mesosgot/common/internal';
 import type { AgentTransport } from './agent-transport.js';
 import type { CallbackQueue } from './callback-queue.js';
 import { deferred } from './deferred.js';
@@ -22,7 +21,7 @@ export interface DriverLifecycleOptions {
   stopTimeoutMs: number;
   shutdownGracePeriodMs: number;
   callbacks: CallbackQueue;
-  calls: PQueue;
+  calls: CallLanes;
   unacknowledged: Unacknowledged;
   transport: AgentTransport;
   /** True while the event stream is open, so ACKNOWLEDGED can still arrive. */
@@ -147,7 +146,8 @@ export class DriverLifecycle {
     const final = this.#flushCut.signal.aborted ? 'DRIVER_ABORTED' : status;
     this.#options.onClosing();
     callbacks.close();
-    calls.clear();
+    // Calls still queued are dropped with the driver's end; those in flight end with the abort below.
+    calls.close(new DriverStoppedError('executor driver closed before the call was sent'));
     this.#controller.abort(new DriverStoppedError(`executor driver ${final === 'DRIVER_STOPPED' ? 'stopped' : 'aborted'}`));
     await this.#loopDone;
     await transport.close();

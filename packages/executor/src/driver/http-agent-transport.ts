@@ -1,6 +1,6 @@
 /**
  * AgentTransport over MesosHttpClient (docs/protocol.md, "Headers", "Connections"): one keep-alive
- * connection for calls, sent one at a time, and a new connection for each SUBSCRIBE; the
+ * connection for calls (one at a time, but for pipelined UPDATEs), and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */
 import { EXECUTOR_API_PATH, EXECUTOR_CALL_CODEC, MesosHttpClient, type ContentType, type ExecutorCall } from '@mesosgot/common/internal';
@@ -25,8 +25,13 @@ export class HttpAgentTransport implements AgentTransport {
     return subscription.records;
   }
 
-  async send(call: ExecutorCall, signal?: AbortSignal): Promise<void> {
-    await this.#client.call(EXECUTOR_API_PATH, this.#body(call), { headers: this.#headers, callType: call.type, ...(signal ? { signal } : {}) });
+  async send(call: ExecutorCall, signal?: AbortSignal, options: { isRepeatable?: boolean } = {}): Promise<void> {
+    await this.#client.call(EXECUTOR_API_PATH, this.#body(call), {
+      headers: this.#headers,
+      callType: call.type,
+      ...(signal ? { signal } : {}),
+      ...(options.isRepeatable === true ? { isRepeatable: true } : {}),
+    });
   }
 
   /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */

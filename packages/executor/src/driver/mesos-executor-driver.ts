@@ -12,9 +12,9 @@
  * still alive after the grace period.
  */
 import { EventEmitter } from 'eventemitter3';
-import PQueue from 'p-queue';
 import {
   assertNever,
+  CallLanes,
   InvalidArgumentError,
   MesosHttpError,
   newStatusUuid,
@@ -67,8 +67,12 @@ export class MesosExecutorDriver implements ExecutorDriver {
   readonly #transport: AgentTransport;
   readonly #unacknowledged = new Unacknowledged();
   readonly #callbacks: CallbackQueue;
-  /** Calls go one at a time on one connection: Mesos keeps order per connection only (docs/protocol.md, "Connections"). */
-  readonly #calls = new PQueue({ concurrency: 1 });
+  /**
+   * Calls leave in CallLanes' order (docs/protocol.md, "Connections"): UPDATEs pipelined, one at a
+   * time per task (the agent ignores a repeated uuid); MESSAGEs one at a time, each after the
+   * UPDATEs sent before it were answered.
+   */
+  readonly #calls = new CallLanes();
   readonly #lifecycle: DriverLifecycle;
   readonly #random: (() => number) | undefined;
   readonly #subscribedTimeoutMs: number | undefined;
@@ -180,7 +184,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
     }
     if (this.#state !== 'subscribed' || this.#lifecycle.isClosing) return Promise.reject(new NotSubscribedError('UPDATE'));
     this.#unacknowledged.addUpdate(stamped);
-    return this.#send(update(this.#ids, stamped)).catch((error: unknown) => {
+    return this.#send(update(this.#ids, stamped), stamped.task_id.value).catch((error: unknown) => {
       if (error instanceof MesosHttpError && !error.retryable) {
         this.#unacknowledged.discardUpdate(stamped.uuid);
         throw error;
@@ -203,8 +207,13 @@ export class MesosExecutorDriver implements ExecutorDriver {
     await this.stop();
   }
 
-  #send(call: ExecutorCall): Promise<void> {
-    return this.#calls.add(() => this.#transport.send(call, this.#lifecycle.signal));
+  /** Queues `call`; an UPDATE names its task (`updateOf`), which makes it repeatable. */
+  #send(call: ExecutorCall, updateOf?: string): Promise<void> {
+    const isRepeatable = updateOf !== undefined;
+    return this.#calls.add(
+      () => this.#transport.send(call, this.#lifecycle.signal, isRepeatable ? { isRepeatable } : {}),
+      isRepeatable ? { isRepeatable, key: updateOf } : {},
+    );
   }
 
   #subscribeCall(): ExecutorCall {

@@ -215,7 +215,7 @@ describe('MesosExecutorDriver - status updates', () => {
     expect(driver.unacknowledgedUpdates()).toEqual([]);
   });
 
-  it('keeps calls in order on the call connection', async () => {
+  it('sends messages in order, each after the updates sent before it (updates may overtake messages)', async () => {
     const { agent, driver } = await setup();
     await Promise.all([
       driver.sendStatusUpdate(running('a')),
@@ -223,6 +223,23 @@ describe('MesosExecutorDriver - status updates', () => {
       driver.sendStatusUpdate(running('b')),
       driver.sendFrameworkMessage('m2'),
     ]);
-    expect(agent.calls.slice(1).map((c) => c.type)).toEqual(['UPDATE', 'MESSAGE', 'UPDATE', 'MESSAGE']);
+    const order = agent.calls.slice(1).map((c) => {
+      const body = c.body as { update?: { status: TaskStatus }; message?: { data: string } };
+      return c.type === 'UPDATE' ? body.update!.status.task_id.value : Buffer.from(body.message!.data, 'base64').toString();
+    });
+    expect(order).toHaveLength(4);
+    expect(order.indexOf('a')).toBeLessThan(order.indexOf('m1'));
+    expect(order.indexOf('m1')).toBeLessThan(order.indexOf('m2'));
+    expect(order.indexOf('b')).toBeLessThan(order.indexOf('m2'));
+  });
+
+  it("sends each task's updates in order while other tasks' updates are pipelined", async () => {
+    const { agent, driver } = await setup();
+    const states = ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED'] as const;
+    await Promise.all(
+      ['a', 'b', 'c'].flatMap((task) => states.map((state) => driver.sendStatusUpdate({ task_id: { value: task }, state }))),
+    );
+    const updates = agent.calls.filter((c) => c.type === 'UPDATE').map((c) => (c.body as { update: { status: TaskStatus } }).update.status);
+    for (const task of ['a', 'b', 'c']) expect(updates.filter((u) => u.task_id.value === task).map((u) => u.state)).toEqual([...states]);
   });
 });
