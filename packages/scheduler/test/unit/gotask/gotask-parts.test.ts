@@ -12,6 +12,7 @@ import {
 } from '../../../src/internal.js';
 import { SchedEventQueue } from '../../../src/gotask/sched-event-queue.js';
 import { runtimeGangTasks } from '../../../src/gotask/gang-discovery.js';
+import { AgentSizes } from '../../../src/gotask/agent-sizes.js';
 import { GANG_LABEL, readGangLabels } from '../../../src/gotask/gang-labels.js';
 
 describe('TaskTable', () => {
@@ -114,6 +115,32 @@ describe('gang labels and discovery', () => {
     }
     expect(readGangLabels(undefined)).toBeUndefined();
     expect(readGangLabels({ labels: [{ key: GANG_LABEL, value: '7' }, { key: 'mesosgot.policy', value: 'explode' }] })).toEqual({ gang: 7, policy: undefined, spec: undefined });
+  });
+});
+
+describe('AgentSizes', () => {
+  const offer = (agent: string, text: Record<string, number>, role = '*') => ({
+    id: { value: `o-${agent}` },
+    framework_id: { value: 'F' },
+    agent_id: { value: agent },
+    hostname: agent,
+    resources: parseResourceMap(text).resources.map((r) => ({ ...r, role })),
+  });
+  it('sizes an agent by what it offers plus what we hold there, keeps the largest per resource, and bumps its version only on growth', () => {
+    const sizes = new AgentSizes();
+    const ours = { A: parseResourceMap({ cpus: 1.5, mem: 100 }).resources };
+    sizes.note([offer('A', { cpus: 0.5, mem: 900 }), offer('A', { cpus: 0.25 }, 'web')], (a) => ours[a as 'A'] ?? []);
+    expect(sizes.all()).toEqual([{ agentId: 'A', resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 2.25 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 1000 } }] }]);
+    const v = sizes.version;
+    // Smaller evidence later (our tasks ended, another framework took some) shrinks nothing.
+    sizes.note([offer('A', { cpus: 1, mem: 200 })], () => []);
+    expect(sizes.version).toBe(v);
+    sizes.note([offer('A', { cpus: 3, mem: 10 }), offer('B', { cpus: 1 })], () => []);
+    expect(sizes.version).toBeGreaterThan(v);
+    expect(sizes.all()).toEqual([
+      { agentId: 'A', resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 3 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 1000 } }] },
+      { agentId: 'B', resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] },
+    ]);
   });
 });
 
