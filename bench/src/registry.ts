@@ -13,7 +13,7 @@ import { declineRate } from './benchmarks/decline-rate.js';
 import { gangPacking } from './benchmarks/gang-packing.js';
 import { memory } from './benchmarks/memory.js';
 import { pingPong } from './benchmarks/ping-pong.js';
-import { e2eMessages } from './benchmarks/e2e-messages.js';
+import { e2eDirect, e2eMessages } from './benchmarks/e2e-messages.js';
 import { statusPageCost } from './benchmarks/status-page-cost.js';
 import { taskLaunch } from './benchmarks/task-launch.js';
 import { gangSpawn } from './benchmarks/gang-spawn.js';
@@ -25,6 +25,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recordioDecode,
   gangPacking,
   e2eMessages,
+  e2eDirect,
   statusPageCost,
   pingPong,
   taskThreadsCpu,

@@ -62,6 +62,8 @@ const FLAG_DATA = 4;
 const FLAG_PROBE = 8;
 const KNOWN_FLAGS = FLAG_FEEDBACK | FLAG_CLOSED | FLAG_DATA | FLAG_PROBE;
 const ENTRY_BYTES = 0;
+/** Byte payloads at least this long are returned as views into the received frame, not copies. */
+const SHARE_ENTRY_BYTES = 64 * 1024;
 const ENTRY_STRING = 1;
 
 /** Does `bytes` start like a link frame (so an owner can tell it from other framework messages)? */
@@ -159,8 +161,9 @@ function writeEntry(w: ByteWriter, data: Uint8Array | string): void {
 
 /**
  * Decodes a frame. Throws ProtocolError naming the offset on a bad magic, version, kind, flag,
- * truncation or trailing bytes; never returns a partial frame. Byte payloads are copied out of
- * `bytes`, so a kept message does not pin the whole frame in memory.
+ * truncation or trailing bytes; never returns a partial frame. Byte payloads under 64 KiB are
+ * copied out of `bytes`, so a kept small message does not pin the whole frame in memory; larger
+ * ones are views into `bytes` (the caller must not reuse it).
  */
 export function decodeLinkFrame(bytes: Uint8Array): LinkFrame {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -211,6 +214,11 @@ function readEntry(r: ByteReader): Uint8Array | string {
   const kind = r.u8();
   const length = r.varint();
   if (kind === ENTRY_STRING) return r.utf8(length);
-  if (kind === ENTRY_BYTES) return new Uint8Array(r.slice(length));
+  if (kind === ENTRY_BYTES) {
+    // Small payloads are copied so a kept message does not pin its whole frame; a large one is
+    // most of its frame anyway, and copying it again cost a third of the time of 1 MiB messages.
+    const view = r.slice(length);
+    return length >= SHARE_ENTRY_BYTES ? new Uint8Array(view.buffer, view.byteOffset, view.length) : new Uint8Array(view);
+  }
   throw new ProtocolError(`unknown entry kind ${kind}`, kindAt);
 }
