@@ -215,12 +215,7 @@ export class GangLauncher {
       this.suppress();
       return;
     }
-    const byGang = new Map<number, TaskEntry[]>();
-    for (const t of pending) {
-      const list = byGang.get(t.gang);
-      if (list === undefined) byGang.set(t.gang, [t]);
-      else list.push(t);
-    }
+    const byGang = byGangOf(pending);
     const waiting: AllocationShortfall[] = [];
     for (const [gang, tasks] of byGang) {
       const plan = this.allocator.plan([...this.held.values()], tasks);
@@ -255,14 +250,8 @@ export class GangLauncher {
   private dropNeverFitting(): void {
     const onNeverFits = this.options.onNeverFits;
     if (onNeverFits === undefined) return;
-    const byGang = new Map<number, TaskEntry[]>();
-    for (const t of this.options.table.pending()) {
-      if (t.gang === 0) continue;
-      const list = byGang.get(t.gang);
-      if (list === undefined) byGang.set(t.gang, [t]);
-      else list.push(t);
-    }
-    for (const [gang, tasks] of byGang) {
+    for (const [gang, tasks] of byGangOf(this.options.table.pending())) {
+      if (gang === 0) continue;
       const never = this.judge.neverFits(gang, tasks);
       if (never !== undefined) onNeverFits(gang, never.taskName, never.reason);
     }
@@ -339,4 +328,15 @@ export class GangLauncher {
     if (driver === undefined) return;
     for (const id of ids) driver.declineOffer(id, this.filters).catch((err: unknown) => this.report(err));
   }
+}
+
+/** `items` grouped by their `gang`, each group in the given order; gangs in first-seen order. */
+export function byGangOf<T extends { gang: number }>(items: Iterable<T>): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const list = groups.get(item.gang);
+    if (list === undefined) groups.set(item.gang, [item]);
+    else list.push(item);
+  }
+  return groups;
 }

@@ -32,7 +32,7 @@ import { readFile } from 'node:fs/promises';
 import { ArtifactServer } from './artifact-server.js';
 import { DataPlaneServer } from './data-plane-server.js';
 import type { SchedulerConfig } from './config.js';
-import { GangLauncher } from './gang-launcher.js';
+import { GangLauncher, byGangOf } from './gang-launcher.js';
 import type { LocalClusterHandle, LocalClusterStarter } from './embedded-cluster.js';
 import type { ExecutorSource } from './launch-builder.js';
 import { shellQuote } from './launch-builder.js';
@@ -621,13 +621,7 @@ export class SchedulerSession {
       logger.warn(message);
       return;
     }
-    const byGang = new Map<number, DiscoveredTask[]>();
-    for (const task of found.sort((a, b) => a.gang - b.gang || a.taskId.localeCompare(b.taskId))) {
-      const list = byGang.get(task.gang);
-      if (list === undefined) byGang.set(task.gang, [task]);
-      else list.push(task);
-    }
-    for (const [gang, tasks] of byGang) {
+    for (const [gang, tasks] of byGangOf(found.sort((a, b) => a.gang - b.gang || a.index - b.index || a.taskId.localeCompare(b.taskId)))) {
       const entries: TaskEntry[] = [];
       for (const task of tasks) {
         const spec = specOf(task.spec);
