@@ -36,6 +36,11 @@ export interface AgentLink {
    * Never throws: failures come back as status updates through MasterLink.statusUpdate.
    */
   launchTasks(framework: FrameworkInfo & { id: FrameworkID }, tasks: TaskInfo[]): void;
+  /**
+   * Run a task group the master validated in one executor of type DEFAULT (LAUNCH_GROUP).
+   * Optional: the master refuses task groups for links without it. Never throws.
+   */
+  launchTaskGroup?(framework: FrameworkInfo & { id: FrameworkID }, executor: ExecutorInfo, tasks: TaskInfo[]): void;
   /** Kill one task (KILL event to its executor, or TASK_KILLED if not yet delivered). */
   killTask(frameworkId: FrameworkID, taskId: TaskID, killPolicy?: KillPolicy): void;
   /** SHUTDOWN one executor; after its grace period the process is SIGKILLed. */

@@ -8,6 +8,7 @@
  */
 import {
   isTerminalState,
+  type ExecutorInfo,
   type FrameworkID,
   type FrameworkInfo,
   type KillPolicy,
@@ -83,6 +84,29 @@ export class AgentFramework {
     run.addTask(task);
   }
 
+  /**
+   * LAUNCH_GROUP: the tasks of a group run together under one executor of type DEFAULT, each
+   * task's command in its own container as Mesos' default executor runs them in nested
+   * containers (docs/protobuf.md, "Offer operations"). Their updates name that executor. As
+   * the default executor does, a task ending otherwise than TASK_FINISHED kills the rest of the
+   * group, and the executor ends (the master hears of it) once every task has.
+   */
+  launchGroup(executor: ExecutorInfo, tasks: readonly TaskInfo[]): void {
+    const executorId = executor.executor_id.value;
+    const members = tasks.map((task) => new CommandTask(this.ctx, this.info, task, executorId));
+    const ended = new Set<CommandTask>();
+    for (const member of members) {
+      this.commandTasks.set(member.taskId, member);
+      this.host.track(member.start().then(() => member.done), () => {
+        if (this.commandTasks.get(member.taskId) === member) this.commandTasks.delete(member.taskId);
+        ended.add(member);
+        if (member.state !== 'TASK_FINISHED') for (const other of members) other.kill();
+        if (ended.size === members.length) this.ctx.executorExited(this.id, executorId, 0);
+        else this.forgetIfDone();
+      });
+    }
+  }
+
   /** docs/protocol.md, "Killing tasks": KILL goes to the container that has the task. */
   killTask(taskId: TaskID, killPolicy?: KillPolicy): void {
     const commandTask = this.commandTasks.get(taskId.value);
@@ -96,7 +120,8 @@ export class AgentFramework {
 
   shutdownExecutor(executorId: string): void {
     this.executors.get(executorId)?.shutdown();
-    this.commandTasks.get(executorId)?.kill();
+    // A command task's executor id is its task id; a task group's tasks share their executor's.
+    for (const task of this.commandTasks.values()) if (task.executorId === executorId) task.kill();
   }
 
   /** SHUTDOWN_FRAMEWORK (docs/protocol.md, "Teardown and shutdown"): every container ends; tasks left behind get no updates. */
@@ -160,7 +185,7 @@ export class AgentFramework {
   /** Fault injection: signals the process group of an executor or command task. */
   signal(executorId: string, signal: NodeJS.Signals): void {
     this.executors.get(executorId)?.signal(signal);
-    this.commandTasks.get(executorId)?.process?.kill(signal);
+    for (const task of this.commandTasks.values()) if (task.executorId === executorId) task.process?.kill(signal);
   }
 
   /** Its executors, then its command tasks, as LocalAgent.executors() lists them. */
@@ -168,7 +193,7 @@ export class AgentFramework {
     const frameworkId = this.id;
     return [
       ...[...this.executors.values()].map((run) => ({ frameworkId, executorId: run.executorId, containerId: run.containerId, sandbox: run.sandbox, pid: run.process?.pid, state: run.state, ...(run.streamContentType === undefined ? {} : { contentType: run.streamContentType }) })),
-      ...[...this.commandTasks.values()].map((task) => ({ frameworkId, executorId: task.taskId, containerId: task.containerId, sandbox: task.sandbox, pid: task.process?.pid, state: 'command' as const })),
+      ...[...this.commandTasks.values()].map((task) => ({ frameworkId, executorId: task.executorId, containerId: task.containerId, sandbox: task.sandbox, pid: task.process?.pid, state: 'command' as const })),
     ];
   }
 

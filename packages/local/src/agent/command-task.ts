@@ -31,6 +31,10 @@ export class CommandTask {
   readonly containerId = randomUUID();
   readonly frameworkId: string;
   readonly taskId: string;
+  /** Its task id, or the id of the default executor whose task group it belongs to. */
+  readonly executorId: string;
+  /** The last state reported; written by #report. */
+  state: TaskState | undefined;
   process: ContainerProcess | undefined;
   sandbox = '';
   /** Set by kill(); decides TASK_KILLED over FINISHED/FAILED when the process ends. */
@@ -45,9 +49,11 @@ export class CommandTask {
     private readonly ctx: AgentContext,
     private readonly framework: FrameworkInfo & { id: FrameworkID },
     readonly task: TaskInfo,
+    groupExecutorId?: string,
   ) {
     this.frameworkId = framework.id.value;
     this.taskId = task.task_id.value;
+    this.executorId = groupExecutorId ?? this.taskId;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -61,7 +67,7 @@ export class CommandTask {
     try {
       this.process = await launchContainer(this.ctx, {
         frameworkId: this.frameworkId,
-        executorId: this.taskId,
+        executorId: this.executorId,
         containerId: this.containerId,
         command: this.task.command ?? {},
         checkpoint: this.framework.checkpoint === true,
@@ -75,6 +81,7 @@ export class CommandTask {
     } catch (error) {
       if (!this.#abandoned) {
         const killedEarly = this.#killed;
+        this.state = killedEarly ? 'TASK_KILLED' : 'TASK_FAILED';
         this.ctx.enqueueUpdate(
           this.frameworkId,
           agentStatus({
@@ -85,7 +92,7 @@ export class CommandTask {
               ? 'Killed before delivery to the executor'
               : `Failed to launch container: ${error instanceof Error ? error.message : String(error)}`,
             agentId: this.ctx.agentId,
-            executorId: this.taskId,
+            executorId: this.executorId,
           }),
         );
       }
@@ -143,9 +150,10 @@ export class CommandTask {
       task_id: this.task.task_id,
       state,
       source: 'SOURCE_EXECUTOR',
-      executor_id: { value: this.taskId },
+      executor_id: { value: this.executorId },
       uuid: newStatusUuid(),
     };
+    this.state = state;
     if (message !== undefined) status.message = message;
     this.ctx.enqueueUpdate(
       this.frameworkId,

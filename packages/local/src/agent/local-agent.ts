@@ -4,7 +4,7 @@
  * streams. The master reaches it through AgentLink; it reports through MasterLink. What it
  * holds per framework (executors, command tasks) is kept by AgentFramework (agent-framework.ts).
  */
-import type { AgentID, AgentInfo, Base64, ExecutorID, FrameworkID, FrameworkInfo, KillPolicy, Resource, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
+import type { AgentID, AgentInfo, Base64, ExecutorID, ExecutorInfo, FrameworkID, FrameworkInfo, KillPolicy, Resource, TaskID, TaskInfo, TaskStatus } from '@mesosgot/common/internal';
 import type { AgentLink, AgentSnapshot, MasterLink } from '../links.js';
 import type { AgentContext, AgentTimeouts, UpdateAcceptance } from './agent-context.js';
 import { removeVolumes } from './persistent-volumes.js';
@@ -238,6 +238,13 @@ export class LocalAgent implements AgentLink {
       this.#queue.taskLaunched(entry.id, task.task_id.value);
       entry.launch(task);
     }
+  }
+
+  launchTaskGroup(framework: FrameworkInfo & { id: FrameworkID }, executor: ExecutorInfo, tasks: TaskInfo[]): void {
+    if (this.#lifecycle !== 'running') return; // A dead agent receives nothing.
+    const entry = this.#frameworkEntry(framework);
+    for (const task of tasks) this.#queue.taskLaunched(entry.id, task.task_id.value);
+    entry.launchGroup(executor, tasks);
   }
 
   killTask(frameworkId: FrameworkID, taskId: TaskID, killPolicy?: KillPolicy): void {

@@ -6,7 +6,9 @@
  */
 import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Framework } from './frameworks.js';
+import { bare } from './agent-registry.js';
 import { validateLaunch } from './launch-validation.js';
+import { validateTaskGroup } from './task-group-validation.js';
 import type { MasterCounter } from './master-metrics.js';
 import type { MasterState } from './master-state.js';
 import type { OutstandingOffer } from './offers.js';
@@ -195,10 +197,42 @@ function accept(
   for (const op of operations) {
     const tasks = launchTasksOf(op);
     if (op.type === 'LAUNCH_GROUP') {
-      // TODO(LAUNCH_GROUP): needs the agent's default executor; refused as a whole group (docs/protocol.md, "Launch validation").
-      for (const task of tasks) {
-        state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_GROUP_INVALID', message: 'LAUNCH_GROUP is not supported by the local cluster' }));
+      // A task group is launched or refused whole (docs/protobuf.md, "Offer operations").
+      const refuse = (message: string): void => {
+        for (const task of tasks) state.sendUpdate(framework, masterStatus(task, { state: 'TASK_ERROR', reason: 'REASON_TASK_GROUP_INVALID', message }));
+      };
+      if (op.id !== undefined) {
+        refuse('The `id` field cannot be set on LAUNCH_GROUP operations');
+        continue;
       }
+      if (!agent.link.launchTaskGroup) {
+        refuse('The agent cannot run a task group');
+        continue;
+      }
+      const verdict = validateTaskGroup(op.launch_group?.executor, tasks, {
+        frameworkId: framework.id,
+        agentId: agent.id,
+        role: first.role,
+        offered: remaining,
+        hasTask: (id) => state.tasks.get(framework.id, id) !== undefined,
+        existingExecutor: (id) => state.agents.executor(agent, framework.id, id),
+      });
+      if (!verdict.ok) {
+        refuse(verdict.message);
+        continue;
+      }
+      if (verdict.newExecutor) {
+        state.agents.addExecutor(agent, framework.id, verdict.newExecutor);
+        remaining = subtractResources(remaining, bare(verdict.newExecutor.resources ?? []));
+      }
+      for (const { task: kept, taskResources } of verdict.tasks) {
+        const task = state.tasks.add(framework.id, agent.id, kept, taskResources);
+        state.changes.emit({ kind: 'task-added', task });
+        state.agents.charge(agent, taskResources);
+        remaining = subtractResources(remaining, taskResources);
+      }
+      // The default executor is handed the tasks as the framework wrote them (no executor field).
+      agent.link.launchTaskGroup(framework.info, verdict.executor, [...tasks]);
       continue;
     }
     if (isResourceOperation(op.type)) {
