@@ -130,6 +130,8 @@ export class LocalCluster {
         ...(options.authenticateHttpReadwrite !== undefined ? { authenticateHttpReadwrite: options.authenticateHttpReadwrite } : {}),
         ...(options.zk !== undefined ? { zk: options.zk } : {}),
         ...(options.zkSessionTimeoutMs !== undefined ? { zkSessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+        // Agents and masters share the process and the work dir: the master's files calls serve every agent's sandboxes.
+        filesRoots: () => (this.#workDir !== undefined ? [join(this.#workDir, 'slaves')] : []),
       },
       onElected: (leader) => this.#followLeader(leader),
     });

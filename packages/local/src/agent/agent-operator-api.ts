@@ -1,9 +1,9 @@
 /**
  * The agent's read-only operator surface, as a Mesos 1.12 agent serves it: `POST /api/v1`
  * (also `/slave(1)/api/v1`) with GET_HEALTH, GET_VERSION, GET_FLAGS, GET_METRICS, GET_STATE,
- * GET_AGENT, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS and GET_CONTAINERS (other `agent::Call`
+ * GET_AGENT, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_CONTAINERS, LIST_FILES and READ_FILE (other `agent::Call`
  * types answer 501: nested containers, resource providers and images do not exist here), and
- * the GET endpoints `/version`, `/flags`, `/metrics/snapshot`. Shapes follow a real agent's
+ * the GET endpoints `/version`, `/flags`, `/metrics/snapshot` and `/state` (agent-state-document.ts). Shapes follow a real agent's
  * answers (test/fixtures/real-mesos/operator/agent-*.json).
  */
 import { readFileSync } from 'node:fs';
@@ -13,8 +13,10 @@ import type { AgentSnapshot } from '../links.js';
 import { allocated } from '../master/operator-views.js';
 import { systemMetrics } from '../master/master-metrics.js';
 import { sendText } from '../master/scheduler-api.js';
+import { answerFileCall } from '../operator/file-calls.js';
 import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
 import { versionInfo } from '../operator/version-info.js';
+import { agentStateDocument } from './agent-state-document.js';
 import type { ExecutorSnapshot } from './local-agent-options.js';
 
 /** Every `agent::Call::Type` of Mesos 1.12. */
@@ -37,7 +39,7 @@ const AGENT_OPERATOR_CODECS: OperatorCodecs = {
 };
 
 const OPERATOR_PATHS = new Set(['/api/v1', '/slave(1)/api/v1']);
-const DOCUMENT_PATHS = new Set(['/version', '/flags', '/slave(1)/flags', '/metrics/snapshot']);
+const DOCUMENT_PATHS = new Set(['/version', '/flags', '/slave(1)/flags', '/metrics/snapshot', '/state', '/slave(1)/state']);
 
 /** What the surface reads from its agent. */
 export interface AgentOperatorHost {
@@ -47,6 +49,8 @@ export interface AgentOperatorHost {
   flags(): Record<string, string>;
   /** Seconds since the epoch when the agent started. */
   startedAt: number;
+  /** The directory holding this agent's sandboxes (`<work_dir>/slaves/<agent id>`), what the files calls serve. */
+  sandboxRoot(): string;
 }
 
 /** True when `path` is served here. */
@@ -61,7 +65,10 @@ export async function handleAgentOperatorRequest(host: AgentOperatorHost, req: I
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, `405 Method Not Allowed. Expecting one of { 'GET', 'HEAD' }, but received '${req.method ?? ''}'.`, { Allow: 'GET, HEAD' });
     }
-    const document = path === '/version' ? versionInfo() : path === '/metrics/snapshot' ? agentMetrics(host) : { flags: host.flags() };
+    const document = path === '/version' ? versionInfo()
+      : path === '/metrics/snapshot' ? agentMetrics(host)
+      : path.endsWith('/state') ? agentStateDocument({ info: host.info(), snapshot: host.snapshot(), containers: host.containers(), flags: host.flags(), startedAt: host.startedAt })
+      : { flags: host.flags() };
     const body = Buffer.from(JSON.stringify(document), 'utf8');
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
     return void res.end(req.method === 'HEAD' ? undefined : body);
@@ -70,6 +77,7 @@ export async function handleAgentOperatorRequest(host: AgentOperatorHost, req: I
   if (!request) return;
   const { type } = request.call;
   if (answerSelfCall(request, { flags: () => host.flags(), metrics: () => agentMetrics(host) })) return;
+  if (await answerFileCall(request, res, [host.sandboxRoot()], AGENT_OPERATOR_CODECS.validator)) return;
   switch (type) {
     case 'GET_AGENT':
       return request.reply(type, { agent_info: host.info() });

@@ -92,7 +92,7 @@ export async function handleFilesRequest(root: string, req: IncomingMessage, res
  * `/frameworks/<fid>/executors/<eid>/runs/latest[/file]`, which clients use without knowing
  * the agent's work_dir or the container id; `latest` is the most recently started run.
  */
-async function virtualPath(root: string, requested: string): Promise<string> {
+export async function virtualPath(root: string, requested: string): Promise<string> {
   const m = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/latest(\/.*)?$/.exec(requested);
   if (!m) return requested;
   const runs = join(root, 'frameworks', m[1]!, 'executors', m[2]!, 'runs');
@@ -133,7 +133,7 @@ async function entryOf(shownPath: string, realPath: string): Promise<Record<stri
 }
 
 /** Mesos shows owner names; we know the name of the user we run as, and show other ids as numbers. */
-function userName(uid: number): string {
+export function userName(uid: number): string {
   const me = userInfo();
   return uid === me.uid ? me.username : String(uid);
 }

@@ -73,12 +73,13 @@ export class LocalAgent implements AgentLink {
       containers: () => this.executors(),
       flags: () => this.#flags(),
       startedAt: Date.now() / 1000,
+      sandboxRoot: () => this.sandboxRoot,
     };
     const auth = options.auth ?? {};
     checkHttpAuthSettings(auth);
     this.#server = new AgentServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      if (isFilesPath(path)) return void answerOrFail(res, handleFilesRequest(join(this.#options.workDir, 'slaves', this.#agentId), req, res));
+      if (isFilesPath(path)) return void answerOrFail(res, handleFilesRequest(this.sandboxRoot, req, res));
       if (isAgentOperatorPath(path)) return void answerOrFail(res, handleAgentOperatorRequest(operatorHost, req, res, path));
       void handleAgentRequest(
         {
@@ -102,6 +103,11 @@ export class LocalAgent implements AgentLink {
   /** The HTTP layer's counters (connections open, refused, displaced; body bytes in flight) while listening. */
   get http(): GuardedServer | undefined {
     return this.#server.http;
+  }
+
+  /** The directory holding this agent's sandboxes, `<work_dir>/slaves/<agent id>`: what its files API serves. */
+  get sandboxRoot(): string {
+    return join(this.#options.workDir, 'slaves', this.#agentId);
   }
 
   get #agentId(): string {

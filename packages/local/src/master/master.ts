@@ -72,6 +72,11 @@ export interface LocalMasterOptions {
   authenticateHttpReadonly?: boolean;
   /** HTTP Basic (with `credentials`) on the v1 operator API (Mesos `--authenticate_http_readwrite`). */
   authenticateHttpReadwrite?: boolean;
+  /**
+   * Directories LIST_FILES and READ_FILE may serve (the embedded agents' sandboxes, which share
+   * this process); none by default, so every path is 404, as on a master without `--log_dir`.
+   */
+  filesRoots?: () => readonly string[];
 }
 
 /**
@@ -112,7 +117,8 @@ export class LocalMaster {
       flags: () => masterFlags(this.#state, flagInputs),
       metrics: () => masterMetrics(this.#state, this.#operatorApi.streamCount),
     };
-    this.#operatorApi = new OperatorApi(this.#readContext);
+    const filesRoots = options.filesRoots ?? (() => []);
+    this.#operatorApi = new OperatorApi({ ...this.#readContext, filesRoots });
     this.#httpLimits = options.httpLimits ?? {};
     this.#auth = {
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),

@@ -1,7 +1,8 @@
 /**
  * The master's v1 operator API, `POST /api/v1` (also `/master/api/v1`), after Mesos 1.12's
  * `master::Call`: GET_HEALTH, GET_VERSION, GET_FLAGS, GET_METRICS, GET_LOGGING_LEVEL,
- * GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_MASTER and
+ * GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_MASTER, LIST_FILES,
+ * READ_FILE (file-calls.ts, over the sandboxes the master is given) and
  * the SUBSCRIBE event stream, and RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES and
  * DESTROY_VOLUMES (operator-resource-calls.ts). The other call types of that message
  * (maintenance, quota, …) answer 501: the local master has none of those features.
@@ -13,6 +14,7 @@ import { getAgents, getExecutors, getFrameworks, getMaster, getState, getTasks }
 import { applyOperatorResourceCall, isOperatorResourceCall } from './operator-resource-calls.js';
 import { OperatorStream } from './operator-stream.js';
 import { sendText } from './scheduler-api.js';
+import { answerFileCall } from '../operator/file-calls.js';
 import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
 import { addResources, MASTER_CALL_CODEC, MASTER_RESPONSE_CODEC } from '@mesosgot/common/internal';
 
@@ -50,6 +52,8 @@ export interface OperatorApiContext {
   state: MasterState;
   flags(): Record<string, string>;
   metrics(): Record<string, number>;
+  /** Directories the files calls serve. */
+  filesRoots(): readonly string[];
 }
 
 export class OperatorApi {
@@ -72,6 +76,7 @@ export class OperatorApi {
     const { state } = this.#ctx;
     const { type } = request.call;
     if (answerSelfCall(request, this.#ctx)) return;
+    if (await answerFileCall(request, res, this.#ctx.filesRoots(), MASTER_OPERATOR_CODECS.validator)) return;
     switch (type) {
       case 'GET_LOGGING_LEVEL':
         // glog's default verbosity, which a real master answers until SET_LOGGING_LEVEL.

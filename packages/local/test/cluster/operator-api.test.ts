@@ -181,6 +181,53 @@ describe('local cluster operator API against a real Mesos 1.12', () => {
     }
   });
 
+  it('serves the agent /state (and /slave(1)/state) in the recorded shape, listing the running task', async () => {
+    const { agentUrl, s } = await running();
+    const recorded = recording('agent-state.json').body as { frameworks: unknown[] };
+    for (const path of ['/state', '/slave(1)/state']) {
+      const answer = await http(`${agentUrl}${path}`, 'GET');
+      expect({ path, status: answer.status, contentType: answer.contentType }).toEqual({ path, status: 200, contentType: 'application/json' });
+      const state = JSON.parse(answer.text) as { id: string; flags: Record<string, unknown>; frameworks: { id: string; executors: { id: string; directory: string; tasks: { id: string; state: string }[] }[] }[] };
+      // The recording's command-task executor sits in completed_executors; ours run, so compare against its running one.
+      expect({ path, mismatches: shapeMismatches(recorded, state, '$', new Set([...ABSENT, '$.flags'])) }).toEqual({ path, mismatches: [] });
+      expect(Object.values(state.flags).every((v) => typeof v === 'string')).toBe(true);
+      expect(state.id).toBe(cluster!.agents[0]!.info.id.value);
+      const framework = state.frameworks.find((f) => f.id === s.frameworkId)!;
+      const sleeper = framework.executors.find((e) => e.id === 'sleeper-0')!;
+      expect(sleeper.tasks).toEqual([expect.objectContaining({ id: 'sleeper-0', state: 'TASK_RUNNING' })]);
+      expect(sleeper.directory).toBe(cluster!.agents[0]!.executors().find((e) => e.executorId === 'sleeper-0')!.sandbox);
+    }
+  });
+
+  it('answers LIST_FILES and READ_FILE on agent and master inside the sandboxes only', async () => {
+    const { url, agentUrl } = await running();
+    const sandbox = cluster!.agents[0]!.executors().find((e) => e.executorId === 'sleeper-0')!.sandbox;
+    await waitFor(async () => JSON.parse((await http(`${agentUrl}/files/read?path=${sandbox}/stderr&offset=0`, 'GET')).text).data.includes('started'), { what: 'stderr written' });
+    symlinkSync('/etc/passwd', join(sandbox, 'escape-v1'));
+    for (const base of [agentUrl, url]) {
+      const list = await http(`${base}/api/v1`, 'POST', { type: 'LIST_FILES', list_files: { path: sandbox } });
+      expect({ base, status: list.status }).toEqual({ base, status: 200 });
+      const listed = JSON.parse(list.text) as { type: string; list_files: { file_infos: { path: string; mode: number; size: number; mtime: { nanoseconds: number } }[] } };
+      expect(listed.type).toBe('LIST_FILES');
+      const stderr = listed.list_files.file_infos.find((f) => f.path === `${sandbox}/stderr`)!;
+      expect(stderr).toMatchObject({ size: 8, mode: expect.any(Number), mtime: { nanoseconds: expect.any(Number) } });
+      expect(stderr.mode & 0o170000).toBe(0o100000);
+      const read = await http(`${base}/api/v1`, 'POST', { type: 'READ_FILE', read_file: { path: `${sandbox}/stderr`, offset: 2, length: 3 } });
+      const file = JSON.parse(read.text) as { type: string; read_file: { size: number; data: string } };
+      expect({ base, type: file.type, size: file.read_file.size, data: Buffer.from(file.read_file.data, 'base64').toString() }).toEqual({ base, type: 'READ_FILE', size: 8, data: 'art' });
+      const whole = JSON.parse((await http(`${base}/api/v1`, 'POST', { type: 'READ_FILE', read_file: { path: `${sandbox}/stderr`, offset: 0 } })).text) as { read_file: { data: string } };
+      expect(Buffer.from(whole.read_file.data, 'base64').toString()).toBe('started\n');
+      expect((await http(`${base}/api/v1`, 'POST', { type: 'READ_FILE', read_file: { path: sandbox, offset: 0 } })).status).toBe(400);
+      expect((await http(`${base}/api/v1`, 'POST', { type: 'LIST_FILES' })).status).toBe(400);
+      for (const path of ['/etc/passwd', '/etc', `${sandbox}/../../../../../../../../../../etc/passwd`, `${sandbox}/escape-v1`, 'etc/passwd', `${sandbox}/nope`]) {
+        for (const call of [{ type: 'LIST_FILES', list_files: { path } }, { type: 'READ_FILE', read_file: { path, offset: 0 } }]) {
+          const answer = await http(`${base}/api/v1`, 'POST', call);
+          expect({ base, path, type: call.type, status: answer.status, leaked: answer.text.includes('root:') || answer.text.includes('cm9vd') }).toEqual({ base, path, type: call.type, status: 404, leaked: false });
+        }
+      }
+    }
+  });
+
   it('refuses bad operator requests like the scheduler endpoint: 405, 400, 415, 406, 501', async () => {
     cluster = new LocalCluster({ allocationIntervalMs: 20 });
     const url = await cluster.start();
