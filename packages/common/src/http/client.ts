@@ -1,4 +1,4 @@
-import { Client } from 'undici';
+import { Client, request } from './undici-client.js';
 import { DEFAULT_REPEATABLE_CONCURRENCY } from './call-lanes.js';
 import { DriverStoppedError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { decodeRecordIO } from '../recordio/decoder.js';
@@ -170,7 +170,7 @@ export class MesosHttpClient {
         async (target) => {
           this.#useOrigin(target.origin);
           return redirectable(
-            (await this.#calls.request({
+            (await request(this.#calls, {
               path: target.pathname + target.search,
               method: 'POST',
               headers,
@@ -220,9 +220,9 @@ export class MesosHttpClient {
           // A new SUBSCRIBE always uses a new connection (docs/protocol.md, "Connections").
           stream = this.#newClient(target.origin, { isStream: true });
           this.#streams.add(stream);
-          const request = { path: target.pathname + target.search, method: 'POST' as const, headers, body: payload };
+          const post = { path: target.pathname + target.search, method: 'POST' as const, headers, body: payload };
           return redirectable(
-            (await stream.request(signal === undefined ? request : { ...request, signal })) as UndiciResponse,
+            (await request(stream, signal === undefined ? post : { ...post, signal })) as UndiciResponse,
           );
         },
         { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },

@@ -4,9 +4,25 @@
  * and master membership need: connect with a deadline, children/data with one-shot watches,
  * ephemeral sequential nodes, close.
  */
-import zookeeper from 'node-zookeeper-client';
+import type zookeeper from 'node-zookeeper-client';
 import { MasterDetectionError, TimeoutError } from '../errors.js';
 import type { ZkUrl } from './zk-url.js';
+
+/**
+ * node-zookeeper-client, loaded by the first connect(): a process that only imports this module
+ * (a scheduler whose `--master` is not `zk://`) never loads the client. Set once, by loadClient.
+ */
+let client: typeof zookeeper | undefined;
+
+async function loadClient(): Promise<typeof zookeeper> {
+  client ??= (await import('node-zookeeper-client')).default;
+  return client;
+}
+
+/** ZooKeeper's NO_NODE error code (its Exception.NO_NODE). */
+const ZK_NO_NODE = -101;
+/** CreateMode.EPHEMERAL_SEQUENTIAL of node-zookeeper-client. */
+const EPHEMERAL_SEQUENTIAL = 3;
 
 export interface ZkSessionOptions {
   /** ZooKeeper session timeout; Mesos' default `--zk_session_timeout` is 10 s. */
@@ -51,7 +67,8 @@ export class ZkSession {
    */
   static async connect(url: ZkUrl, options: ZkSessionOptions = {}): Promise<ZkSession> {
     const timeoutMs = options.connectTimeoutMs ?? DEFAULT_ZK_CONNECT_TIMEOUT_MS;
-    const client = zookeeper.createClient(url.connectString, {
+    const zk = await loadClient();
+    const client = zk.createClient(url.connectString, {
       sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS,
       spinDelay: 200,
       retries: 1,
@@ -111,7 +128,7 @@ export class ZkSession {
 
   /** Creates an ephemeral sequential node `<prefix><10 digits>`; resolves with its full path. */
   createEphemeralSequential(prefix: string, data: Buffer): Promise<string> {
-    return this.#call<string>((cb) => this.#client.create(prefix, data, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb));
+    return this.#call<string>((cb) => this.#client.create(prefix, data, EPHEMERAL_SEQUENTIAL, cb));
   }
 
   remove(path: string): Promise<void> {
@@ -179,5 +196,5 @@ function toError(error: unknown): Error {
 export function isNoNodeError(error: unknown): boolean {
   const e = error as { zkCode?: number; code?: unknown; getCode?: () => number };
   const code = e.zkCode ?? (typeof e.getCode === 'function' ? e.getCode() : e.code);
-  return code === zookeeper.Exception.NO_NODE;
+  return code === ZK_NO_NODE;
 }

@@ -8,7 +8,7 @@
  * master's `/master/slaves`. Reads never block the framework; a failed read is retried at the
  * next poll.
  */
-import { request } from 'undici';
+import { get } from 'node:http';
 import type { SchedEvent } from './sched-events.js';
 
 /** How often each file is asked for new bytes. */
@@ -97,12 +97,9 @@ export class TaskLogFollower {
       if (agent === undefined) return;
       const path = `/frameworks/${this.#frameworkId}/executors/${f.executorId}/runs/latest/${file}`;
       for (;;) {
-        const res = await request(`${agent}/files/read?path=${encodeURIComponent(path)}&offset=${f.offsets[file]}`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          return;
-        }
-        const { data, offset } = (await res.body.json()) as { data: string; offset: number };
+        const got = await getJson(`${agent}/files/read?path=${encodeURIComponent(path)}&offset=${f.offsets[file]}`);
+        if (got === undefined) return;
+        const { data, offset } = got as { data: string; offset: number };
         if (data === '') return;
         f.offsets[file] = offset + Buffer.byteLength(data, 'utf8');
         this.#take(f, file, data);
@@ -143,13 +140,42 @@ export class TaskLogFollower {
   async #agentUrl(agentId: string): Promise<string | undefined> {
     const known = this.#agents.get(agentId);
     if (known !== undefined) return known;
-    const res = await request(`${this.#master}/master/slaves`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      return undefined;
-    }
-    const { slaves } = (await res.body.json()) as { slaves: { id: string; pid: string }[] };
+    const got = await getJson(`${this.#master}/master/slaves`);
+    if (got === undefined) return undefined;
+    const { slaves } = got as { slaves: { id: string; pid: string }[] };
     for (const s of slaves) this.#agents.set(s.id, `http://${s.pid.slice(s.pid.indexOf('@') + 1)}`);
     return this.#agents.get(agentId);
   }
+}
+
+/** Bound on one read of the master or an agent (connection, answer and body). */
+const READ_TIMEOUT_MS = 5_000;
+
+/**
+ * GETs `url` (node:http: the follower needs no more, and undici's fetch-side modules stay
+ * unloaded). Resolves with the parsed body of a 200, undefined for any other status; rejects on
+ * a network error, bad JSON or READ_TIMEOUT_MS without an answer.
+ */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: READ_TIMEOUT_MS }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(undefined);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('error', reject);
+      res.once('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer from ${url} within ${READ_TIMEOUT_MS} ms`)));
+    req.once('error', reject);
+  });
 }
