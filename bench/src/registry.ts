@@ -11,7 +11,7 @@ import { relayedMessages } from './benchmarks/relayed-messages.js';
 import { e2eEncodings, relayEncodings } from './benchmarks/relay-encodings.js';
 import { declineRate } from './benchmarks/decline-rate.js';
 import { gangPacking } from './benchmarks/gang-packing.js';
-import { memory } from './benchmarks/memory.js';
+import { helloRss, memory } from './benchmarks/memory.js';
 import { pingPong } from './benchmarks/ping-pong.js';
 import { e2eDirect, e2eMessages } from './benchmarks/e2e-messages.js';
 import { statusPageCost } from './benchmarks/status-page-cost.js';
@@ -40,4 +40,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   relayEncodings,
   e2eEncodings,
   memory,
+  helloRss,
 ];
