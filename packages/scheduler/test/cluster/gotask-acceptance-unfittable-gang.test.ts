@@ -84,4 +84,30 @@ describe('GoTaskScheduler elastic gangs that cannot fit', () => {
     expect(seq.problems).toEqual([]);
     expect(log.has('TaskFailed')).toBe(false);
   }, 90_000);
+
+  it("on the embedded cluster judges by the agents' totals: a gang larger than both agents together rejects, one that fits them runs", async () => {
+    const sched = new GoTaskScheduler(
+      parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '2', '--local-agent-resources', 'cpus:1;mem:512;disk:512', '--hold-timeout', '30', '--log-level', 'warn'], {}),
+      { nodeCommand: process.execPath },
+    );
+    const outcomes: unknown[] = [];
+    sched.registerSchedFunc(async () => {
+      // Each agent has 0.9 cpus besides its executor: it holds one task of 0.9 or 0.5, two of 0.45.
+      for (const [count, cpus] of [[3, 0.9], [4, 0.5]] as const) {
+        await sched.spawnTask('chat', count, { cpus, mem: 64 }).then(
+          () => outcomes.push('resolved'),
+          (error: unknown) => outcomes.push(error),
+        );
+      }
+      const fits = await sched.spawnTask('chat', 3, { cpus: 0.45, mem: 64 });
+      outcomes.push(fits);
+    });
+    await sched.run();
+    expect(outcomes).toHaveLength(3);
+    expect(outcomes[0]).toBeInstanceOf(UnfittableTaskError);
+    expect((outcomes[0] as Error).message).toMatch(/^gang 1 can never fit: the gang \(3 × chat, .*\) is larger than the 2 agent\(s\) known together \(cpus 2, /);
+    expect(outcomes[1]).toBeInstanceOf(UnfittableTaskError);
+    expect((outcomes[1] as Error).message).toMatch(/^gang 2 can never fit: /);
+    expect(outcomes[2]).toEqual({ gang: 3, taskIds: ['chat-7', 'chat-8', 'chat-9'] });
+  }, 60_000);
 });
