@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { fromBinary } from '@bufbuild/protobuf';
 import { request } from 'undici';
-import { decodeRecordIO, MASTER_EVENT_CODEC, MASTER_RESPONSE_CODEC, AGENT_RESPONSE_CODEC, type OperatorMessage, type WireCodec } from '@mesosgot/common/internal';
+import { AGENT_CALL_CODEC, decodeRecordIO, MASTER_EVENT_CODEC, MASTER_RESPONSE_CODEC, AGENT_RESPONSE_CODEC, type OperatorMessage, type WireCodec } from '@mesosgot/common/internal';
 import { ResponseSchema as MasterResponseSchema, Response_Type } from '../../../common/src/wire/gen/mesos/v1/master/master_pb.js';
 import { LocalCluster } from '../../src/cluster.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
@@ -110,6 +110,22 @@ describe('operator API in protobuf', () => {
     expect(numericTimes(proto)).toEqual(asProtobufCarriesIt(json));
     const tasks = (proto.get_state as { get_tasks: { launched_tasks: { task_id: { value: string } }[] } }).get_tasks.launched_tasks;
     expect(tasks.map((t) => t.task_id.value)).toEqual(['sleeper']);
+  });
+
+  it("answers an agent's LIST_FILES and READ_FILE of a sandbox in protobuf as in JSON", async () => {
+    const agentUrl = `http://${cluster.agents[0]!.endpoint}`;
+    const sandbox = `/frameworks/${scheduler.frameworkId}/executors/sleeper/runs/latest`;
+    for (const call of [
+      { type: 'LIST_FILES', list_files: { path: sandbox } },
+      { type: 'READ_FILE', read_file: { path: `${sandbox}/stdout`, offset: 0 } },
+    ]) {
+      const json = await post(agentUrl, JSON.stringify(call), { 'Content-Type': 'application/json', Accept: 'application/json' });
+      const proto = await post(agentUrl, AGENT_CALL_CODEC.toBinary(call), { 'Content-Type': PROTOBUF, Accept: PROTOBUF });
+      expect([json.status, proto.status]).toEqual([200, 200]);
+      const decoded = AGENT_RESPONSE_CODEC.fromBinary(proto.body);
+      expect(numericTimes(decoded)).toEqual(asProtobufCarriesIt(JSON.parse(json.body.toString('utf8'))));
+      expect(decoded.type).toBe(call.type);
+    }
   });
 
   it.each([

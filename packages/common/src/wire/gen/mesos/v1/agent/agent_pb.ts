@@ -9,7 +9,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AgentInfo, ContainerID, ContainerStatus, DurationInfo, ExecutorID, ExecutorInfo, Flag, FrameworkID, FrameworkInfo, Metric, Task, VersionInfo } from "../mesos_pb.js";
+import type { AgentInfo, ContainerID, ContainerStatus, DurationInfo, ExecutorID, ExecutorInfo, FileInfo, Flag, FrameworkID, FrameworkInfo, Metric, Task, VersionInfo } from "../mesos_pb.js";
 import { file_mesos_v1_mesos } from "../mesos_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mesos/v1/agent/agent.proto.
  */
 export const file_mesos_v1_agent_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChptZXNvcy92MS9hZ2VudC9hZ2VudC5wcm90bxIObWVzb3MudjEuYWdlbnQilAgKBENhbGwSJwoEdHlwZRgBIAEoDjIZLm1lc29zLnYxLmFnZW50LkNhbGwuVHlwZRI0CgtnZXRfbWV0cmljcxgCIAEoCzIfLm1lc29zLnYxLmFnZW50LkNhbGwuR2V0TWV0cmljcxI6Cg5nZXRfY29udGFpbmVycxgUIAEoCzIiLm1lc29zLnYxLmFnZW50LkNhbGwuR2V0Q29udGFpbmVycxo1CgpHZXRNZXRyaWNzEicKB3RpbWVvdXQYASABKAsyFi5tZXNvcy52MS5EdXJhdGlvbkluZm8aPQoNR2V0Q29udGFpbmVycxITCgtzaG93X25lc3RlZBgBIAEoCBIXCg9zaG93X3N0YW5kYWxvbmUYAiABKAgi+gUKBFR5cGUSCwoHVU5LTk9XThAAEg4KCkdFVF9IRUFMVEgQARINCglHRVRfRkxBR1MQAhIPCgtHRVRfVkVSU0lPThADEg8KC0dFVF9NRVRSSUNTEAQSFQoRR0VUX0xPR0dJTkdfTEVWRUwQBRIVChFTRVRfTE9HR0lOR19MRVZFTBAGEg4KCkxJU1RfRklMRVMQBxINCglSRUFEX0ZJTEUQCBINCglHRVRfU1RBVEUQCRISCg5HRVRfQ09OVEFJTkVSUxAKEhIKDkdFVF9GUkFNRVdPUktTEAsSEQoNR0VUX0VYRUNVVE9SUxAMEhIKDkdFVF9PUEVSQVRJT05TEB8SDQoJR0VUX1RBU0tTEA0SDQoJR0VUX0FHRU5UEBQSGgoWR0VUX1JFU09VUkNFX1BST1ZJREVSUxAaEhsKF0xBVU5DSF9ORVNURURfQ09OVEFJTkVSEA4SGQoVV0FJVF9ORVNURURfQ09OVEFJTkVSEA8SGQoVS0lMTF9ORVNURURfQ09OVEFJTkVSEBASGwoXUkVNT1ZFX05FU1RFRF9DT05UQUlORVIQFRIjCh9MQVVOQ0hfTkVTVEVEX0NPTlRBSU5FUl9TRVNTSU9OEBESGgoWQVRUQUNIX0NPTlRBSU5FUl9JTlBVVBASEhsKF0FUVEFDSF9DT05UQUlORVJfT1VUUFVUEBMSFAoQTEFVTkNIX0NPTlRBSU5FUhAWEhIKDldBSVRfQ09OVEFJTkVSEBcSEgoOS0lMTF9DT05UQUlORVIQGBIUChBSRU1PVkVfQ09OVEFJTkVSEBkSIAocQUREX1JFU09VUkNFX1BST1ZJREVSX0NPTkZJRxAbEiMKH1VQREFURV9SRVNPVVJDRV9QUk9WSURFUl9DT05GSUcQHBIjCh9SRU1PVkVfUkVTT1VSQ0VfUFJPVklERVJfQ09ORklHEB0SHwobTUFSS19SRVNPVVJDRV9QUk9WSURFUl9HT05FECASEAoMUFJVTkVfSU1BR0VTEB4irRMKCFJlc3BvbnNlEisKBHR5cGUYASABKA4yHS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5UeXBlEjYKCmdldF9oZWFsdGgYAiABKAsyIi5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRIZWFsdGgSNAoJZ2V0X2ZsYWdzGAMgASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0RmxhZ3MSOAoLZ2V0X3ZlcnNpb24YBCABKAsyIy5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRWZXJzaW9uEjgKC2dldF9tZXRyaWNzGAUgASgLMiMubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0TWV0cmljcxJDChFnZXRfbG9nZ2luZ19sZXZlbBgGIAEoCzIoLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldExvZ2dpbmdMZXZlbBI0CglnZXRfc3RhdGUYCSABKAsyIS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRTdGF0ZRI+Cg5nZXRfY29udGFpbmVycxgKIAEoCzImLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldENvbnRhaW5lcnMSPgoOZ2V0X2ZyYW1ld29ya3MYCyABKAsyJi5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRGcmFtZXdvcmtzEjwKDWdldF9leGVjdXRvcnMYDCABKAsyJS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRFeGVjdXRvcnMSNAoJZ2V0X3Rhc2tzGA0gASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0VGFza3MSNAoJZ2V0X2FnZW50GA8gASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0QWdlbnQaHAoJR2V0SGVhbHRoEg8KB2hlYWx0aHkYASACKAgaKQoIR2V0RmxhZ3MSHQoFZmxhZ3MYASADKAsyDi5tZXNvcy52MS5GbGFnGjkKCkdldFZlcnNpb24SKwoMdmVyc2lvbl9pbmZvGAEgAigLMhUubWVzb3MudjEuVmVyc2lvbkluZm8aLwoKR2V0TWV0cmljcxIhCgdtZXRyaWNzGAEgAygLMhAubWVzb3MudjEuTWV0cmljGiAKD0dldExvZ2dpbmdMZXZlbBINCgVsZXZlbBgBIAIoDRq+AQoIR2V0U3RhdGUSNAoJZ2V0X3Rhc2tzGAEgASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0VGFza3MSPAoNZ2V0X2V4ZWN1dG9ycxgCIAEoCzIlLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldEV4ZWN1dG9ycxI+Cg5nZXRfZnJhbWV3b3JrcxgDIAEoCzImLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldEZyYW1ld29ya3MatAIKDUdldENvbnRhaW5lcnMSRAoKY29udGFpbmVycxgBIAMoCzIwLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldENvbnRhaW5lcnMuQ29udGFpbmVyGtwBCglDb250YWluZXISKwoMZnJhbWV3b3JrX2lkGAEgASgLMhUubWVzb3MudjEuRnJhbWV3b3JrSUQSKQoLZXhlY3V0b3JfaWQYAiABKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEhUKDWV4ZWN1dG9yX25hbWUYAyABKAkSKwoMY29udGFpbmVyX2lkGAQgAigLMhUubWVzb3MudjEuQ29udGFpbmVySUQSMwoQY29udGFpbmVyX3N0YXR1cxgFIAEoCzIZLm1lc29zLnYxLkNvbnRhaW5lclN0YXR1cxrjAQoNR2V0RnJhbWV3b3JrcxJECgpmcmFtZXdvcmtzGAEgAygLMjAubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0RnJhbWV3b3Jrcy5GcmFtZXdvcmsSTgoUY29tcGxldGVkX2ZyYW1ld29ya3MYAiADKAsyMC5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRGcmFtZXdvcmtzLkZyYW1ld29yaxo8CglGcmFtZXdvcmsSLwoOZnJhbWV3b3JrX2luZm8YASACKAsyFy5tZXNvcy52MS5GcmFtZXdvcmtJbmZvGtkBCgxHZXRFeGVjdXRvcnMSQQoJZXhlY3V0b3JzGAEgAygLMi4ubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0RXhlY3V0b3JzLkV4ZWN1dG9yEksKE2NvbXBsZXRlZF9leGVjdXRvcnMYAiADKAsyLi5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRFeGVjdXRvcnMuRXhlY3V0b3IaOQoIRXhlY3V0b3ISLQoNZXhlY3V0b3JfaW5mbxgBIAIoCzIWLm1lc29zLnYxLkV4ZWN1dG9ySW5mbxrSAQoIR2V0VGFza3MSJQoNcGVuZGluZ190YXNrcxgBIAMoCzIOLm1lc29zLnYxLlRhc2sSJAoMcXVldWVkX3Rhc2tzGAIgAygLMg4ubWVzb3MudjEuVGFzaxImCg5sYXVuY2hlZF90YXNrcxgDIAMoCzIOLm1lc29zLnYxLlRhc2sSKAoQdGVybWluYXRlZF90YXNrcxgEIAMoCzIOLm1lc29zLnYxLlRhc2sSJwoPY29tcGxldGVkX3Rhc2tzGAUgAygLMg4ubWVzb3MudjEuVGFzaxozCghHZXRBZ2VudBInCgphZ2VudF9pbmZvGAEgASgLMhMubWVzb3MudjEuQWdlbnRJbmZvItECCgRUeXBlEgsKB1VOS05PV04QABIOCgpHRVRfSEVBTFRIEAESDQoJR0VUX0ZMQUdTEAISDwoLR0VUX1ZFUlNJT04QAxIPCgtHRVRfTUVUUklDUxAEEhUKEUdFVF9MT0dHSU5HX0xFVkVMEAUSDgoKTElTVF9GSUxFUxAGEg0KCVJFQURfRklMRRAHEg0KCUdFVF9TVEFURRAIEhIKDkdFVF9DT05UQUlORVJTEAkSEgoOR0VUX0ZSQU1FV09SS1MQChIRCg1HRVRfRVhFQ1VUT1JTEAsSEgoOR0VUX09QRVJBVElPTlMQERINCglHRVRfVEFTS1MQDBINCglHRVRfQUdFTlQQDhIaChZHRVRfUkVTT1VSQ0VfUFJPVklERVJTEBASGQoVV0FJVF9ORVNURURfQ09OVEFJTkVSEA0SEgoOV0FJVF9DT05UQUlORVIQDw", [file_mesos_v1_mesos]);
+  fileDesc("ChptZXNvcy92MS9hZ2VudC9hZ2VudC5wcm90bxIObWVzb3MudjEuYWdlbnQizwkKBENhbGwSJwoEdHlwZRgBIAEoDjIZLm1lc29zLnYxLmFnZW50LkNhbGwuVHlwZRI0CgtnZXRfbWV0cmljcxgCIAEoCzIfLm1lc29zLnYxLmFnZW50LkNhbGwuR2V0TWV0cmljcxIyCgpsaXN0X2ZpbGVzGAQgASgLMh4ubWVzb3MudjEuYWdlbnQuQ2FsbC5MaXN0RmlsZXMSMAoJcmVhZF9maWxlGAUgASgLMh0ubWVzb3MudjEuYWdlbnQuQ2FsbC5SZWFkRmlsZRI6Cg5nZXRfY29udGFpbmVycxgUIAEoCzIiLm1lc29zLnYxLmFnZW50LkNhbGwuR2V0Q29udGFpbmVycxo1CgpHZXRNZXRyaWNzEicKB3RpbWVvdXQYASABKAsyFi5tZXNvcy52MS5EdXJhdGlvbkluZm8aGQoJTGlzdEZpbGVzEgwKBHBhdGgYASACKAkaOAoIUmVhZEZpbGUSDAoEcGF0aBgBIAIoCRIOCgZvZmZzZXQYAiACKAQSDgoGbGVuZ3RoGAMgASgEGj0KDUdldENvbnRhaW5lcnMSEwoLc2hvd19uZXN0ZWQYASABKAgSFwoPc2hvd19zdGFuZGFsb25lGAIgASgIIvoFCgRUeXBlEgsKB1VOS05PV04QABIOCgpHRVRfSEVBTFRIEAESDQoJR0VUX0ZMQUdTEAISDwoLR0VUX1ZFUlNJT04QAxIPCgtHRVRfTUVUUklDUxAEEhUKEUdFVF9MT0dHSU5HX0xFVkVMEAUSFQoRU0VUX0xPR0dJTkdfTEVWRUwQBhIOCgpMSVNUX0ZJTEVTEAcSDQoJUkVBRF9GSUxFEAgSDQoJR0VUX1NUQVRFEAkSEgoOR0VUX0NPTlRBSU5FUlMQChISCg5HRVRfRlJBTUVXT1JLUxALEhEKDUdFVF9FWEVDVVRPUlMQDBISCg5HRVRfT1BFUkFUSU9OUxAfEg0KCUdFVF9UQVNLUxANEg0KCUdFVF9BR0VOVBAUEhoKFkdFVF9SRVNPVVJDRV9QUk9WSURFUlMQGhIbChdMQVVOQ0hfTkVTVEVEX0NPTlRBSU5FUhAOEhkKFVdBSVRfTkVTVEVEX0NPTlRBSU5FUhAPEhkKFUtJTExfTkVTVEVEX0NPTlRBSU5FUhAQEhsKF1JFTU9WRV9ORVNURURfQ09OVEFJTkVSEBUSIwofTEFVTkNIX05FU1RFRF9DT05UQUlORVJfU0VTU0lPThAREhoKFkFUVEFDSF9DT05UQUlORVJfSU5QVVQQEhIbChdBVFRBQ0hfQ09OVEFJTkVSX09VVFBVVBATEhQKEExBVU5DSF9DT05UQUlORVIQFhISCg5XQUlUX0NPTlRBSU5FUhAXEhIKDktJTExfQ09OVEFJTkVSEBgSFAoQUkVNT1ZFX0NPTlRBSU5FUhAZEiAKHEFERF9SRVNPVVJDRV9QUk9WSURFUl9DT05GSUcQGxIjCh9VUERBVEVfUkVTT1VSQ0VfUFJPVklERVJfQ09ORklHEBwSIwofUkVNT1ZFX1JFU09VUkNFX1BST1ZJREVSX0NPTkZJRxAdEh8KG01BUktfUkVTT1VSQ0VfUFJPVklERVJfR09ORRAgEhAKDFBSVU5FX0lNQUdFUxAeIvgUCghSZXNwb25zZRIrCgR0eXBlGAEgASgOMh0ubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuVHlwZRI2CgpnZXRfaGVhbHRoGAIgASgLMiIubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0SGVhbHRoEjQKCWdldF9mbGFncxgDIAEoCzIhLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldEZsYWdzEjgKC2dldF92ZXJzaW9uGAQgASgLMiMubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0VmVyc2lvbhI4CgtnZXRfbWV0cmljcxgFIAEoCzIjLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldE1ldHJpY3MSQwoRZ2V0X2xvZ2dpbmdfbGV2ZWwYBiABKAsyKC5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRMb2dnaW5nTGV2ZWwSNgoKbGlzdF9maWxlcxgHIAEoCzIiLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkxpc3RGaWxlcxI0CglyZWFkX2ZpbGUYCCABKAsyIS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5SZWFkRmlsZRI0CglnZXRfc3RhdGUYCSABKAsyIS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRTdGF0ZRI+Cg5nZXRfY29udGFpbmVycxgKIAEoCzImLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldENvbnRhaW5lcnMSPgoOZ2V0X2ZyYW1ld29ya3MYCyABKAsyJi5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRGcmFtZXdvcmtzEjwKDWdldF9leGVjdXRvcnMYDCABKAsyJS5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRFeGVjdXRvcnMSNAoJZ2V0X3Rhc2tzGA0gASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0VGFza3MSNAoJZ2V0X2FnZW50GA8gASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0QWdlbnQaHAoJR2V0SGVhbHRoEg8KB2hlYWx0aHkYASACKAgaKQoIR2V0RmxhZ3MSHQoFZmxhZ3MYASADKAsyDi5tZXNvcy52MS5GbGFnGjkKCkdldFZlcnNpb24SKwoMdmVyc2lvbl9pbmZvGAEgAigLMhUubWVzb3MudjEuVmVyc2lvbkluZm8aLwoKR2V0TWV0cmljcxIhCgdtZXRyaWNzGAEgAygLMhAubWVzb3MudjEuTWV0cmljGiAKD0dldExvZ2dpbmdMZXZlbBINCgVsZXZlbBgBIAIoDRozCglMaXN0RmlsZXMSJgoKZmlsZV9pbmZvcxgBIAMoCzISLm1lc29zLnYxLkZpbGVJbmZvGiYKCFJlYWRGaWxlEgwKBHNpemUYASACKAQSDAoEZGF0YRgCIAIoDBq+AQoIR2V0U3RhdGUSNAoJZ2V0X3Rhc2tzGAEgASgLMiEubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0VGFza3MSPAoNZ2V0X2V4ZWN1dG9ycxgCIAEoCzIlLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldEV4ZWN1dG9ycxI+Cg5nZXRfZnJhbWV3b3JrcxgDIAEoCzImLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldEZyYW1ld29ya3MatAIKDUdldENvbnRhaW5lcnMSRAoKY29udGFpbmVycxgBIAMoCzIwLm1lc29zLnYxLmFnZW50LlJlc3BvbnNlLkdldENvbnRhaW5lcnMuQ29udGFpbmVyGtwBCglDb250YWluZXISKwoMZnJhbWV3b3JrX2lkGAEgASgLMhUubWVzb3MudjEuRnJhbWV3b3JrSUQSKQoLZXhlY3V0b3JfaWQYAiABKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEhUKDWV4ZWN1dG9yX25hbWUYAyABKAkSKwoMY29udGFpbmVyX2lkGAQgAigLMhUubWVzb3MudjEuQ29udGFpbmVySUQSMwoQY29udGFpbmVyX3N0YXR1cxgFIAEoCzIZLm1lc29zLnYxLkNvbnRhaW5lclN0YXR1cxrjAQoNR2V0RnJhbWV3b3JrcxJECgpmcmFtZXdvcmtzGAEgAygLMjAubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0RnJhbWV3b3Jrcy5GcmFtZXdvcmsSTgoUY29tcGxldGVkX2ZyYW1ld29ya3MYAiADKAsyMC5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRGcmFtZXdvcmtzLkZyYW1ld29yaxo8CglGcmFtZXdvcmsSLwoOZnJhbWV3b3JrX2luZm8YASACKAsyFy5tZXNvcy52MS5GcmFtZXdvcmtJbmZvGtkBCgxHZXRFeGVjdXRvcnMSQQoJZXhlY3V0b3JzGAEgAygLMi4ubWVzb3MudjEuYWdlbnQuUmVzcG9uc2UuR2V0RXhlY3V0b3JzLkV4ZWN1dG9yEksKE2NvbXBsZXRlZF9leGVjdXRvcnMYAiADKAsyLi5tZXNvcy52MS5hZ2VudC5SZXNwb25zZS5HZXRFeGVjdXRvcnMuRXhlY3V0b3IaOQoIRXhlY3V0b3ISLQoNZXhlY3V0b3JfaW5mbxgBIAIoCzIWLm1lc29zLnYxLkV4ZWN1dG9ySW5mbxrSAQoIR2V0VGFza3MSJQoNcGVuZGluZ190YXNrcxgBIAMoCzIOLm1lc29zLnYxLlRhc2sSJAoMcXVldWVkX3Rhc2tzGAIgAygLMg4ubWVzb3MudjEuVGFzaxImCg5sYXVuY2hlZF90YXNrcxgDIAMoCzIOLm1lc29zLnYxLlRhc2sSKAoQdGVybWluYXRlZF90YXNrcxgEIAMoCzIOLm1lc29zLnYxLlRhc2sSJwoPY29tcGxldGVkX3Rhc2tzGAUgAygLMg4ubWVzb3MudjEuVGFzaxozCghHZXRBZ2VudBInCgphZ2VudF9pbmZvGAEgASgLMhMubWVzb3MudjEuQWdlbnRJbmZvItECCgRUeXBlEgsKB1VOS05PV04QABIOCgpHRVRfSEVBTFRIEAESDQoJR0VUX0ZMQUdTEAISDwoLR0VUX1ZFUlNJT04QAxIPCgtHRVRfTUVUUklDUxAEEhUKEUdFVF9MT0dHSU5HX0xFVkVMEAUSDgoKTElTVF9GSUxFUxAGEg0KCVJFQURfRklMRRAHEg0KCUdFVF9TVEFURRAIEhIKDkdFVF9DT05UQUlORVJTEAkSEgoOR0VUX0ZSQU1FV09SS1MQChIRCg1HRVRfRVhFQ1VUT1JTEAsSEgoOR0VUX09QRVJBVElPTlMQERINCglHRVRfVEFTS1MQDBINCglHRVRfQUdFTlQQDhIaChZHRVRfUkVTT1VSQ0VfUFJPVklERVJTEBASGQoVV0FJVF9ORVNURURfQ09OVEFJTkVSEA0SEgoOV0FJVF9DT05UQUlORVIQDw", [file_mesos_v1_mesos]);
 
 /**
  * @generated from message mesos.v1.agent.Call
@@ -32,6 +32,16 @@ export type Call = Message<"mesos.v1.agent.Call"> & {
    * @generated from field: optional mesos.v1.agent.Call.GetMetrics get_metrics = 2;
    */
   getMetrics?: Call_GetMetrics | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.agent.Call.ListFiles list_files = 4;
+   */
+  listFiles?: Call_ListFiles | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.agent.Call.ReadFile read_file = 5;
+   */
+  readFile?: Call_ReadFile | undefined;
 
   /**
    * @generated from field: optional mesos.v1.agent.Call.GetContainers get_containers = 20;
@@ -64,6 +74,50 @@ export const Call_GetMetricsSchema: GenMessage<Call_GetMetrics> = /*@__PURE__*/
   messageDesc(file_mesos_v1_agent_agent, 0, 0);
 
 /**
+ * @generated from message mesos.v1.agent.Call.ListFiles
+ */
+export type Call_ListFiles = Message<"mesos.v1.agent.Call.ListFiles"> & {
+  /**
+   * @generated from field: required string path = 1;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message mesos.v1.agent.Call.ListFiles.
+ * Use `create(Call_ListFilesSchema)` to create a new message.
+ */
+export const Call_ListFilesSchema: GenMessage<Call_ListFiles> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_agent_agent, 0, 1);
+
+/**
+ * @generated from message mesos.v1.agent.Call.ReadFile
+ */
+export type Call_ReadFile = Message<"mesos.v1.agent.Call.ReadFile"> & {
+  /**
+   * @generated from field: required string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: required uint64 offset = 2;
+   */
+  offset: bigint;
+
+  /**
+   * @generated from field: optional uint64 length = 3;
+   */
+  length: bigint;
+};
+
+/**
+ * Describes the message mesos.v1.agent.Call.ReadFile.
+ * Use `create(Call_ReadFileSchema)` to create a new message.
+ */
+export const Call_ReadFileSchema: GenMessage<Call_ReadFile> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_agent_agent, 0, 2);
+
+/**
  * @generated from message mesos.v1.agent.Call.GetContainers
  */
 export type Call_GetContainers = Message<"mesos.v1.agent.Call.GetContainers"> & {
@@ -83,7 +137,7 @@ export type Call_GetContainers = Message<"mesos.v1.agent.Call.GetContainers"> & 
  * Use `create(Call_GetContainersSchema)` to create a new message.
  */
 export const Call_GetContainersSchema: GenMessage<Call_GetContainers> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 0, 1);
+  messageDesc(file_mesos_v1_agent_agent, 0, 3);
 
 /**
  * @generated from enum mesos.v1.agent.Call.Type
@@ -296,6 +350,16 @@ export type Response = Message<"mesos.v1.agent.Response"> & {
   getLoggingLevel?: Response_GetLoggingLevel | undefined;
 
   /**
+   * @generated from field: optional mesos.v1.agent.Response.ListFiles list_files = 7;
+   */
+  listFiles?: Response_ListFiles | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.agent.Response.ReadFile read_file = 8;
+   */
+  readFile?: Response_ReadFile | undefined;
+
+  /**
    * @generated from field: optional mesos.v1.agent.Response.GetState get_state = 9;
    */
   getState?: Response_GetState | undefined;
@@ -419,6 +483,45 @@ export const Response_GetLoggingLevelSchema: GenMessage<Response_GetLoggingLevel
   messageDesc(file_mesos_v1_agent_agent, 1, 4);
 
 /**
+ * @generated from message mesos.v1.agent.Response.ListFiles
+ */
+export type Response_ListFiles = Message<"mesos.v1.agent.Response.ListFiles"> & {
+  /**
+   * @generated from field: repeated mesos.v1.FileInfo file_infos = 1;
+   */
+  fileInfos: FileInfo[];
+};
+
+/**
+ * Describes the message mesos.v1.agent.Response.ListFiles.
+ * Use `create(Response_ListFilesSchema)` to create a new message.
+ */
+export const Response_ListFilesSchema: GenMessage<Response_ListFiles> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_agent_agent, 1, 5);
+
+/**
+ * @generated from message mesos.v1.agent.Response.ReadFile
+ */
+export type Response_ReadFile = Message<"mesos.v1.agent.Response.ReadFile"> & {
+  /**
+   * @generated from field: required uint64 size = 1;
+   */
+  size: bigint;
+
+  /**
+   * @generated from field: required bytes data = 2;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message mesos.v1.agent.Response.ReadFile.
+ * Use `create(Response_ReadFileSchema)` to create a new message.
+ */
+export const Response_ReadFileSchema: GenMessage<Response_ReadFile> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_agent_agent, 1, 6);
+
+/**
  * @generated from message mesos.v1.agent.Response.GetState
  */
 export type Response_GetState = Message<"mesos.v1.agent.Response.GetState"> & {
@@ -443,7 +546,7 @@ export type Response_GetState = Message<"mesos.v1.agent.Response.GetState"> & {
  * Use `create(Response_GetStateSchema)` to create a new message.
  */
 export const Response_GetStateSchema: GenMessage<Response_GetState> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 5);
+  messageDesc(file_mesos_v1_agent_agent, 1, 7);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetContainers
@@ -460,7 +563,7 @@ export type Response_GetContainers = Message<"mesos.v1.agent.Response.GetContain
  * Use `create(Response_GetContainersSchema)` to create a new message.
  */
 export const Response_GetContainersSchema: GenMessage<Response_GetContainers> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 6);
+  messageDesc(file_mesos_v1_agent_agent, 1, 8);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetContainers.Container
@@ -497,7 +600,7 @@ export type Response_GetContainers_Container = Message<"mesos.v1.agent.Response.
  * Use `create(Response_GetContainers_ContainerSchema)` to create a new message.
  */
 export const Response_GetContainers_ContainerSchema: GenMessage<Response_GetContainers_Container> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 6, 0);
+  messageDesc(file_mesos_v1_agent_agent, 1, 8, 0);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetFrameworks
@@ -519,7 +622,7 @@ export type Response_GetFrameworks = Message<"mesos.v1.agent.Response.GetFramewo
  * Use `create(Response_GetFrameworksSchema)` to create a new message.
  */
 export const Response_GetFrameworksSchema: GenMessage<Response_GetFrameworks> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 7);
+  messageDesc(file_mesos_v1_agent_agent, 1, 9);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetFrameworks.Framework
@@ -536,7 +639,7 @@ export type Response_GetFrameworks_Framework = Message<"mesos.v1.agent.Response.
  * Use `create(Response_GetFrameworks_FrameworkSchema)` to create a new message.
  */
 export const Response_GetFrameworks_FrameworkSchema: GenMessage<Response_GetFrameworks_Framework> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 7, 0);
+  messageDesc(file_mesos_v1_agent_agent, 1, 9, 0);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetExecutors
@@ -558,7 +661,7 @@ export type Response_GetExecutors = Message<"mesos.v1.agent.Response.GetExecutor
  * Use `create(Response_GetExecutorsSchema)` to create a new message.
  */
 export const Response_GetExecutorsSchema: GenMessage<Response_GetExecutors> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 8);
+  messageDesc(file_mesos_v1_agent_agent, 1, 10);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetExecutors.Executor
@@ -575,7 +678,7 @@ export type Response_GetExecutors_Executor = Message<"mesos.v1.agent.Response.Ge
  * Use `create(Response_GetExecutors_ExecutorSchema)` to create a new message.
  */
 export const Response_GetExecutors_ExecutorSchema: GenMessage<Response_GetExecutors_Executor> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 8, 0);
+  messageDesc(file_mesos_v1_agent_agent, 1, 10, 0);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetTasks
@@ -612,7 +715,7 @@ export type Response_GetTasks = Message<"mesos.v1.agent.Response.GetTasks"> & {
  * Use `create(Response_GetTasksSchema)` to create a new message.
  */
 export const Response_GetTasksSchema: GenMessage<Response_GetTasks> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 9);
+  messageDesc(file_mesos_v1_agent_agent, 1, 11);
 
 /**
  * @generated from message mesos.v1.agent.Response.GetAgent
@@ -629,7 +732,7 @@ export type Response_GetAgent = Message<"mesos.v1.agent.Response.GetAgent"> & {
  * Use `create(Response_GetAgentSchema)` to create a new message.
  */
 export const Response_GetAgentSchema: GenMessage<Response_GetAgent> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_agent_agent, 1, 10);
+  messageDesc(file_mesos_v1_agent_agent, 1, 12);
 
 /**
  * @generated from enum mesos.v1.agent.Response.Type
