@@ -93,7 +93,7 @@ export class AgentFramework {
    */
   launchGroup(executor: ExecutorInfo, tasks: readonly TaskInfo[]): void {
     const executorId = executor.executor_id.value;
-    const members = tasks.map((task) => new CommandTask(this.ctx, this.info, task, executorId));
+    const members = tasks.map((task) => new CommandTask(this.ctx, this.info, task, executor));
     const ended = new Set<CommandTask>();
     for (const member of members) {
       this.commandTasks.set(member.taskId, member);
@@ -220,7 +220,16 @@ export class AgentFramework {
       snapshot.executors.push({ frameworkId: fid, executor: { ...run.executorInfo, framework_id: fid } });
       for (const { info, state } of run.tasks()) addTask(info, state);
     }
-    for (const task of this.commandTasks.values()) addTask(task.task, task.process ? 'TASK_RUNNING' : 'TASK_STAGING');
+    const groupExecutors = new Set<string>();
+    for (const task of this.commandTasks.values()) {
+      const executor = task.groupExecutor;
+      // A task group's tasks are reported with their DEFAULT executor, as the master launched them.
+      if (executor && !groupExecutors.has(executor.executor_id.value)) {
+        groupExecutors.add(executor.executor_id.value);
+        snapshot.executors.push({ frameworkId: fid, executor: { ...executor, framework_id: fid } });
+      }
+      addTask(executor ? { ...task.task, executor } : task.task, task.process ? 'TASK_RUNNING' : 'TASK_STAGING');
+    }
   }
 
   /** The agent's own TASK_LOST (TASK_DROPPED if partition-aware) for a task it cannot run. */

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import {
   newStatusUuid,
+  type ExecutorInfo,
   type FrameworkID,
   type FrameworkInfo,
   type KillPolicy,
@@ -49,11 +50,12 @@ export class CommandTask {
     private readonly ctx: AgentContext,
     private readonly framework: FrameworkInfo & { id: FrameworkID },
     readonly task: TaskInfo,
-    groupExecutorId?: string,
+    /** The DEFAULT executor of the task group this task belongs to (LAUNCH_GROUP). */
+    readonly groupExecutor?: ExecutorInfo,
   ) {
     this.frameworkId = framework.id.value;
     this.taskId = task.task_id.value;
-    this.executorId = groupExecutorId ?? this.taskId;
+    this.executorId = groupExecutor?.executor_id.value ?? this.taskId;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 

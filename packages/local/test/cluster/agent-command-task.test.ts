@@ -93,3 +93,20 @@ describe('LocalAgent command tasks', () => {
     expect(isAlive(pid)).toBe(false);
   });
 });
+
+describe('LocalAgent task groups', () => {
+  it("reports a task group's tasks with their DEFAULT executor when it (re-)registers", async () => {
+    harness = await startAgent();
+    harness.master.autoAcknowledge = true;
+    const executor = { type: 'DEFAULT' as const, executor_id: { value: 'group-1' }, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } }] };
+    harness.agent.launchTaskGroup(framework(), executor, [commandTask('g-0', 'sleep 30'), commandTask('g-1', 'sleep 30')]);
+    await waitFor(() => harness!.master.find('g-0', 'TASK_RUNNING') && harness!.master.find('g-1', 'TASK_RUNNING'), { what: 'both tasks RUNNING' });
+    expect(harness.master.find('g-1', 'TASK_RUNNING')?.executor_id).toEqual({ value: 'group-1' });
+    const snapshot = harness.agent.snapshot();
+    expect(snapshot.executors).toEqual([{ frameworkId: { value: FRAMEWORK_ID }, executor: { ...executor, framework_id: { value: FRAMEWORK_ID } } }]);
+    expect(snapshot.tasks.map(({ task }) => [task.task_id.value, task.executor?.executor_id.value])).toEqual([
+      ['g-0', 'group-1'],
+      ['g-1', 'group-1'],
+    ]);
+  });
+});
