@@ -22,9 +22,14 @@ interface Field {
 }
 type Schema = Record<string, Field>;
 
-const req = (message?: () => Schema): Field => ({ required: true, ...(message ? { message } : {}) });
-const opt = (message: () => Schema): Field => ({ message });
-const many = (message: () => Schema): Field => ({ repeated: true, message });
+/** `make` run once, on first use: schemas refer to ones defined later, and are walked for every field of every call. */
+const once = (make: () => Schema): (() => Schema) => {
+  let schema: Schema | undefined;
+  return () => (schema ??= make());
+};
+const req = (message?: () => Schema): Field => ({ required: true, ...(message ? { message: once(message) } : {}) });
+const opt = (message: () => Schema): Field => ({ message: once(message) });
+const many = (message: () => Schema): Field => ({ repeated: true, message: once(message) });
 
 const ID: Schema = { value: req() };
 const RESOURCE: Schema = {
@@ -122,8 +127,7 @@ export function parseSchedulerCall(body: string): ParsedCall {
   }
   const obj = normalize(json as Record<string, unknown>, CALL, '');
   if (typeof obj === 'string') return { ok: false, body: `${CONVERT}${obj}` };
-  const missing = missingFields(obj, CALL, '');
-  if (missing.length > 0) return { ok: false, body: `${CONVERT}Missing required fields: ${missing.join(', ')}` };
+  if (isMissingFields(obj, CALL)) return { ok: false, body: `${CONVERT}Missing required fields: ${missingFields(obj, CALL, '').join(', ')}` };
   return validated(obj);
 }
 
@@ -140,7 +144,7 @@ export function parseSchedulerCallProtobuf(body: Uint8Array): ParsedCall {
   }
   // An unknown enum number decodes as that number; Mesos' parser leaves the field unset.
   if (typeof obj.type === 'number') delete obj.type;
-  if (missingFields(obj, CALL, '').length > 0) return { ok: false, body: PROTOBUF_PARSE };
+  if (isMissingFields(obj, CALL)) return { ok: false, body: PROTOBUF_PARSE };
   return validated(obj);
 }
 
@@ -211,6 +215,26 @@ function normalize(obj: Record<string, unknown>, schema: Schema, path: string): 
     }
   }
   return out;
+}
+
+/** Whether a required field is missing anywhere: missingFields without building a path (the common, valid case). */
+function isMissingFields(obj: Record<string, unknown>, schema: Schema): boolean {
+  for (const key in schema) {
+    const field = schema[key]!;
+    const value = obj[key];
+    if (value === undefined) {
+      if (field.required) return true;
+      continue;
+    }
+    if (!field.message) continue;
+    const inner = field.message();
+    if (field.repeated) {
+      for (const item of value as Record<string, unknown>[]) if (isMissingFields(item, inner)) return true;
+    } else if (isMissingFields(value as Record<string, unknown>, inner)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Paths of missing required fields, as protobuf's InitializationErrorString spells them. */

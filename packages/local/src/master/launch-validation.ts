@@ -83,7 +83,7 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
       }
       const executorId = task.executor.executor_id.value;
       const existing = ctx.existingExecutor(executorId) ?? executorsInCall.get(executorId);
-      if (existing && canonicalJson(existing) !== canonicalJson(task.executor)) {
+      if (existing && !isSameExecutor(existing, task.executor)) {
         fail('ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID.');
         continue;
       }
@@ -102,6 +102,31 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
     verdicts.push({ ok: true, task, taskResources, newExecutor });
   }
   return verdicts;
+}
+
+/** Canonical texts of ExecutorInfos already compared (the one in a call is compared with every task's). */
+const canonicalTexts = new WeakMap<ExecutorInfo, string>();
+
+/**
+ * Whether two ExecutorInfos are equal whatever their key order. Equal plain JSON texts settle
+ * it cheaply (every task of a launch carries the same executor, in the same key order); only
+ * differing texts are compared canonically.
+ */
+function isSameExecutor(a: ExecutorInfo, b: ExecutorInfo): boolean {
+  if (a === b || textOf(plainTexts, a, JSON.stringify) === JSON.stringify(b)) return true;
+  return textOf(canonicalTexts, a, canonicalJson) === textOf(canonicalTexts, b, canonicalJson);
+}
+
+/** Plain JSON texts of ExecutorInfos already compared. */
+const plainTexts = new WeakMap<ExecutorInfo, string>();
+
+function textOf(cache: WeakMap<ExecutorInfo, string>, executor: ExecutorInfo, write: (e: ExecutorInfo) => string): string {
+  let text = cache.get(executor);
+  if (text === undefined) {
+    text = write(executor);
+    cache.set(executor, text);
+  }
+  return text;
 }
 
 /** Id text rules (docs/protocol.md, "Ids"): non-empty, ≤255 chars, not `.`/`..`, no `/`, `\` or control characters. */
