@@ -322,6 +322,15 @@ export class ReliableLink {
     return this.shutdown(true);
   }
 
+  /**
+   * Closes this end like close() but sends no BYE: the peer keeps its end open for a successor
+   * (a scheduler failing over leaves its executors' links to the next scheduler, which starts a
+   * new session with them). Resolves like close().
+   */
+  leave(): Promise<void> {
+    return this.shutdown(false);
+  }
+
   /** True from close() or the peer's BYE on (synchronously, before closed() resolves). */
   get isClosed(): boolean {
     return this.state === 'closed';

@@ -265,12 +265,16 @@ export class MessagePump {
     await Promise.all([...this.linkEntries.values()].map(({ link }) => link.drain({ signal }).catch(() => undefined)));
   }
 
-  /** Stops both directions and closes every link; resolves when their loops ended. */
-  async close(): Promise<void> {
+  /**
+   * Stops both directions and closes every link; resolves when their loops ended. `isLeaving`
+   * (failover): the executors are told nothing (no BYE), so their links wait for the successor
+   * instead of ending their tasks.
+   */
+  async close(isLeaving = false): Promise<void> {
     this.stopping.abort(new ChannelClosedError('message pump'));
     const entries = [...this.linkEntries.values()];
     this.linkEntries.clear();
-    await Promise.all(entries.map((e) => e.link.close()));
+    await Promise.all(entries.map((e) => (isLeaving ? e.link.leave() : e.link.close())));
     // After the links' BYEs went out on them.
     await Promise.all(entries.map((e) => e.direct?.close()));
     await Promise.all(entries.map((e) => e.inbound));

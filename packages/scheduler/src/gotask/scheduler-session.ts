@@ -359,7 +359,7 @@ export class SchedulerSession {
       }
       this.statusReader.abort();
       if (this.driver !== undefined) this.driverStatus = await this.driver.stop(this.o.isFailoverOnStop === true).catch(() => this.driver!.driverStatus);
-      await this.pump?.close();
+      await this.pump?.close(this.o.isFailoverOnStop === true);
       this.o.schedIn.close();
       const last = this.shutdownReason === undefined ? { type: 'Shutdown' as const, reason } : undefined;
       await this.o.events.close(last, AbortSignal.timeout(drainMs));

@@ -41,9 +41,7 @@ describe('faults: failover adopts gangs spawned during run()', () => {
   it('a successor adopts the declared gang and a runtime gang while their tasks stream, with no loss or reorder, and numbering continues', async () => {
     const cluster = suite.track(new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 }));
     const masterUrl = await cluster.start();
-    // Messages over the Mesos relay: what is under test is finding and adopting the gangs; how
-    // the direct data plane survives a failover is faults-scheduler-failover's to check.
-    const flags = ['--executor', suite.bundle, '--master', masterUrl, '--failover-timeout', '30', '--data-plane', 'relay'];
+    const flags = ['--executor', suite.bundle, '--master', masterUrl, '--failover-timeout', '30'];
     const streaming = ['chat-0', 'chat-1', 'chat-2'];
 
     // The first scheduler: chat-0 declared before run() (gang 0), chat-1/chat-2 spawned mid-run

@@ -270,6 +270,21 @@ describe('ReliableLink', () => {
     expect(count).toBe(INITIAL_STREAM_CREDIT);
   });
 
+  it('leave(): this end closes like close() but sends no BYE, so the peer stays open for a successor', async () => {
+    const n = start();
+    await n.a.send({ taskName: 't', data: 'x' });
+    await waitFor(() => n.b.stats().messagesDelivered === 1);
+    await n.a.drain();
+    const sentBefore = n.a.stats().framesSent;
+    await n.a.leave();
+    expect(n.a.isClosed).toBe(true);
+    await expect(n.a.send({ taskName: 't', data: 'late' })).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(n.a.stats().framesSent).toBe(sentBefore);
+    expect(n.b.isClosed).toBe(false);
+    // b can still admit what a successor would receive.
+    await n.b.send({ taskName: 't', data: 'for the successor' });
+  });
+
   it('abort: a blocked send and a pending receive reject with signal.reason', async () => {
     const n = start(NO_FAULTS, 1, { receiveWindow: INITIAL_STREAM_CREDIT });
     for (let i = 0; i < INITIAL_STREAM_CREDIT; i++) await n.a.send({ taskName: 't', data: 'x' });
