@@ -39,6 +39,8 @@ export interface TaskStatusRow {
 export interface LinkStatusRow {
   executorId: string;
   agentId: string;
+  /** `direct` (the executor's own connection) or `relay` (framework messages through the master). */
+  path: LinkSnapshot['path'];
   framesSent: number;
   framesReceived: number;
   messagesResent: number;
@@ -181,6 +183,7 @@ export class StatusBoard {
       links: this.#sources.links().map((l) => ({
         executorId: l.executorId,
         agentId: l.agentId,
+        path: l.path,
         framesSent: l.stats.framesSent,
         framesReceived: l.stats.framesReceived,
         messagesResent: l.stats.messagesResent,

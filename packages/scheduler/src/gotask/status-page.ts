@@ -36,7 +36,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <h2>Tasks</h2>
 <table id="tasks"><thead><tr><th>task</th><th>state</th><th>agent</th><th class="n">restarts</th><th class="n">msgs/s in</th><th class="n">msgs/s out</th><th class="n">bytes/s in</th><th class="n">bytes/s out</th><th class="n">msgs in</th><th class="n">msgs out</th></tr></thead><tbody></tbody></table>
 <h2>Links</h2>
-<table id="links"><thead><tr><th>executor</th><th>agent</th><th class="n">frames out</th><th class="n">frames in</th><th class="n">resent</th><th>stream</th><th class="n">backlog</th><th class="n">credit</th><th class="n">blocked sends</th><th class="n">unread</th></tr></thead><tbody></tbody></table>
+<table id="links"><thead><tr><th>executor</th><th>agent</th><th>path</th><th class="n">frames out</th><th class="n">frames in</th><th class="n">resent</th><th>stream</th><th class="n">backlog</th><th class="n">credit</th><th class="n">blocked sends</th><th class="n">unread</th></tr></thead><tbody></tbody></table>
 <div id="failures"></div>
 <h2>Events</h2>
 <div id="events"><table><tbody></tbody></table></div>
@@ -69,7 +69,7 @@ function render(d) {
     const streams = l.streams.length ? l.streams : [null];
     streams.forEach((s, i) => {
       const row = links.insertRow();
-      for (const v of i === 0 ? [l.executorId, l.agentId] : ["", ""]) cell(row, v);
+      for (const v of i === 0 ? [l.executorId, l.agentId, l.path] : ["", "", ""]) cell(row, v);
       for (const v of i === 0 ? [l.framesSent, l.framesReceived, l.messagesResent] : ["", "", ""]) cell(row, v === "" ? "" : fmt(v), "n");
       cell(row, s ? s.stream : "–");
       for (const v of s ? [s.backlog, s.credit, s.blockedSends, s.unread] : ["", "", "", ""]) cell(row, String(v), "n");

@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
-import { ClusterHandle, EventLog, SeqChecker, faultsSuite, isAlive, survivors } from '../support/faults-harness.js';
+import { ClusterHandle, EventLog, SeqChecker, chatTraffic, faultsSuite, isAlive, survivors } from '../support/faults-harness.js';
 
 const suite = faultsSuite();
 
@@ -19,7 +19,8 @@ describe('faults: the agent restarts with checkpointing', () => {
   it('the executor re-subscribes, tasks keep running, channels carry on exactly once and in order', async () => {
     // A loaded CI machine can starve the executor's reconnect past Mesos' 2 s default.
     const h = suite.track(new ClusterHandle({ executorReregistrationTimeoutMs: 15_000 }));
-    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--checkpoint', '--failover-timeout', '30'], {});
+    // The relay: messages must cross the agent that restarts (a direct connection would bypass it).
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--checkpoint', '--failover-timeout', '30', '--data-plane', 'relay'], {});
     const sched = new GoTaskScheduler(config, { localCluster: h.starter, driverOptions: { backoff: { initialMs: 20, maxMs: 200 } } });
     sched.spawnTask('chat', TASKS.length, { cpus: 0.3, mem: 64 }, { args: [String(N)] });
     const log = new EventLog();
@@ -27,13 +28,7 @@ describe('faults: the agent restarts with checkpointing', () => {
     let executorPid = 0;
     let echoesAtCrash = 0;
     sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
-      void log.drain(schedEvents);
-      void (async () => {
-        for await (const m of schedIn) seq.accept(m);
-      })();
-      const sending = (async () => {
-        for (let k = 0; k < M; k++) for (const t of TASKS) await schedOut.send({ taskName: t, data: `m:${k}` });
-      })();
+      const sending = chatTraffic({ schedIn, schedOut, schedEvents }, log, seq, TASKS, M);
       await waitFor(() => seq.count('chat-0', 'e') >= M / 4 || seq.problems.length > 0, { timeoutMs: 15_000, what: 'messages flowing' });
       const agent = h.started.agents[0]!;
       executorPid = agent.executors()[0]!.pid!;

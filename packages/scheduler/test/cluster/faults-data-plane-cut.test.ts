@@ -11,7 +11,7 @@ import { LocalCluster } from '@mesosgot/local';
 import { CuttingProxy, waitFor } from '@mesosgot/local/testing';
 import { GoTaskScheduler, parseSchedulerConfig } from '../../src/index.js';
 import { memoryLogger } from '../support/lifecycle.js';
-import { EventLog, SeqChecker, faultsSuite } from '../support/faults-harness.js';
+import { EventLog, SeqChecker, chatTraffic, faultsSuite } from '../support/faults-harness.js';
 
 const suite = faultsSuite();
 
@@ -62,13 +62,7 @@ async function runSchedule(schedule: { fault: Fault; at: number }[]): Promise<vo
   };
   sched.spawnTask('chat', TASKS.length, { cpus: 2, mem: 64 }, { args: [String(N)] });
   sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => {
-    void log.drain(schedEvents);
-    void (async () => {
-      for await (const m of schedIn) seq.accept(m);
-    })();
-    const sending = (async () => {
-      for (let k = 0; k < M; k++) for (const t of TASKS) await schedOut.send({ taskName: t, data: `m:${k}` });
-    })();
+    const sending = chatTraffic({ schedIn, schedOut, schedEvents }, log, seq, TASKS, M);
     const progress = (): number => Math.min(...TASKS.map((t) => seq.count(t, 'e')));
     for (const { fault, at } of schedule) {
       await waitFor(() => progress() >= at || seq.problems.length > 0, { timeoutMs: 30_000, what: `echo ${at} before ${fault}` });

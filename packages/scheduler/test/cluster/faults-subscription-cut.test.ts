@@ -70,7 +70,8 @@ function expectIntact(log: EventLog, seq: SeqChecker): void {
 describe('faults: the scheduler subscription is cut', () => {
   it('dropSubscription twice mid-stream: re-subscribes with its framework id, tasks keep running, every message exactly once and in order', async () => {
     const h = suite.track(new ClusterHandle());
-    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--failover-timeout', '30'], {});
+    // The relay: messages must cross the cut subscription (a direct connection would bypass it).
+    const config = parseSchedulerConfig(['--executor', suite.bundle, '--local-agents', '1', '--failover-timeout', '30', '--data-plane', 'relay'], {});
     const sched = new GoTaskScheduler(config, { localCluster: h.starter, driverOptions: DRIVER });
     const log = new EventLog();
     const seq = new SeqChecker();
@@ -92,7 +93,7 @@ describe('faults: the scheduler subscription is cut', () => {
     const ownCluster = suite.track(new LocalCluster({ agents: 1, executorShutdownGracePeriodMs: 2_000 }));
     const masterUrl = await ownCluster.start();
     const p = suite.track(await CuttingProxy.start({ target: masterUrl }));
-    const config: SchedulerConfig = parseSchedulerConfig(['--executor', suite.bundle, '--master', p.url, '--failover-timeout', '30'], {});
+    const config: SchedulerConfig = parseSchedulerConfig(['--executor', suite.bundle, '--master', p.url, '--failover-timeout', '30', '--data-plane', 'relay'], {});
     const sched = new GoTaskScheduler(config, { nodeCommand: process.execPath, driverOptions: DRIVER });
     const log = new EventLog();
     const seq = new SeqChecker();

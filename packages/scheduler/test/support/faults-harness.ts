@@ -205,3 +205,24 @@ export class EventLog {
     return this.events.filter((e): e is Extract<SchedEvent, { type: T }> => e.type === type);
   }
 }
+
+/**
+ * The usual load of a faults test, started from inside a scheduler function: `log` takes every
+ * event, `seq` every message from the tasks, and each of `tasks` is sent `m:0` … `m:<count-1>`
+ * round-robin (faults-app-executor's chat echoes them). Resolves when the last was sent.
+ */
+export function chatTraffic(
+  channels: { schedIn: AsyncIterable<TaskMsg>; schedOut: { send(msg: TaskMsg): Promise<void> }; schedEvents: AsyncIterable<SchedEvent> },
+  log: EventLog,
+  seq: SeqChecker,
+  tasks: readonly string[],
+  count: number,
+): Promise<void> {
+  void log.drain(channels.schedEvents);
+  void (async () => {
+    for await (const m of channels.schedIn) seq.accept(m);
+  })();
+  return (async () => {
+    for (let k = 0; k < count; k++) for (const t of tasks) await channels.schedOut.send({ taskName: t, data: `m:${k}` });
+  })();
+}
