@@ -14,6 +14,7 @@
 export {
   GoTaskScheduler,
   type GoTaskSchedulerOptions,
+  type DataPlaneAddress,
   type SchedFunc,
   type TypedSchedFunc,
   type SchedTask,

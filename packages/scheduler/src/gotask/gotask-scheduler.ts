@@ -74,6 +74,14 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
  */
 export const SCHED_FUNC_GRACE_MS = 5_000;
 
+/** Where the direct data plane listens, or where executors are told to connect to it. */
+export interface DataPlaneAddress {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+}
+
 /** Options of GoTaskScheduler beyond the SchedulerConfig; all optional. */
 export interface GoTaskSchedulerOptions {
   /** Starts the embedded cluster when the master is `local` (default: startEmbeddedCluster). */
@@ -114,7 +122,7 @@ export interface GoTaskSchedulerOptions {
    * it: a NAT or port mapping, or a fault test's CuttingProxy. Called once, after the listener is
    * bound; a rejection fails run().
    */
-  advertiseDataPlane?: (bound: { host: string; port: number }) => Promise<{ host: string; port: number }> | { host: string; port: number };
+  advertiseDataPlane?: (bound: DataPlaneAddress) => Promise<DataPlaneAddress> | DataPlaneAddress;
   /** Capacity of schedIn, schedOut and schedEvents (default 256, as mesosgot). */
   channelCapacity?: number;
   /**
