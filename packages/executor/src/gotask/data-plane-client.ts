@@ -54,6 +54,10 @@ export class DataPlaneClient {
   #direct: DirectTransport | undefined;
   /** The fallback was logged and reported (once per executor). */
   #saidRelay = false;
+  /** Ends the current backoff wait early: a new offer (a new scheduler after a failover) is tried at once. */
+  #wake = new AbortController();
+  /** An offer came since the last connection attempt began; written by the control loop and #pause. */
+  #hasNewOffer = false;
 
   constructor(options: DataPlaneClientOptions) {
     this.#o = options;
@@ -93,6 +97,8 @@ export class DataPlaneClient {
         }
         if (control.type !== 'OFFER') continue;
         this.#offer = control;
+        this.#hasNewOffer = true;
+        this.#wake.abort();
         this.#connecting ??= this.#connectLoop();
       }
     } catch {
@@ -106,6 +112,7 @@ export class DataPlaneClient {
     const signal = this.#stopping.signal;
     while (!signal.aborted && !link.isClosed) {
       const offer = this.#offer!;
+      this.#hasNewOffer = false;
       const where = `${offer.host}:${offer.port}`;
       let transport: DirectTransport;
       try {
@@ -113,7 +120,7 @@ export class DataPlaneClient {
       } catch (error) {
         if (signal.aborted) return;
         this.#fellBack(`cannot connect to the scheduler's data plane at ${where}: ${(error as Error).message}`);
-        await delay(backoff.next().value, { signal }).catch(() => undefined);
+        await this.#pause(backoff.next().value);
         continue;
       }
       backoff.reset();
@@ -126,8 +133,18 @@ export class DataPlaneClient {
       // The scheduler closed our link (its BYE came first on this connection): an orderly end.
       if (signal.aborted || link.isClosed) return;
       this.#fellBack(`the data-plane connection to ${where} broke${error ? ` (${error.message})` : ''}`);
-      await delay(backoff.next().value, { signal }).catch(() => undefined);
+      await this.#pause(backoff.next().value);
     }
+  }
+
+  /** Waits `ms`, or less if stop() is called or a new offer arrives. */
+  async #pause(ms: number): Promise<void> {
+    if (this.#hasNewOffer) {
+      this.#hasNewOffer = false;
+      return;
+    }
+    this.#wake = new AbortController();
+    await delay(ms, { signal: AbortSignal.any([this.#stopping.signal, this.#wake.signal]) }).catch(() => undefined);
   }
 
   /** Says once (log and scheduler) that messages take the relay; later fallbacks go to debug. */

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 /** A scheduler link and an executor link joined by an in-memory relay, plus a data-plane server. */
-async function setup(options: { admit?: boolean; tls?: { cert: string; key: string } } = {}) {
+async function setup(options: { admit?: boolean; tls?: { cert: string; key: string }; backoff?: { initialMs: number; maxMs: number } } = {}) {
   const schedLog = memoryLogger();
   const execLog = memoryLogger();
   let relayFrames = 0;
@@ -57,12 +57,12 @@ async function setup(options: { admit?: boolean; tls?: { cert: string; key: stri
     },
   });
   const { port } = await server.start();
-  const client = new DataPlaneClient({ link: exec, executorId: EXECUTOR, logger: execLog.logger, backoff: { initialMs: 20, maxMs: 50 } });
+  const client = new DataPlaneClient({ link: exec, executorId: EXECUTOR, logger: execLog.logger, backoff: options.backoff ?? { initialMs: 20, maxMs: 50 } });
   client.start();
   stops.push(() => server.stop(), () => sched.close(), () => exec.close(), () => client.stop());
   const credential = options.admit === false ? Buffer.alloc(32, 7) : server.admit(EXECUTOR);
-  const offer = (tls?: { ca?: string }) =>
-    sched.send({ taskName: DATA_PLANE_STREAM, data: encodeDataPlaneControl({ type: 'OFFER', host: '127.0.0.1', port, credential: credential.toString('base64'), ...(tls ? { tls } : {}) }) });
+  const offer = (tls?: { ca?: string }, cred = credential) =>
+    sched.send({ taskName: DATA_PLANE_STREAM, data: encodeDataPlaneControl({ type: 'OFFER', host: '127.0.0.1', port, credential: cred.toString('base64'), ...(tls ? { tls } : {}) }) });
   return { sched, exec, server, port, client, offer, schedLog, execLog, relayFrames: () => relayFrames };
 }
 
@@ -170,6 +170,15 @@ describe('DataPlaneServer and DataPlaneClient', () => {
     await waitFor(() => s.schedLog.lines.filter((l) => l.includes('refused')).length >= 3, { timeoutMs: 10_000 });
     expect(s.execLog.lines.filter((l) => l.startsWith('warn data plane:'))).toHaveLength(1);
     expect(s.exec.path).toBe('relay');
+  });
+
+  it('tries a new offer (a successor scheduler\'s) at once instead of waiting out the backoff', async () => {
+    const s = await setup({ admit: false, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    await s.offer();
+    await waitFor(() => s.execLog.lines.some((l) => l.startsWith('warn data plane: cannot connect')), { timeoutMs: 10_000 });
+    // Refused, now in a minute-long backoff; a new offer with a credential the server admits:
+    await s.offer(undefined, s.server.admit(EXECUTOR));
+    await waitFor(() => s.exec.path === 'direct', { timeoutMs: 10_000 });
   });
 
   it('falls back to the relay when the connection is cut under load, reconnects, and delivers every message once and in order', async () => {
