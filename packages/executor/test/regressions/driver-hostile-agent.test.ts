@@ -5,32 +5,23 @@
  * broken: re-subscribe when checkpointing, else stop with the reason), an oversized record is a
  * ProtocolError instead of a buffer, and no redirect leaves the agent's origin.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@mesosgot/local/testing';
+import { ScriptedHttpServer, waitFor } from '@mesosgot/local/testing';
 import { MesosExecutorDriver } from '@mesosgot/executor';
 
-const servers: Server[] = [];
+const servers: ScriptedHttpServer[] = [];
 const drivers: MesosExecutorDriver[] = [];
 
 afterEach(async () => {
   await Promise.all(drivers.splice(0).map((d) => d.abort()));
-  const started = servers.splice(0);
-  for (const server of started) server.closeAllConnections();
-  await Promise.all(started.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function hostileAgent(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ port: number; requests: IncomingMessage[] }> {
-  const requests: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req);
-    req.resume();
-    answer(req, res);
-  });
+async function hostileAgent(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<ScriptedHttpServer> {
+  const server = await ScriptedHttpServer.start(answer);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, requests };
+  return server;
 }
 
 function env(port: number, extra: Record<string, string> = {}): Record<string, string> {

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ScriptedHttpServer } from '@mesosgot/local/testing';
 import { fetchUris } from '../../src/agent/fetcher.js';
-import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 let root: string;
 let source: string;
 let sandbox: string;
-let http: LoopbackHttp;
+let http: ScriptedHttpServer;
 let base: string;
 
 beforeAll(async () => {
@@ -24,11 +24,11 @@ beforeAll(async () => {
   execFileSync('tar', ['-C', source, '-czf', join(source, 'bundle.tar.gz'), 'bundle']);
   writeFileSync(join(source, 'script.sh'), '#!/bin/sh\nexit 0\n');
   writeFileSync(join(source, 'notes.txt.gz'), gzipSync('gunzipped'));
-  http = await serveLoopbackHttp((req, res) => {
+  http = await ScriptedHttpServer.start((req, res) => {
     if (req.url === '/executor.js') res.writeHead(200).end('console.log("served")');
     else res.writeHead(404).end('no');
   });
-  base = http.base;
+  base = http.url;
 });
 
 afterAll(async () => {

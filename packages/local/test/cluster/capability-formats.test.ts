@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { FrameworkInfo, SchedulerEvent } from '@mesosgot/common';
-import { LocalCluster } from '../../src/cluster.js';
+import { clusterWithSchedulers } from '../support/cluster-with-schedulers.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/real-mesos/protobuf/', import.meta.url));
@@ -19,25 +19,13 @@ const recordedOffer = recording.events.find((e): e is Extract<SchedulerEvent, { 
   .offers![0]!;
 
 describe('LocalMaster offer formats by capability', () => {
-  let cluster: LocalCluster;
-  let url: string;
-  const schedulers: HttpScheduler[] = [];
-
-  beforeEach(async () => {
-    cluster = new LocalCluster({ agents: 1, allocationIntervalMs: 50 });
-    url = await cluster.start();
-  });
-
-  afterEach(async () => {
-    for (const s of schedulers.splice(0)) await s.close();
-    await cluster.stop();
-  });
+  const fixture = clusterWithSchedulers();
 
   it.each(['json', 'protobuf'] as const)(
     'offers a MULTI_ROLE + RESERVATION_REFINEMENT framework the recorded resources, without role (%s)',
     async (encoding) => {
-      const s = await HttpScheduler.subscribe(url, recording.request.subscribe.framework_info, {}, { encoding });
-      schedulers.push(s);
+      const s = await HttpScheduler.subscribe(fixture.url, recording.request.subscribe.framework_info, {}, { encoding });
+      fixture.track(s);
       const offer = (await s.next('OFFERS')).offers.offers![0]!;
       expect(offer.resources).toEqual(recordedOffer.resources);
       expect(offer.allocation_info).toEqual(recordedOffer.allocation_info);
@@ -46,8 +34,8 @@ describe('LocalMaster offer formats by capability', () => {
   );
 
   it.each(['json', 'protobuf'] as const)('refuses a RESERVE for a role the framework lacks with OPERATION_ERROR, and the resources come back (%s)', async (encoding) => {
-    const s = await HttpScheduler.subscribe(url, recording.request.subscribe.framework_info, {}, { encoding });
-    schedulers.push(s);
+    const s = await HttpScheduler.subscribe(fixture.url, recording.request.subscribe.framework_info, {}, { encoding });
+    fixture.track(s);
     const offer = (await s.next('OFFERS')).offers.offers![0]!;
     const cpus = offer.resources!.find((r) => r.name === 'cpus')!;
     const reserve = {
@@ -69,8 +57,8 @@ describe('LocalMaster offer formats by capability', () => {
   });
 
   it('keeps role "*" and no allocation_info for a framework without capabilities', async () => {
-    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'plain' });
-    schedulers.push(s);
+    const s = await HttpScheduler.subscribe(fixture.url, { user: 'root', name: 'plain' });
+    fixture.track(s);
     const offer = (await s.next('OFFERS')).offers.offers![0]!;
     expect(offer.resources?.every((r) => r.role === '*' && r.allocation_info === undefined)).toBe(true);
     expect(offer.allocation_info).toBeUndefined();

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { SCHEDULER_EVENT_CODEC, type SchedulerEvent } from '@mesosgot/common/internal';
-import { LocalCluster } from '../../src/cluster.js';
+import { clusterWithSchedulers } from '../support/cluster-with-schedulers.js';
 import { HttpScheduler, post } from '../support/http-scheduler.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/real-mesos/protobuf/', import.meta.url));
@@ -29,23 +29,11 @@ function shape(value: unknown, path = ''): string[] {
 const uniqueShape = (value: unknown): string[] => [...new Set(shape(value))].sort();
 
 describe('LocalMaster with a raw protobuf scheduler', () => {
-  let cluster: LocalCluster;
-  let url: string;
-  const schedulers: HttpScheduler[] = [];
-
-  beforeEach(async () => {
-    cluster = new LocalCluster({ agents: 1, allocationIntervalMs: 50 });
-    url = await cluster.start();
-  });
-
-  afterEach(async () => {
-    for (const s of schedulers.splice(0)) await s.close();
-    await cluster.stop();
-  });
+  const fixture = clusterWithSchedulers();
 
   it('answers the recorded protobuf SUBSCRIBE with protobuf SUBSCRIBED, HEARTBEAT, OFFERS shaped as recorded', async () => {
-    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf', rawBody: recordedRequest });
-    schedulers.push(s);
+    const s = await HttpScheduler.subscribe(fixture.url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf', rawBody: recordedRequest });
+    fixture.track(s);
     expect(s.status).toBe(200);
     expect(s.contentType).toBe('application/x-protobuf');
     await s.next('OFFERS');
@@ -59,8 +47,8 @@ describe('LocalMaster with a raw protobuf scheduler', () => {
   });
 
   it('takes protobuf calls on the same framework: DECLINE is 202 and the resources come back', async () => {
-    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf' });
-    schedulers.push(s);
+    const s = await HttpScheduler.subscribe(fixture.url, { user: 'root', name: 'pb-lab' }, {}, { encoding: 'protobuf' });
+    fixture.track(s);
     const first = await s.next('OFFERS');
     const answer = await s.call({
       type: 'DECLINE',
@@ -78,8 +66,8 @@ describe('LocalMaster with a raw protobuf scheduler', () => {
     const recorded = session
       .map((l) => l.event)
       .filter((e): e is Extract<SchedulerEvent, { type: 'UPDATE' }> => e?.type === 'UPDATE' && e.update.status.task_id.value === 'cmd-0');
-    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'pb-cmd' }, {}, { encoding: 'protobuf' });
-    schedulers.push(s);
+    const s = await HttpScheduler.subscribe(fixture.url, { user: 'root', name: 'pb-cmd' }, {}, { encoding: 'protobuf' });
+    fixture.track(s);
     const offer = (await s.next('OFFERS')).offers.offers![0]!;
     const task = {
       name: 'cmd-0',
@@ -110,7 +98,7 @@ describe('LocalMaster with a raw protobuf scheduler', () => {
     [1, 'bytes that do not decode', Buffer.from([0x0a, 0xff, 0xff]), 400, 'Failed to parse body into Call protobuf'],
     [2, 'a SUBSCRIBE without its required framework_info', Buffer.from([0x10, 0x01, 0x1a, 0x00]), 400, 'Failed to parse body into Call protobuf'],
   ])('case %i: refuses %s as Mesos does', async (_n, _what, body, status, text) => {
-    const answer = await post(url, body, { 'Content-Type': 'application/x-protobuf', Accept: 'application/x-protobuf' });
+    const answer = await post(fixture.url, body, { 'Content-Type': 'application/x-protobuf', Accept: 'application/x-protobuf' });
     expect(answer.status).toBe(status);
     expect(answer.body).toBe(text);
   });
@@ -122,16 +110,16 @@ describe('LocalMaster with a raw protobuf scheduler', () => {
     [4, '*/*', 'json'],
     [5, 'application/json;q=0, application/x-protobuf', 'protobuf'],
   ])('case %i: Accept %s streams %s', async (_n, accept, expected) => {
-    const s = await HttpScheduler.subscribe(url, { user: 'root', name: 'accept' }, { Accept: accept }, {
+    const s = await HttpScheduler.subscribe(fixture.url, { user: 'root', name: 'accept' }, { Accept: accept }, {
       encoding: expected === 'json' ? 'json' : 'protobuf',
     });
-    schedulers.push(s);
+    fixture.track(s);
     expect(s.contentType).toBe(expected === 'json' ? 'application/json' : 'application/x-protobuf');
     await s.next('SUBSCRIBED');
   });
 
   it('refuses an Accept that allows neither encoding with 406', async () => {
-    const answer = await post(url, { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'root', name: 'x' } } }, {
+    const answer = await post(fixture.url, { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'root', name: 'x' } } }, {
       'Content-Type': 'application/json',
       Accept: 'text/html',
     });

@@ -7,15 +7,15 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ScriptedHttpServer } from '@mesosgot/local/testing';
 import { fetchUris } from '../../src/agent/fetcher.js';
-import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 const CAP = 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
 let root: string;
 let sandbox: string;
-let http: LoopbackHttp;
+let http: ScriptedHttpServer;
 let base: string;
 /** Bytes the endless route wrote, to show the fetch stopped reading near the cap. */
 let endlessSent = 0;
@@ -35,7 +35,7 @@ function endless(res: ServerResponse): void {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mesosgot-fetch-cap-'));
-  http = await serveLoopbackHttp((req, res) => {
+  http = await ScriptedHttpServer.start((req, res) => {
     if (req.url === '/endless.bin') return endless(res);
     if (req.url === '/declared.bin') return void res.writeHead(200, { 'Content-Length': String(2 * CAP) }).end(Buffer.alloc(2 * CAP));
     if (req.url === '/small.bin') return void res.writeHead(200).end(Buffer.alloc(CAP));
@@ -43,7 +43,7 @@ beforeAll(async () => {
     if (req.url === '/silent.bin') return void res.writeHead(200, { 'Content-Length': '10' }).flushHeaders();
     res.writeHead(404).end();
   });
-  base = http.base;
+  base = http.url;
 });
 
 afterAll(async () => {

@@ -6,20 +6,20 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ScriptedHttpServer } from '@mesosgot/local/testing';
 import { fetchUris } from '../../src/agent/fetcher.js';
 import { buildArchive } from '../support/archive-builders.js';
-import { serveLoopbackHttp, type LoopbackHttp } from '../support/loopback-http.js';
 
 let root: string;
 let outside: string;
 let sandbox: string;
-let http: LoopbackHttp;
+let http: ScriptedHttpServer;
 let base: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mesosgot-confine-'));
-  http = await serveLoopbackHttp((req, res) => res.writeHead(200).end(`served ${req.url ?? ''}`));
-  base = http.base;
+  http = await ScriptedHttpServer.start((req, res) => res.writeHead(200).end(`served ${req.url ?? ''}`));
+  base = http.url;
 });
 
 afterAll(async () => {

@@ -6,10 +6,9 @@
  * stream right after SUBSCRIBED was re-subscribed in a tight loop because SUBSCRIBED reset the
  * backoff. Each hostile master here is a plain HTTP server on loopback.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@mesosgot/local/testing';
+import { ScriptedHttpServer, waitFor } from '@mesosgot/local/testing';
 import { MesosSchedulerDriver, type Scheduler } from '@mesosgot/scheduler';
 
 const FRAMEWORK = { user: 'tester', name: 'hostile-master-test' };
@@ -27,25 +26,13 @@ function subscribedRecord(heartbeat: number): string {
   return `${Buffer.byteLength(event)}\n${event}`;
 }
 
-interface Hostile {
-  url: string;
-  requests: IncomingMessage[];
-  server: Server;
-}
-
-const servers: Server[] = [];
+const servers: ScriptedHttpServer[] = [];
 const drivers: MesosSchedulerDriver[] = [];
 
-async function hostile(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<Hostile> {
-  const requests: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req);
-    req.resume();
-    answer(req, res);
-  });
+async function hostile(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<ScriptedHttpServer> {
+  const server = await ScriptedHttpServer.start(answer);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+  return server;
 }
 
 function streamHead(res: ServerResponse): void {
@@ -70,9 +57,7 @@ function start(scheduler: Scheduler, master: string | string[], options: Constru
 
 afterEach(async () => {
   await Promise.all(drivers.splice(0).map((d) => d.abort()));
-  const started = servers.splice(0);
-  for (const server of started) server.closeAllConnections();
-  await Promise.all(started.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 describe('MesosSchedulerDriver against a hostile master', () => {
