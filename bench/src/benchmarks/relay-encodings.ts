@@ -13,7 +13,7 @@ import type { Benchmark, MetricSpec } from '../harness/benchmark.js';
 import { measurePaired } from '../harness/measure.js';
 import { judge, unavailableRows, type Row } from '../harness/row.js';
 import { perSecond } from '../harness/stats.js';
-import { benchTask, loadDriverStack, startDriverCluster } from '../cluster/bench-framework.js';
+import { loadDriverStack, startDriverCluster, startRelayTask } from '../cluster/bench-framework.js';
 import { MESSAGE_BYTES, startGoTaskBench, type GoTaskBench } from '../cluster/gotask-bench.js';
 
 type Encoding = 'json' | 'protobuf';
@@ -38,25 +38,9 @@ async function startRelay(encoding: Encoding, signal: AbortSignal): Promise<Rela
   if (!stack.ok) return stack.reason;
   const dc = await startDriverCluster(stack.value, { agents: 1 }, undefined, { contentType: encoding });
   try {
-    const { framework, driver } = dc;
-    await framework.waitUntil(() => framework.offers.length > 0, signal);
-    const offer = framework.takeOffers()[0]!;
-    const task = benchTask('relay-0', offer.agent_id, EXECUTOR_ID, encoding);
-    await driver.acceptOffers([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [task] } }]);
-    await framework.waitUntil(() => framework.states.get('relay-0') === 'TASK_RUNNING', signal);
-    const executorId = { value: EXECUTOR_ID };
+    const relay = await startRelayTask(dc, EXECUTOR_ID, signal, encoding);
     return {
-      async round(count, bytes) {
-        framework.messages.length = 0;
-        await driver.sendFrameworkMessage(executorId, offer.agent_id, `expect:${count}`);
-        const payload = new Uint8Array(bytes).fill(0x78);
-        const start = performance.now();
-        const sends: Promise<unknown>[] = [];
-        for (let i = 0; i < count; i++) sends.push(driver.sendFrameworkMessage(executorId, offer.agent_id, payload));
-        await Promise.all(sends);
-        await framework.waitUntil(() => framework.messages.includes(`got:${count}`), signal);
-        return perSecond(count, performance.now() - start);
-      },
+      round: (count, bytes) => relay(count, new Uint8Array(bytes).fill(0x78)),
       stop: () => dc.stop(),
     };
   } catch (err) {

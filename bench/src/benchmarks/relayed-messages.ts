@@ -4,13 +4,11 @@
  * event, docs/protocol.md, "Framework messages"), counted by the bench executor. The undici POST loop with
  * the same count is shown as the one-call-per-message ceiling.
  */
-import { performance } from 'node:perf_hooks';
 import type { Benchmark, MetricSpec } from '../harness/benchmark.js';
 import { measurePaired } from '../harness/measure.js';
 import { judge, unavailableRows, type Row } from '../harness/row.js';
-import { perSecond } from '../harness/stats.js';
 import { httpPostLoop, startHttpSink } from '../baselines/http-post-loop.js';
-import { benchTask, loadDriverStack, startDriverCluster } from '../cluster/bench-framework.js';
+import { loadDriverStack, startDriverCluster, startRelayTask } from '../cluster/bench-framework.js';
 
 const METRIC: MetricSpec = { metric: 'relayed MESSAGE calls, scheduler→executor', unit: 'call/s' };
 const EXECUTOR_ID = 'bench-exec-0';
@@ -29,23 +27,9 @@ export const relayedMessages: Benchmark = {
       throw err;
     });
     try {
-      const { framework, driver } = dc;
-      await framework.waitUntil(() => framework.offers.length > 0, signal);
-      const offer = framework.takeOffers()[0]!;
-      await driver.acceptOffers([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [benchTask('relay-0', offer.agent_id, EXECUTOR_ID)] } }]);
-      await framework.waitUntil(() => framework.states.get('relay-0') === 'TASK_RUNNING', signal);
-      const executorId = { value: EXECUTOR_ID };
+      const round = await startRelayTask(dc, EXECUTOR_ID, signal);
       const payload = 'x'.repeat(32);
-      const relay = async (): Promise<number> => {
-        framework.messages.length = 0;
-        await driver.sendFrameworkMessage(executorId, offer.agent_id, `expect:${count}`);
-        const start = performance.now();
-        const sends: Promise<unknown>[] = [];
-        for (let i = 0; i < count; i++) sends.push(driver.sendFrameworkMessage(executorId, offer.agent_id, payload));
-        await Promise.all(sends);
-        await framework.waitUntil(() => framework.messages.includes(`got:${count}`), signal);
-        return perSecond(count, performance.now() - start);
-      };
+      const relay = (): Promise<number> => round(count, payload);
       const { baseline, subject } = await measurePaired(() => httpPostLoop(sink.url, count), relay, plan);
       return [
         judge({

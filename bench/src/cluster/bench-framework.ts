@@ -9,7 +9,9 @@ import type { Offer, TaskInfo, TaskStatus, Resource } from '@mesosgot/common';
 import type { LocalCluster, LocalClusterOptions } from '@mesosgot/local';
 import type { Scheduler, SchedulerDriver, SchedulerDriverOptions } from '@mesosgot/scheduler';
 import type { FrameworkInfo } from '@mesosgot/common';
+import { performance } from 'node:perf_hooks';
 import { requireExport, type Feature } from '../harness/benchmark.js';
+import { perSecond } from '../harness/stats.js';
 
 /** The executor script the agents run (compiled beside this file). */
 export const BENCH_EXECUTOR = fileURLToPath(new URL('../executors/driver-bench-executor.js', import.meta.url));
@@ -179,5 +181,32 @@ export function benchTask(taskId: string, agentId: Offer['agent_id'], executorId
       },
       resources: EXECUTOR_RESOURCES,
     },
+  };
+}
+
+/** Sends `count` relayed MESSAGE calls of `payload`; resolves with calls/s once the executor counted them all. */
+export type RelayRound = (count: number, payload: Uint8Array | string) => Promise<number>;
+
+/**
+ * Launches the bench task `relay-0` (executor `executorId`, speaking `contentType` with its
+ * agent) on the first offer and resolves, once it runs, with the round function: scheduler
+ * driver → master → agent → executor, one call per message, counted by the executor.
+ */
+export async function startRelayTask(dc: DriverCluster, executorId: string, signal: AbortSignal, contentType?: 'json' | 'protobuf'): Promise<RelayRound> {
+  const { framework, driver } = dc;
+  await framework.waitUntil(() => framework.offers.length > 0, signal);
+  const offer = framework.takeOffers()[0]!;
+  await driver.acceptOffers([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [benchTask('relay-0', offer.agent_id, executorId, contentType)] } }]);
+  await framework.waitUntil(() => framework.states.get('relay-0') === 'TASK_RUNNING', signal);
+  const executor = { value: executorId };
+  return async (count, payload) => {
+    framework.messages.length = 0;
+    await driver.sendFrameworkMessage(executor, offer.agent_id, `expect:${count}`);
+    const start = performance.now();
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i++) sends.push(driver.sendFrameworkMessage(executor, offer.agent_id, payload));
+    await Promise.all(sends);
+    await framework.waitUntil(() => framework.messages.includes(`got:${count}`), signal);
+    return perSecond(count, performance.now() - start);
   };
 }

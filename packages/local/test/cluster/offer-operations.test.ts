@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { FrameworkInfo, Offer, Resource, SchedulerEvent } from '@mesosgot/common';
 import { request } from 'undici';
 import { MASTER_CALL_CODEC, type OperatorMessage } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
-import { LocalCluster } from '../../src/cluster.js';
+import { clusterWithSchedulers } from '../support/cluster-with-schedulers.js';
 import { HttpScheduler } from '../support/http-scheduler.js';
 
 type Offers = Extract<SchedulerEvent, { type: 'OFFERS' }>;
@@ -33,24 +33,10 @@ const volume = (id: string, size: number): Resource =>
 const scalars = (offer: Offer, name: string): Resource[] => (offer.resources ?? []).filter((r) => r.name === name);
 
 describe('LocalMaster offer operations', () => {
-  let cluster: LocalCluster;
-  let url: string;
-  const schedulers: HttpScheduler[] = [];
-
-  beforeEach(async () => {
-    cluster = new LocalCluster({ agents: 1, allocationIntervalMs: 50 });
-    url = await cluster.start();
-  });
-
-  afterEach(async () => {
-    for (const s of schedulers.splice(0)) await s.close();
-    await cluster.stop();
-  });
+  const fixture = clusterWithSchedulers();
 
   async function subscribe(info: FrameworkInfo, encoding: 'json' | 'protobuf' = 'json'): Promise<HttpScheduler> {
-    const s = await HttpScheduler.subscribe(url, info, {}, { encoding });
-    schedulers.push(s);
-    return s;
+    return fixture.track(await HttpScheduler.subscribe(fixture.url, info, {}, { encoding }));
   }
 
   /** Accepts `offer` with `operations` (no filter on the leftover) and returns the next offer. */
@@ -156,7 +142,7 @@ describe('LocalMaster offer operations', () => {
     expect(await finished('reader')).toMatchObject({ state: 'TASK_FINISHED' });
     const again = await everythingOffered();
     expect(again.flatMap((o) => scalars(o, 'disk'))).toEqual(expect.arrayContaining([vol, scalar('disk', 4096 - 64, ALLOCATED)]));
-    const volumeDir = join(cluster.workDir!, 'volumes', 'roles', 'lab', 'vol-1');
+    const volumeDir = join(fixture.cluster.workDir!, 'volumes', 'roles', 'lab', 'vol-1');
     expect(existsSync(join(volumeDir, 'file'))).toBe(true);
 
     let from = s.events.length;
@@ -180,7 +166,7 @@ describe('LocalMaster offer operations', () => {
     const s = await subscribe(REFINED);
     const offer = await firstOffer(s);
     const operator = (call: Record<string, unknown>, encoding: 'json' | 'protobuf' = 'json') =>
-      request(`${url}/api/v1`, {
+      request(`${fixture.url}/api/v1`, {
         method: 'POST',
         headers: { 'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' },
         body: encoding === 'json' ? JSON.stringify(call) : Buffer.from(MASTER_CALL_CODEC.toBinary(call as OperatorMessage)),
