@@ -60,10 +60,13 @@ describe('elevator with --master zk:// across a leader failover', () => {
     const newLeader = await cluster.waitForLeader({ timeoutMs: 30_000 });
     expect(newLeader).not.toBe(firstLeader);
 
+    // The overrun timer is cleared once the race is decided: left running it would hold Jest's
+    // worker open past the end of the suite.
+    let overrun: NodeJS.Timeout | undefined;
     const code = await Promise.race([
       exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`elevator overran\n${stdout}\n${stderr}`)), RUN_TIMEOUT_MS)),
-    ]);
+      new Promise<never>((_, reject) => (overrun = setTimeout(() => reject(new Error(`elevator overran\n${stdout}\n${stderr}`)), RUN_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(overrun));
     expect({ code, tail: stderr.slice(-2000) }).toEqual({ code: 0, tail: expect.any(String) });
     expect(stdout).toMatch(new RegExp(`requests served\\s+${requests} of ${requests}`));
   }, RUN_TIMEOUT_MS + 60_000);
