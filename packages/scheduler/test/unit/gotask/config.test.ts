@@ -82,6 +82,16 @@ describe('parseSchedulerConfig', () => {
     expect((error as Error).message).toContain(field);
   });
 
+  it('defaults to the direct data plane on any port, takes relay and a port, and needs the TLS certificate and key together', () => {
+    expect(parseSchedulerConfig([], NO_ENV)).toMatchObject({ dataPlane: 'direct', dataPort: 0 });
+    expect(parseSchedulerConfig(['--data-plane', 'relay', '--data-port', '7070'], NO_ENV)).toMatchObject({ dataPlane: 'relay', dataPort: 7070 });
+    expect(parseSchedulerConfig([], { MESOSGOT_DATA_PLANE: 'relay' }).dataPlane).toBe('relay');
+    expect(() => parseSchedulerConfig(['--data-plane', 'carrier-pigeon'], NO_ENV)).toThrow(/--data-plane.*direct, relay/);
+    expect(() => parseSchedulerConfig(['--tls-cert', 'c.pem'], NO_ENV)).toThrow(/--tls-key/);
+    expect(() => parseSchedulerConfig(['--tls-key', 'k.pem'], NO_ENV)).toThrow(/--tls-cert/);
+    expect(parseSchedulerConfig(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], NO_ENV)).toMatchObject({ tlsCert: 'c.pem', tlsKey: 'k.pem' });
+  });
+
   it('parses the application\'s extra flags into appFlags and refuses clashes', () => {
     const extra: FlagSpec[] = [{ name: 'floors', kind: 'int', min: 1, defaultValue: 10, help: 'floors in the building' }];
     expect(parseSchedulerConfig(['--floors', '12'], NO_ENV, { extraFlags: extra }).appFlags).toEqual({ floors: 12 });
