@@ -32,14 +32,6 @@ async function runSchedule(schedule: { fault: Fault; at: number }[]): Promise<vo
   let direct: CuttingProxy | undefined;
   const config = parseSchedulerConfig(['--executor', suite.bundle, '--master', relay.url, '--failover-timeout', '30'], {});
   const { logger, lines } = memoryLogger();
-  if (process.env.DP_DEBUG) process.stderr.write(`schedule ${JSON.stringify(schedule)}\n`);
-  if (process.env.DP_DEBUG) for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    const inner = logger[level];
-    logger[level] = (m, f) => {
-      process.stderr.write(`${new Date().toISOString()} ${level} ${m}\n`);
-      inner(m, f);
-    };
-  }
   const sched = new GoTaskScheduler(config, {
     nodeCommand: process.execPath,
     driverOptions: DRIVER,
@@ -66,7 +58,6 @@ async function runSchedule(schedule: { fault: Fault; at: number }[]): Promise<vo
     const progress = (): number => Math.min(...TASKS.map((t) => seq.count(t, 'e')));
     for (const { fault, at } of schedule) {
       await waitFor(() => progress() >= at || seq.problems.length > 0, { timeoutMs: 30_000, what: `echo ${at} before ${fault}` });
-      if (process.env.DP_DEBUG) process.stderr.write(`${new Date().toISOString()} FAULT ${fault} at ${progress()}\n`);
       if (fault === 'cut-direct' || fault === 'cut-both') direct!.cutAll();
       if (fault === 'cut-relay' || fault === 'cut-both') relay.cutAll();
       if (fault === 'cut-direct-refuse') {
@@ -105,7 +96,6 @@ async function runSchedule(schedule: { fault: Fault; at: number }[]): Promise<vo
 }
 
 describe('faults: the data plane is cut under load', () => {
-  if (process.env.DP_DEBUG?.startsWith('[')) it('debug schedule', async () => runSchedule(JSON.parse(process.env.DP_DEBUG!)), 300_000);
   it('direct and relay paths cut at random points: every numbered stream exactly once and in order, back on the direct path (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
