@@ -76,7 +76,8 @@ describe('LocalAgent executor termination', () => {
   });
 
   it('shutdownExecutor of a cooperative executor: its TASK_KILLED, exit status 0, no agent-generated failure', async () => {
-    harness = await startAgent();
+    // A grace a loaded machine cannot outrun: the executor exits of its own accord, never killed.
+    harness = await startAgent({ executorShutdownGracePeriodMs: 15_000 });
     harness.master.autoAcknowledge = true;
     harness.agent.launchTasks(framework(), [executorTask('task-1')]);
     await executorPid(harness);

@@ -209,7 +209,11 @@ describe('DataPlaneServer and DataPlaneClient', () => {
     expect(got.filter((m) => m.taskName === 't-0').map((m) => m.data)).toEqual(expected);
     expect(down).toEqual(expected);
     expect(cuts).toBeGreaterThan(0);
+    // Right after the last cut the executor may not have seen the close yet (its path still
+    // says direct): wait for the reconnection itself, one per cut.
+    const connects = (): number => s.execLog.lines.filter((l) => l.includes('data plane: connected to the scheduler')).length;
+    await waitFor(() => connects() >= cuts + 1, { timeoutMs: 10_000, what: 'a reconnection after each cut' });
     await waitFor(() => s.exec.path === 'direct', { timeoutMs: 10_000 });
-    expect(s.execLog.lines.filter((l) => l.includes('data plane: connected to the scheduler')).length).toBe(cuts + 1);
+    expect(connects()).toBe(cuts + 1);
   });
 });
