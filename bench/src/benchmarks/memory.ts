@@ -150,7 +150,7 @@ export const helloRss: Benchmark = {
         value: hello.median,
         baseline: median(bare),
         baselineName: 'bare node -e 0',
-        note: `kernel high-water mark of the child process, --no-status, 2 local agents; median of ${helloPlan.rounds}`,
+        note: `VmHWM of the child process, --no-status, 2 local agents; median of ${helloPlan.rounds}`,
       }),
     ];
   },
