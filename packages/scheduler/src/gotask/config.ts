@@ -14,6 +14,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   InvalidArgumentError,
   LOG_LEVELS,
+  nodeProcessHost,
   parseResourceFlags,
   type ContentType,
   type LogLevel,
@@ -230,17 +231,20 @@ export function loadSchedulerConfig(
   options: LoadSchedulerConfigOptions = {},
 ): SchedulerConfig {
   const help = (): string => formatHelp({ ...(options.usage ? { usage: options.usage } : {}), ...(options.extraFlags ? { extraFlags: options.extraFlags } : {}) });
+  // Output and exit go through the entry helpers' process seam, the one place that touches them.
+  const host = nodeProcessHost();
   let config: SchedulerConfig;
   try {
     config = parseSchedulerConfig(argv, env, options);
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
-    process.stderr.write(`error: ${error.message}\n\n${help()}`);
-    process.exit(USAGE_ERROR_EXIT_CODE);
+    host.writeErr(`error: ${error.message}\n\n${help()}`);
+    host.exit(USAGE_ERROR_EXIT_CODE);
+    throw error; // not reached: exit() ends the process
   }
   if (config.help) {
-    process.stdout.write(help());
-    process.exit(0);
+    host.writeOut(help());
+    host.exit(0);
   }
   return config;
 }
