@@ -7,7 +7,7 @@
 import { assertNever, type OfferID, type OfferOperation, type SchedulerCall, type TaskInfo, type TaskStatus } from '@mesosgot/common/internal';
 import type { Framework } from './frameworks.js';
 import { bare } from './agent-registry.js';
-import { validateLaunch } from './launch-validation.js';
+import { validateLaunch, type LaunchContext } from './launch-validation.js';
 import { validateTaskGroup } from './task-group-validation.js';
 import type { MasterCounter } from './master-metrics.js';
 import type { MasterState } from './master-state.js';
@@ -194,6 +194,15 @@ function accept(
   const agent = state.agents.get(first.agentId)!;
   let remaining = taken.reduce((sum, o) => addResources(sum, o.resources), [] as OutstandingOffer['resources']);
   const launched: TaskInfo[] = [];
+  // What LAUNCH and LAUNCH_GROUP are validated against: the offers' resources not used so far.
+  const launchContext = (): LaunchContext => ({
+    frameworkId: framework.id,
+    agentId: agent.id,
+    role: first.role,
+    offered: remaining,
+    hasTask: (id) => state.tasks.get(framework.id, id) !== undefined,
+    existingExecutor: (id) => state.agents.executor(agent, framework.id, id),
+  });
   for (const op of operations) {
     const tasks = launchTasksOf(op);
     if (op.type === 'LAUNCH_GROUP') {
@@ -209,14 +218,7 @@ function accept(
         refuse('The agent cannot run a task group');
         continue;
       }
-      const verdict = validateTaskGroup(op.launch_group?.executor, tasks, {
-        frameworkId: framework.id,
-        agentId: agent.id,
-        role: first.role,
-        offered: remaining,
-        hasTask: (id) => state.tasks.get(framework.id, id) !== undefined,
-        existingExecutor: (id) => state.agents.executor(agent, framework.id, id),
-      });
+      const verdict = validateTaskGroup(op.launch_group?.executor, tasks, launchContext());
       if (!verdict.ok) {
         refuse(verdict.message);
         continue;
@@ -266,14 +268,7 @@ function accept(
       }
       continue;
     }
-    const verdicts = validateLaunch(tasks, {
-      frameworkId: framework.id,
-      agentId: agent.id,
-      role: first.role,
-      offered: remaining,
-      hasTask: (id) => state.tasks.get(framework.id, id) !== undefined,
-      existingExecutor: (id) => state.agents.executor(agent, framework.id, id),
-    });
+    const verdicts = validateLaunch(tasks, launchContext());
     for (const verdict of verdicts) {
       if (!verdict.ok) {
         state.sendUpdate(framework, masterStatus(verdict.task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: verdict.message }));
