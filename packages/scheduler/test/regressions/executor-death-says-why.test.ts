@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common/internal';
 import { acceptanceSuite, within } from '../support/gotask-acceptance.js';
-import { LIFECYCLE_EXECUTOR, startApp, text } from '../support/lifecycle.js';
+import { LIFECYCLE_EXECUTOR, dieWhenReady, startApp } from '../support/lifecycle.js';
 
 const suite = acceptanceSuite('executor-death-says-why', { lifecycle: LIFECYCLE_EXECUTOR });
 
@@ -12,11 +12,7 @@ describe('GoTaskScheduler: why did the executor die', () => {
   it('TaskFailed, ExecutorLost, the TaskError and the log carry the tail of its stderr and its sandbox', async () => {
     const app = await startApp(suite, {
       spawn: (sched) => sched.spawnTask('diesloud', 1, { cpus: 0.2, mem: 64 }),
-      schedFunc: async (schedIn, schedOut) => {
-        for await (const m of schedIn) {
-          if (text(m.data).startsWith('ready:')) await schedOut.send({ taskName: 'diesloud-0', data: 'die' });
-        }
-      },
+      schedFunc: dieWhenReady('diesloud-0'),
     });
     const error = await within(60_000, 'run() to settle', app.outcome);
     expect(error).toBeInstanceOf(TaskError);

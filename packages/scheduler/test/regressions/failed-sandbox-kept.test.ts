@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { TaskError } from '@mesosgot/common/internal';
 import { acceptanceSuite, within } from '../support/gotask-acceptance.js';
-import { LIFECYCLE_EXECUTOR, keptPaths, startApp, text } from '../support/lifecycle.js';
+import { LIFECYCLE_EXECUTOR, dieWhenReady, keptPaths, startApp } from '../support/lifecycle.js';
 
 const suite = acceptanceSuite('failed-sandbox-kept', { lifecycle: LIFECYCLE_EXECUTOR });
 const kept: string[] = [];
@@ -21,11 +21,7 @@ describe('embedded cluster: the sandbox of a failed executor outlives stop()', (
       isLocal: false,
       flags: ['--master', 'local', '--local-agents', '1', '--local-agent-resources', 'cpus:2;mem:1024'],
       spawn: (sched) => sched.spawnTask('diesloud', 1, { cpus: 0.2, mem: 64 }),
-      schedFunc: async (schedIn, schedOut) => {
-        for await (const m of schedIn) {
-          if (text(m.data).startsWith('ready:')) await schedOut.send({ taskName: 'diesloud-0', data: 'die' });
-        }
-      },
+      schedFunc: dieWhenReady('diesloud-0'),
     });
     const error = await within(60_000, 'run() to settle', app.outcome);
     expect(error).toBeInstanceOf(TaskError);

@@ -87,3 +87,12 @@ export async function floodUntilRejected(schedOut: SendChannel<TaskMsg>, taskNam
     return error;
   }
 }
+
+/** A scheduler function that tells `taskId` (a diesloud task) to die once it says it is ready. */
+export function dieWhenReady(taskId: string): SchedFunc {
+  return async (schedIn, schedOut) => {
+    for await (const m of schedIn) {
+      if (text(m.data).startsWith('ready:')) await schedOut.send({ taskName: taskId, data: 'die' });
+    }
+  };
+}
