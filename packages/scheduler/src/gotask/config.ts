@@ -19,6 +19,7 @@ import {
   type ContentType,
   type LogLevel,
 } from '@mesosgot/common/internal';
+import { advertisedAddressProblem } from './advertised-address.js';
 import { formatFlagTable, parseFlags, type FlagSpec, type FlagValue } from './config-flags.js';
 
 export type { FlagSpec, FlagValue } from './config-flags.js';
@@ -87,6 +88,8 @@ export interface SchedulerConfig {
   dataPlane: DataPlaneMode;
   /** Data-plane port on `address`; 0 = any free port (logged at start). */
   dataPort: number;
+  /** `--data-advertise`: `host[:port]` executors dial instead of the bound data-plane address. */
+  dataAdvertise?: string;
   /** Encoding the scheduler and its executors speak with Mesos (docs/protobuf.md). */
   contentType: ContentType;
   /** Agents of the embedded cluster (`--master local`); default DEFAULT_LOCAL_AGENTS. */
@@ -170,6 +173,11 @@ export const SCHEDULER_FLAGS: readonly FlagSpec[] = [
     help: "how tasks' messages travel: direct = each executor connects to --address:--data-port (agents' hosts must reach it; the Mesos relay is the fallback), relay = through the master only",
   },
   { name: 'data-port', env: ['MESOSGOT_DATA_PORT'], kind: 'int', min: 0, max: 65535, defaultValue: 0, metavar: 'port', help: 'data-plane port on --address (0 = any free port, logged at start)' },
+  {
+    name: 'data-advertise', env: ['MESOSGOT_DATA_ADVERTISE'], kind: 'string', metavar: 'host[:port]',
+    help: 'address executors dial for the data plane when the bound --address:--data-port is not reachable as is (NAT, 0.0.0.0); port defaults to the bound one',
+    check: (v) => advertisedAddressProblem(String(v)),
+  },
   { name: 'tls-cert', env: ['MESOSGOT_TLS_CERT'], kind: 'string', metavar: 'path', help: 'PEM certificate file: the data plane speaks TLS (needs --tls-key)' },
   { name: 'tls-key', env: ['MESOSGOT_TLS_KEY'], kind: 'string', metavar: 'path', help: 'PEM private key file of --tls-cert' },
   { name: 'local-agents', env: ['MESOSGOT_LOCAL_AGENTS'], kind: 'int', min: 1, max: 256, defaultValue: DEFAULT_LOCAL_AGENTS, help: 'agents of the embedded cluster (--master local)' },
@@ -315,6 +323,7 @@ export function parseSchedulerConfig(
     ['tlsCert', 'tls-cert'],
     ['tlsKey', 'tls-key'],
     ['frameworkId', 'framework-id'],
+    ['dataAdvertise', 'data-advertise'],
   ] as const) {
     const v = str(flag);
     if (v !== undefined) config[key] = v;

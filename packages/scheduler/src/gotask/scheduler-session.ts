@@ -30,6 +30,7 @@ import type { DriverStatus, SchedulerDriver } from '../driver/scheduler-driver.j
 import type { Scheduler } from '../scheduler.js';
 import { readFile } from 'node:fs/promises';
 import { ArtifactServer } from './artifact-server.js';
+import { parseAdvertisedAddress } from './advertised-address.js';
 import { DataPlaneServer } from './data-plane-server.js';
 import type { SchedulerConfig } from './config.js';
 import { GangLauncher, byGangOf } from './gang-launcher.js';
@@ -395,10 +396,19 @@ export class SchedulerSession {
     });
     this.dataPlane = server;
     const bound = await server.start();
-    const advertised = this.o.advertiseDataPlane === undefined ? bound : await this.o.advertiseDataPlane(bound);
+    const advertised = await this.advertisedDataPlane(bound);
     const via = advertised.host === bound.host && advertised.port === bound.port ? '' : ` (executors are sent to ${advertised.host}:${advertised.port})`;
     logger.info(`data plane: listening on ${bound.host}:${bound.port}${tls ? ' (TLS)' : ''}${via}; executors connect there, the Mesos relay is the fallback`);
     return { server, ...advertised, ...(tlsCa === undefined ? {} : { tlsCa }) };
+  }
+
+  /** Where executors are sent: the option's answer, else `--data-advertise`, else where it is bound. */
+  private async advertisedDataPlane(bound: { host: string; port: number }): Promise<{ host: string; port: number }> {
+    if (this.o.advertiseDataPlane !== undefined) return this.o.advertiseDataPlane(bound);
+    const flag = this.o.config.dataAdvertise;
+    if (flag === undefined) return bound;
+    const { host, port } = parseAdvertisedAddress(flag);
+    return { host, port: port ?? bound.port };
   }
 
   private async executorSource(): Promise<ExecutorSource> {

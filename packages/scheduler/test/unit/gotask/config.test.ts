@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { InvalidArgumentError } from '@mesosgot/common';
 import { formatHelp, parseSchedulerConfig, SCHEDULER_FLAGS, DEFAULT_LOCAL_AGENTS, type FlagSpec } from '../../../src/internal.js';
+import { parseAdvertisedAddress } from '../../../src/gotask/advertised-address.js';
 
 const NO_ENV = {};
 
@@ -90,6 +91,17 @@ describe('parseSchedulerConfig', () => {
     expect(() => parseSchedulerConfig(['--tls-cert', 'c.pem'], NO_ENV)).toThrow(/--tls-key/);
     expect(() => parseSchedulerConfig(['--tls-key', 'k.pem'], NO_ENV)).toThrow(/--tls-cert/);
     expect(parseSchedulerConfig(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], NO_ENV)).toMatchObject({ tlsCert: 'c.pem', tlsKey: 'k.pem' });
+  });
+
+  it('takes --data-advertise as host, host:port or [ipv6]:port, and refuses wildcards, bad ports and junk', () => {
+    expect(parseSchedulerConfig([], NO_ENV).dataAdvertise).toBeUndefined();
+    expect(parseSchedulerConfig(['--data-advertise', 'sched.example.org:7070'], NO_ENV).dataAdvertise).toBe('sched.example.org:7070');
+    expect(parseSchedulerConfig([], { MESOSGOT_DATA_ADVERTISE: '10.0.0.5' }).dataAdvertise).toBe('10.0.0.5');
+    expect(parseAdvertisedAddress('10.0.0.5')).toEqual({ host: '10.0.0.5' });
+    expect(parseAdvertisedAddress('[fd00::1]:7070')).toEqual({ host: 'fd00::1', port: 7070 });
+    for (const bad of ['0.0.0.0:7070', '[::]', 'host:0', 'host:70000', 'http://host:1', 'a b', 'fd00::1:7070']) {
+      expect(() => parseSchedulerConfig(['--data-advertise', bad], NO_ENV)).toThrow(/--data-advertise/);
+    }
   });
 
   it('parses the application\'s extra flags into appFlags and refuses clashes', () => {
