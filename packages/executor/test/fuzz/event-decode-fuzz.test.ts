@@ -4,25 +4,14 @@
  * ProtocolError or return an event whose every field MesosExecutorDriver#handleEvent reads has
  * its Mesos type — never a TypeError later, inside a callback.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { EXECUTOR_EVENT_TYPES, ProtocolError, type ExecutorEvent } from '@mesosgot/common';
 import { decodeEvent } from '@mesosgot/executor/internal';
-import { anyJson, mutate, mutationArb } from '../../../common/test/support/json-mutations.js';
-
-const FIXTURES = fileURLToPath(new URL('../../../local/test/fixtures/real-mesos/', import.meta.url));
+import { checkDecodeWith, eventDecoderProperties, recordedEvents } from '../../../common/test/support/event-decoder-fuzz.js';
 
 /** Every event a real Mesos 1.12 agent sent in the recordings. */
-const RECORDED: unknown[] = ['session-executor.jsonl', 'faults-executor.jsonl'].flatMap((file) =>
-  readFileSync(`${FIXTURES}${file}`, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { kind: string; event?: unknown })
-    .filter((line) => line.kind === 'event' && line.event !== undefined)
-    .map((line) => line.event),
-);
+const RECORDED = recordedEvents(['session-executor.jsonl', 'faults-executor.jsonl']);
 
 const id = (value: string): { value: string } => ({ value });
 /** The event types the recordings lack, written from docs/protocol.md, "Executor events". */
@@ -74,17 +63,8 @@ function violation(event: ExecutorEvent): string | undefined {
   }
 }
 
-function checkDecode(input: unknown): 'refused' | 'accepted' {
-  let event: ExecutorEvent;
-  try {
-    event = decodeEvent(input);
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`decodeEvent threw ${String(error)} for ${JSON.stringify(input)}`);
-    return 'refused';
-  }
-  expect(violation(event)).toBeUndefined();
-  return 'accepted';
-}
+const SUBJECT = { seeds: SEEDS, types: EXECUTOR_EVENT_TYPES, decode: decodeEvent, violation };
+const checkDecode = (input: unknown): 'refused' | 'accepted' => checkDecodeWith(SUBJECT, input);
 
 describe('executor event decoder fuzz', () => {
   it('0. every seed event decodes, and the oracle catches unreadable events', () => {
@@ -99,47 +79,7 @@ describe('executor event decoder fuzz', () => {
     for (const event of unreadable) expect(violation(event as unknown as ExecutorEvent)).toBeDefined();
   });
 
-  it('1. random JSON values (fc.jsonValue and fc.anything → JSON): ProtocolError or readable (1 500 cases)', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), anyJson), (value) => {
-        checkDecode(value);
-      }),
-      { numRuns: 1_500 },
-    );
-  });
-
-  it('2. random JSON objects with a known type: ProtocolError or readable (1 000 cases)', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...EXECUTOR_EVENT_TYPES), fc.dictionary(fc.string(), anyJson), anyJson, (type, extra, payload) => {
-        checkDecode({ ...extra, type, [type.toLowerCase()]: payload });
-      }),
-      { numRuns: 1_000 },
-    );
-  });
-
-  it('3. real events with 1–4 fields removed or retyped: ProtocolError or readable (3 000 cases)', () => {
-    let refused = 0;
-    fc.assert(
-      fc.property(fc.constantFrom(...SEEDS), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
-        if (checkDecode(mutate(seed, mutations)) === 'refused') refused++;
-      }),
-      { numRuns: 3_000 },
-    );
-    expect(refused).toBeGreaterThan(100);
-  });
-
-  it('4. unknown or mistyped `type` values are a ProtocolError (500 cases)', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string().filter((s) => !(EXECUTOR_EVENT_TYPES as readonly string[]).includes(s)), anyJson.filter((v) => typeof v !== 'string')),
-        fc.constantFrom(...SEEDS),
-        (type, seed) => {
-          expect(() => decodeEvent({ ...(seed as Json), type })).toThrow(ProtocolError);
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+  eventDecoderProperties(SUBJECT);
 
   it('5. corrupted bytes of real events, when still JSON: ProtocolError or readable (1 000 cases)', () => {
     fc.assert(

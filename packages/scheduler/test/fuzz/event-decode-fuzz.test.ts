@@ -5,26 +5,15 @@
  * `callbacksFor`, and the SUBSCRIBED handling of driver/subscription.ts) has its Mesos type —
  * never a TypeError later, inside a callback.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ProtocolError, SCHEDULER_EVENT_TYPES, type SchedulerEvent } from '@mesosgot/common';
 import { callbacksFor, decodeEvent } from '@mesosgot/scheduler/internal';
 import { decodeEventBytes } from '../../src/events/decode.js';
-import { anyJson, mutate, mutationArb } from '../../../common/test/support/json-mutations.js';
-
-const FIXTURES = fileURLToPath(new URL('../../../local/test/fixtures/real-mesos/', import.meta.url));
+import { checkDecodeWith, eventDecoderProperties, recordedEvents } from '../../../common/test/support/event-decoder-fuzz.js';
 
 /** Every event a real Mesos 1.12 master sent in the recordings. */
-const RECORDED: unknown[] = ['session-scheduler.jsonl', 'faults-scheduler.jsonl'].flatMap((file) =>
-  readFileSync(`${FIXTURES}${file}`, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { kind: string; event?: unknown })
-    .filter((line) => line.kind === 'event' && line.event !== undefined)
-    .map((line) => line.event),
-);
+const RECORDED = recordedEvents(['session-scheduler.jsonl', 'faults-scheduler.jsonl']);
 
 /** The event types the recordings lack, written from docs/protocol.md, "Scheduler events". */
 const id = (value: string): { value: string } => ({ value });
@@ -103,18 +92,8 @@ function violation(event: SchedulerEvent): string | undefined {
   return undefined;
 }
 
-/** The property every input must satisfy: ProtocolError, or an event the driver can read. */
-function checkDecode(input: unknown): 'refused' | 'accepted' {
-  let event: SchedulerEvent;
-  try {
-    event = decodeEvent(input);
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`decodeEvent threw ${String(error)} for ${JSON.stringify(input)}`);
-    return 'refused';
-  }
-  expect(violation(event)).toBeUndefined();
-  return 'accepted';
-}
+const SUBJECT = { seeds: SEEDS, types: SCHEDULER_EVENT_TYPES, decode: decodeEvent, violation };
+const checkDecode = (input: unknown): 'refused' | 'accepted' => checkDecodeWith(SUBJECT, input);
 
 describe('scheduler event decoder fuzz', () => {
   it('0. every seed event decodes (the seeds are valid)', () => {
@@ -130,49 +109,7 @@ describe('scheduler event decoder fuzz', () => {
     for (const event of unreadable) expect(violation(event as unknown as SchedulerEvent)).toBeDefined();
   });
 
-  it('1. random JSON values (fc.jsonValue and fc.anything → JSON): ProtocolError or readable (1 500 cases)', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), anyJson), (value) => {
-        checkDecode(value);
-      }),
-      { numRuns: 1_500 },
-    );
-  });
-
-  it('2. random JSON objects with a known type: ProtocolError or readable (1 000 cases)', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...SCHEDULER_EVENT_TYPES), fc.dictionary(fc.string(), anyJson), anyJson, (type, extra, payload) => {
-        // The payload under the type's own key (e.g. `update` for UPDATE), so validation reaches it.
-        checkDecode({ ...extra, type, [type.toLowerCase()]: payload });
-      }),
-      { numRuns: 1_000 },
-    );
-  });
-
-  it('3. real events with 1–4 fields removed or retyped: ProtocolError or readable (3 000 cases)', () => {
-    let refused = 0;
-    fc.assert(
-      fc.property(fc.constantFrom(...SEEDS), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
-        if (checkDecode(mutate(seed, mutations)) === 'refused') refused++;
-      }),
-      { numRuns: 3_000 },
-    );
-    // The mutations reach required fields (not only ignored ones).
-    expect(refused).toBeGreaterThan(100);
-  });
-
-  it('4. unknown or mistyped `type` values are a ProtocolError (500 cases)', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string().filter((s) => !(SCHEDULER_EVENT_TYPES as readonly string[]).includes(s)), anyJson.filter((v) => typeof v !== 'string')),
-        fc.constantFrom(...SEEDS),
-        (type, seed) => {
-          expect(() => decodeEvent({ ...(seed as Json), type })).toThrow(ProtocolError);
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+  eventDecoderProperties(SUBJECT);
 
   it('5. random bytes and corrupted real events through decodeEventBytes: ProtocolError or readable (1 000 cases)', () => {
     const bytes = fc.oneof(
