@@ -12,6 +12,7 @@ const config: Config = {
     // (`@mesosgot/<pkg>/internal`); local's test helpers are `@mesosgot/local/testing`.
     '^@mesosgot/local/testing$': '<rootDir>/packages/local/src/testing/index.ts',
     '^@mesosgot/common/zookeeper$': '<rootDir>/packages/common/src/zookeeper.ts',
+    '^@mesosgot/common/protobuf$': '<rootDir>/packages/common/src/protobuf.ts',
     '^@mesosgot/(common|scheduler|executor|local|cli)/internal$': '<rootDir>/packages/$1/src/internal.ts',
     '^@mesosgot/(common|scheduler|executor|local|cli)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

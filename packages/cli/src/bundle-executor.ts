@@ -29,7 +29,7 @@ export interface BundleResult {
 }
 
 /**
- * A bundled CommonJS dependency (undici) calls `require('node:assert')` and the like. An ESM
+ * A bundled CommonJS dependency (an app's own, say) may call `require('node:assert')` and the like. An ESM
  * bundle has no `require`, so esbuild's stand-in would throw "Dynamic require of … is not
  * supported"; one made by createRequire loads Node's built-ins for real.
  */

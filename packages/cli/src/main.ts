@@ -43,7 +43,7 @@ const BUNDLE_USAGE = `Usage: mesosgot bundle <entry> [-o <file>] [--minify] [--c
 
 Bundles an executor script (.ts or .js) and everything it imports into one ESM file for Node:
 the file agents fetch into their sandboxes, which have no node_modules. CommonJS dependencies
-(such as undici) get a real require() for Node's built-ins. Give the file to the scheduler with
+get a real require() for Node's built-ins. Give the file to the scheduler with
 --executor, or write it beside the scheduler script as app_executor.bundle.mjs (the default
 the scheduler looks for).
 

@@ -1,11 +1,13 @@
-import { Client, request } from './undici-client.js';
+import type { Agent } from 'node:http';
 import { DEFAULT_REPEATABLE_CONCURRENCY } from './call-lanes.js';
 import { DriverStoppedError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { decodeRecordIO } from '../recordio/decoder.js';
 import { REDACTED, basicAuthHeader } from './basic-auth.js';
 import { contentTypeOf, MEDIA_TYPES, type ContentType } from './content-type.js';
 import { followLeaderRedirects, type RedirectableResponse } from './leader-redirect.js';
-import { readErrorBody, statusError, statusKind, type DiscardableBody } from './status-errors.js';
+import { readErrorBody, statusError, statusKind } from './status-errors.js';
+import { CallConnection, originAgent } from './call-connection.js';
+import { discardBody, exchange, readText, type ExchangeResponse } from './exchange.js';
 
 /** Suggested client timeout for calls (docs/protocol.md, "Connections"). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 75_000;
@@ -44,9 +46,9 @@ export interface CallOptions {
   /** Names the call in errors; defaults to the body's `type`, else the path. */
   callType?: string;
   /**
-   * The call may be sent while earlier calls still wait for their answers (HTTP pipelining on
-   * the call connection, up to CALL_PIPELINING_DEPTH) and, when that connection fails before
-   * its answer, sent again on a new one. Only for calls whose repetition is harmless (a
+   * The call may be sent while earlier calls still wait for their answers (up to
+   * CALL_PIPELINING_DEPTH at once, each on a keep-alive connection of the call pool) and, when
+   * its connection fails before the answer, sent once more on a new one. Only for calls whose repetition is harmless (a
    * scheduler's ACKNOWLEDGE). Other calls go one at a time: each waits until every call before
    * it was answered.
    */
@@ -80,19 +82,14 @@ export interface Subscription {
   close(): void;
 }
 
-interface UndiciResponse {
-  statusCode: number;
-  headers: ResponseHeaders;
-  body: DiscardableBody & { text(): Promise<string>; dump(): Promise<void>; once(event: 'close', listener: () => void): unknown };
-}
-
 /**
- * HTTP transport to a Mesos master or agent (docs/protocol.md, "Endpoints"). Calls go,
- * in call order, over ONE keep-alive connection, each after the answers to the calls before it
- * (repeatable calls may be pipelined, CallOptions.isRepeatable); every
- * `subscribe` gets a NEW connection of its own, because the stream holds its
- * socket forever (docs/protocol.md, "Connections"). 307s are followed to the leader, which then becomes the
- * base for later calls. `close()` releases every socket.
+ * HTTP transport to a Mesos master or agent (docs/protocol.md, "Endpoints"), on node:http(s).
+ * Calls go in call order, each after the answers to the calls before it, and so over ONE
+ * keep-alive connection (repeatable calls may go several at once, each on a connection of the
+ * call pool, CallOptions.isRepeatable); every `subscribe` gets a NEW connection of its own,
+ * because the stream holds its socket forever (docs/protocol.md, "Connections"). 307s are
+ * followed to the leader, which then becomes the base for later calls. `close()` releases every
+ * socket.
  */
 export class MesosHttpClient {
   readonly #authorization: string | undefined;
@@ -103,12 +100,12 @@ export class MesosHttpClient {
   readonly #contentType: ContentType;
   /** Origin of the current leader; written only by #useOrigin. */
   #origin: string;
-  /** The single call connection, for #origin (pipelining 1 = serialized, ordered). */
-  #calls: Client;
+  /** The call connection to #origin (calls in order; repeatable ones several at a time). */
+  #calls: CallConnection;
   /** Call connections of former leaders, closing gracefully (their queued calls still finish). */
   readonly #retiring = new Set<Promise<void>>();
-  /** Live subscription connections; each is destroyed when its stream ends. */
-  readonly #streams = new Set<Client>();
+  /** Live subscription connections (an agent holding one socket); each is destroyed when its stream ends. */
+  readonly #streams = new Set<Agent>();
   #isClosed = false;
 
   /** Validates the options synchronously (InvalidArgumentError); opens no socket yet. */
@@ -134,7 +131,7 @@ export class MesosHttpClient {
     this.#timeoutMs = timeout;
     this.#ca = options.ca;
     this.#contentType = options.contentType ?? 'json';
-    this.#calls = this.#newClient(this.#origin, { isStream: false });
+    this.#calls = this.#newCallConnection(this.#origin);
   }
 
   /** Current base URL: the configured one, or the leader found through a 307. */
@@ -169,26 +166,16 @@ export class MesosHttpClient {
         new URL(path, this.#origin),
         async (target) => {
           this.#useOrigin(target.origin);
-          return redirectable(
-            (await request(this.#calls, {
-              path: target.pathname + target.search,
-              method: 'POST',
-              headers,
-              body: payload,
-              signal: deadline.signal,
-              // undici pipelines only idempotent, non-blocking requests; any other request
-              // waits until every earlier one on the connection was answered.
-              ...(options.isRepeatable === true ? { idempotent: true, blocking: false } : {}),
-            })) as UndiciResponse,
-          );
+          const post = { url: target, method: 'POST' as const, headers, body: payload, signal: deadline.signal };
+          return redirectable(await this.#calls.send(post, options.isRepeatable === true));
         },
         { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },
       );
       const { res } = response;
-      if (statusKind(res.statusCode) !== 'success') {
-        throw statusError(res.statusCode, await readErrorBody(res.body), callType, url.href);
+      if (statusKind(res.status) !== 'success') {
+        throw statusError(res.status, await readErrorBody(res.body), callType, url.href);
       }
-      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      return { status: res.status, headers: res.headers, body: await readText(res.body) };
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', forwardAbort);
@@ -210,7 +197,14 @@ export class MesosHttpClient {
     signal?.throwIfAborted();
     const payload = body instanceof Uint8Array ? body : JSON.stringify(body);
     const headers = this.#headers(options.headers);
-    let stream: Client | undefined;
+    let stream: Agent | undefined;
+    // No response headers within the timeout: the SUBSCRIBE fails (its stream then has none).
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new TimeoutError(`${callType} to ${this.#origin}${path}`, this.#timeoutMs)),
+      this.#timeoutMs,
+    );
+    const requestSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
     try {
       const { response, url } = await followLeaderRedirects(
         new URL(path, this.#origin),
@@ -218,26 +212,24 @@ export class MesosHttpClient {
           this.#useOrigin(target.origin);
           if (stream !== undefined) this.#dropStream(stream);
           // A new SUBSCRIBE always uses a new connection (docs/protocol.md, "Connections").
-          stream = this.#newClient(target.origin, { isStream: true });
+          stream = originAgent(target.origin, { maxSockets: 1, ca: this.#ca });
           this.#streams.add(stream);
-          const post = { path: target.pathname + target.search, method: 'POST' as const, headers, body: payload };
-          return redirectable(
-            (await request(stream, signal === undefined ? post : { ...post, signal })) as UndiciResponse,
-          );
+          return redirectable(await exchange({ url: target, method: 'POST', headers, body: payload, agent: stream, signal: requestSignal }));
         },
         { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },
       );
+      clearTimeout(timer);
       const { res } = response;
-      const connection = stream as Client;
-      if (statusKind(res.statusCode) !== 'success') {
-        throw statusError(res.statusCode, await readErrorBody(res.body), callType, url.href);
+      const connection = stream as Agent;
+      if (statusKind(res.status) !== 'success') {
+        throw statusError(res.status, await readErrorBody(res.body), callType, url.href);
       }
       // However the body ends (EOF, break, abort, decode error), its socket goes with it.
       res.body.once('close', () => this.#dropStream(connection));
       const streamId = headerValue(res.headers['mesos-stream-id']);
       const records = decodeRecordIO(res.body, signal === undefined ? {} : { signal });
       return {
-        status: res.statusCode,
+        status: res.status,
         headers: res.headers,
         ...(streamId === undefined ? {} : { streamId }),
         records,
@@ -247,6 +239,8 @@ export class MesosHttpClient {
     } catch (error) {
       if (stream !== undefined) this.#dropStream(stream);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -275,36 +269,28 @@ export class MesosHttpClient {
     if (origin === this.#origin) return;
     const old = this.#calls;
     this.#origin = origin;
-    this.#calls = this.#newClient(origin, { isStream: false });
+    this.#calls = this.#newCallConnection(origin);
     const closing = old.close().catch(() => undefined);
     this.#retiring.add(closing);
     void closing.then(() => this.#retiring.delete(closing));
   }
 
-  #dropStream(stream: Client): void {
-    if (!this.#streams.delete(stream)) return;
-    // destroy() rejects only if already destroyed; either way the socket is gone.
-    stream.destroy().catch(() => undefined);
+  #dropStream(stream: Agent): void {
+    // Destroying the agent destroys its socket, and with it the stream's body.
+    if (this.#streams.delete(stream)) stream.destroy();
   }
 
-  #newClient(origin: string, { isStream }: { isStream: boolean }): Client {
-    return new Client(origin, {
-      pipelining: isStream ? 1 : CALL_PIPELINING_DEPTH,
-      headersTimeout: this.#timeoutMs,
-      // An event stream is silent between heartbeats; the driver's heartbeat watchdog
-      // (docs/protocol.md, "Heartbeats") decides when it is dead, not a body timeout.
-      bodyTimeout: isStream ? 0 : this.#timeoutMs,
-      ...(this.#ca === undefined ? {} : { connect: { ca: this.#ca } }),
-    });
+  #newCallConnection(origin: string): CallConnection {
+    return new CallConnection({ origin, depth: CALL_PIPELINING_DEPTH, ca: this.#ca });
   }
 }
 
-function redirectable(res: UndiciResponse): RedirectableResponse & { res: UndiciResponse } {
+function redirectable(res: ExchangeResponse): RedirectableResponse & { res: ExchangeResponse } {
   return {
     res,
-    status: res.statusCode,
+    status: res.status,
     location: headerValue(res.headers.location),
-    discard: () => res.body.dump(),
+    discard: () => discardBody(res.body),
   };
 }
 

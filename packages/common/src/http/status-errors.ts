@@ -17,7 +17,7 @@ export function statusKind(status: number): StatusKind {
   return 'refused';
 }
 
-/** A response body that can be read in chunks and abandoned (undici's BodyReadable). */
+/** A response body that can be read in chunks and abandoned (a node:http IncomingMessage). */
 export interface DiscardableBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
 }
@@ -33,7 +33,7 @@ export async function readErrorBody(body: DiscardableBody): Promise<string> {
   for await (const chunk of body) {
     parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     size += chunk.byteLength;
-    // Leaving the loop early destroys the body (and, for undici, that request's socket).
+    // Leaving the loop early destroys the body (and its socket with it).
     if (size > MAX_ERROR_BODY_BYTES) break;
   }
   return Buffer.concat(parts, size).toString('utf8');

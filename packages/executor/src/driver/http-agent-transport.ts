@@ -3,7 +3,7 @@
  * connection for calls (one at a time, but for pipelined UPDATEs), and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */
-import { EXECUTOR_API_PATH, EXECUTOR_CALL_CODEC, MesosHttpClient, type ContentType, type ExecutorCall } from '@mesosgot/common/internal';
+import { EXECUTOR_API_PATH, loadWireCodecs, MesosHttpClient, type ContentType, type ExecutorCall } from '@mesosgot/common/internal';
 import type { AgentEnv } from './agent-env.js';
 import type { AgentTransport } from './agent-transport.js';
 
@@ -21,12 +21,12 @@ export class HttpAgentTransport implements AgentTransport {
   }
 
   async subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
-    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, this.#body(call), { headers: this.#headers, signal, callType: call.type });
+    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, await this.#body(call), { headers: this.#headers, signal, callType: call.type });
     return subscription.records;
   }
 
   async send(call: ExecutorCall, signal?: AbortSignal, options: { isRepeatable?: boolean } = {}): Promise<void> {
-    await this.#client.call(EXECUTOR_API_PATH, this.#body(call), {
+    await this.#client.call(EXECUTOR_API_PATH, await this.#body(call), {
       headers: this.#headers,
       callType: call.type,
       ...(signal ? { signal } : {}),
@@ -35,8 +35,9 @@ export class HttpAgentTransport implements AgentTransport {
   }
 
   /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
-  #body(call: ExecutorCall): object | Uint8Array {
-    return this.contentType === 'protobuf' ? EXECUTOR_CALL_CODEC.toBinary(call) : call;
+  async #body(call: ExecutorCall): Promise<object | Uint8Array> {
+    if (this.contentType !== 'protobuf') return call;
+    return (await loadWireCodecs()).EXECUTOR_CALL_CODEC.toBinary(call);
   }
 
   close(): Promise<void> {

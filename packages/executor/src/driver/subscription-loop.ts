@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DriverStoppedError,
-  EXECUTOR_EVENT_CODEC,
+  loadWireCodecs,
   MesosHttpError,
   ProtocolError,
   TimeoutError,
@@ -114,7 +114,7 @@ export class SubscriptionLoop {
     const deadline = setTimeout(() => attempt.abort(new TimeoutError('no SUBSCRIBED from the agent', timeoutMs)), timeoutMs);
     try {
       const records = await transport.subscribe(this.#options.subscribeCall(), AbortSignal.any([signal, attempt.signal]));
-      const parse = transport.contentType === 'protobuf' ? parseProtobuf : parseJson;
+      const parse = transport.contentType === 'protobuf' ? await protobufParser() : parseJson;
       for await (const record of records) {
         clearTimeout(deadline);
         await this.#options.onRecord(parse(record));
@@ -132,13 +132,16 @@ export class SubscriptionLoop {
   }
 }
 
-/** Same for protobuf (docs/protobuf.md): the record as a wire object, or the ProtocolError. */
-function parseProtobuf(record: Buffer): unknown {
-  try {
-    return EXECUTOR_EVENT_CODEC.fromBinary(record);
-  } catch (error) {
-    return error;
-  }
+/** Same for protobuf (docs/protobuf.md), once its schema is loaded: the record as a wire object, or the ProtocolError. */
+async function protobufParser(): Promise<(record: Buffer) => unknown> {
+  const { EXECUTOR_EVENT_CODEC } = await loadWireCodecs();
+  return (record) => {
+    try {
+      return EXECUTOR_EVENT_CODEC.fromBinary(record);
+    } catch (error) {
+      return error;
+    }
+  };
 }
 
 /** A record that is not JSON is reported, not fatal: RecordIO framing is still intact after it. */

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AGENT_CALL_CODEC, AGENT_RESPONSE_CODEC, type AgentInfo, type ExecutorInfo, type TaskStatus } from '@mesosgot/common/internal';
+import { type AgentInfo, type ExecutorInfo, type TaskStatus } from '@mesosgot/common/internal';
+import { AGENT_CALL_CODEC, AGENT_RESPONSE_CODEC } from '@mesosgot/common/protobuf';
 import type { AgentSnapshot } from '../links.js';
 import { allocated } from '../master/operator-views.js';
 import { systemMetrics } from '../master/master-metrics.js';

@@ -3,7 +3,8 @@
  * "Executor endpoint answers", "Executor calls"), with the recorded answer texts (test/fixtures/real-mesos/session-executor.jsonl):
  * JSON parse → required protobuf fields → `Failed to validate Executor::Call: <reason>`.
  */
-import { assertNever, EXECUTOR_CALL_CODEC, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
+import { assertNever, isValidStatusUuid, type ExecutorCall } from '@mesosgot/common/internal';
+import { EXECUTOR_CALL_CODEC } from '@mesosgot/common/protobuf';
 
 export type CallCheck = { ok: true; call: ExecutorCall } | { ok: false; status: 400; body: string };
 

@@ -4,7 +4,8 @@
  * RecordIO record. The agent closes it on re-subscribe, shutdown, or (abruptly) on a crash.
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, EXECUTOR_EVENT_CODEC, MEDIA_TYPES, type ContentType, type ExecutorEvent } from '@mesosgot/common/internal';
+import { encodeRecord, MEDIA_TYPES, type ContentType, type ExecutorEvent } from '@mesosgot/common/internal';
+import { EXECUTOR_EVENT_CODEC } from '@mesosgot/common/protobuf';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.

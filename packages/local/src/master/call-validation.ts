@@ -3,7 +3,8 @@
  * "Scheduler endpoint answers", "Scheduler calls"): JSON syntax, then protobuf conversion (required fields, lenient repeated fields,
  * unknown enum strings dropped), then call validation.
  */
-import { isValidStatusUuid, SCHEDULER_CALL_CODEC, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
+import { isValidStatusUuid, SCHEDULER_CALL_TYPES, type SchedulerCall } from '@mesosgot/common/internal';
+import { SCHEDULER_CALL_CODEC } from '@mesosgot/common/protobuf';
 import { scanJson } from './json-syntax-error.js';
 
 /** `type: UNKNOWN` passes validation and is answered 501 later (docs/protocol.md, "Scheduler endpoint answers"). */

@@ -16,7 +16,8 @@ import { OperatorStream } from './operator-stream.js';
 import { sendText } from './scheduler-api.js';
 import { answerFileCall } from '../operator/file-calls.js';
 import { answerSelfCall, readOperatorCall, sendNotImplemented, type OperatorCodecs } from '../operator/operator-call.js';
-import { addResources, MASTER_CALL_CODEC, MASTER_RESPONSE_CODEC } from '@mesosgot/common/internal';
+import { addResources } from '@mesosgot/common/internal';
+import { MASTER_CALL_CODEC, MASTER_RESPONSE_CODEC } from '@mesosgot/common/protobuf';
 
 /** Every `master::Call::Type` of Mesos 1.12. */
 export const MASTER_CALL_TYPES: ReadonlySet<string> = new Set([

@@ -6,7 +6,8 @@
  * order it changes (recorded: test/fixtures/real-mesos/operator/operator-subscribe.jsonl).
  */
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, MASTER_EVENT_CODEC, type OperatorMessage } from '@mesosgot/common/internal';
+import { encodeRecord } from '@mesosgot/common/internal';
+import { MASTER_EVENT_CODEC, type OperatorMessage } from '@mesosgot/common/protobuf';
 import type { MasterChange } from './master-changes.js';
 import type { MasterState } from './master-state.js';
 import { agentView, frameworkView, getState, taskView, timeInfo } from './operator-views.js';

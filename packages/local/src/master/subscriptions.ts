@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { encodeRecord, MEDIA_TYPES, SCHEDULER_EVENT_CODEC, type ContentType, type SchedulerEvent } from '@mesosgot/common/internal';
+import { encodeRecord, MEDIA_TYPES, type ContentType, type SchedulerEvent } from '@mesosgot/common/internal';
+import { SCHEDULER_EVENT_CODEC } from '@mesosgot/common/protobuf';
 
 /** Mesos' fixed heartbeat interval (docs/protocol.md, "Heartbeats"). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;

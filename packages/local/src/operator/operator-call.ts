@@ -8,7 +8,7 @@
  * for as `application/recordio` with the records' type in `Message-Accept`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OperatorMessage, WireCodec } from '@mesosgot/common/internal';
+import type { OperatorMessage, WireCodec } from '@mesosgot/common/protobuf';
 import { scanJson } from '../master/json-syntax-error.js';
 import { sendText } from '../master/scheduler-api.js';
 import { toMesosJson } from '../master/mesos-json.js';

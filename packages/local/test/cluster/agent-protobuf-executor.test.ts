@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'undici';
-import { decodeRecordIO, EXECUTOR_CALL_CODEC, EXECUTOR_EVENT_CODEC, newStatusUuid, type ExecutorCall, type ExecutorEvent } from '@mesosgot/common/internal';
+import { decodeRecordIO, newStatusUuid, type ExecutorCall, type ExecutorEvent } from '@mesosgot/common/internal';
+import { EXECUTOR_CALL_CODEC, EXECUTOR_EVENT_CODEC } from '@mesosgot/common/protobuf';
 import { waitFor } from '@mesosgot/local/testing';
 import { FRAMEWORK_ID, framework, startAgent, type Harness } from '../support/agent-harness.js';
 

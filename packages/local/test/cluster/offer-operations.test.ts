@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { FrameworkInfo, Offer, Resource, SchedulerEvent } from '@mesosgot/common';
 import { request } from 'undici';
-import { MASTER_CALL_CODEC, type OperatorMessage } from '@mesosgot/common/internal';
+import { MASTER_CALL_CODEC, type OperatorMessage } from '@mesosgot/common/protobuf';
 import { waitFor } from '@mesosgot/local/testing';
 import { clusterWithSchedulers } from '../support/cluster-with-schedulers.js';
 import { HttpScheduler } from '../support/http-scheduler.js';

@@ -8,7 +8,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { fromBinary } from '@bufbuild/protobuf';
 import { request } from 'undici';
-import { AGENT_CALL_CODEC, decodeRecordIO, MASTER_EVENT_CODEC, MASTER_RESPONSE_CODEC, AGENT_RESPONSE_CODEC, type OperatorMessage, type WireCodec } from '@mesosgot/common/internal';
+import { decodeRecordIO } from '@mesosgot/common/internal';
+import { AGENT_CALL_CODEC, MASTER_EVENT_CODEC, MASTER_RESPONSE_CODEC, AGENT_RESPONSE_CODEC, type OperatorMessage, type WireCodec } from '@mesosgot/common/protobuf';
 import { ResponseSchema as MasterResponseSchema, Response_Type } from '../../../common/src/wire/gen/mesos/v1/master/master_pb.js';
 import { LocalCluster } from '../../src/cluster.js';
 import { HttpScheduler } from '../support/http-scheduler.js';

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { SCHEDULER_EVENT_CODEC, type SchedulerEvent } from '@mesosgot/common/internal';
+import { type SchedulerEvent } from '@mesosgot/common/internal';
+import { SCHEDULER_EVENT_CODEC } from '@mesosgot/common/protobuf';
 import { clusterWithSchedulers } from '../support/cluster-with-schedulers.js';
 import { HttpScheduler, post } from '../support/http-scheduler.js';
 

@@ -5,7 +5,8 @@
  */
 import { Agent, request } from 'undici';
 import { type FrameworkInfo, type SchedulerCall, type SchedulerEvent } from '@mesosgot/common';
-import { decodeRecordIO, MEDIA_TYPES, SCHEDULER_CALL_CODEC, SCHEDULER_EVENT_CODEC, type ContentType } from '@mesosgot/common/internal';
+import { decodeRecordIO, MEDIA_TYPES, type ContentType } from '@mesosgot/common/internal';
+import { SCHEDULER_CALL_CODEC, SCHEDULER_EVENT_CODEC } from '@mesosgot/common/protobuf';
 import { waitFor } from '@mesosgot/local/testing';
 
 export interface HttpAnswer {

@@ -2,7 +2,7 @@ import {
   MesosHttpClient,
   ProtocolError,
   SCHEDULER_API_PATH,
-  SCHEDULER_CALL_CODEC,
+  loadWireCodecs,
   type ContentType,
   type SchedulerCall,
 } from '@mesosgot/common/internal';
@@ -38,7 +38,7 @@ export class HttpMasterTransport implements MasterTransport {
 
   async subscribe(masterUrl: string, call: SchedulerCall, { signal }: { signal: AbortSignal }): Promise<OpenedStream> {
     const client = this.#client(masterUrl);
-    const subscription = await client.subscribe(SCHEDULER_API_PATH, this.#body(call), { signal, callType: call.type });
+    const subscription = await client.subscribe(SCHEDULER_API_PATH, await this.#body(call), { signal, callType: call.type });
     if (subscription.streamId === undefined || subscription.streamId === '') {
       subscription.close();
       // Every call needs it (docs/protocol.md, "Stream id"): a subscription without one is unusable.
@@ -60,7 +60,7 @@ export class HttpMasterTransport implements MasterTransport {
       break;
     }
     client ??= this.#client(masterUrl);
-    await client.call(SCHEDULER_API_PATH, this.#body(call), {
+    await client.call(SCHEDULER_API_PATH, await this.#body(call), {
       callType: call.type,
       headers: { 'Mesos-Stream-Id': options.streamId },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -75,8 +75,9 @@ export class HttpMasterTransport implements MasterTransport {
   }
 
   /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
-  #body(call: SchedulerCall): object | Uint8Array {
-    return this.options.contentType === 'protobuf' ? SCHEDULER_CALL_CODEC.toBinary(call) : call;
+  async #body(call: SchedulerCall): Promise<object | Uint8Array> {
+    if (this.options.contentType !== 'protobuf') return call;
+    return (await loadWireCodecs()).SCHEDULER_CALL_CODEC.toBinary(call);
   }
 
   #client(masterUrl: string): MesosHttpClient {

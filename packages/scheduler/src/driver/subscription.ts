@@ -16,7 +16,7 @@ import {
   type SchedulerCall,
   type SchedulerEvent,
 } from '@mesosgot/common/internal';
-import { decodeEvent, parseEventJson, parseEventProtobuf } from '../events/decode.js';
+import { decodeEvent, eventProtobufParser, parseEventJson } from '../events/decode.js';
 import type { ConnectionState, Subscription } from './connection-state.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import type { MasterDetector } from './master-detector.js';
@@ -135,12 +135,13 @@ export class SubscriptionLoop {
       const subscribedTimeoutMs = this.options.subscribedTimeoutMs ?? DEFAULT_SUBSCRIBED_TIMEOUT_MS;
       watchdog.arm(subscribedTimeoutMs);
       const opened = await transport.subscribe(masterUrl, this.options.subscribeCall(), { signal: attemptSignal });
+      const parse = opened.contentType === 'protobuf' ? await eventProtobufParser() : parseEventJson;
       for await (const record of opened.records) {
         watchdog.kick();
         // Bad framing, JSON or protobuf (thrown by the parse step) leaves the stream unusable: reconnect. A
         // well-framed event that fails validation (an unknown type from a newer Mesos, a missing
         // field) is reported and skipped, so one odd event does not cost the subscription.
-        const json = opened.contentType === 'protobuf' ? parseEventProtobuf(record) : parseEventJson(record);
+        const json = parse(record);
         let event: SchedulerEvent;
         try {
           event = decodeEvent(json);

@@ -4,7 +4,7 @@
  * `undefined` where Mesos promises a value is refused here with a ProtocolError naming the field.
  * Unknown fields are kept (Mesos adds fields over time); unknown event types are refused.
  */
-import { ProtocolError, SCHEDULER_EVENT_CODEC, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common/internal';
+import { loadWireCodecs, ProtocolError, type SchedulerEvent, type SchedulerEventType } from '@mesosgot/common/internal';
 
 type Json = Record<string, unknown>;
 
@@ -27,11 +27,13 @@ export function parseEventJson(payload: Uint8Array): unknown {
 }
 
 /**
- * The protobuf step alone (docs/protobuf.md): the record as a wire object, validated next like
- * JSON. Throws ProtocolError for bytes that are not a `mesos.v1.scheduler.Event`.
+ * The protobuf step alone (docs/protobuf.md), once its schema is loaded: the parser turns a
+ * record into a wire object, validated next like JSON, and throws ProtocolError for bytes that
+ * are not a `mesos.v1.scheduler.Event`.
  */
-export function parseEventProtobuf(payload: Uint8Array): unknown {
-  return SCHEDULER_EVENT_CODEC.fromBinary(payload);
+export async function eventProtobufParser(): Promise<(payload: Uint8Array) => unknown> {
+  const { SCHEDULER_EVENT_CODEC } = await loadWireCodecs();
+  return (payload) => SCHEDULER_EVENT_CODEC.fromBinary(payload);
 }
 
 /** Validates an already-parsed event object. Throws ProtocolError naming the bad field. */

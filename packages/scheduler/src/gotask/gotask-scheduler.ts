@@ -35,7 +35,7 @@ import type { SchedEvent } from './sched-events.js';
 import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
 import { StatusBoard } from './status-board.js';
-import { StatusServer } from './status-server.js';
+import type { StatusServer } from './status-server.js';
 import { TaskLogFollower } from './task-log-follower.js';
 import { GangRegistry, type GangFailurePolicy, type GangInfo } from './gang-registry.js';
 
@@ -423,6 +423,8 @@ export class GoTaskScheduler {
       // (no @mesosgot/local, say) fails with one line, not after announcing a page. The board
       // has recorded every event since run() began, so the page misses none.
       if (this.config.status !== false) {
+        // Loaded only here: with --no-status the page and its server cost nothing.
+        const { StatusServer } = await import('./status-server.js');
         status = new StatusServer({ board, address: this.config.address, port: this.config.statusPort ?? 0 });
         this.statusUrl = await status.start();
         this.logger.info(`status page: ${this.statusUrl}`);

@@ -1,10 +1,11 @@
 /**
  * Regression: a scheduler pointed at a remote master loaded code it never runs (undici's whole
- * main entry, the ZooKeeper client), about 30 MiB more resident memory than it needs. A real
- * node process (the built packages, as an application runs them) imports the scheduler's main
- * entry under a module-load hook and builds a GoTaskScheduler for `--master http://…`; what it
- * loaded must include none of the embedded cluster, the bundler, the ZooKeeper client or
- * undici's main entry.
+ * main entry, the ZooKeeper client; later the protobuf schemas and the status page with
+ * `--no-status` and JSON), tens of MiB more resident memory than it needs. A real node process
+ * (the built packages, as an application runs them) imports the scheduler's main entry under a
+ * module-load hook and builds a GoTaskScheduler for `--master http://… --no-status`; what it
+ * loaded must include none of the embedded cluster, the bundler, the ZooKeeper client, undici
+ * (the HTTP client is node:http's), the protobuf schemas or the status page.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -54,12 +55,22 @@ async function loadedBy(): Promise<string[]> {
 }
 
 describe('regression: lean-scheduler-imports', () => {
-  it('a scheduler for a remote master loads no embedded cluster, bundler, ZooKeeper client or undici main entry', async () => {
+  it('a JSON scheduler for a remote master without status page loads no embedded cluster, bundler, ZooKeeper client, undici, protobuf schemas or status page', async () => {
     const loaded = await loadedBy();
     // The hook saw the scheduler itself: an empty list would prove nothing.
     expect(loaded.some((url) => url.includes('/packages/scheduler/dist/gotask/gotask-scheduler.js'))).toBe(true);
     const heavy = loaded.filter((url) =>
-      [/\/packages\/local\//, /@mesosgot\/local/, /\/packages\/cli\//, /\/esbuild\//, /node-zookeeper-client/, /\/undici\/index\.js$/].some((p) => p.test(url)),
+      [
+        /\/packages\/local\//,
+        /@mesosgot\/local/,
+        /\/packages\/cli\//,
+        /\/esbuild\//,
+        /node-zookeeper-client/,
+        /\/undici\//,
+        /@bufbuild\//,
+        /\/wire\/gen\//,
+        /\/gotask\/status-(server|page)\.js$/,
+      ].some((p) => p.test(url)),
     );
     expect(heavy).toEqual([]);
   }, 90_000);

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { MesosHttpClient } from '@mesosgot/common/internal';
+import { CALL_PIPELINING_DEPTH, MesosHttpClient } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 
 /**
  * A raw HTTP/1.1 server that answers nothing until told: it counts the requests each connection
- * carried, so a test sees whether the client pipelined them, and can cut a connection.
+ * carried, so a test sees which calls went at once and on which connection, and can cut one.
  */
 class HoldingServer {
   readonly #server: Server = createServer((socket) => this.#accept(socket));
@@ -62,31 +62,61 @@ async function setup() {
 }
 
 const ack = (n: number) => ({ type: 'ACKNOWLEDGE', n });
+const bodiesOf = (server: HoldingServer) => server.connections.flatMap((c) => c.bodies.map((b) => JSON.parse(b) as { type: string; n?: number }));
 
-describe('MesosHttpClient pipelining', () => {
-  it('pipelines repeatable calls on the call connection; a plain call waits for the answers before it', async () => {
+describe('MesosHttpClient repeatable calls', () => {
+  it('go several at once, each on a connection of the call pool; a plain call waits for their answers before it', async () => {
     const { server, client } = await setup();
     const acks = [1, 2, 3].map((n) => client.call('/api/v1/scheduler', ack(n), { isRepeatable: true }));
     const accept = client.call('/api/v1/scheduler', { type: 'ACCEPT' });
-    await waitFor(() => server.connections[0]?.bodies.length === 3, { timeoutMs: 5_000 });
-    expect(server.connections).toHaveLength(1);
-    server.answer(0, 3);
+    await waitFor(() => bodiesOf(server).length === 3, { timeoutMs: 5_000 });
+    expect(server.connections.map((c) => c.bodies.length)).toEqual([1, 1, 1]);
+    expect(bodiesOf(server).map((b) => b.n).sort()).toEqual([1, 2, 3]);
+    for (const i of [0, 1, 2]) server.answer(i, 1);
     await Promise.all(acks);
-    await waitFor(() => server.connections[0]!.bodies.length === 4, { timeoutMs: 5_000 });
-    expect(JSON.parse(server.connections[0]!.bodies[3]!)).toEqual({ type: 'ACCEPT' });
-    server.answer(0, 1);
+    await waitFor(() => bodiesOf(server).length === 4, { timeoutMs: 5_000 });
+    expect(bodiesOf(server)[3]).toEqual({ type: 'ACCEPT' });
+    // The ACCEPT reused a kept-alive connection: no new one was opened.
+    expect(server.connections).toHaveLength(3);
+    const carrier = server.connections.findIndex((c) => c.bodies.length === 2);
+    server.answer(carrier, 1);
     await accept;
   });
 
-  it('when the connection breaks, the call at its head fails and the repeatable calls behind it are sent again', async () => {
+  it(`go at most CALL_PIPELINING_DEPTH (${CALL_PIPELINING_DEPTH}) at once; the rest wait for answers`, async () => {
     const { server, client } = await setup();
-    const calls = [1, 2, 3].map((n) => client.call('/api/v1/scheduler', ack(n), { isRepeatable: true }).then(() => 'ok', () => 'failed'));
-    await waitFor(() => server.connections[0]?.bodies.length === 3, { timeoutMs: 5_000 });
+    const count = CALL_PIPELINING_DEPTH + 4;
+    const acks = Array.from({ length: count }, (_, n) => client.call('/api/v1/scheduler', ack(n), { isRepeatable: true }));
+    await waitFor(() => bodiesOf(server).length >= CALL_PIPELINING_DEPTH, { timeoutMs: 5_000 });
+    expect(bodiesOf(server)).toHaveLength(CALL_PIPELINING_DEPTH);
+    for (let i = 0; i < CALL_PIPELINING_DEPTH; i++) server.answer(i, 1);
+    await waitFor(() => bodiesOf(server).length === count, { timeoutMs: 5_000 });
+    expect(server.connections).toHaveLength(CALL_PIPELINING_DEPTH);
+    for (const [i, c] of server.connections.entries()) if (c.bodies.length === 2) server.answer(i, 1);
+    await Promise.all(acks);
+    expect(bodiesOf(server).map((b) => b.n).sort((a, b) => a! - b!)).toEqual(Array.from({ length: count }, (_, n) => n));
+  });
+
+  it('when its connection breaks before the answer, the call is sent once more on a new one', async () => {
+    const { server, client } = await setup();
+    const call = client.call('/api/v1/scheduler', ack(7), { isRepeatable: true });
+    await waitFor(() => server.connections[0]?.bodies.length === 1, { timeoutMs: 5_000 });
     server.connections[0]!.socket.destroy();
-    await waitFor(() => server.connections[1]?.bodies.length === 2, { timeoutMs: 5_000 });
-    expect(server.connections[1]!.bodies.map((b) => (JSON.parse(b) as { n: number }).n)).toEqual([2, 3]);
-    server.answer(1, 2);
-    expect(await Promise.all(calls)).toEqual(['failed', 'ok', 'ok']);
+    await waitFor(() => server.connections[1]?.bodies.length === 1, { timeoutMs: 5_000 });
+    expect(JSON.parse(server.connections[1]!.bodies[0]!)).toEqual(ack(7));
+    server.answer(1, 1);
+    await expect(call).resolves.toMatchObject({ status: 202 });
+  });
+
+  it('is sent twice at most: a second broken connection fails it', async () => {
+    const { server, client } = await setup();
+    const call = client.call('/api/v1/scheduler', ack(8), { isRepeatable: true });
+    await waitFor(() => server.connections[0]?.bodies.length === 1, { timeoutMs: 5_000 });
+    server.connections[0]!.socket.destroy();
+    await waitFor(() => server.connections[1]?.bodies.length === 1, { timeoutMs: 5_000 });
+    server.connections[1]!.socket.destroy();
+    await expect(call).rejects.toThrow();
+    expect(server.connections).toHaveLength(2);
   });
 
   it('never sends a plain call twice: it fails with its connection', async () => {

@@ -3,17 +3,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  EXECUTOR_CALL_CODEC,
-  EXECUTOR_EVENT_CODEC,
   RecordIODecoder,
-  SCHEDULER_CALL_CODEC,
   SCHEDULER_CALL_TYPES,
-  SCHEDULER_EVENT_CODEC,
   type ExecutorEvent,
   type SchedulerEvent,
   type TaskStatus,
-  type WireCodec,
 } from '@mesosgot/common/internal';
+import {
+  EXECUTOR_CALL_CODEC,
+  EXECUTOR_EVENT_CODEC,
+  SCHEDULER_CALL_CODEC,
+  SCHEDULER_EVENT_CODEC,
+  type WireCodec,
+} from '@mesosgot/common/protobuf';
 
 const FIXTURES = fileURLToPath(new URL('../../../../local/test/fixtures/real-mesos/', import.meta.url));
 
