@@ -13,8 +13,6 @@
  * overtakes what it may depend on (a relaunch needs the failed update's ACKNOWLEDGE first; a
  * task's messages follow its TASK_RUNNING). Repeatable calls may overtake ordered ones.
  */
-import { setMaxListeners } from 'node:events';
-
 /** Calls waiting at most, per lane; beyond it `add` waits (backpressure on the caller). */
 export const MAX_QUEUED_CALLS = 1024;
 /** Repeatable calls in flight at once, at most, by default (the pipelining depth). */
@@ -43,7 +41,10 @@ export type LaneCall = (signal: AbortSignal) => Promise<void>;
 
 interface Job {
   readonly send: LaneCall;
-  readonly signal: AbortSignal;
+  /** The caller's signal, if any: it aborts this call (queued or in flight). */
+  readonly callerSignal: AbortSignal | undefined;
+  /** This call's own signal while in flight (what `send` gets); set by #start. */
+  inFlight: AbortController | undefined;
   readonly key: string | undefined;
   /**
    * Repeatable lane: this call's number. Ordered lane: the number of the last repeatable call
@@ -105,6 +106,10 @@ class Lane {
 /**
  * Two lanes of calls (see the module comment). Holds no timer or socket; `close(reason)` or the
  * close signal rejects everything queued (calls in flight end through their signal).
+ *
+ * Each call in flight gets a signal of its own, aborted by close or by its caller's signal:
+ * what a transport hangs on it (one abort listener per call) goes with the call, and the close
+ * signal carries one listener of the lanes', however many calls are in flight.
  */
 export class CallLanes {
   readonly #ordered = new Lane(1);
@@ -117,21 +122,26 @@ export class CallLanes {
   readonly #busyKeys = new Set<string>();
   /** Repeatable calls waiting for their key's call in flight, in order (only keys in #busyKeys). */
   readonly #parked = new Map<string, Job[]>();
+  /** Calls in flight in either lane: the close signal aborts their signals. */
+  readonly #running = new Set<Job>();
   /** onIdle() callers, resolved when both lanes are empty and nothing is in flight. */
   #idleWaiters: (() => void)[] = [];
   #closedReason: { reason: unknown } | undefined;
 
-  /** Handed to the calls; aborted by the close signal (or never, without one). */
-  readonly #closeSignal: AbortSignal;
+  /** The close signal, if any; the lanes hang one listener on it. */
+  readonly #closeSignal: AbortSignal | undefined;
 
   constructor({ concurrency = DEFAULT_REPEATABLE_CONCURRENCY, closeSignal }: CallLanesOptions = {}) {
     this.#repeatable = new Lane(concurrency);
-    this.#closeSignal = closeSignal ?? new AbortController().signal;
-    if (closeSignal !== undefined) {
-      // Calls in flight listen on it (through their transport); the lanes bound them.
-      setMaxListeners(0, closeSignal);
-      closeSignal.addEventListener('abort', () => this.close(closeSignal.reason), { once: true });
-    }
+    this.#closeSignal = closeSignal;
+    closeSignal?.addEventListener(
+      'abort',
+      () => {
+        for (const job of this.#running) job.inFlight?.abort(closeSignal.reason);
+        this.close(closeSignal.reason);
+      },
+      { once: true },
+    );
   }
 
   /**
@@ -145,12 +155,15 @@ export class CallLanes {
     const lane = isRepeatable ? this.#repeatable : this.#ordered;
     while (lane.waiting >= MAX_QUEUED_CALLS) await this.#room(lane, options.signal);
     this.#throwIfClosed();
-    const signal = options.signal ? AbortSignal.any([options.signal, this.#closeSignal]) : this.#closeSignal;
     const seq = isRepeatable ? ++this.#seq : this.#seq;
     await new Promise<void>((resolve, reject) => {
       const onCallerAbort = (): void => {
-        // Only a queued call is cancelled here; one in flight ends through its signal.
-        if (job.isSettled || job.isStarted) return;
+        // A call in flight ends through its own signal; a queued one is cancelled here.
+        if (job.isSettled) return;
+        if (job.isStarted) {
+          job.inFlight?.abort(options.signal!.reason);
+          return;
+        }
         lane.waiting--;
         job.reject(options.signal!.reason);
         this.#wakeRoom(lane);
@@ -162,7 +175,8 @@ export class CallLanes {
       };
       const job: Job = {
         send,
-        signal,
+        callerSignal: options.signal,
+        inFlight: undefined,
         key: isRepeatable ? options.key : undefined,
         seq,
         isStarted: false,
@@ -250,6 +264,11 @@ export class CallLanes {
 
   #start(job: Job, lane: Lane): void {
     job.isStarted = true;
+    const own = new AbortController();
+    job.inFlight = own;
+    if (this.#closeSignal?.aborted === true) own.abort(this.#closeSignal.reason);
+    else if (job.callerSignal?.aborted === true) own.abort(job.callerSignal.reason);
+    this.#running.add(job);
     lane.waiting--;
     lane.running++;
     this.#wakeRoom(lane);
@@ -258,10 +277,12 @@ export class CallLanes {
       this.#inFlight.set(job.seq, job);
       if (job.key !== undefined) this.#busyKeys.add(job.key);
     }
-    job.send(job.signal).then(
+    job.send(own.signal).then(
       () => job.resolve(),
       (error: unknown) => job.reject(error),
     ).finally(() => {
+      this.#running.delete(job);
+      job.inFlight = undefined;
       lane.running--;
       if (isRepeatable) this.#finished(job);
       this.#pump();

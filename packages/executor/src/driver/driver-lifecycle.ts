@@ -4,7 +4,7 @@
  * funnels into one close that releases the stream, the call connection and the timers, then
  * settles join() and closed().
  */
-import { DriverStoppedError, TimeoutError, type CallLanes } from '@mesosgot/common/internal';
+import { CallLanes, DriverStoppedError, TimeoutError } from '@mesosgot/common/internal';
 import type { AgentTransport } from './agent-transport.js';
 import type { CallbackQueue } from './callback-queue.js';
 import { deferred } from './deferred.js';
@@ -21,7 +21,6 @@ export interface DriverLifecycleOptions {
   stopTimeoutMs: number;
   shutdownGracePeriodMs: number;
   callbacks: CallbackQueue;
-  calls: CallLanes;
   unacknowledged: Unacknowledged;
   transport: AgentTransport;
   /** True while the event stream is open, so ACKNOWLEDGED can still arrive. */
@@ -36,6 +35,8 @@ export class DriverLifecycle {
   readonly #options: DriverLifecycleOptions;
   /** Aborted when closing: ends the stream loop and in-flight calls. */
   readonly #controller = new AbortController();
+  /** The driver's calls; each in flight gets a signal of its own that closing aborts. */
+  readonly calls = new CallLanes({ closeSignal: this.#controller.signal });
   /** Aborted by abort(): cuts a running stop()'s flush short. */
   readonly #flushCut = new AbortController();
   readonly #started = deferred<void>();
@@ -130,7 +131,8 @@ export class DriverLifecycle {
   }
 
   async #closeOnce(status: DriverStatus, reason: Error | undefined, deadline: number): Promise<DriverStatus> {
-    const { calls, unacknowledged, isStreamAlive, callbacks, transport } = this.#options;
+    const { unacknowledged, isStreamAlive, callbacks, transport } = this.#options;
+    const calls = this.calls;
     if (this.#status === 'DRIVER_RUNNING') {
       // Flush: calls already queued (each UPDATE answered 202: the agent has it, docs/protocol.md, "Executor calls")...
       await this.#before(calls.onIdle(), deadline);

@@ -14,12 +14,12 @@
 import { EventEmitter } from 'eventemitter3';
 import {
   assertNever,
-  CallLanes,
   InvalidArgumentError,
   MesosHttpError,
   newStatusUuid,
   NotSubscribedError,
   ProtocolError,
+  type CallLanes,
   type ExecutorCall,
   type ExecutorEvent,
   type TaskInfo,
@@ -72,7 +72,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
    * time per task (the agent ignores a repeated uuid); MESSAGEs one at a time, each after the
    * UPDATEs sent before it were answered.
    */
-  readonly #calls = new CallLanes();
+  readonly #calls: CallLanes;
   readonly #lifecycle: DriverLifecycle;
   readonly #random: (() => number) | undefined;
   readonly #subscribedTimeoutMs: number | undefined;
@@ -94,13 +94,13 @@ export class MesosExecutorDriver implements ExecutorDriver {
       stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
       shutdownGracePeriodMs: this.agentEnv.shutdownGracePeriodMs,
       callbacks: this.#callbacks,
-      calls: this.#calls,
       unacknowledged: this.#unacknowledged,
       transport: this.#transport,
       isStreamAlive: () => this.#state === 'subscribed',
       onClosing: () => this.#transition('closed'),
       runShutdownCallback: () => this.#deliver('shutdown', () => this.#executor.shutdown?.(this)),
     });
+    this.#calls = this.#lifecycle.calls;
   }
 
   get driverStatus(): DriverStatus {
@@ -211,7 +211,8 @@ export class MesosExecutorDriver implements ExecutorDriver {
   #send(call: ExecutorCall, updateOf?: string): Promise<void> {
     const isRepeatable = updateOf !== undefined;
     return this.#calls.add(
-      () => this.#transport.send(call, this.#lifecycle.signal, isRepeatable ? { isRepeatable } : {}),
+      // The call's own signal (closing aborts it): one abort listener per call, on no shared signal.
+      (signal) => this.#transport.send(call, signal, isRepeatable ? { isRepeatable } : {}),
       isRepeatable ? { isRepeatable, key: updateOf } : {},
     );
   }

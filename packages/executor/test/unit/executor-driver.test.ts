@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   DriverStoppedError,
@@ -9,6 +10,9 @@ import {
 } from '@mesosgot/common';
 import { waitFor } from '@mesosgot/local/testing';
 import { MesosExecutorDriver } from '../../src/index.js';
+import type { AgentTransport } from '../../src/driver/agent-transport.js';
+import { loadAgentEnv } from '../../src/driver/agent-env.js';
+import { HttpAgentTransport } from '../../src/driver/http-agent-transport.js';
 import { AGENT_ID, EXECUTOR_ID, FakeAgent, FRAMEWORK_ID, launchEvent, SUBSCRIBED_EVENT } from '../support/fake-agent.js';
 import { RecordingExecutor, type Hooks } from '../support/recording-executor.js';
 
@@ -231,6 +235,28 @@ describe('MesosExecutorDriver - status updates', () => {
     expect(order.indexOf('a')).toBeLessThan(order.indexOf('m1'));
     expect(order.indexOf('m1')).toBeLessThan(order.indexOf('m2'));
     expect(order.indexOf('b')).toBeLessThan(order.indexOf('m2'));
+  });
+
+  it('pipelines many tasks\' updates without piling abort listeners on one signal (MaxListenersExceededWarning)', async () => {
+    agent = await FakeAgent.start();
+    const http = new HttpAgentTransport(loadAgentEnv(agent.env()));
+    let mostListeners = 0;
+    // The HTTP transport, noting how many abort listeners the signal of each call carries once sent.
+    const transport: AgentTransport = {
+      subscribe: (call, signal) => http.subscribe(call, signal),
+      send: (call, signal, options) => {
+        const sent = http.send(call, signal, options);
+        if (signal !== undefined) mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
+        return sent;
+      },
+      close: () => http.close(),
+    };
+    driver = new MesosExecutorDriver(new RecordingExecutor(), { env: agent.env(), transport, stopTimeoutMs: 1_000 });
+    await driver.start();
+    // More than the pipelining depth (16) and than Node's listener limit (10), all at once.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => driver!.sendStatusUpdate(running(`t${i}`))));
+    expect(agent.callsOf('UPDATE')).toHaveLength(40);
+    expect(mostListeners).toBe(1);
   });
 
   it("sends each task's updates in order while other tasks' updates are pipelined", async () => {

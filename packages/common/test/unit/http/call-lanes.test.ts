@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { CallLanes, DriverStoppedError, type LaneOptions } from '../../../src/internal.js';
@@ -84,6 +85,56 @@ describe('CallLanes', () => {
     inFlight()[0]!.answer();
     await first;
     await lanes.onIdle();
+  });
+
+  it('gives each call in flight a signal of its own: the close signal keeps one listener however many calls fly', async () => {
+    const close = new AbortController();
+    const callers = Array.from({ length: 40 }, () => new AbortController());
+    const lanes = new CallLanes({ concurrency: 16, closeSignal: close.signal });
+    const signals: AbortSignal[] = [];
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      lanes.add(
+        (signal) =>
+          new Promise<void>((_resolve, reject) => {
+            signals.push(signal);
+            // What a transport does with its call's signal.
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          }),
+        { isRepeatable: true, key: `t${i}`, ...(i % 2 === 0 ? { signal: callers[i]!.signal } : {}) },
+      ),
+    );
+    await flush();
+    expect(signals).toHaveLength(16);
+    expect(new Set(signals).size).toBe(16);
+    for (const signal of signals) expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    expect(getEventListeners(close.signal, 'abort')).toHaveLength(1);
+    const reason = new DriverStoppedError('closing');
+    close.abort(reason);
+    for (const call of calls) await expect(call).rejects.toBe(reason);
+    expect(signals.every((s) => s.aborted && s.reason === reason)).toBe(true);
+    // The callers' listeners left with their calls.
+    for (const caller of callers) expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it("aborts only the caller's call in flight when its own signal aborts", async () => {
+    const lanes = new CallLanes({ concurrency: 4 });
+    const caller = new AbortController();
+    const signals: AbortSignal[] = [];
+    let answer!: () => void;
+    const send = (signal: AbortSignal): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        signals.push(signal);
+        if (signals.length === 2) answer = resolve;
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    const mine = lanes.add(send, { isRepeatable: true, key: 'a', signal: caller.signal });
+    const other = lanes.add(send, { isRepeatable: true, key: 'b' });
+    await flush();
+    caller.abort(new Error('gave up'));
+    await expect(mine).rejects.toThrow('gave up');
+    expect(signals[1]!.aborted).toBe(false);
+    answer();
+    await other;
   });
 
   it('keeps per-key order, the concurrency bound and the ordered lane\'s barrier under any answer order (fast-check)', async () => {
