@@ -1,6 +1,7 @@
 import { ProtocolError, assertNever } from '../errors.js';
 import { ByteReader, ByteWriter, varintLength } from './byte-cursor.js';
 import type { TaskMsg } from './codec.js';
+import { copyPayload } from './payload-slab.js';
 
 /**
  * The bytes of one Mesos framework message on a reliable link (docs/design.md,
@@ -162,8 +163,9 @@ function writeEntry(w: ByteWriter, data: Uint8Array | string): void {
 /**
  * Decodes a frame. Throws ProtocolError naming the offset on a bad magic, version, kind, flag,
  * truncation or trailing bytes; never returns a partial frame. Byte payloads under 64 KiB are
- * copied out of `bytes`, so a kept small message does not pin the whole frame in memory; larger
- * ones are views into `bytes` (the caller must not reuse it).
+ * copied out of `bytes` (up to 1 KiB into a shared 8 KiB slab), so a kept small message does
+ * not pin the whole frame in memory; larger ones are views into `bytes` (the caller must not
+ * reuse it).
  */
 export function decodeLinkFrame(bytes: Uint8Array): LinkFrame {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -215,10 +217,11 @@ function readEntry(r: ByteReader): Uint8Array | string {
   const length = r.varint();
   if (kind === ENTRY_STRING) return r.utf8(length);
   if (kind === ENTRY_BYTES) {
-    // Small payloads are copied so a kept message does not pin its whole frame; a large one is
-    // most of its frame anyway, and copying it again cost a third of the time of 1 MiB messages.
+    // Small payloads are copied so a kept message does not pin its whole frame (the smallest
+    // into shared slabs, payload-slab.ts); a large one is most of its frame anyway, and copying
+    // it again cost a third of the time of 1 MiB messages.
     const view = r.slice(length);
-    return length >= SHARE_ENTRY_BYTES ? new Uint8Array(view.buffer, view.byteOffset, view.length) : new Uint8Array(view);
+    return length >= SHARE_ENTRY_BYTES ? new Uint8Array(view.buffer, view.byteOffset, view.length) : copyPayload(view);
   }
   throw new ProtocolError(`unknown entry kind ${kind}`, kindAt);
 }

@@ -65,6 +65,29 @@ describe('link-frame', () => {
     expect(decoded.sections[0]!.data!.messages[1]!.data).toEqual(bytes(0, 255, 7));
   });
 
+  it('small payloads of many frames stay intact and independent across slab boundaries', () => {
+    // 300-byte payloads, far more than one slab holds: each decoded message keeps its own bytes
+    // whatever later frames decode, and none shares memory with its frame.
+    const kept: Uint8Array[] = [];
+    for (let f = 0; f < 20; f++) {
+      const messages = Array.from({ length: 10 }, (_, i) => ({ taskName: 's', data: new Uint8Array(300).fill((f * 10 + i) & 255) }));
+      const encoded = encodeLinkFrame({ kind: 'DATA', senderSession: 1, receiverSession: 2, sections: [{ stream: 's', data: { firstSeq: 1 + f * 10, messages } }] });
+      for (const m of decodeLinkFrame(encoded).sections[0]!.data!.messages) {
+        expect(m.data).toBeInstanceOf(Uint8Array);
+        expect((m.data as Uint8Array).buffer).not.toBe(encoded.buffer);
+        kept.push(m.data as Uint8Array);
+      }
+      encoded.fill(0);
+    }
+    kept.forEach((data, k) => expect(data).toEqual(new Uint8Array(300).fill(k & 255)));
+    // A larger payload (over the slab's 1 KiB) gets a buffer of its own, exactly its size.
+    const big = new Uint8Array(5000).fill(3);
+    const decoded = decodeLinkFrame(encodeLinkFrame({ kind: 'DATA', senderSession: 1, receiverSession: 2, sections: [{ stream: 's', data: { firstSeq: 1, messages: [{ taskName: 's', data: big }] } }] }));
+    const data = decoded.sections[0]!.data!.messages[0]!.data as Uint8Array;
+    expect(data).toEqual(big);
+    expect(data.buffer.byteLength).toBe(5000);
+  });
+
   const good = encodeLinkFrame(ROUND_TRIPS[4]![2]);
   const BAD: [number, string, Uint8Array, RegExp][] = [
     [1, 'bad magic', Uint8Array.from([0x00, ...good.subarray(1)]), /bad magic/],
