@@ -62,15 +62,35 @@ export class LinkInbox {
     return { delivered, dropped };
   }
 
+  /** Every stream's messages, one at a time, in arrival order (the link's one all-streams consumer). */
   receiveAll(signal?: AbortSignal): AsyncIterableIterator<TaskMsg> {
+    return this.allStreams(() => this.takeAny(), signal);
+  }
+
+  /** Like receiveAll, yielding everything queued (1 … `max` messages) per step. */
+  receiveAllBatches(max: number, signal?: AbortSignal): AsyncIterableIterator<TaskMsg[]> {
+    return this.allStreams(() => this.takeAnyMany(max), signal);
+  }
+
+  /** Stream `s`'s messages, one at a time (its one consumer). */
+  receiveStream(s: LinkStream, signal?: AbortSignal): AsyncIterableIterator<TaskMsg> {
+    return this.oneStream(s, () => this.takeFrom(s), signal);
+  }
+
+  /** Like receiveStream, yielding everything queued (1 … `max` messages) per step. */
+  receiveStreamBatches(s: LinkStream, max: number, signal?: AbortSignal): AsyncIterableIterator<TaskMsg[]> {
+    return this.oneStream(s, () => this.takeManyFrom(s, max), signal);
+  }
+
+  private allStreams<T>(take: () => T | undefined, signal: AbortSignal | undefined): AsyncIterableIterator<T> {
     if (this.mode === 'stream') throw new InvalidArgumentError('stream', undefined, 'this link already has per-stream consumers');
     if (this.allClaimed) throw new InvalidArgumentError('stream', undefined, 'this link already has an all-streams consumer');
     this.mode = 'all';
     this.allClaimed = true;
     const inbox = this;
-    return new LinkReceiver(
+    return new LinkReceiver<T>(
       {
-        take: () => this.takeAny(),
+        take,
         get ended() {
           return inbox.linkClosed() && inbox.arrivals.size === 0;
         },
@@ -84,7 +104,7 @@ export class LinkInbox {
     );
   }
 
-  receiveStream(s: LinkStream, signal?: AbortSignal): AsyncIterableIterator<TaskMsg> {
+  private oneStream<T>(s: LinkStream, take: () => T | undefined, signal: AbortSignal | undefined): AsyncIterableIterator<T> {
     if (this.mode === 'all') throw new InvalidArgumentError('stream', s.key, 'this link already has an all-streams consumer');
     if (s.claimed) throw new InvalidArgumentError('stream', s.key, 'this stream already has a consumer');
     if (this.mode === 'unset') {
@@ -93,9 +113,9 @@ export class LinkInbox {
     }
     s.claimed = true;
     const inbox = this;
-    return new LinkReceiver(
+    return new LinkReceiver<T>(
       {
-        take: () => this.takeFrom(s),
+        take,
         get ended() {
           return (s.closedLocally || inbox.linkClosed()) && s.queued === 0;
         },
@@ -168,6 +188,28 @@ export class LinkInbox {
     s.consumed++;
     this.onConsumed(s);
     return msg;
+  }
+
+  /** Up to `max` of stream `s`'s queued messages, or undefined if none is queued; counted consumed together. */
+  private takeManyFrom(s: LinkStream, max: number): TaskMsg[] | undefined {
+    const inbox = s.inbox;
+    if (inbox === undefined || inbox.size === 0) return undefined;
+    const n = Math.min(inbox.size, max);
+    const batch = new Array<TaskMsg>(n);
+    for (let i = 0; i < n; i++) batch[i] = inbox.shift();
+    s.consumed += n;
+    this.onConsumed(s);
+    return batch;
+  }
+
+  /** Up to `max` queued messages of any stream in arrival order, or undefined if none is queued. */
+  private takeAnyMany(max: number): TaskMsg[] | undefined {
+    let batch: TaskMsg[] | undefined;
+    while (this.arrivals.size > 0 && (batch === undefined || batch.length < max)) {
+      const msg = this.takeFrom(this.arrivals.shift());
+      if (msg !== undefined) (batch ??= []).push(msg);
+    }
+    return batch;
   }
 
   private takeAny(): TaskMsg | undefined {

@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from '../errors.js';
-import type { TaskMsg } from './codec.js';
 
-/** What a receiver needs from its link: take a message, park until one arrives, let go. */
-export interface ReceiverSource {
-  /** The next message for this receiver, or undefined if none is queued. */
-  take(): TaskMsg | undefined;
+/**
+ * What a receiver needs from its link: take what is queued, park until something arrives, let
+ * go. `T` is one message, or a batch of them (never an empty one).
+ */
+export interface ReceiverSource<T> {
+  /** The next message (or batch) for this receiver, or undefined if none is queued. */
+  take(): T | undefined;
   /** True once no message can arrive any more (stream or link closed, queue empty). */
   readonly ended: boolean;
   /** Registers the one wake-up call for the next arrival or end. */
@@ -16,20 +18,23 @@ export interface ReceiverSource {
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
- * The async iterator a ReliableLink hands out (`link.receive()`): yields messages in order,
+ * The async iterator a ReliableLink hands out (`link.receive()`, or `link.receiveBatches()`
+ * yielding arrays of what is queued): yields messages in order,
  * ends when its stream or the link closes, and rejects a pending `next()` with `signal.reason`
  * on abort. Taking a message is what grants the peer more credit, so a consumer that stops
  * pulling stops the sender (backpressure). Hand-written rather than an async generator so a
  * queued message costs one resolved promise and no generator frame.
  */
-export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
+export class LinkReceiver<T> implements AsyncIterableIterator<T> {
   /** Set once the iterator finished (end, return, abort); later next() calls are done. */
   private finished = false;
-  private pending: { resolve: (r: IteratorResult<TaskMsg>) => void; reject: (e: unknown) => void } | undefined;
+  private pending: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private readonly onAbort: (() => void) | undefined;
+  /** Handed to the source on every park: one closure for the receiver's life. */
+  private readonly wake = (): void => this.onWake();
 
   constructor(
-    private readonly source: ReceiverSource,
+    private readonly source: ReceiverSource<T>,
     private readonly signal?: AbortSignal,
   ) {
     if (signal) {
@@ -38,7 +43,7 @@ export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
     }
   }
 
-  next(): Promise<IteratorResult<TaskMsg>> {
+  next(): Promise<IteratorResult<T>> {
     if (this.finished) return Promise.resolve(DONE);
     if (this.signal?.aborted) {
       this.finish();
@@ -53,17 +58,17 @@ export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
     }
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.source.park(() => this.onWake());
+      this.source.park(this.wake);
     });
   }
 
-  return(): Promise<IteratorResult<TaskMsg>> {
+  return(): Promise<IteratorResult<T>> {
     this.settle(DONE);
     this.finish();
     return Promise.resolve(DONE);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<TaskMsg> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }
 
@@ -78,7 +83,7 @@ export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
       this.settle(DONE);
       this.finish();
     } else {
-      this.source.park(() => this.onWake());
+      this.source.park(this.wake);
     }
   }
 
@@ -89,7 +94,7 @@ export class LinkReceiver implements AsyncIterableIterator<TaskMsg> {
     pending?.reject(reason);
   }
 
-  private settle(result: IteratorResult<TaskMsg>): void {
+  private settle(result: IteratorResult<T>): void {
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve(result);

@@ -244,6 +244,18 @@ export class ReliableLink {
   }
 
   /**
+   * Like receive(), yielding arrays of 1 … `max` messages: everything queued at the time, so a
+   * consumer that keeps up pays one step per arrival rather than per message. What a step
+   * yields counts as consumed (grants the peer credit) at once. Throws InvalidArgumentError
+   * unless `max` is a positive integer, and as receive() does.
+   */
+  receiveBatches(stream?: string, options?: { signal?: AbortSignal; max?: number }): AsyncIterableIterator<TaskMsg[]> {
+    const max = positiveInt('max', options?.max ?? DEFAULT_RECEIVE_WINDOW);
+    const signal = options?.signal;
+    return stream === undefined ? this.inbox.receiveAllBatches(max, signal) : this.inbox.receiveStreamBatches(this.stream(stream), max, signal);
+  }
+
+  /**
    * Stops consuming the peer's stream `stream`: drops what is queued, ends its consumer, and
    * tells the peer, whose sends on that stream then reject with ChannelClosedError. Our own
    * messages on that key are still delivered. A closed stream stays closed for the link's life.

@@ -321,6 +321,70 @@ describe('ReliableLink', () => {
     expect(ok).toBe(INITIAL_STREAM_CREDIT);
   });
 
+  it('receiveBatches: yields what is queued in order, at most max per step, exactly once through faults', async () => {
+    const n = start({ drop: 0.2, duplicate: 0.2, maxDelayMs: 2 }, 7, { receiveWindow: INITIAL_STREAM_CREDIT });
+    const count = 3000;
+    const sizes: number[] = [];
+    const got: string[] = [];
+    const reader = (async () => {
+      for await (const batch of n.b.receiveBatches('s', { max: 50 })) {
+        sizes.push(batch.length);
+        for (const m of batch) got.push(m.data as string);
+        if (got.length >= count) return;
+      }
+    })();
+    for (let i = 0; i < count; i++) if (!n.a.trySend({ taskName: 's', data: `${i}` })) await n.a.send({ taskName: 's', data: `${i}` });
+    await reader;
+    expect(got).toEqual(Array.from({ length: count }, (_, i) => `${i}`));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1);
+    // Arrivals came in frames of many messages: most steps carried more than one.
+    expect(sizes.length).toBeLessThan(count / 2);
+  });
+
+  it('receiveBatches: a consumer that stops taking stops the sender at one window (credit counts taken batches)', async () => {
+    const n = start(NO_FAULTS, 1, { receiveWindow: INITIAL_STREAM_CREDIT });
+    let admitted = 0;
+    const producer = (async () => {
+      for (let i = 0; i < 1000; i++) {
+        await n.a.send({ taskName: 'slow', data: `${i}` });
+        admitted++;
+      }
+    })();
+    const batches = n.b.receiveBatches('slow', { max: 100 });
+    const first = await batches.next();
+    expect(first.done).toBe(false);
+    const taken = (first.value as TaskMsg[]).length;
+    // The step took `taken`; the sender may use that much credit again, and no more.
+    await waitFor(() => admitted === INITIAL_STREAM_CREDIT + taken || admitted === INITIAL_STREAM_CREDIT, { what: 'sender at the window' });
+    await n.a.drain();
+    const before = n.a.stats().framesSent;
+    await waitFor(() => n.a.stats().framesSent > before + 2, { what: 'credit probes while blocked' });
+    expect(admitted).toBeLessThanOrEqual(INITIAL_STREAM_CREDIT + taken);
+    const got = (first.value as TaskMsg[]).map((m) => m.data as string);
+    for (let step = await batches.next(); !step.done; step = await batches.next()) {
+      for (const m of step.value) got.push(m.data as string);
+      if (got.length === 1000) break;
+    }
+    await batches.return?.();
+    await producer;
+    expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => `${i}`));
+  });
+
+  it('receiveBatches: the all-streams form keeps each stream in order; a bad max throws', async () => {
+    const n = start();
+    for (let i = 0; i < 30; i++) await n.a.send({ taskName: `t${i % 3}`, data: `${i}` });
+    const got: TaskMsg[] = [];
+    for await (const batch of n.b.receiveBatches(undefined, { max: 7 })) {
+      expect(batch.length).toBeLessThanOrEqual(7);
+      got.push(...batch);
+      if (got.length === 30) break;
+    }
+    const streams = byStream(got);
+    for (let t = 0; t < 3; t++) expect(streams.get(`t${t}`)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 === t).map(String));
+    expect(() => n.a.receiveBatches('x', { max: 0 })).toThrow(InvalidArgumentError);
+  });
+
   it('refuses bad input synchronously with InvalidArgumentError', () => {
     const n = start();
     expect(() => n.a.send({ taskName: '', data: 'x' })).toThrow(InvalidArgumentError);
