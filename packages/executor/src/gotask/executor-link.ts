@@ -65,9 +65,19 @@ export class ExecutorLink implements TaskLink {
     return this.#link.receive(stream, options);
   }
 
+  receiveBatches(stream: string, options?: { signal?: AbortSignal; max?: number }): AsyncIterableIterator<TaskMsg[]> {
+    return this.#link.receiveBatches(stream, options);
+  }
+
   async send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
     await this.#link.send(msg, options);
     this.#admitted++;
+  }
+
+  trySend(msg: TaskMsg): boolean {
+    if (!this.#link.trySend(msg)) return false;
+    this.#admitted++;
+    return true;
   }
 
   closeStream(stream: string): void {

@@ -1,7 +1,8 @@
 /**
  * The two pumps between one task's channels and the executor's link to its scheduler (the
  * stream key is the task id in both directions). Each moves one message at a time and awaits
- * the other side, so backpressure crosses the network: a task that stops reading `input`
+ * the other side (a batch at a time where one is waiting: what arrived together, what the task
+ * queued), so backpressure crosses the network: a task that stops reading `input`
  * stops this pump, the link stops granting credit for that stream and the scheduler's sends
  * wait; a scheduler that stops reading stalls `link.send` here, the output channel fills and
  * the task's `output.send` waits. Streams are independent: one stalled task blocks nobody else.
@@ -11,22 +12,27 @@ import { Channel, ChannelClosedError, type TaskMsg } from '@mesosgot/common/inte
 /** The part of a ReliableLink the pumps use (ReliableLink satisfies it). */
 export interface TaskLink {
   receive(stream: string, options?: { signal?: AbortSignal }): AsyncIterableIterator<TaskMsg>;
+  /** Like receive(), yielding 1 … `max` queued messages per step. */
+  receiveBatches(stream: string, options?: { signal?: AbortSignal; max?: number }): AsyncIterableIterator<TaskMsg[]>;
   send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Queues `msg` if its stream has credit now, else false (nothing queued). */
+  trySend(msg: TaskMsg): boolean;
   closeStream(stream: string): void;
 }
 
 /**
- * Moves the scheduler's messages for one task from `source` into `input`, in order. Ends when
- * the source ends (stream or link closed, `signal` aborted) or `input` is closed (kill,
- * shutdown); closes `input` and releases the source either way. Never rejects.
+ * Moves the scheduler's messages for one task from `source` (batches of what arrived, e.g.
+ * `link.receiveBatches(taskId)`) into `input`, in order. Ends when the source ends (stream or
+ * link closed, `signal` aborted) or `input` is closed (kill, shutdown); closes `input` and
+ * releases the source either way. Never rejects.
  */
-export async function pumpInput(source: AsyncIterableIterator<TaskMsg>, input: Channel<TaskMsg>): Promise<void> {
+export async function pumpInput(source: AsyncIterableIterator<TaskMsg[]>, input: Channel<TaskMsg>): Promise<void> {
   try {
     for (;;) {
       const next = await source.next();
       if (next.done === true) break;
       // Waits while the task's buffer is full: the link then holds (and stops crediting) the rest.
-      await input.send(next.value);
+      await input.sendMany(next.value);
     }
   } catch {
     // Either input was closed under a waiting send (the task is stopping: the message was for a
@@ -57,7 +63,9 @@ export async function pumpOutput(
     for await (const batch of output.batches()) {
       for (const msg of batch) {
         const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
-        await link.send({ taskName: taskId, data }, { signal });
+        const stamped = { taskName: taskId, data };
+        // Without waiting while the stream has credit: a promise only for a send that must wait.
+        if (!link.trySend(stamped)) await link.send(stamped, { signal });
       }
     }
     return undefined;

@@ -165,7 +165,8 @@ export class TaskRunner {
     if (this.#stopCause !== undefined) input.close();
     // The stream is consumed from launch on; frames that came first wait in the link (per-stream queue).
     const receiving = new AbortController();
-    const inputPumped = pumpInput(link.receive(taskId, { signal: receiving.signal }), input);
+    // Batches of at most what `input` holds: the pump keeps no more in hand than the task's buffer.
+    const inputPumped = pumpInput(link.receiveBatches(taskId, { signal: receiving.signal, max: Math.max(1, input.capacity) }), input);
     const sending = new AbortController();
     const outputPumped = pumpOutput(output, taskId, link, sending.signal);
 

@@ -39,6 +39,8 @@ import { isTerminalPhase, type TaskTable } from './task-table.js';
 
 /** Most schedOut messages the outbound loop takes per wake-up (schedOut's default capacity). */
 const OUTBOUND_BATCH = 256;
+/** Most arrivals of one executor the inbound loop moves to schedIn per step. */
+const INBOUND_BATCH = 256;
 
 export interface MessagePumpOptions {
   driver: Pick<SchedulerDriver, 'sendFrameworkMessage'>;
@@ -125,15 +127,16 @@ export class MessagePump {
     }));
   }
 
-  private count(taskId: string, direction: 'in' | 'out', data: TaskMsg['data']): void {
+  /** Adds `msgs` messages of `bytes` payload bytes in all to task `taskId`'s counters. */
+  private count(taskId: string, direction: 'in' | 'out', msgs: number, bytes: number): void {
+    if (msgs === 0) return;
     let t = this.trafficByTask.get(taskId);
     if (t === undefined) this.trafficByTask.set(taskId, (t = { msgsIn: 0, bytesIn: 0, msgsOut: 0, bytesOut: 0 }));
-    const bytes = typeof data === 'string' ? data.length : data.byteLength;
     if (direction === 'in') {
-      t.msgsIn++;
+      t.msgsIn += msgs;
       t.bytesIn += bytes;
     } else {
-      t.msgsOut++;
+      t.msgsOut += msgs;
       t.bytesOut += bytes;
     }
   }
@@ -284,20 +287,45 @@ export class MessagePump {
 
   private async pumpInbound(executorId: string, entry: ExecutorLinkEntry): Promise<void> {
     const { schedIn } = this.options;
+    const options = { signal: this.stopping.signal };
     try {
-      for await (const msg of entry.link.receive()) {
-        if (msg.taskName === DATA_PLANE_STREAM) {
+      // What arrived together moves on together: one step and one sendMany per batch.
+      for await (const batch of entry.link.receiveBatches(undefined, { max: INBOUND_BATCH })) {
+        let from = 0;
+        for (let i = 0; i < batch.length; i++) {
+          const msg = batch[i]!;
+          if (msg.taskName !== DATA_PLANE_STREAM) continue;
+          await this.forward(batch, from, i, options);
           this.onControl(executorId, entry, msg.data);
-          continue;
+          from = i + 1;
         }
-        await schedIn.send(msg, { signal: this.stopping.signal });
-        this.count(msg.taskName, 'in', msg.data);
+        await this.forward(batch, from, batch.length, options);
       }
     } catch (err) {
       // schedIn closed (the scheduler function is done) or the pump is stopping: nothing reads
       // these messages any more. Anything else is worth a report.
       if (!(err instanceof ChannelClosedError) && !this.stopping.signal.aborted) this.options.onError(err as Error);
     }
+  }
+
+  /** Sends batch[from … to) to schedIn in order, then counts them per task. */
+  private async forward(batch: TaskMsg[], from: number, to: number, options: { signal: AbortSignal }): Promise<void> {
+    if (from === to) return;
+    const run = from === 0 && to === batch.length ? batch : batch.slice(from, to);
+    await this.options.schedIn.sendMany(run, options);
+    let task = run[0]!.taskName;
+    let msgs = 0;
+    let bytes = 0;
+    for (const msg of run) {
+      if (msg.taskName !== task) {
+        this.count(task, 'in', msgs, bytes);
+        task = msg.taskName;
+        msgs = bytes = 0;
+      }
+      msgs++;
+      bytes += payloadBytes(msg.data);
+    }
+    this.count(task, 'in', msgs, bytes);
   }
 
   /** A data-plane control message from the executor (it can only say it stays on the relay). */
@@ -317,41 +345,75 @@ export class MessagePump {
 
   private async pumpDestination(name: string, queue: ReceiveChannel<TaskMsg>): Promise<void> {
     const signal = this.stopping.signal;
+    if (signal.aborted) return;
+    // One wake-up per batch of queued messages rather than per message (a batch in hand frees
+    // its room in the queue: at most twice its capacity is held, still bounded). One iterator
+    // and one abort listener for the loop's life, not one per wait.
+    const batches = queue.batches(OUTBOUND_BATCH);
+    const stop = (): void => void batches.return?.();
+    signal.addEventListener('abort', stop, { once: true });
     try {
-      for (;;) {
-        // One wake-up per batch of queued messages rather than per message (a batch in hand
-        // frees its room in the queue: at most twice its capacity is held, still bounded).
-        const batch = await queue.receiveMany(OUTBOUND_BATCH, { signal });
-        if (batch.length === 0) return;
+      for await (const batch of batches) {
         this.inFlight += batch.length;
-        for (const msg of batch) await this.deliver(name, msg, signal);
+        await this.deliver(name, batch, signal);
       }
     } catch (err) {
       if (!signal.aborted) this.options.onError(err as Error);
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
 
-  private async deliver(name: string, msg: TaskMsg, signal: AbortSignal): Promise<void> {
-    const { onError } = this.options;
-    const entry = this.options.table.get(name);
+  /**
+   * Hands `batch` (messages to task `name`, in order) to its task's link once the task is
+   * launched: as many as the link's credit admits without waiting, then one waiting send, and
+   * again. Each message that cannot be delivered is reported and dropped; the others go on.
+   */
+  private async deliver(name: string, batch: readonly TaskMsg[], signal: AbortSignal): Promise<void> {
+    const { onError, table } = this.options;
+    const entry = table.get(name);
     try {
-      if (entry !== undefined) await this.options.table.whenLaunched(entry, signal);
+      if (entry !== undefined) await table.whenLaunched(entry, signal);
     } finally {
-      // From here the message is the link's to count (unacknowledged or waiting for credit), or gone.
-      this.inFlight--;
+      // From here a message is the link's to count (unacknowledged or waiting for credit), or gone.
+      this.inFlight -= batch.length;
     }
-    if (entry === undefined || signal.aborted) return;
-    if (isTerminalPhase(entry.phase) || entry.executorId === undefined || entry.agentId === undefined) {
-      onError(new ChannelClosedError(`task ${entry.id} (${entry.phase}); message dropped`));
-      return;
-    }
-    try {
-      await this.linkFor(entry.executorId, entry.agentId).send(msg, { signal });
-      this.count(entry.id, 'out', msg.data);
-    } catch (err) {
-      if (signal.aborted) return;
-      if (err instanceof ChannelClosedError) onError(new ChannelClosedError(`task ${entry.id}; message dropped`));
-      else onError(err as Error);
+    if (entry === undefined) return;
+    let i = 0;
+    while (i < batch.length && !signal.aborted) {
+      // Looked up again after every wait: the task may have ended or moved meanwhile.
+      if (isTerminalPhase(entry.phase) || entry.executorId === undefined || entry.agentId === undefined) {
+        for (; i < batch.length; i++) onError(new ChannelClosedError(`task ${entry.id} (${entry.phase}); message dropped`));
+        return;
+      }
+      const link = this.linkFor(entry.executorId, entry.agentId);
+      const first = i;
+      let bytes = 0;
+      try {
+        for (let msg = batch[i]!; link.trySend(msg); msg = batch[i]!) {
+          bytes += payloadBytes(msg.data);
+          if (++i === batch.length) break;
+        }
+        if (i < batch.length) {
+          const msg = batch[i]!;
+          await link.send(msg, { signal });
+          bytes += payloadBytes(msg.data);
+          i++;
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof ChannelClosedError) onError(new ChannelClosedError(`task ${entry.id}; message dropped`));
+        else onError(err as Error);
+        i++;
+        // The sends before the failed one went out.
+        this.count(entry.id, 'out', i - 1 - first, bytes);
+        continue;
+      }
+      this.count(entry.id, 'out', i - first, bytes);
     }
   }
+}
+
+function payloadBytes(data: TaskMsg['data']): number {
+  return typeof data === 'string' ? data.length : data.byteLength;
 }
