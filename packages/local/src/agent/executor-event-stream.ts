@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { encodeRecord, MEDIA_TYPES, type ContentType, type ExecutorEvent } from '@mesosgot/common/internal';
 import { EXECUTOR_EVENT_CODEC } from '@mesosgot/common/protobuf';
+import { writeInTurn } from '../http/turn-batched-writes.js';
 
 export class ExecutorEventStream {
   // Set when the response ended or its socket closed; guards against writes after the end.
@@ -36,7 +37,7 @@ export class ExecutorEventStream {
   /** Writes one event; a closed stream drops it (the executor is gone, best effort, docs/protocol.md, "Framework messages"). */
   send(event: ExecutorEvent): void {
     if (this.#closed) return;
-    this.response.write(encodeRecord(EXECUTOR_EVENT_CODEC.encode(event, this.contentType)));
+    writeInTurn(this.response, encodeRecord(EXECUTOR_EVENT_CODEC.encode(event, this.contentType)));
   }
 
   /** Ends the stream cleanly (terminating chunk): the executor sees EOF. */

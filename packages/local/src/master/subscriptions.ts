@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { encodeRecord, MEDIA_TYPES, type ContentType, type SchedulerEvent } from '@mesosgot/common/internal';
 import { SCHEDULER_EVENT_CODEC } from '@mesosgot/common/protobuf';
+import { writeInTurn } from '../http/turn-batched-writes.js';
 
 /** Mesos' fixed heartbeat interval (docs/protocol.md, "Heartbeats"). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
@@ -78,7 +79,7 @@ export class Subscription {
       this.#res.destroy();
       return false;
     }
-    this.#res.write(recordOf(event, this.contentType));
+    writeInTurn(this.#res, recordOf(event, this.contentType));
     return true;
   }
 
