@@ -21,6 +21,7 @@ export type { ResourceRequest } from './resources/parse.js';
 export { allocate, allocateAll, fits } from './resources/fit.js';
 export type { Allocation } from './resources/fit.js';
 export * from './http/client.js';
+export * from './http/get-json.js';
 export * from './http/call-lanes.js';
 export * from './http/basic-auth.js';
 export * from './http/leader-redirect.js';

@@ -5,7 +5,7 @@
  *   order of one connection only, so the next call goes only after this one was answered.
  * - the repeatable lane: calls whose repetition is harmless (a scheduler's ACKNOWLEDGE, an
  *   executor's UPDATE, both carrying a uuid Mesos de-duplicates), up to `concurrency` in flight
- *   at once, pipelined on the calls connection (MesosHttpClient, CallOptions.isRepeatable).
+ *   at once on the call connections (MesosHttpClient, CallOptions.isRepeatable).
  *   Calls with the same `key` (a task id) still go one at a time, in add() order: Mesos needs
  *   a task's updates and acknowledgements in order, nothing across tasks.
  *
@@ -15,7 +15,7 @@
  */
 /** Calls waiting at most, per lane; beyond it `add` waits (backpressure on the caller). */
 export const MAX_QUEUED_CALLS = 1024;
-/** Repeatable calls in flight at once, at most, by default (the pipelining depth). */
+/** Repeatable calls in flight at once, at most, by default (CALL_PIPELINING_DEPTH of the client). */
 export const DEFAULT_REPEATABLE_CONCURRENCY = 16;
 
 /** How one call is queued. */

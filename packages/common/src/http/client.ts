@@ -175,7 +175,7 @@ export class MesosHttpClient {
       if (statusKind(res.status) !== 'success') {
         throw statusError(res.status, await readErrorBody(res.body), callType, url.href);
       }
-      return { status: res.status, headers: res.headers, body: await readText(res.body) };
+      return { status: res.status, headers: res.headers, body: (await readText(res.body)) ?? '' };
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', forwardAbort);

@@ -83,11 +83,17 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   });
 }
 
-/** Reads the whole body as UTF-8 text. */
-export async function readText(body: IncomingMessage): Promise<string> {
+/** Reads the whole body as UTF-8 text; undefined (the body destroyed) once it passes `maxBytes`. */
+export async function readText(body: IncomingMessage, maxBytes = Infinity): Promise<string | undefined> {
   const parts: Buffer[] = [];
-  for await (const chunk of body) parts.push(chunk as Buffer);
-  return Buffer.concat(parts).toString('utf8');
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).byteLength;
+    // Leaving the loop destroys the body.
+    if (size > maxBytes) return undefined;
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts, size).toString('utf8');
 }
 
 /** Reads and drops the rest of the body, so its keep-alive connection can carry the next request. */

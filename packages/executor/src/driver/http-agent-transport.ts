@@ -1,6 +1,6 @@
 /**
  * AgentTransport over MesosHttpClient (docs/protocol.md, "Headers", "Connections"): one keep-alive
- * connection for calls (one at a time, but for pipelined UPDATEs), and a new connection for each SUBSCRIBE; the
+ * connection for calls (one at a time, but for UPDATEs, several at once), and a new connection for each SUBSCRIBE; the
  * executor's Bearer token, when the agent authenticates executors, on every request.
  */
 import { EXECUTOR_API_PATH, loadWireCodecs, MesosHttpClient, type ContentType, type ExecutorCall } from '@mesosgot/common/internal';

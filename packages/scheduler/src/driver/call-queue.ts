@@ -17,7 +17,7 @@ import type { ConnectionState, Subscription } from './connection-state.js';
 import type { MasterTransport } from './master-transport.js';
 
 export { MAX_QUEUED_CALLS } from '@mesosgot/common/internal';
-/** ACKNOWLEDGEs in flight at most: the depth of HTTP pipelining on the calls connection. */
+/** ACKNOWLEDGEs in flight at most (MesosHttpClient sends up to CALL_PIPELINING_DEPTH at once). */
 export const ACK_CONCURRENCY = 16;
 
 /**

@@ -36,7 +36,6 @@ import { SchedulerSession, type DriverFactory } from './scheduler-session.js';
 import { TaskTable, type SpawnSpec } from './task-table.js';
 import { StatusBoard } from './status-board.js';
 import type { StatusServer } from './status-server.js';
-import { TaskLogFollower } from './task-log-follower.js';
 import { GangRegistry, type GangFailurePolicy, type GangInfo } from './gang-registry.js';
 
 /**
@@ -379,7 +378,8 @@ export class GoTaskScheduler {
     const onEvent = this.options.onEvent;
     const isFollowingLogs = this.config.master === 'local' ? this.config.taskLogs !== 'off' : this.config.followLogs === true;
     const write = this.options.taskOutput ?? ((text: string) => void process.stdout.write(text));
-    const logs = isFollowingLogs ? new TaskLogFollower({ write, colour: this.options.taskOutput === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined }) : undefined;
+    // Loaded only when followed (--follow-logs, or the embedded cluster's --task-logs).
+    const logs = isFollowingLogs ? new (await import('./task-log-follower.js')).TaskLogFollower({ write, colour: this.options.taskOutput === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined }) : undefined;
     const board = new StatusBoard({
       frameworkName: this.config.name,
       table: this.table,

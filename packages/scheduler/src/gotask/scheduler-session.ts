@@ -43,8 +43,8 @@ import { describeUnfittable, unfittableTasks } from './agent-fit.js';
 import type { SchedOut } from './sched-out.js';
 import type { SchedEventQueue } from './sched-event-queue.js';
 import { schedEventFromStatus, type AllocationShortfall } from './sched-events.js';
-import { TaskAdoption } from './task-adoption.js';
-import { discoverGangTasks, type DiscoveredTask } from './gang-discovery.js';
+import type { TaskAdoption } from './task-adoption.js';
+import type { DiscoveredTask } from './gang-discovery.js';
 import type { GangRegistry } from './gang-registry.js';
 import { isTerminalPhase, type TaskEntry, type TaskTable } from './task-table.js';
 
@@ -233,6 +233,8 @@ export class SchedulerSession {
       const { table } = this.o;
       const launcher = this.launcher;
       const pump = this.pump;
+      // Loaded only for a failover (--framework-id): a fresh framework adopts nothing.
+      const { TaskAdoption } = await import('./task-adoption.js');
       this.adoption = new TaskAdoption({
         table,
         frameworkName: config.name,
@@ -619,6 +621,7 @@ export class SchedulerSession {
     const { table, gangs, events, logger, driverOptions } = this.o;
     let found: DiscoveredTask[];
     try {
+      const { discoverGangTasks } = await import('./gang-discovery.js');
       found = await discoverGangTasks({
         masterUrl: new URL(this.masterUrl || this.configuredMaster).origin,
         frameworkId: this.frameworkId,

@@ -5,7 +5,7 @@
  * the executor itself (a label on its status updates, SANDBOX_LABEL); the agent's address from
  * its offers. Works the same on a real agent and on the embedded cluster's.
  */
-import { SANDBOX_LABEL, type Offer, type TaskStatus } from '@mesosgot/common/internal';
+import { getJson, SANDBOX_LABEL, type Offer, type TaskStatus } from '@mesosgot/common/internal';
 /** How much of the end of stderr an event carries. */
 export const STDERR_TAIL_BYTES = 2048;
 /** Bound on reading it (the agent may be gone too). */
@@ -32,9 +32,9 @@ export async function readStderrTail(agentUrl: string, sandbox: string, options:
   const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
   const read = async (offset: number, length: number): Promise<{ data: string; offset: number }> => {
     const url = `${agentUrl}/files/read?path=${encodeURIComponent(`${sandbox}/stderr`)}&offset=${offset}&length=${length}`;
-    const res = await fetch(url, { signal, ...(options.headers ? { headers: options.headers } : {}) });
-    if (!res.ok) throw new Error(`${res.status}`);
-    return (await res.json()) as { data: string; offset: number };
+    const got = await getJson(url, { signal, ...(options.headers ? { headers: options.headers } : {}) });
+    if (got === undefined) throw new Error(`no file at ${url}`);
+    return got as { data: string; offset: number };
   };
   try {
     const { offset: size } = await read(-1, 0);

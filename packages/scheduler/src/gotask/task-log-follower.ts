@@ -8,7 +8,7 @@
  * master's `/master/slaves`. Reads never block the framework; a failed read is retried at the
  * next poll.
  */
-import { get } from 'node:http';
+import { getJson } from '@mesosgot/common/internal';
 import type { SchedEvent } from './sched-events.js';
 
 /** How often each file is asked for new bytes. */
@@ -97,7 +97,7 @@ export class TaskLogFollower {
       if (agent === undefined) return;
       const path = `/frameworks/${this.#frameworkId}/executors/${f.executorId}/runs/latest/${file}`;
       for (;;) {
-        const got = await getJson(`${agent}/files/read?path=${encodeURIComponent(path)}&offset=${f.offsets[file]}`);
+        const got = await readJson(`${agent}/files/read?path=${encodeURIComponent(path)}&offset=${f.offsets[file]}`);
         if (got === undefined) return;
         const { data, offset } = got as { data: string; offset: number };
         if (data === '') return;
@@ -140,7 +140,7 @@ export class TaskLogFollower {
   async #agentUrl(agentId: string): Promise<string | undefined> {
     const known = this.#agents.get(agentId);
     if (known !== undefined) return known;
-    const got = await getJson(`${this.#master}/master/slaves`);
+    const got = await readJson(`${this.#master}/master/slaves`);
     if (got === undefined) return undefined;
     const { slaves } = got as { slaves: { id: string; pid: string }[] };
     for (const s of slaves) this.#agents.set(s.id, `http://${s.pid.slice(s.pid.indexOf('@') + 1)}`);
@@ -151,31 +151,7 @@ export class TaskLogFollower {
 /** Bound on one read of the master or an agent (connection, answer and body). */
 const READ_TIMEOUT_MS = 5_000;
 
-/**
- * GETs `url` (node:http: the follower needs no more, and undici's fetch-side modules stay
- * unloaded). Resolves with the parsed body of a 200, undefined for any other status; rejects on
- * a network error, bad JSON or READ_TIMEOUT_MS without an answer.
- */
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: READ_TIMEOUT_MS }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        resolve(undefined);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('error', reject);
-      res.once('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    req.once('timeout', () => req.destroy(new Error(`no answer from ${url} within ${READ_TIMEOUT_MS} ms`)));
-    req.once('error', reject);
-  });
+/** GETs `url` (getJson, bounded): the parsed body of a 200, undefined for any other status; rejects on a failure or after READ_TIMEOUT_MS. */
+function readJson(url: string): Promise<unknown> {
+  return getJson(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
 }

@@ -97,23 +97,26 @@ describe('MesosHttpClient repeatable calls', () => {
     expect(bodiesOf(server).map((b) => b.n).sort((a, b) => a! - b!)).toEqual(Array.from({ length: count }, (_, n) => n));
   });
 
-  it('when its connection breaks before the answer, the call is sent once more on a new one', async () => {
+  /** Sends ACKNOWLEDGE `n`, cuts the connection that carried it, and waits until it came again on a second one. */
+  async function resentAfterCut(n: number) {
     const { server, client } = await setup();
-    const call = client.call('/api/v1/scheduler', ack(7), { isRepeatable: true });
+    const call = client.call('/api/v1/scheduler', ack(n), { isRepeatable: true });
+    call.catch(() => undefined); // awaited by the test
     await waitFor(() => server.connections[0]?.bodies.length === 1, { timeoutMs: 5_000 });
     server.connections[0]!.socket.destroy();
     await waitFor(() => server.connections[1]?.bodies.length === 1, { timeoutMs: 5_000 });
-    expect(JSON.parse(server.connections[1]!.bodies[0]!)).toEqual(ack(7));
+    expect(JSON.parse(server.connections[1]!.bodies[0]!)).toEqual(ack(n));
+    return { server, call };
+  }
+
+  it('when its connection breaks before the answer, the call is sent once more on a new one', async () => {
+    const { server, call } = await resentAfterCut(7);
     server.answer(1, 1);
     await expect(call).resolves.toMatchObject({ status: 202 });
   });
 
   it('is sent twice at most: a second broken connection fails it', async () => {
-    const { server, client } = await setup();
-    const call = client.call('/api/v1/scheduler', ack(8), { isRepeatable: true });
-    await waitFor(() => server.connections[0]?.bodies.length === 1, { timeoutMs: 5_000 });
-    server.connections[0]!.socket.destroy();
-    await waitFor(() => server.connections[1]?.bodies.length === 1, { timeoutMs: 5_000 });
+    const { server, call } = await resentAfterCut(8);
     server.connections[1]!.socket.destroy();
     await expect(call).rejects.toThrow();
     expect(server.connections).toHaveLength(2);
