@@ -7,7 +7,8 @@
  * wait; a scheduler that stops reading stalls `link.send` here, the output channel fills and
  * the task's `output.send` waits. Streams are independent: one stalled task blocks nobody else.
  */
-import { Channel, ChannelClosedError, type TaskMsg } from '@mesosgot/common/internal';
+import { ChannelClosedError, type Channel, type TaskMsg } from '@mesosgot/common/internal';
+import type { TaskOutput } from './task-output.js';
 
 /** The part of a ReliableLink the pumps use (ReliableLink satisfies it). */
 export interface TaskLink {
@@ -45,33 +46,53 @@ export async function pumpInput(source: AsyncIterableIterator<TaskMsg[]>, input:
 
 /**
  * Moves one task's messages from `output` to the link, stamping each with `taskId` (the
- * executor says who sent it, whatever the task wrote). Resolves when `output` is closed and
- * drained: with undefined, or with the error that stopped it early (a message the link refuses,
- * e.g. data that is neither string nor bytes; or ChannelClosedError once the scheduler's side
- * is gone), after closing `output` so the task's next send throws instead of waiting forever.
+ * executor says who sent it, whatever the task wrote). While it waits on an empty `output`, the
+ * task's sends go straight to the link when it has credit (TaskOutput). Resolves when `output`
+ * is closed and drained: with undefined, or with the error that stopped it early (a message the
+ * link refuses, e.g. data that is neither string nor bytes; or ChannelClosedError once the
+ * scheduler's side is gone), after closing `output` so the task's next send throws instead of
+ * waiting forever.
  */
-export async function pumpOutput(
-  output: Channel<TaskMsg>,
-  taskId: string,
-  link: TaskLink,
-  signal: AbortSignal,
-): Promise<Error | undefined> {
+export async function pumpOutput(output: TaskOutput, taskId: string, link: TaskLink, signal: AbortSignal): Promise<Error | undefined> {
+  // Anything the link refuses is left to the loop below, which reports it.
+  output.sendNow = (msg) => {
+    if (signal.aborted) return false;
+    try {
+      return link.trySend(stamp(msg, taskId));
+    } catch {
+      return false;
+    }
+  };
+  // One wake-up per batch of what the task queued (at most the channel's capacity) rather than
+  // per message; a batch in hand frees its room in `output`, so up to twice the capacity is
+  // held: still bounded.
+  const batches = output.batches();
   try {
-    // One wake-up per batch of what the task queued (at most the channel's capacity) rather than
-    // per message; a batch in hand frees its room in `output`, so up to twice the capacity is
-    // held: still bounded.
-    for await (const batch of output.batches()) {
-      for (const msg of batch) {
-        const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
-        const stamped = { taskName: taskId, data };
+    for (;;) {
+      // Everything buffered reached the link: until a send must buffer again, sends may pass
+      // (an unbuffered channel never lets them: its senders wait unseen in the channel).
+      if (output.length === 0 && output.capacity > 0) output.idle = true;
+      const step = await batches.next();
+      output.idle = false;
+      if (step.done === true) return undefined;
+      for (const msg of step.value) {
+        const stamped = stamp(msg, taskId);
         // Without waiting while the stream has credit: a promise only for a send that must wait.
         if (!link.trySend(stamped)) await link.send(stamped, { signal });
       }
     }
-    return undefined;
   } catch (error) {
     output.close();
     if (signal.aborted && error === signal.reason) return undefined;
     return error instanceof Error ? error : new ChannelClosedError(`output of task ${taskId}`);
+  } finally {
+    output.idle = false;
+    output.sendNow = () => false;
   }
+}
+
+/** `msg`'s data as task `taskId`'s message (the link checks the data). */
+function stamp(msg: TaskMsg, taskId: string): TaskMsg {
+  const data = (msg as Partial<TaskMsg> | null | undefined)?.data as TaskMsg['data'];
+  return { taskName: taskId, data };
 }

@@ -34,7 +34,7 @@ import {
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
 import type { DataPlaneServer } from './data-plane-server.js';
-import { SchedOut } from './sched-out.js';
+import { SchedOut, type Destination } from './sched-out.js';
 import { isTerminalPhase, type TaskTable } from './task-table.js';
 
 /** Most schedOut messages the outbound loop takes per wake-up (schedOut's default capacity). */
@@ -231,7 +231,8 @@ export class MessagePump {
       maxMessageBytes,
       isKnown: (name) => table.get(name) !== undefined,
       onUnknown: (msg) => onError(new InvalidArgumentError('taskName', msg.taskName, 'no task has this id (ids are <name>-<index>); message dropped')),
-      startDestination: (name, queue) => this.outbound.push(this.pumpDestination(name, queue)),
+      startDestination: (destination) => this.outbound.push(this.pumpDestination(destination)),
+      sendNow: (msg) => this.sendNow(msg),
     });
     return this.schedOut;
   }
@@ -343,7 +344,8 @@ export class MessagePump {
     }
   }
 
-  private async pumpDestination(name: string, queue: ReceiveChannel<TaskMsg>): Promise<void> {
+  private async pumpDestination(destination: Destination): Promise<void> {
+    const { name, queue } = destination;
     const signal = this.stopping.signal;
     if (signal.aborted) return;
     // One wake-up per batch of queued messages rather than per message (a batch in hand frees
@@ -353,15 +355,42 @@ export class MessagePump {
     const stop = (): void => void batches.return?.();
     signal.addEventListener('abort', stop, { once: true });
     try {
-      for await (const batch of batches) {
-        this.inFlight += batch.length;
-        await this.deliver(name, batch, signal);
+      for (;;) {
+        // Everything queued reached the link: until a send queues again, sends may pass the
+        // queue (an unbuffered queue never lets them: its senders wait unseen in the channel).
+        if (queue.length === 0 && queue.capacity > 0) destination.idle = true;
+        const step = await batches.next();
+        destination.idle = false;
+        if (step.done === true) return;
+        this.inFlight += step.value.length;
+        await this.deliver(name, step.value, signal);
       }
     } catch (err) {
       if (!signal.aborted) this.options.onError(err as Error);
     } finally {
+      destination.idle = false;
       signal.removeEventListener('abort', stop);
     }
+  }
+
+  /**
+   * schedOut's shortcut (SchedOut's `sendNow`): `msg` goes to its task's link now if the task is
+   * launched and still live and its stream has credit; false (nothing done) otherwise, and for
+   * anything the slow path must report.
+   */
+  private sendNow(msg: TaskMsg): boolean {
+    if (this.stopping.signal.aborted) return false;
+    const entry = this.options.table.get(msg.taskName);
+    if (entry === undefined || entry.phase === 'pending' || entry.phase === 'launching' || isTerminalPhase(entry.phase) || entry.executorId === undefined) return false;
+    const link = this.linkEntries.get(entry.executorId)?.link;
+    if (link === undefined || link.isClosed) return false;
+    try {
+      if (!link.trySend(msg)) return false;
+    } catch {
+      return false;
+    }
+    this.count(entry.id, 'out', 1, payloadBytes(msg.data));
+    return true;
   }
 
   /**

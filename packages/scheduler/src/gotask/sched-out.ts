@@ -5,6 +5,12 @@
  * reading therefore blocks only the sends addressed to it (no head-of-line blocking across
  * tasks); per destination, order is the order of the sends.
  *
+ * A send finding nothing of its destination queued or in flight to the link (the destination is
+ * `idle`) is offered to the link at once (`sendNow`): while the task's link has credit a message
+ * costs no queue step and no wake-up of the destination's loop. Order is kept: the first send
+ * that has to queue clears `idle`, and only the destination's loop sets it again, once
+ * everything queued reached the link.
+ *
  * Closing (the scheduler function returned, or the system is stopping) rejects waiting and later
  * sends with ChannelClosedError; what is queued still drains to the tasks until teardown.
  */
@@ -15,7 +21,6 @@ import {
   MessageTooLargeError,
   TASK_MSG_OVERHEAD_BYTES,
   encodedTaskMsgLength,
-  type ReceiveChannel,
   type SendChannel,
   type TaskMsg,
 } from '@mesosgot/common/internal';
@@ -26,15 +31,38 @@ export interface SchedOutOptions {
   /** Largest encoded message accepted, in bytes; larger sends reject with MessageTooLargeError. */
   maxMessageBytes: number;
   /** Starts moving one destination's queue to its task; called once per destination. */
-  startDestination: (taskName: string, queue: ReceiveChannel<TaskMsg>) => void;
+  startDestination: (destination: Destination) => void;
+  /**
+   * Hands `msg` to its task's link now if that needs no waiting (task launched, credit left);
+   * false leaves it to the destination's queue. Called only while the destination is idle.
+   */
+  sendNow: (msg: TaskMsg) => boolean;
   /** False for a name no declared task has: the message is reported (onUnknown), not queued. */
   isKnown: (taskName: string) => boolean;
   onUnknown: (msg: TaskMsg) => void;
 }
 
+/** One destination task's queue, and whether a send may pass it by. */
+export class Destination {
+  /**
+   * Nothing of this destination is queued or being handed to its link: a send may go straight to
+   * the link. Set only by the destination's loop as it waits on an empty queue; cleared by any
+   * send that queues.
+   */
+  idle = false;
+
+  constructor(
+    readonly name: string,
+    /** Bound: the SchedOut's capacity. */
+    readonly queue: Channel<TaskMsg>,
+  ) {}
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export class SchedOut implements SendChannel<TaskMsg> {
-  /** One queue per destination task id, created on its first send. Bound: `capacity` each. */
-  private readonly queues = new Map<string, Channel<TaskMsg>>();
+  /** One destination per task id, created on its first send. */
+  private readonly destinations = new Map<string, Destination>();
   private isClosed = false;
   /** Set by close(): why later sends are refused. */
   private closedAs = 'schedOut';
@@ -53,9 +81,11 @@ export class SchedOut implements SendChannel<TaskMsg> {
    */
   send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
     try {
-      const queue = this.queueFor(msg);
-      if (queue === undefined) return Promise.resolve();
-      return queue.send(msg, options);
+      const destination = this.destinationFor(msg);
+      if (destination === undefined) return RESOLVED;
+      if (destination.idle && options?.signal?.aborted !== true && this.options.sendNow(msg)) return RESOLVED;
+      destination.idle = false;
+      return destination.queue.send(msg, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -73,9 +103,17 @@ export class SchedOut implements SendChannel<TaskMsg> {
       while (end < msgs.length && msgs[end]!.taskName === name) end++;
       const run = msgs.slice(i, end);
       for (const msg of run) this.check(msg);
-      const queue = this.queueFor(msgs[i]!);
-      if (queue !== undefined) await queue.sendMany(run, options);
-      else for (const msg of run.slice(1)) this.options.onUnknown(msg);
+      const destination = this.destinationFor(msgs[i]!);
+      if (destination === undefined) {
+        for (const msg of run.slice(1)) this.options.onUnknown(msg);
+      } else {
+        let now = 0;
+        if (destination.idle && options?.signal?.aborted !== true) while (now < run.length && this.options.sendNow(run[now]!)) now++;
+        if (now < run.length) {
+          destination.idle = false;
+          await destination.queue.sendMany(now === 0 ? run : run.slice(now), options);
+        }
+      }
       i = end;
     }
   }
@@ -91,7 +129,11 @@ export class SchedOut implements SendChannel<TaskMsg> {
   }
 
   trySend(msg: TaskMsg): boolean {
-    return this.queueFor(msg)?.trySend(msg) ?? true;
+    const destination = this.destinationFor(msg);
+    if (destination === undefined) return true;
+    if (destination.idle && this.options.sendNow(msg)) return true;
+    destination.idle = false;
+    return destination.queue.trySend(msg);
   }
 
   /** Closes every destination queue (idempotent); `why` names the cause in later errors. */
@@ -99,19 +141,19 @@ export class SchedOut implements SendChannel<TaskMsg> {
     if (this.isClosed) return;
     this.isClosed = true;
     if (why !== undefined) this.closedAs = `schedOut (${why})`;
-    for (const queue of this.queues.values()) queue.close();
+    for (const { queue } of this.destinations.values()) queue.close();
   }
 
   /** Messages queued and not yet handed to a link. */
   get pending(): number {
     let n = 0;
-    for (const queue of this.queues.values()) n += queue.length;
+    for (const { queue } of this.destinations.values()) n += queue.length;
     return n;
   }
 
   /** Resolves once closed and every queue is empty. */
   async drained(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.drained()));
+    await Promise.all([...this.destinations.values()].map(({ queue }) => queue.drained()));
   }
 
   /** Throws what send() rejects with for a closed schedOut, a nameless or an oversized message. */
@@ -126,20 +168,20 @@ export class SchedOut implements SendChannel<TaskMsg> {
     if (size > this.options.maxMessageBytes) throw new MessageTooLargeError(name, size, this.options.maxMessageBytes);
   }
 
-  /** The destination's queue; undefined (after reporting it) for an unknown destination. */
-  private queueFor(msg: TaskMsg): Channel<TaskMsg> | undefined {
+  /** The message's destination; undefined (after reporting it) for an unknown one. */
+  private destinationFor(msg: TaskMsg): Destination | undefined {
     this.check(msg);
     const name = msg.taskName;
-    let queue = this.queues.get(name);
-    if (queue === undefined) {
+    let destination = this.destinations.get(name);
+    if (destination === undefined) {
       if (!this.options.isKnown(name)) {
         this.options.onUnknown(msg);
         return undefined;
       }
-      queue = new Channel<TaskMsg>(this.options.capacity);
-      this.queues.set(name, queue);
-      this.options.startDestination(name, queue);
+      destination = new Destination(name, new Channel<TaskMsg>(this.options.capacity));
+      this.destinations.set(name, destination);
+      this.options.startDestination(destination);
     }
-    return queue;
+    return destination;
   }
 }

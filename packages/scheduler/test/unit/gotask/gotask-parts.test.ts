@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { Channel, InvalidArgumentError, ProtocolError, type TaskMsg } from '@mesosgot/common';
-import { decodeTaskSpec, parseResourceMap } from '@mesosgot/common/internal';
+import { ReliableLink, decodeTaskSpec, parseResourceMap } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import {
   MessagePump,
@@ -11,6 +11,7 @@ import {
   type SchedEvent,
 } from '../../../src/internal.js';
 import { SchedEventQueue } from '../../../src/gotask/sched-event-queue.js';
+import { SchedOut, type Destination } from '../../../src/gotask/sched-out.js';
 import { runtimeGangTasks } from '../../../src/gotask/gang-discovery.js';
 import { AgentSizes } from '../../../src/gotask/agent-sizes.js';
 import { GANG_LABEL, readGangLabels } from '../../../src/gotask/gang-labels.js';
@@ -226,5 +227,110 @@ describe('MessagePump', () => {
     expect(sent[0]).toMatchObject({ executorId: 'E1', agentId: 'A1' });
     schedOut.close();
     await pump.close();
+  });
+
+  it('schedOut keeps each task\'s order exactly once while sends alternate between the link directly and the queue (credit runs out and returns)', async () => {
+    const table = new TaskTable();
+    const [task] = table.addAll([{ name: 't', count: 1, resources: { cpus: 1 } }]);
+    const errors: Error[] = [];
+    // The executor's end, wired back to back with the pump's link (frames a turn later, as over a wire).
+    let pump!: MessagePump;
+    const executor = new ReliableLink({ transmit: async (frame) => void setImmediate(() => pump.onFrameworkMessage('E1', 'A1', frame)), receiveWindow: 256 });
+    pump = new MessagePump({
+      driver: {
+        sendFrameworkMessage: async (_e, _a, data) => {
+          setImmediate(() => executor.onFrame(data as Uint8Array));
+          return 'DRIVER_RUNNING';
+        },
+      },
+      table,
+      schedIn: new Channel<TaskMsg>(4),
+      onError: (e) => errors.push(e),
+    });
+    const schedOut = pump.createSchedOut(8, 1 << 20);
+    table.markLaunched(task!, 'A1', 'E1');
+    pump.linkFor('E1', 'A1');
+    const count = 5_000;
+    const got: string[] = [];
+    // A reader that stalls now and then, so the link's credit runs out and the queue fills.
+    const reader = (async () => {
+      for await (const m of executor.receive('t-0')) {
+        got.push(m.data as string);
+        if (got.length % 700 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (got.length === count) return;
+      }
+    })();
+    for (let i = 0; i < count; ) {
+      if (i % 3 === 0) {
+        const run = Array.from({ length: Math.min(10, count - i) }, (_, k) => ({ taskName: 't-0', data: `${i + k}` }));
+        await schedOut.sendMany(run);
+        i += run.length;
+      } else if (i % 3 === 1 && schedOut.trySend({ taskName: 't-0', data: `${i}` })) {
+        i++;
+      } else {
+        await schedOut.send({ taskName: 't-0', data: `${i}` });
+        i++;
+      }
+    }
+    await reader;
+    expect(got).toEqual(Array.from({ length: count }, (_, i) => `${i}`));
+    expect(pump.traffic.get('t-0')?.msgsOut).toBe(count);
+    expect(errors).toEqual([]);
+    schedOut.close();
+    await pump.close();
+    await executor.close();
+  });
+});
+
+describe('SchedOut', () => {
+  it('passes its queue only while the destination is idle; the first queued send stops that until the loop says idle again', async () => {
+    const direct: string[] = [];
+    let credit = 2;
+    let destination: Destination | undefined;
+    const schedOut = new SchedOut({
+      capacity: 4,
+      maxMessageBytes: 1 << 20,
+      isKnown: () => true,
+      onUnknown: () => undefined,
+      startDestination: (d) => (destination = d),
+      sendNow: (msg) => {
+        if (credit === 0) return false;
+        credit--;
+        direct.push(msg.data as string);
+        return true;
+      },
+    });
+    const msg = (data: string): TaskMsg => ({ taskName: 't-0', data });
+    await schedOut.send(msg('a')); // creates the destination, not idle yet: queued
+    expect(destination!.queue.length).toBe(1);
+    // The loop moved everything on and waits: idle.
+    destination!.queue.tryReceive();
+    destination!.idle = true;
+    await schedOut.send(msg('b'));
+    expect(schedOut.trySend(msg('c'))).toBe(true);
+    expect(direct).toEqual(['b', 'c']);
+    expect(destination!.queue.length).toBe(0);
+    // Out of credit: queued, and from then on every send queues behind it, credit or not.
+    await schedOut.send(msg('d'));
+    expect(destination!.idle).toBe(false);
+    credit = 10;
+    await schedOut.sendMany([msg('e'), msg('f')]);
+    expect(schedOut.trySend(msg('g'))).toBe(true);
+    expect(direct).toEqual(['b', 'c']);
+    expect([1, 2, 3, 4].map(() => destination!.queue.tryReceive()?.value?.data)).toEqual(['d', 'e', 'f', 'g']);
+    // Idle again: a batch passes as far as credit goes, the rest queues in order.
+    destination!.idle = true;
+    credit = 1;
+    await schedOut.sendMany([msg('h'), msg('i'), msg('j')]);
+    expect(direct).toEqual(['b', 'c', 'h']);
+    expect([1, 2].map(() => destination!.queue.tryReceive()?.value?.data)).toEqual(['i', 'j']);
+    // An aborted send is refused, never passed.
+    destination!.idle = true;
+    credit = 1;
+    const aborted = AbortSignal.abort(new Error('stop'));
+    await expect(schedOut.send(msg('k'), { signal: aborted })).rejects.toThrow('stop');
+    expect(direct).toEqual(['b', 'c', 'h']);
+    schedOut.close();
+    await expect(schedOut.send(msg('l'))).rejects.toThrow(/closed/);
   });
 });
