@@ -111,25 +111,34 @@ const PROTOBUF_PARSE = 'Failed to parse body into Call protobuf';
 
 /** Parses and validates a scheduler call body; never throws. */
 export function parseSchedulerCall(body: string): ParsedCall {
+  let json: unknown;
+  try {
+    // A body JSON.parse takes is one value with only whitespace around it, which the scan
+    // below accepts too (same grammar); only a refused body needs the scan, for Mesos' text.
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, body: `Failed to parse body into JSON: ${syntaxErrorOf(body)}` };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    return { ok: false, body: `${CONVERT}Expecting a JSON object` };
+  }
+  // Most calls need none of the converter's leniencies: then the parsed object is the call as is.
+  const obj = isNormal(json as Record<string, unknown>, CALL) ? (json as Record<string, unknown>) : normalize(json as Record<string, unknown>, CALL, '');
+  if (typeof obj === 'string') return { ok: false, body: `${CONVERT}${obj}` };
+  if (isMissingFields(obj, CALL)) return { ok: false, body: `${CONVERT}Missing required fields: ${missingFields(obj, CALL, '').join(', ')}` };
+  return validated(obj);
+}
+
+/** Mesos' text for a body JSON.parse refused: picojson's syntax error, or stout's trailing characters. */
+function syntaxErrorOf(body: string): string {
   const scan = scanJson(body);
-  if (!scan.ok) return { ok: false, body: `Failed to parse body into JSON: ${scan.message}` };
+  if (!scan.ok) return scan.message;
   // picojson stops after one value, but stout's JSON::parse then refuses anything but
   // whitespace after it, quoting it up to the last visible character (regression
   // json-trailing-garbage: `{…}garbage` was accepted).
   let last = body.length;
   while (last > scan.end && ' \t\n\r'.includes(body[last - 1]!)) last--;
-  if (last > scan.end) {
-    const trailing = body.slice(scan.end, last);
-    return { ok: false, body: `Failed to parse body into JSON: Parsed JSON included non-whitespace trailing characters: ${trailing}` };
-  }
-  const json: unknown = JSON.parse(body.slice(0, scan.end));
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return { ok: false, body: `${CONVERT}Expecting a JSON object` };
-  }
-  const obj = normalize(json as Record<string, unknown>, CALL, '');
-  if (typeof obj === 'string') return { ok: false, body: `${CONVERT}${obj}` };
-  if (isMissingFields(obj, CALL)) return { ok: false, body: `${CONVERT}Missing required fields: ${missingFields(obj, CALL, '').join(', ')}` };
-  return validated(obj);
+  return `Parsed JSON included non-whitespace trailing characters: ${body.slice(scan.end, last)}`;
 }
 
 /**
@@ -216,6 +225,30 @@ function normalize(obj: Record<string, unknown>, schema: Schema, path: string): 
     }
   }
   return out;
+}
+
+/**
+ * Whether normalize() would hand back an object equal to `obj`: no null anywhere in a message,
+ * every repeated message field an array of objects, every singular one an object. Reads only,
+ * so a valid call is not copied; anything else goes through normalize() for its text.
+ */
+function isNormal(obj: Record<string, unknown>, schema: Schema): boolean {
+  for (const key in obj) {
+    const raw = obj[key];
+    if (raw === null || key === '__proto__') return false;
+    const field = schema[key];
+    if (!field?.message) continue;
+    if (field.repeated) {
+      if (!Array.isArray(raw)) return false;
+      const inner = field.message();
+      for (const item of raw as unknown[]) {
+        if (item === null || typeof item !== 'object' || Array.isArray(item) || !isNormal(item as Record<string, unknown>, inner)) return false;
+      }
+    } else if (typeof raw !== 'object' || Array.isArray(raw) || !isNormal(raw as Record<string, unknown>, field.message())) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Whether a required field is missing anywhere: missingFields without building a path (the common, valid case). */
