@@ -44,13 +44,13 @@ export class FrameBatcher {
   /**
    * Builds one frame, or returns undefined when there is nothing to say and `evenIfEmpty` is
    * false (an empty frame still tells the peer our session: a reply to a stale or new peer).
+   * `limit` lowers the byte limit for this frame (the transport's cap).
    */
-  build(src: BatchSources, senderSession: number, receiverSession: number, evenIfEmpty: boolean): Batch | undefined {
+  build(src: BatchSources, senderSession: number, receiverSession: number, evenIfEmpty: boolean, limit = this.maxFrameBytes): Batch | undefined {
     if (src.feedback.size === 0 && src.probes.size === 0 && src.pending.size === 0 && !evenIfEmpty) return undefined;
     const sections: LinkSection[] = [];
     const byStream = new Map<LinkStream, LinkSection>();
     let used = LINK_FRAME_HEADER_BYTES + COUNT_RESERVE;
-    const limit = this.maxFrameBytes;
 
     for (const s of src.feedback) {
       const section: LinkSection = { stream: s.key };

@@ -32,7 +32,7 @@ export interface ReliableLinkOptions {
   transmit?: (frame: Uint8Array) => Promise<void>;
   /** Largest encoded message `send` accepts (default DEFAULT_MAX_MESSAGE_BYTES); larger ones reject with MessageTooLargeError. */
   maxMessageBytes?: number;
-  /** Byte limit of a frame (default DEFAULT_MAX_BATCH_BYTES, 256 KiB). */
+  /** Byte limit of a frame (default DEFAULT_MAX_BATCH_BYTES, 256 KiB); a transport may cap it lower (the relay: RELAY_MAX_FRAME_BYTES). */
   maxFrameBytes?: number;
   maxFramesInFlight?: number;
   /** Messages per stream we buffer unconsumed (≥ INITIAL_STREAM_CREDIT). */
@@ -152,7 +152,7 @@ export class ReliableLink {
   /** What the pacer asks of the link: the next frame, whether work or unacknowledged data remain, counting. */
   private pacerHooks(): PacerHooks {
     return {
-      nextBatch: (evenIfEmpty) => this.batcher.build(this.sources, this.session, this.peerSession, evenIfEmpty),
+      nextBatch: (evenIfEmpty) => this.batcher.build(this.sources, this.session, this.peerSession, evenIfEmpty, this.frameLimit()),
       hasWork: () => this.sources.pending.size > 0 || this.sources.feedback.size > 0 || this.sources.probes.size > 0,
       isActive: () => this.outbox.active.size > 0,
       rewind: () => this.outbox.rewind(),
@@ -165,6 +165,12 @@ export class ReliableLink {
       transmitFailed: () => this.counters.transmitFailures++,
       timedOut: () => this.counters.timeouts++,
     };
+  }
+
+  /** Byte limit of the next frame: ours, or the current transport's cap when lower (the relay's). */
+  private frameLimit(): number {
+    const cap = this.pacer.currentTransport.maxFrameBytes;
+    return cap === undefined ? this.batcher.maxFrameBytes : Math.min(cap, this.batcher.maxFrameBytes);
   }
 
   /** What the outbox asks of the link: all three go to the pacer (the outbox never sends itself). */

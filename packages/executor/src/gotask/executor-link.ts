@@ -36,6 +36,7 @@ export class ExecutorLink implements TaskLink {
     return {
       kind: transport.kind,
       isReliable: transport.isReliable,
+      ...(transport.maxFrameBytes === undefined ? {} : { maxFrameBytes: transport.maxFrameBytes }),
       transmit: (frame) => {
         this.#inFlight++;
         return transport.transmit(frame).finally(() => {

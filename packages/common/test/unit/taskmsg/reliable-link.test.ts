@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import fc from 'fast-check';
 import { waitFor } from '@mesosgot/local/testing';
-import { ChannelClosedError, INITIAL_STREAM_CREDIT, InvalidArgumentError, ReliableLink, type TaskMsg } from '../../../src/internal.js';
+import { ChannelClosedError, DEFAULT_MAX_BATCH_BYTES, INITIAL_STREAM_CREDIT, InvalidArgumentError, RELAY_MAX_FRAME_BYTES, ReliableLink, type LinkTransport, type TaskMsg } from '../../../src/internal.js';
 import { LossyNetwork, NO_FAULTS, prng, type Faults } from './lossy-network.js';
 
 let net: LossyNetwork | undefined;
@@ -66,6 +66,39 @@ describe('ReliableLink', () => {
     expect(n.maxFrameSeen).toBeLessThanOrEqual(4096);
     // 5000 × ~102 bytes in 4 KiB frames: about 130 frames, nowhere near one per message.
     expect(n.framesOnWire.ab).toBeLessThan(400);
+  });
+
+  it('caps frames at RELAY_MAX_FRAME_BYTES on the relay, and fills them up to maxFrameBytes on a transport without a cap', async () => {
+    // 8 streams × the initial credit of 200-byte messages queued in one turn: some 400 KiB to pack.
+    const burst = async (n: LossyNetwork, received: TaskMsg[]): Promise<void> => {
+      const payload = new Uint8Array(200).fill(7);
+      for (let i = 0; i < 8 * INITIAL_STREAM_CREDIT; i++) expect(n.a.trySend({ taskName: `s${i % 8}`, data: payload })).toBe(true);
+      await waitFor(() => received.length === 8 * INITIAL_STREAM_CREDIT, { what: 'the whole burst' });
+    };
+    const relayed = start();
+    const atB: TaskMsg[] = [];
+    void collect(relayed.b, atB);
+    await burst(relayed, atB);
+    expect(relayed.maxFrameSeen).toBeLessThanOrEqual(RELAY_MAX_FRAME_BYTES);
+    expect(relayed.maxFrameSeen).toBeGreaterThan(RELAY_MAX_FRAME_BYTES / 2);
+    await relayed.stop();
+
+    const direct = start();
+    const frames: number[] = [];
+    const uncapped: LinkTransport = {
+      kind: 'direct',
+      isReliable: true,
+      transmit: async (frame) => {
+        frames.push(frame.length);
+        direct.b.onFrame(Uint8Array.from(frame));
+      },
+    };
+    direct.a.useTransport(uncapped);
+    const atB2: TaskMsg[] = [];
+    void collect(direct.b, atB2);
+    await burst(direct, atB2);
+    expect(Math.max(...frames)).toBeGreaterThan(2 * RELAY_MAX_FRAME_BYTES);
+    expect(Math.max(...frames)).toBeLessThanOrEqual(DEFAULT_MAX_BATCH_BYTES);
   });
 
   it('sends a message larger than the frame limit alone in its own frame', async () => {
