@@ -2,7 +2,7 @@ import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
 import { RingBuffer } from './ring-buffer.js';
 import { ChannelIterator } from './channel-iterator.js';
 import { BatchIterator } from './batch-iterator.js';
-import { CLOSED_RESULT, ManyRequest, ReceiveRequest, SendRequest } from './requests.js';
+import { CLOSED_RESULT, ManyRequest, ManySendRequest, ReceiveRequest, SendRequest } from './requests.js';
 import { WaitList } from './wait-list.js';
 import { EMPTY, type ReceiveWaiter, type SendWaiter } from './waiters.js';
 
@@ -38,8 +38,9 @@ export interface SendChannel<T> {
   /** Sends without waiting: false when it would block. Throws ChannelClosedError on a closed channel. */
   trySend(value: T): boolean;
   /**
-   * Sends `values` in order, as one `send` each would but paying for one promise per wait
-   * instead of one per value: resolves once the last one is buffered or handed to a receiver.
+   * Sends `values` in order, as one `send` each would but paying for at most one promise: what
+   * does not fit waits as one sender, taken value by value as room appears, and the promise
+   * resolves once the last one is buffered or handed to a receiver.
    * Values of other senders may come between two of ours (as between two `send`s). Rejects with
    * ChannelClosedError if the channel is or becomes closed, and with `signal.reason` on abort;
    * then the values before the first one not taken were sent (in order) and none after it.
@@ -286,10 +287,9 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     for (let n = Math.min(buffer.size, max - out.length); n > 0; n--) out.push(buffer.shift());
     // The buffer is empty while `out` has room, so a sender's value goes straight to `out`.
     while (!this.senders.isEmpty && (out.length < max || buffer.size < this.capacity)) {
-      const sender = this.senders.shift() as SendWaiter<T>;
-      if (out.length < max) out.push(sender.value);
-      else buffer.push(sender.value);
-      sender.complete();
+      const value = this.takeSent();
+      if (out.length < max) out.push(value);
+      else buffer.push(value);
     }
     if (this.isClosed && buffer.size === 0) this.checkDrained();
     return out;
@@ -299,22 +299,28 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
   _poll(): T | typeof EMPTY {
     if (this.buffer.size > 0) {
       const value = this.buffer.shift();
-      const sender = this.senders.shift();
-      if (sender !== null) {
-        this.buffer.push(sender.value);
-        sender.complete();
-      } else if (this.isClosed && this.buffer.size === 0) {
-        this.checkDrained();
-      }
+      if (!this.senders.isEmpty) this.buffer.push(this.takeSent());
+      else if (this.isClosed && this.buffer.size === 0) this.checkDrained();
       return value;
     }
     // Unbuffered (or capacity-0) rendezvous: take straight from a waiting sender.
-    const sender = this.senders.shift();
-    if (sender !== null) {
+    return this.senders.isEmpty ? EMPTY : this.takeSent();
+  }
+
+  /**
+   * Takes the next value of the oldest waiting sender (there must be one): a sender with more
+   * values stays first in line, any other leaves the line before it is told.
+   */
+  private takeSent(): T {
+    const sender = this.senders.first as SendWaiter<T>;
+    const value = sender.value;
+    if (sender.hasMore === true) {
+      sender.advance!();
+    } else {
+      this.senders.shift();
       sender.complete();
-      return sender.value;
     }
-    return EMPTY;
+    return value;
   }
 
   /** @internal Parks a receiver; the caller has checked that `_poll` is EMPTY and the channel open. */
@@ -337,16 +343,13 @@ export class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     this.senders.remove(waiter);
   }
 
-  /** The slow path of sendMany: one waiting `send`, then as many as fit without waiting, again. */
-  private async sendRest(values: readonly T[], from: number, options?: { signal?: AbortSignal }): Promise<void> {
-    let i = from;
-    while (i < values.length) {
-      await this.send(values[i] as T, options);
-      i++;
-      if (i === values.length) return;
-      if (this.isClosed) throw new ChannelClosedError();
-      i = this._offerMany(values, i);
-    }
+  /** The slow path of sendMany: `values[from…]` wait in line as one sender. */
+  private sendRest(values: readonly T[], from: number, options?: { signal?: AbortSignal }): Promise<void> {
+    const promise = new Promise<void>(capture);
+    const waiter = new ManySendRequest<T>(values, from, takeResolve() as () => void, takeReject());
+    this.senders.push(waiter);
+    if (options?.signal) waiter.watch(options.signal, this.senders);
+    return promise;
   }
 
   private checkDrained(): void {

@@ -51,6 +51,41 @@ export class SendRequest<T> extends AbortableWaiter implements SendWaiter<T> {
   }
 }
 
+/**
+ * A blocked `sendMany`: the values from `next` on, taken one at a time as room appears (the
+ * channel refills its buffer from the sender first in line), settled once the last one is
+ * taken: one promise for the whole rest, however slowly the receiver takes.
+ */
+export class ManySendRequest<T> extends AbortableWaiter implements SendWaiter<T> {
+  constructor(
+    private readonly values: readonly T[],
+    /** Index of the value to take next. */
+    private at: number,
+    private readonly resolve: () => void,
+    reject: (reason: unknown) => void,
+  ) {
+    super(reject);
+  }
+  get value(): T {
+    return this.values[this.at] as T;
+  }
+  get hasMore(): boolean {
+    return this.at + 1 < this.values.length;
+  }
+  advance(): void {
+    this.at++;
+  }
+  complete(): void {
+    this.at++;
+    this.unwatch();
+    this.resolve();
+  }
+  fail(error: Error): void {
+    this.unwatch();
+    this.rejectPromise(error);
+  }
+}
+
 export class ReceiveRequest<T> extends AbortableWaiter implements ReceiveWaiter<T> {
   constructor(
     private readonly resolve: (result: ReceiveResult<T>) => void,

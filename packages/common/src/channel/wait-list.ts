@@ -27,6 +27,11 @@ export class WaitList<W extends WaitNode> {
     this.tail = node;
   }
 
+  /** The oldest waiter (left in the list), or null. */
+  get first(): W | null {
+    return this.head;
+  }
+
   /** Removes and returns the oldest waiter, or null. */
   shift(): W | null {
     const node = this.head;

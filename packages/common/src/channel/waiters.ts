@@ -6,9 +6,18 @@ export interface ReceiveWaiter<T> extends WaitNode {
   deliver(value: T | undefined, ok: boolean): void;
 }
 
-/** @internal A waiting sender; its value is taken only when `complete` is called. */
+/**
+ * @internal A waiting sender; its value is taken only when `complete` is called. A sender of
+ * several values (a blocked `sendMany`) says `hasMore` while `value` is not its last: the
+ * channel then takes it with `advance` and leaves the sender first in line.
+ */
 export interface SendWaiter<T> extends WaitNode {
+  /** The value to take next. */
   readonly value: T;
+  /** More values follow `value`; `advance` then stands for taking it. */
+  readonly hasMore?: boolean;
+  /** `value` was taken and the next one is up (only while `hasMore`). */
+  advance?(): void;
   /** The value was taken (buffered or handed to a receiver). */
   complete(): void;
   /** The channel closed before the value was taken. */

@@ -189,9 +189,35 @@ describe('channel/channel batch path', () => {
     expect(await ch.receiveMany(3)).toEqual([0, 1, 2]);
     expect(await state(sent)).toBe('pending');
     expect(ch.length).toBe(2);
-    expect(await ch.receiveMany(10)).toEqual([3, 4, 5]);
+    // The rest waits as one sender: a batch receive takes all of it at once.
+    expect(await ch.receiveMany(10)).toEqual([3, 4, 5, 6]);
     expect(await state(sent)).toBe('resolved');
-    expect(await ch.receiveMany(10)).toEqual([6]);
+    expect(ch.length).toBe(0);
+  });
+
+  it('a blocked sendMany costs one wait however slowly the values are taken: a one-at-a-time receiver refills the buffer from it in order', async () => {
+    const ch = new Channel<number>(4);
+    const sent = ch.sendMany(range(0, 1000));
+    const got: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      // Room appears one value at a time; the buffer is refilled from the waiting sender at once.
+      expect(ch.length).toBe(Math.min(4, 1000 - i));
+      got.push(ch.tryReceive()!.value as number);
+      // It resolves once its last value is in the buffer (4 in at first, one more per take).
+      expect(await state(sent)).toBe(4 + i + 1 < 1000 ? 'pending' : 'resolved');
+    }
+    expect(got).toEqual(range(0, 1000));
+    expect(await state(sent)).toBe('resolved');
+    // Another sender queued behind it comes after every one of its values.
+    const first = ch.sendMany(range(0, 10));
+    const second = ch.send(99);
+    const order: number[] = [];
+    for await (const v of ch) {
+      order.push(v);
+      if (v === 99) break;
+    }
+    await Promise.all([first, second]);
+    expect(order).toEqual([...range(0, 10), 99]);
   });
 
   it('an aborted receiveMany rejects with the signal reason and takes nothing', async () => {
