@@ -153,8 +153,8 @@ function checkMsg(msg: TaskMsg): void {
   }
 }
 
-/** No lone surrogate (String.prototype.isWellFormed is ES2024; our lib is ES2023). */
-function isWellFormed(text: string): boolean {
+/** No lone surrogate, so `text` has a UTF-8 form (String.prototype.isWellFormed is ES2024; our lib is ES2023). */
+export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 

@@ -1,4 +1,4 @@
-import type { TaskMsg } from './codec.js';
+import { isWellFormed, type TaskMsg } from './codec.js';
 import { RingBuffer } from '../channel/ring-buffer.js';
 
 /**
@@ -24,6 +24,8 @@ export interface SendWaiter {
 export class LinkStream {
   /** UTF-8 length of `key`, measured once for frame budgeting. */
   readonly keyLength: number;
+  /** No lone surrogate in `key` (which has no UTF-8 form): messages may be sent on it. */
+  readonly keyIsWellFormed: boolean;
 
   // ---- outbound: our messages on this key to the peer ----
   /** The peer acknowledged every seq ≤ outAcked. */
@@ -66,6 +68,7 @@ export class LinkStream {
 
   constructor(readonly key: string) {
     this.keyLength = Buffer.byteLength(key, 'utf8');
+    this.keyIsWellFormed = isWellFormed(key);
   }
 
   /** Admitted messages not yet acknowledged (sent or not). */

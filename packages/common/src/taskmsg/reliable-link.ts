@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { ChannelClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors.js';
-import { TASK_MSG_OVERHEAD_BYTES, encodedTaskMsgLength, type TaskMsg } from './codec.js';
+import { TASK_MSG_OVERHEAD_BYTES, encodedTaskMsgLength, isWellFormed, type TaskMsg } from './codec.js';
 import { DEFAULT_MAX_BATCH_BYTES, FrameBatcher, type BatchSources } from './batch.js';
 import { LinkPacer, type PacerHooks } from './link-pacer.js';
 import { decodeLinkFrame, encodeLinkFrame } from './link-frame.js';
@@ -69,8 +69,6 @@ export interface LinkStreamStats {
   unread: number;
 }
 
-// With the u flag a surrogate pair is one code point, so only a lone surrogate is \p{Cs}.
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Carries TaskMsgs both ways between two processes over an unreliable, batching transport
@@ -204,11 +202,10 @@ export class ReliableLink {
    * Throws InvalidArgumentError for a message without a task name.
    */
   send(msg: TaskMsg, options?: { signal?: AbortSignal }): Promise<void> {
-    checkMsg(msg);
+    const s = this.sendingStream(msg);
     const tooLarge = this.oversize(msg);
     if (tooLarge !== undefined) return Promise.reject(tooLarge);
     if (this.state === 'closed') return Promise.reject(new ChannelClosedError('link'));
-    const s = this.stream(msg.taskName);
     if (s.closedByPeer) return Promise.reject(new ChannelClosedError(`stream "${s.key}"`));
     return this.outbox.send(s, msg, options?.signal);
   }
@@ -230,11 +227,10 @@ export class ReliableLink {
 
   /** Queues `msg` if its stream has credit now; false if it would have to wait. Never throws for credit. */
   trySend(msg: TaskMsg): boolean {
-    checkMsg(msg);
+    const s = this.sendingStream(msg);
     const tooLarge = this.oversize(msg);
     if (tooLarge !== undefined) throw tooLarge;
     if (this.state === 'closed') throw new ChannelClosedError('link');
-    const s = this.stream(msg.taskName);
     if (s.closedByPeer) throw new ChannelClosedError(`stream "${s.key}"`);
     return this.outbox.tryAdmit(s, msg);
   }
@@ -385,6 +381,17 @@ export class ReliableLink {
 
   // ---- outbound ---------------------------------------------------------------------------
 
+  /**
+   * The stream `msg` goes on, after checking the message (InvalidArgumentError). Whether a key
+   * is well-formed UTF-16 is measured once, when its stream is made.
+   */
+  private sendingStream(msg: TaskMsg): LinkStream {
+    checkMsg(msg);
+    const s = this.stream(msg.taskName);
+    if (!s.keyIsWellFormed) throw new InvalidArgumentError('msg.taskName', msg.taskName, 'is not well-formed UTF-16');
+    return s;
+  }
+
   private stream(key: string): LinkStream {
     let s = this.streams.get(key);
     if (s === undefined) {
@@ -447,9 +454,9 @@ function checkMsg(msg: TaskMsg): void {
   if (typeof msg.data !== 'string' && !(msg.data instanceof Uint8Array)) {
     throw new InvalidArgumentError('msg.data', msg.data, 'must be a string or a Uint8Array');
   }
-  // A lone surrogate has no UTF-8 form: it would arrive as U+FFFD, a silently different message.
-  if (LONE_SURROGATE.test(msg.taskName)) throw new InvalidArgumentError('msg.taskName', msg.taskName, 'is not well-formed UTF-16');
-  if (typeof msg.data === 'string' && LONE_SURROGATE.test(msg.data)) {
+  // A lone surrogate has no UTF-8 form: it would arrive as U+FFFD, a silently different message
+  // (the task name is checked where its stream is made, ReliableLink.sendingStream).
+  if (typeof msg.data === 'string' && !isWellFormed(msg.data)) {
     throw new InvalidArgumentError('msg.data', msg.data, 'is not well-formed UTF-16 (a lone surrogate)');
   }
 }

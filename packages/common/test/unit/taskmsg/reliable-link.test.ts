@@ -422,6 +422,11 @@ describe('ReliableLink', () => {
     const n = start();
     expect(() => n.a.send({ taskName: '', data: 'x' })).toThrow(InvalidArgumentError);
     expect(() => n.a.send({ taskName: 't', data: 5 as unknown as string })).toThrow(InvalidArgumentError);
+    // A lone surrogate has no UTF-8 form: refused in a name (also of a stream made by receive) and in string data.
+    expect(() => n.a.send({ taskName: 'x\uD800', data: 'x' })).toThrow(/well-formed/);
+    n.a.receive('y\uDC00');
+    expect(() => n.a.trySend({ taskName: 'y\uDC00', data: 'x' })).toThrow(/well-formed/);
+    expect(() => n.a.send({ taskName: 't', data: 'a\uD800b' })).toThrow(/well-formed/);
     expect(() => new ReliableLink({ transmit: async () => {}, receiveWindow: 10 })).toThrow(/receiveWindow/);
     n.a.receive('x');
     expect(() => n.a.receive('x')).toThrow(/already has a consumer/);
