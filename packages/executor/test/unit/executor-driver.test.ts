@@ -241,13 +241,20 @@ describe('MesosExecutorDriver - status updates', () => {
     agent = await FakeAgent.start();
     const http = new HttpAgentTransport(loadAgentEnv(agent.env()));
     let mostListeners = 0;
-    // The HTTP transport, noting how many abort listeners the signal of each call carries once sent.
+    // The HTTP transport, noting the most abort listeners the signal of any call ever carries
+    // (counted as they are added, whenever the transport adds them: before or after an await).
+    const watch = (signal: AbortSignal): void => {
+      const add = signal.addEventListener.bind(signal);
+      signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => {
+        add(...args);
+        mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
+      };
+    };
     const transport: AgentTransport = {
       subscribe: (call, signal) => http.subscribe(call, signal),
       send: (call, signal, options) => {
-        const sent = http.send(call, signal, options);
-        if (signal !== undefined) mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
-        return sent;
+        if (signal !== undefined) watch(signal);
+        return http.send(call, signal, options);
       },
       close: () => http.close(),
     };
