@@ -90,14 +90,14 @@ export class ByteReader {
     throw new ProtocolError('varint longer than 8 bytes', start);
   }
 
-  /** A view of the next `length` bytes (no copy). */
-  slice(length: number): Buffer {
+  /** Steps over the next `length` bytes (checked); returns where they start in `buffer`. */
+  skip(length: number): number {
     if (length > this.remaining) {
       throw new ProtocolError(`truncated frame: ${length} bytes announced, ${this.remaining} left`, this.offset);
     }
-    const view = this.buffer.subarray(this.offset, this.offset + length);
+    const start = this.offset;
     this.offset += length;
-    return view;
+    return start;
   }
 
   utf8(length: number): string {

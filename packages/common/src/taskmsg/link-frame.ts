@@ -220,8 +220,9 @@ function readEntry(r: ByteReader): Uint8Array | string {
     // Small payloads are copied so a kept message does not pin its whole frame (the smallest
     // into shared slabs, payload-slab.ts); a large one is most of its frame anyway, and copying
     // it again cost a third of the time of 1 MiB messages.
-    const view = r.slice(length);
-    return length >= SHARE_ENTRY_BYTES ? new Uint8Array(view.buffer, view.byteOffset, view.length) : copyPayload(view);
+    const start = r.skip(length);
+    const { buffer } = r;
+    return length >= SHARE_ENTRY_BYTES ? new Uint8Array(buffer.buffer, buffer.byteOffset + start, length) : copyPayload(buffer, start, length);
   }
   throw new ProtocolError(`unknown entry kind ${kind}`, kindAt);
 }
