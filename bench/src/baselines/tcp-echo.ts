@@ -40,7 +40,8 @@ export async function startEchoServer(): Promise<EchoServer> {
   };
 }
 
-async function connect(port: number): Promise<net.Socket> {
+/** A connected loopback client with Nagle off. */
+export async function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', noDelay: true }, () => {
       socket.off('error', reject);

@@ -12,6 +12,9 @@
  * - direct (the default, 4 tasks on 2 agents): the same frames on each executor's own TCP
  *   connection to the scheduler. Baseline: the relay rows, measured in paired rounds of the same
  *   run. Goals: ≥ 1,000,000 msg/s each way; 1 MiB messages scheduler → task ≥ 300 MB/s.
+ *   Beside them, report-only: the same bytes one way over a bare loopback socket
+ *   (baselines/tcp-one-way.ts), rounds alternating with the direct ones, the ceiling of any
+ *   transport on this machine at that moment.
  */
 import { performance } from 'node:perf_hooks';
 import type { TaskMsg } from '@mesosgot/common';
@@ -19,6 +22,7 @@ import type { Benchmark, MetricSpec } from '../harness/benchmark.js';
 import { measurePaired } from '../harness/measure.js';
 import { judge, unavailableRows, type Row } from '../harness/row.js';
 import { perSecond } from '../harness/stats.js';
+import { loopbackOneWay } from '../baselines/tcp-one-way.js';
 import { benchTask, loadDriverStack, startDriverCluster, type DriverCluster } from '../cluster/bench-framework.js';
 import { MESSAGE_BYTES, startGoTaskBench, type GoTaskBench } from '../cluster/gotask-bench.js';
 
@@ -32,6 +36,7 @@ const DIRECT_GOALS: MetricSpec['goals'] = [{ kind: 'min', value: 1_000_000 }];
 const DIRECT_DOWN: MetricSpec = { metric: 'e2e one-way msgs, scheduler→task, direct', unit: 'msg/s', goals: DIRECT_GOALS };
 const DIRECT_UP: MetricSpec = { metric: 'e2e one-way msgs, task→scheduler, direct', unit: 'msg/s', goals: DIRECT_GOALS };
 const DIRECT_LARGE: MetricSpec = { metric: 'e2e 1 MiB msgs scheduler→task, direct', unit: 'MB/s', goals: [{ kind: 'min', value: 300 }] };
+const DIRECT_CEILING: MetricSpec = { metric: 'e2e direct ceiling: same bytes, bare loopback TCP', unit: 'msg/s' };
 const LARGE_BYTES = 1024 * 1024;
 const TASKS = 4;
 const EXECUTOR_ID = 'bench-exec-0';
@@ -146,7 +151,7 @@ export const e2eMessages: Benchmark = {
  */
 export const e2eDirect: Benchmark = {
   name: 'e2e-direct',
-  metrics: [DIRECT_DOWN, DIRECT_UP, DIRECT_LARGE],
+  metrics: [DIRECT_DOWN, DIRECT_UP, DIRECT_LARGE, DIRECT_CEILING],
   async run({ quick, signal }): Promise<Row[]> {
     const relayCount = quick ? 2_000 : 20_000;
     const directCount = quick ? 20_000 : 200_000;
@@ -166,6 +171,17 @@ export const e2eDirect: Benchmark = {
       rows.push(judge({ ...DIRECT_DOWN, value: down.subject.median, baseline: down.baseline.median, baselineName: 'relay', note }));
       const up = await measurePaired(() => gotaskUp(relay, relayCount), () => gotaskUp(direct, directCount), plan);
       rows.push(judge({ ...DIRECT_UP, value: up.subject.median, baseline: up.baseline.median, baselineName: 'relay', note }));
+      // The ceiling, in rounds alternating with the direct down rows so both see the same load.
+      const ceiling = await measurePaired(() => gotaskDown(direct, directCount), () => loopbackOneWay(directCount, MESSAGE_BYTES), plan);
+      rows.push(
+        judge({
+          ...DIRECT_CEILING,
+          value: ceiling.subject.median,
+          baseline: ceiling.baseline.median,
+          baselineName: 'direct, scheduler→task',
+          note: `${directCount} × ${MESSAGE_BYTES} B as frame bytes, one connection, both ends in one process; median of ${plan.rounds}`,
+        }),
+      );
       const large = await measurePaired(() => gotaskDown(relay, relayLarge, LARGE_BYTES), () => gotaskDown(direct, largeCount, LARGE_BYTES), plan);
       rows.push(
         judge({
