@@ -5,6 +5,7 @@
  * nothing: the link rewinds to its oldest unacknowledged message and sends it again on the new
  * path, and the receiver drops what it already has (docs/protocol.md, "Data plane").
  */
+import type { ContentType } from '../http/content-type.js';
 
 /**
  * `relay`: Mesos framework messages through the master and the agent (at most once, may drop).
@@ -13,11 +14,12 @@
 export type LinkTransportKind = 'relay' | 'direct';
 
 /**
- * Byte limit of a frame on the relay (64 KiB). A relayed frame travels base64 inside JSON (4/3
- * of its size), and the driver, the master and the agent each hold that text as one string.
- * V8 puts a string over ~128 KiB on pages of its own, and here such a string cost about 1 ms
- * to make where one of 120 KB cost 10 µs: frames whose text stays under that size relay
- * several times cheaper per message than 256 KiB frames, however many more calls they take.
+ * Byte limit of a frame on the relay in JSON (64 KiB). There a frame travels base64 inside the
+ * call's JSON (4/3 of its size), and the driver, the master and the agent each hold that text
+ * as one string. V8 puts a string over ~128 KiB on pages of its own, and here such a string
+ * cost about 1 ms to make where one of 120 KB cost 10 µs: frames whose text stays under that
+ * size relay several times cheaper per message than 256 KiB frames, however many more calls
+ * they take. In protobuf the frame is raw bytes in the call, and fewer, larger calls win.
  */
 export const RELAY_MAX_FRAME_BYTES = 64 * 1024;
 
@@ -43,9 +45,10 @@ export interface LinkTransport {
 }
 
 /**
- * A transport over Mesos framework messages: `transmit` sends one frame as one MESSAGE call.
- * Its frames are capped at RELAY_MAX_FRAME_BYTES.
+ * A transport over Mesos framework messages: `transmit` sends one frame as one MESSAGE call,
+ * encoded as `encoding` (the driver's content type). In JSON its frames are capped at
+ * RELAY_MAX_FRAME_BYTES.
  */
-export function relayTransport(transmit: (frame: Uint8Array) => Promise<void>): LinkTransport {
-  return { kind: 'relay', isReliable: false, maxFrameBytes: RELAY_MAX_FRAME_BYTES, transmit };
+export function relayTransport(transmit: (frame: Uint8Array) => Promise<void>, encoding: ContentType = 'json'): LinkTransport {
+  return encoding === 'json' ? { kind: 'relay', isReliable: false, maxFrameBytes: RELAY_MAX_FRAME_BYTES, transmit } : { kind: 'relay', isReliable: false, transmit };
 }

@@ -8,7 +8,7 @@
  * shutdown callback the driver delivers no MESSAGE events (callbacks run one at a time), so no
  * acknowledgement can arrive and that is the best flush there is.
  */
-import { ReliableLink, relayTransport, type LinkTransport, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common/internal';
+import { ReliableLink, relayTransport, type ContentType, type LinkTransport, type ReliableLinkOptions, type ReliableLinkStats, type TaskMsg } from '@mesosgot/common/internal';
 import type { TaskLink } from './message-pump.js';
 
 export type ExecutorLinkOptions = Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
@@ -25,9 +25,12 @@ export class ExecutorLink implements TaskLink {
   /** The framework-message path, kept for when a direct connection breaks. */
   readonly relay: LinkTransport;
 
-  /** `transmit` sends one frame as a framework message (ExecutorDriver.sendFrameworkMessage). */
-  constructor(transmit: (frame: Uint8Array) => Promise<void>, options: ExecutorLinkOptions = {}) {
-    this.relay = this.#counted(relayTransport(transmit));
+  /**
+   * `transmit` sends one frame as a framework message (ExecutorDriver.sendFrameworkMessage),
+   * encoded as `encoding` (the driver's content type).
+   */
+  constructor(transmit: (frame: Uint8Array) => Promise<void>, options: ExecutorLinkOptions = {}, encoding: ContentType = 'json') {
+    this.relay = this.#counted(relayTransport(transmit, encoding));
     this.#link = new ReliableLink({ ...options, transport: this.relay });
   }
 

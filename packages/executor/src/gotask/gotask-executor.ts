@@ -238,7 +238,7 @@ export class GoTaskExecutor {
       return this.#running;
     }
     this.#driver = driver;
-    this.#link = new ExecutorLink((frame) => driver.sendFrameworkMessage(frame), this.#options.link);
+    this.#link = new ExecutorLink((frame) => driver.sendFrameworkMessage(frame), this.#options.link, driver.agentEnv.contentType);
     this.#dataPlane = new DataPlaneClient({ link: this.#link, executorId: driver.agentEnv.executorId, logger: this.#logger });
     this.#dataPlane.start();
     this.#running = this.#serve(driver, this.#link);

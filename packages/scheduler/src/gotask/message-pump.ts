@@ -29,6 +29,7 @@ import {
   InvalidArgumentError,
   ProtocolError,
   type Channel,
+  type ContentType,
   type ReceiveChannel,
   type TaskMsg,
 } from '@mesosgot/common/internal';
@@ -49,6 +50,8 @@ export interface MessagePumpOptions {
   /** A message could not be delivered or a frame was bad: reported, never silently dropped. */
   onError: (error: Error) => void;
   link?: Omit<ReliableLinkOptions, 'transmit' | 'transport'>;
+  /** The driver's content type: how MESSAGE calls carry the relay's frames (default JSON). */
+  relayEncoding?: ContentType;
   /** The direct data plane; without it every link stays on the relay (`--data-plane relay`). */
   dataPlane?: {
     server: DataPlaneServer;
@@ -148,7 +151,7 @@ export class MessagePump {
       const { driver } = this.options;
       const relay = relayTransport(async (frame) => {
         await driver.sendFrameworkMessage({ value: executorId }, { value: agentId }, frame);
-      });
+      }, this.options.relayEncoding);
       const link = new ReliableLink({ ...this.options.link, transport: relay });
       entry = { link, agentId, relay, direct: undefined, offered: false, saidRelay: false, inbound: Promise.resolve() };
       entry.inbound = this.pumpInbound(executorId, entry);

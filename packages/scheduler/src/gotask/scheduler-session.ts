@@ -194,6 +194,7 @@ export class SchedulerSession {
       schedIn: this.o.schedIn,
       onError,
       logger: this.o.logger,
+      relayEncoding: contentType,
       ...(this.o.link ? { link: this.o.link } : {}),
       ...(dataPlane ? { dataPlane } : {}),
     });

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import fc from 'fast-check';
 import { waitFor } from '@mesosgot/local/testing';
-import { ChannelClosedError, DEFAULT_MAX_BATCH_BYTES, INITIAL_STREAM_CREDIT, InvalidArgumentError, RELAY_MAX_FRAME_BYTES, ReliableLink, type LinkTransport, type TaskMsg } from '../../../src/internal.js';
+import { ChannelClosedError, DEFAULT_MAX_BATCH_BYTES, INITIAL_STREAM_CREDIT, InvalidArgumentError, RELAY_MAX_FRAME_BYTES, ReliableLink, relayTransport, type LinkTransport, type TaskMsg } from '../../../src/internal.js';
 import { LossyNetwork, NO_FAULTS, prng, type Faults } from './lossy-network.js';
 
 let net: LossyNetwork | undefined;
@@ -99,6 +99,13 @@ describe('ReliableLink', () => {
     await burst(direct, atB2);
     expect(Math.max(...frames)).toBeGreaterThan(2 * RELAY_MAX_FRAME_BYTES);
     expect(Math.max(...frames)).toBeLessThanOrEqual(DEFAULT_MAX_BATCH_BYTES);
+  });
+
+  it('caps relay frames only when MESSAGE calls carry them as base64 JSON text, not as protobuf bytes', () => {
+    const transmit = async (): Promise<void> => undefined;
+    expect(relayTransport(transmit).maxFrameBytes).toBe(RELAY_MAX_FRAME_BYTES);
+    expect(relayTransport(transmit, 'json').maxFrameBytes).toBe(RELAY_MAX_FRAME_BYTES);
+    expect(relayTransport(transmit, 'protobuf').maxFrameBytes).toBeUndefined();
   });
 
   it('sends a message larger than the frame limit alone in its own frame', async () => {
