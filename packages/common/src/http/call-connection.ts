@@ -9,7 +9,6 @@
  *   the pool; one whose socket breaks before its answer is sent once more, on a new socket.
  */
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { exchange, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
 
 export interface CallConnectionOptions {
@@ -27,16 +26,18 @@ interface Turn {
   start(): void;
 }
 
-/** The keep-alive socket pool of one origin: `keepAlive` sockets of an https origin trust `ca`. */
-export function originAgent(origin: string, options: { maxSockets: number; ca?: string | Buffer | undefined }): HttpAgent {
+/** The keep-alive socket pool of one origin; an https origin's (node:https is loaded then) trusts `ca`. */
+export async function originAgent(origin: string, options: { maxSockets: number; ca?: string | Buffer | undefined }): Promise<HttpAgent> {
   const pool = { keepAlive: true, maxSockets: options.maxSockets };
   if (!origin.startsWith('https:')) return new HttpAgent(pool);
+  const { Agent: HttpsAgent } = await import('node:https');
   return new HttpsAgent(options.ca === undefined ? pool : { ...pool, ca: options.ca });
 }
 
 export class CallConnection {
-  readonly #agent: HttpAgent;
-  readonly #depth: number;
+  readonly #options: CallConnectionOptions;
+  /** Made by the first call. */
+  #agent: Promise<HttpAgent> | undefined;
   readonly #waiting: Turn[] = [];
   /** Calls holding a turn (sent, answer not read yet). */
   #running = 0;
@@ -44,8 +45,7 @@ export class CallConnection {
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: CallConnectionOptions) {
-    this.#depth = options.depth;
-    this.#agent = originAgent(options.origin, { maxSockets: options.depth, ca: options.ca });
+    this.#options = options;
   }
 
   /**
@@ -57,7 +57,8 @@ export class CallConnection {
     await this.#turn(isRepeatable, request.signal);
     let response: ExchangeResponse;
     try {
-      const sent = { ...request, agent: this.#agent };
+      const { origin, depth, ca } = this.#options;
+      const sent = { ...request, agent: await (this.#agent ??= originAgent(origin, { maxSockets: depth, ca })) };
       response = await exchange(sent).catch((error: unknown) => {
         // Unknown whether the server saw it: only a call that is harmless twice goes again.
         if (!isRepeatable || request.signal?.aborted === true) throw error;
@@ -74,7 +75,7 @@ export class CallConnection {
   /** Resolves once every call sent or waiting was answered, then closes the sockets. */
   async close(): Promise<void> {
     if (this.#running + this.#waiting.length > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    this.#agent.destroy();
+    if (this.#agent !== undefined) (await this.#agent).destroy();
   }
 
   #turn(isRepeatable: boolean, signal: AbortSignal | undefined): Promise<void> {
@@ -111,7 +112,7 @@ export class CallConnection {
     for (;;) {
       const next = this.#waiting[0];
       if (next === undefined || this.#isPlainRunning) break;
-      if (next.isRepeatable ? this.#running >= this.#depth : this.#running > 0) break;
+      if (next.isRepeatable ? this.#running >= this.#options.depth : this.#running > 0) break;
       this.#waiting.shift();
       this.#running++;
       if (!next.isRepeatable) this.#isPlainRunning = true;

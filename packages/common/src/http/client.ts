@@ -212,8 +212,9 @@ export class MesosHttpClient {
           this.#useOrigin(target.origin);
           if (stream !== undefined) this.#dropStream(stream);
           // A new SUBSCRIBE always uses a new connection (docs/protocol.md, "Connections").
-          stream = originAgent(target.origin, { maxSockets: 1, ca: this.#ca });
+          stream = await originAgent(target.origin, { maxSockets: 1, ca: this.#ca });
           this.#streams.add(stream);
+          if (this.#isClosed) throw new DriverStoppedError(`${callType} not sent: MesosHttpClient is closed`);
           return redirectable(await exchange({ url: target, method: 'POST', headers, body: payload, agent: stream, signal: requestSignal }));
         },
         { callType, ...(this.#isTrustedOrigin === undefined ? {} : { isTrustedOrigin: this.#isTrustedOrigin }) },

@@ -4,7 +4,6 @@
  * parser in every process (some 35–50 MiB of peak resident memory for a scheduler or executor).
  */
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 /** What `exchange` sends. */
 export interface ExchangeRequest {
@@ -12,7 +11,7 @@ export interface ExchangeRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string | Uint8Array;
-  /** Holds the connection (keep-alive pool, TLS options); an https agent for an https URL. */
+  /** Holds the connection (keep-alive pool, TLS options); an https agent (node:https) for an https URL. */
   agent: Agent;
   /**
    * Aborts the request with `signal.reason`: before the response headers the promise rejects
@@ -39,12 +38,12 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       reject(signal.reason);
       return;
     }
-    const send = request.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
     let outgoing: ReturnType<typeof httpRequest>;
     try {
-      outgoing = send(request.url, { method: request.method, headers, agent: request.agent });
+      // node:http's request speaks TLS through an https agent: node:https stays unloaded for http.
+      outgoing = httpRequest(request.url, { method: request.method, headers, agent: request.agent });
     } catch (error) {
       // A header value Node refuses (ERR_INVALID_CHAR): nothing was sent.
       reject(error);

@@ -26,7 +26,7 @@ export async function getJson(url: string, options: GetJsonOptions): Promise<unk
   const target = new URL(url);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
   // One socket of its own, closed after the answer: these reads are rare.
-  const agent = originAgent(target.origin, { maxSockets: 1 });
+  const agent = await originAgent(target.origin, { maxSockets: 1 });
   try {
     const { status, headers, body } = await exchange({ url: target, method: 'GET', headers: options.headers ?? {}, agent, signal: options.signal });
     // Any other answer is dropped with the socket (finally).

@@ -21,12 +21,13 @@ export class HttpAgentTransport implements AgentTransport {
   }
 
   async subscribe(call: ExecutorCall, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
-    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, await this.#body(call), { headers: this.#headers, signal, callType: call.type });
+    const subscription = await this.#client.subscribe(EXECUTOR_API_PATH, this.contentType === 'protobuf' ? await this.#protobuf(call) : call, { headers: this.#headers, signal, callType: call.type });
     return subscription.records;
   }
 
   async send(call: ExecutorCall, signal?: AbortSignal, options: { isRepeatable?: boolean } = {}): Promise<void> {
-    await this.#client.call(EXECUTOR_API_PATH, await this.#body(call), {
+    // A JSON call goes as its object (the client writes it) and is handed over at once.
+    await this.#client.call(EXECUTOR_API_PATH, this.contentType === 'protobuf' ? await this.#protobuf(call) : call, {
       headers: this.#headers,
       callType: call.type,
       ...(signal ? { signal } : {}),
@@ -34,9 +35,8 @@ export class HttpAgentTransport implements AgentTransport {
     });
   }
 
-  /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
-  async #body(call: ExecutorCall): Promise<object | Uint8Array> {
-    if (this.contentType !== 'protobuf') return call;
+  /** A protobuf call's bytes (the codecs load with the first one). */
+  async #protobuf(call: ExecutorCall): Promise<Uint8Array> {
     return (await loadWireCodecs()).EXECUTOR_CALL_CODEC.toBinary(call);
   }
 

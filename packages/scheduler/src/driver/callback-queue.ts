@@ -3,14 +3,21 @@
  * waits until the previous one's promise settles. The reader of the event stream only waits when
  * MAX_PENDING_CALLBACKS are queued, so heartbeats keep being read while a callback is slow.
  */
-import PQueue from 'p-queue';
 import type { SchedulerCallback } from '../events/scheduler-callback.js';
 
 /** Callbacks queued before the stream reader waits (backpressure on the event stream). */
 export const MAX_PENDING_CALLBACKS = 256;
 
 export class CallbackQueue {
-  readonly #queue = new PQueue({ concurrency: 1 });
+  /** Queued, not started yet: what MAX_PENDING_CALLBACKS bounds. */
+  #waiting = 0;
+  /** Queued or running. */
+  #pending = 0;
+  /** The run of the last callback queued; the next one starts when it settled. */
+  #tail: Promise<void> = Promise.resolve();
+  /** push() callers waiting for room, woken one per started callback. */
+  readonly #roomWaiters: (() => void)[] = [];
+  readonly #idleWaiters: (() => void)[] = [];
 
   constructor(
     /** Runs one callback; rejects with what it threw. */
@@ -26,20 +33,30 @@ export class CallbackQueue {
    * Resolves when queued, waiting while the queue is full.
    */
   async push(callback: SchedulerCallback, after?: () => void): Promise<void> {
-    if (this.#queue.size >= MAX_PENDING_CALLBACKS) await this.#queue.onSizeLessThan(MAX_PENDING_CALLBACKS);
-    void this.#queue.add(async () => {
-      if (!this.mayRun(callback)) return;
-      try {
-        await this.invoke(callback);
-      } catch (error) {
-        return this.onFailure(error, callback);
-      }
-      after?.();
-    });
+    while (this.#waiting >= MAX_PENDING_CALLBACKS) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    this.#waiting++;
+    this.#pending++;
+    const run = (): Promise<void> => this.#run(callback, after);
+    this.#tail = this.#tail.then(run, run);
   }
 
   /** Resolves when every queued callback has run. Do not await it from inside a callback. */
   onIdle(): Promise<void> {
-    return this.#queue.onIdle();
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #run(callback: SchedulerCallback, after: (() => void) | undefined): Promise<void> {
+    this.#waiting--;
+    this.#roomWaiters.shift()?.();
+    try {
+      if (!this.mayRun(callback)) return;
+      await this.invoke(callback);
+      after?.();
+    } catch (error) {
+      this.onFailure(error, callback);
+    } finally {
+      if (--this.#pending === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
   }
 }

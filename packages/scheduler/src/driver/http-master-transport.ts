@@ -38,7 +38,7 @@ export class HttpMasterTransport implements MasterTransport {
 
   async subscribe(masterUrl: string, call: SchedulerCall, { signal }: { signal: AbortSignal }): Promise<OpenedStream> {
     const client = this.#client(masterUrl);
-    const subscription = await client.subscribe(SCHEDULER_API_PATH, await this.#body(call), { signal, callType: call.type });
+    const subscription = await client.subscribe(SCHEDULER_API_PATH, this.#isProtobuf ? await this.#protobuf(call) : call, { signal, callType: call.type });
     if (subscription.streamId === undefined || subscription.streamId === '') {
       subscription.close();
       // Every call needs it (docs/protocol.md, "Stream id"): a subscription without one is unusable.
@@ -60,7 +60,8 @@ export class HttpMasterTransport implements MasterTransport {
       break;
     }
     client ??= this.#client(masterUrl);
-    await client.call(SCHEDULER_API_PATH, await this.#body(call), {
+    // A JSON call goes as its object (the client writes it) and is handed over at once.
+    await client.call(SCHEDULER_API_PATH, this.#isProtobuf ? await this.#protobuf(call) : call, {
       callType: call.type,
       headers: { 'Mesos-Stream-Id': options.streamId },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -74,9 +75,12 @@ export class HttpMasterTransport implements MasterTransport {
     await Promise.all(clients.map((c) => c.close()));
   }
 
-  /** A JSON call goes as its object (the client writes it); a protobuf one is encoded here. */
-  async #body(call: SchedulerCall): Promise<object | Uint8Array> {
-    if (this.options.contentType !== 'protobuf') return call;
+  get #isProtobuf(): boolean {
+    return this.options.contentType === 'protobuf';
+  }
+
+  /** A protobuf call's bytes (the codecs load with the first one). */
+  async #protobuf(call: SchedulerCall): Promise<Uint8Array> {
     return (await loadWireCodecs()).SCHEDULER_CALL_CODEC.toBinary(call);
   }
 

@@ -7,7 +7,6 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import {
   ProtocolError,
   SocketFrameParser,
@@ -45,7 +44,8 @@ export interface DataPlaneServerOptions {
 }
 
 export class DataPlaneServer {
-  readonly #server: Server;
+  /** Made by start(): node:tls is loaded only for a TLS data plane. */
+  #server: Server | undefined;
   /** Expected credential per executor; written by admit/revoke. Bound: one per executor launched. */
   readonly #credentials = new Map<string, Buffer>();
   /** Sockets not yet closed, so stop() can end them. */
@@ -55,14 +55,7 @@ export class DataPlaneServer {
   readonly #stopping = new AbortController();
   #address: { host: string; port: number } | undefined;
 
-  constructor(private readonly options: DataPlaneServerOptions) {
-    const onSocket = (socket: Socket): void => void this.#handshake(socket);
-    this.#server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onSocket) : createServer(onSocket);
-    // A TLS client that fails its handshake never reaches onSocket; say why once per attempt.
-    this.#server.on('tlsClientError', (error: Error, socket: Socket) => {
-      options.logger.warn(`data plane: refused a TLS connection from ${socket.remoteAddress ?? '?'}: ${error.message}`);
-    });
-  }
+  constructor(private readonly options: DataPlaneServerOptions) {}
 
   /** Whether connections are TLS. */
   get isTls(): boolean {
@@ -75,12 +68,22 @@ export class DataPlaneServer {
   }
 
   /** Binds; resolves with the address and port (the real one for port 0), rejects if binding fails. */
-  start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<{ host: string; port: number }> {
+    const { tls, logger } = this.options;
+    const onSocket = (socket: Socket): void => void this.#handshake(socket);
+    const server = tls ? (await import('node:tls')).createServer({ cert: tls.cert, key: tls.key }, onSocket) : createServer(onSocket);
+    // A TLS client that fails its handshake never reaches onSocket; say why once per attempt.
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      logger.warn(`data plane: refused a TLS connection from ${socket.remoteAddress ?? '?'}: ${error.message}`);
+    });
+    // stop() came while node:tls was loading: nothing may listen after it.
+    this.#stopping.signal.throwIfAborted();
+    this.#server = server;
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.options.port, this.options.host, () => {
-        this.#server.off('error', reject);
-        const info = this.#server.address() as AddressInfo;
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        const info = server.address() as AddressInfo;
         this.#address = { host: this.options.host, port: info.port };
         resolve(this.#address);
       });
@@ -106,8 +109,9 @@ export class DataPlaneServer {
   async stop(): Promise<void> {
     this.#stopping.abort();
     for (const socket of this.#sockets) socket.destroy();
-    if (!this.#server.listening) return;
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const server = this.#server;
+    if (server === undefined || !server.listening) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   async #handshake(socket: Socket): Promise<void> {

@@ -5,7 +5,8 @@
  * (the built packages, as an application runs them) imports the scheduler's main entry under a
  * module-load hook and builds a GoTaskScheduler for `--master http://… --no-status`; what it
  * loaded must include none of the embedded cluster, the bundler, the ZooKeeper client, undici
- * (the HTTP client is node:http's), the protobuf schemas or the status page.
+ * (the HTTP client is node:http's), TLS (no https master, no TLS data plane), the protobuf
+ * schemas or the status page.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -55,7 +56,7 @@ async function loadedBy(): Promise<string[]> {
 }
 
 describe('regression: lean-scheduler-imports', () => {
-  it('a JSON scheduler for a remote master without status page loads no embedded cluster, bundler, ZooKeeper client, undici, protobuf schemas or status page', async () => {
+  it('a JSON scheduler for a remote master without status page loads no embedded cluster, bundler, ZooKeeper client, undici, TLS, protobuf schemas or status page', async () => {
     const loaded = await loadedBy();
     // The hook saw the scheduler itself: an empty list would prove nothing.
     expect(loaded.some((url) => url.includes('/packages/scheduler/dist/gotask/gotask-scheduler.js'))).toBe(true);
@@ -70,6 +71,7 @@ describe('regression: lean-scheduler-imports', () => {
         /@bufbuild\//,
         /\/wire\/gen\//,
         /\/gotask\/status-(server|page)\.js$/,
+        /^node:(tls|https)$/,
       ].some((p) => p.test(url)),
     );
     expect(heavy).toEqual([]);
