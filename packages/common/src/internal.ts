@@ -11,6 +11,7 @@ export {
   addResources,
   subtractResources,
   resourcesContain,
+  ResourceBalance,
   isEmptyResources,
   scalarOf,
   rangesOf,

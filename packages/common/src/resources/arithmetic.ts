@@ -8,6 +8,7 @@ import {
   toGroups,
   toMillis,
   unionRanges,
+  type ResourceGroup,
 } from './resource-groups.js';
 
 /*
@@ -31,6 +32,43 @@ export function addResources(a: readonly Resource[], b: readonly Resource[]): Re
  */
 export function subtractResources(a: readonly Resource[], b: readonly Resource[]): Resource[] {
   const have = toGroups(a);
+  subtractFrom(have, b);
+  return fromGroups(have.values());
+}
+
+/** True if `want` fits in `have` identity by identity (Mesos `Resources::contains`). */
+export function resourcesContain(have: readonly Resource[], want: readonly Resource[]): boolean {
+  return groupsContain(toGroups(have), want);
+}
+
+/**
+ * What is left of some resources while many requests are checked against it and taken from it
+ * one after another (the tasks of one ACCEPT against its offers): grouped once, not at every
+ * step. `contains` and `subtract` are resourcesContain and subtractResources on the balance.
+ */
+export class ResourceBalance {
+  readonly #groups: Map<string, ResourceGroup>;
+
+  constructor(resources: readonly Resource[]) {
+    this.#groups = toGroups(resources);
+  }
+
+  contains(want: readonly Resource[]): boolean {
+    return groupsContain(this.#groups, want);
+  }
+
+  subtract(b: readonly Resource[]): void {
+    subtractFrom(this.#groups, b);
+  }
+
+  /** What is left, normalised as subtractResources returns it. */
+  resources(): Resource[] {
+    return fromGroups(this.#groups.values());
+  }
+}
+
+/** Takes `b` from `have` in place, saturating (see subtractResources). */
+function subtractFrom(have: Map<string, ResourceGroup>, b: readonly Resource[]): void {
   for (const g of toGroups(b).values()) {
     const h = have.get(g.key);
     if (h === undefined) continue;
@@ -46,12 +84,10 @@ export function subtractResources(a: readonly Resource[], b: readonly Resource[]
         break;
     }
   }
-  return fromGroups(have.values());
 }
 
-/** True if `want` fits in `have` identity by identity (Mesos `Resources::contains`). */
-export function resourcesContain(have: readonly Resource[], want: readonly Resource[]): boolean {
-  const h = toGroups(have);
+/** True if `want` fits in the groups `h` (an emptied group holds nothing, as a dropped one). */
+function groupsContain(h: Map<string, ResourceGroup>, want: readonly Resource[]): boolean {
   for (const w of toGroups(want).values()) {
     if (isEmptyGroup(w)) continue;
     const g = h.get(w.key);

@@ -30,21 +30,24 @@ export function fromMillis(millis: number): number {
 /** The identity a resource is merged under; role absent and `"*"` are both unreserved. */
 export function identityKey(r: Resource): string {
   const reservations = r.reservations ?? (r.reservation ? [r.reservation] : []);
-  const fields = [
-    r.name,
-    r.type,
-    r.role ?? '*',
-    r.allocation_info?.role ?? null,
-    reservations,
-    r.disk ?? null,
-    r.revocable ? 1 : 0,
-    r.shared ? 1 : 0,
-    r.provider_id?.value ?? null,
-  ];
-  // Only the objects (reservations, disk) need sorted keys; without them plain JSON is the same
-  // text, made natively (this runs for every resource of every task a launch charges).
-  if (reservations.length === 0 && r.disk === undefined) return JSON.stringify(fields);
-  return canonicalJson(fields);
+  const role = r.role ?? '*';
+  const allocationRole = r.allocation_info?.role;
+  const provider = r.provider_id?.value;
+  // The common identity (no reservations, no disk, no NUL in its texts) is written as NUL-separated
+  // text, fields absent as an empty `-` and present as `+text`: a few times cheaper than JSON, and
+  // never equal to a JSON key below (those start with `[`). This runs for every resource of every
+  // task a launch charges.
+  if (
+    reservations.length === 0 &&
+    r.disk === undefined &&
+    !r.name.includes('\0') &&
+    !role.includes('\0') &&
+    !(allocationRole?.includes('\0') ?? false) &&
+    !(provider?.includes('\0') ?? false)
+  ) {
+    return `\0${r.name}\0${r.type}\0${role}\0${allocationRole === undefined ? '-' : `+${allocationRole}`}\0${r.revocable ? 1 : 0}${r.shared ? 1 : 0}\0${provider === undefined ? '-' : `+${provider}`}`;
+  }
+  return canonicalJson([r.name, r.type, role, allocationRole ?? null, reservations, r.disk ?? null, r.revocable ? 1 : 0, r.shared ? 1 : 0, provider ?? null]);
 }
 
 export function emptyGroup(r: Resource, key = identityKey(r)): ResourceGroup {

@@ -4,7 +4,7 @@
  * resources are charged only when it is not yet running on that agent (nor launched earlier
  * in the same call). Pure: the caller applies the verdicts.
  */
-import { addResources, canonicalJson, isEmptyResources, resourcesContain, subtractResources, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common/internal';
+import { addResources, canonicalJson, isEmptyResources, ResourceBalance, type ExecutorInfo, type Resource, type TaskInfo } from '@mesosgot/common/internal';
 import { bare } from './agent-registry.js';
 import { formatResources } from './resource-text.js';
 
@@ -35,7 +35,7 @@ export type TaskVerdict =
 
 /** Validates `tasks` in order; the returned list matches `tasks` one to one. */
 export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): TaskVerdict[] {
-  let remaining = ctx.offered;
+  const remaining = new ResourceBalance(ctx.offered);
   const idsInCall = new Set<string>();
   const executorsInCall = new Map<string, ExecutorInfo>();
   const verdicts: TaskVerdict[] = [];
@@ -90,13 +90,13 @@ export function validateLaunch(tasks: readonly TaskInfo[], ctx: LaunchContext): 
       if (!existing) newExecutor = task.executor;
     }
     const needed = newExecutor ? addResources(taskResources, bare(newExecutor.resources ?? [])) : taskResources;
-    if (!resourcesContain(remaining, needed)) {
+    if (!remaining.contains(needed)) {
       fail(
-        `Total resources ${formatResources(needed, ctx.role)} required by task and its executor is more than available ${formatResources(remaining, ctx.role)}`,
+        `Total resources ${formatResources(needed, ctx.role)} required by task and its executor is more than available ${formatResources(remaining.resources(), ctx.role)}`,
       );
       continue;
     }
-    remaining = subtractResources(remaining, needed);
+    remaining.subtract(needed);
     idsInCall.add(taskId);
     if (newExecutor) executorsInCall.set(newExecutor.executor_id.value, newExecutor);
     verdicts.push({ ok: true, task, taskResources, newExecutor });

@@ -15,7 +15,7 @@ import type { OutstandingOffer } from './offers.js';
 import { applyResourceOperation, isResourceOperation, type ResourceOperationType } from './offer-operations.js';
 import { postRefinement, preRefinement } from './offers.js';
 import { reconcile } from './reconciliation.js';
-import { addResources, newStatusUuid, subtractResources, type Resource } from '@mesosgot/common/internal';
+import { addResources, newStatusUuid, ResourceBalance, subtractResources, type Resource } from '@mesosgot/common/internal';
 
 type NonSubscribeCall = Exclude<SchedulerCall, { type: 'SUBSCRIBE' }>;
 
@@ -269,6 +269,8 @@ function accept(
       continue;
     }
     const verdicts = validateLaunch(tasks, launchContext());
+    // What the launched tasks leave of the offers, grouped once for the whole operation.
+    const left = new ResourceBalance(remaining);
     for (const verdict of verdicts) {
       if (!verdict.ok) {
         state.sendUpdate(framework, masterStatus(verdict.task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: verdict.message }));
@@ -277,13 +279,14 @@ function accept(
       const task = state.tasks.add(framework.id, agent.id, verdict.task, verdict.taskResources);
       state.changes.emit({ kind: 'task-added', task });
       state.agents.charge(agent, verdict.taskResources);
-      remaining = subtractResources(remaining, verdict.taskResources);
+      left.subtract(verdict.taskResources);
       if (verdict.newExecutor) {
         state.agents.addExecutor(agent, framework.id, verdict.newExecutor);
-        remaining = subtractResources(remaining, verdict.newExecutor.resources ?? []);
+        left.subtract(verdict.newExecutor.resources ?? []);
       }
       launched.push(verdict.task);
     }
+    remaining = left.resources();
   }
   if (launched.length > 0) agent.link.launchTasks(framework.info, launched);
   refuseLeftover(state, framework, first, remaining, refuseSeconds);

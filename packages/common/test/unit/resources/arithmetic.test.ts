@@ -6,6 +6,7 @@ import {
   parseResourceFlags,
   rangesOf,
   resourcesContain,
+  ResourceBalance,
   scalarOf,
   subtractResources,
   toResourceMap,
@@ -17,6 +18,22 @@ const cpus = (value: number, extra: Partial<Resource> = {}): Resource => ({ name
 const same = (a: Resource[], b: Resource[]): boolean => resourcesContain(a, b) && resourcesContain(b, a);
 
 describe('resources/arithmetic', () => {
+  it('a ResourceBalance answers contains and subtract step by step as resourcesContain and subtractResources do (fast-check)', () => {
+    fc.assert(
+      fc.property(resourcesArb(), fc.array(resourcesArb(), { maxLength: 6 }), (start, steps) => {
+        const balance = new ResourceBalance(start);
+        let left = subtractResources(start, []);
+        for (const step of steps) {
+          expect(balance.contains(step)).toBe(resourcesContain(left, step));
+          balance.subtract(step);
+          left = subtractResources(left, step);
+          expect(balance.resources()).toEqual(left);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('uses 3-decimal fixed point: 0.1 + 0.2 fits in 0.3 and equals it', () => {
     const sum = addResources([cpus(0.1)], [cpus(0.2)]);
     expect(sum).toEqual([cpus(0.3)]);
