@@ -271,6 +271,8 @@ function accept(
     const verdicts = validateLaunch(tasks, launchContext());
     // What the launched tasks leave of the offers, grouped once for the whole operation.
     const left = new ResourceBalance(remaining);
+    // The agent is charged once for all of them (TASK_ADDED events do not show its usage).
+    const charged: Resource[] = [];
     for (const verdict of verdicts) {
       if (!verdict.ok) {
         state.sendUpdate(framework, masterStatus(verdict.task, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: verdict.message }));
@@ -278,14 +280,17 @@ function accept(
       }
       const task = state.tasks.add(framework.id, agent.id, verdict.task, verdict.taskResources);
       state.changes.emit({ kind: 'task-added', task });
-      state.agents.charge(agent, verdict.taskResources);
+      charged.push(...verdict.taskResources);
       left.subtract(verdict.taskResources);
       if (verdict.newExecutor) {
+        // In the order it always was: what came before, then the executor.
+        state.agents.charge(agent, charged.splice(0));
         state.agents.addExecutor(agent, framework.id, verdict.newExecutor);
         left.subtract(verdict.newExecutor.resources ?? []);
       }
       launched.push(verdict.task);
     }
+    if (charged.length > 0) state.agents.charge(agent, charged);
     remaining = left.resources();
   }
   if (launched.length > 0) agent.link.launchTasks(framework.info, launched);
