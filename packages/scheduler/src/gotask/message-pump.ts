@@ -30,7 +30,6 @@ import {
   ProtocolError,
   type Channel,
   type ContentType,
-  type ReceiveChannel,
   type TaskMsg,
 } from '@mesosgot/common/internal';
 import type { SchedulerDriver } from '../driver/scheduler-driver.js';
