@@ -5,7 +5,7 @@
  * "burst:<n>"). Two data planes (docs/protocol.md, "Data plane"):
  *
  * - relay (`--data-plane relay`, 4 tasks on one agent): batched ReliableLink frames, one Mesos
- *   MESSAGE call per frame. Baseline, in paired rounds with the same count: each message its own
+ *   MESSAGE call per frame. Baseline, in paired rounds (a fifth of the count): each message its own
  *   MESSAGE call through another local cluster of this process — the scheduler driver's
  *   sendFrameworkMessage (scheduler → executor) and the executor driver's (executor → scheduler).
  *   Goals: ≥ 100,000 msg/s and ≥ 10 × that baseline (the relay no slower than before).
@@ -118,6 +118,9 @@ export const e2eMessages: Benchmark = {
     const stack = await loadDriverStack();
     if (!stack.ok) return unavailableRows(this.metrics, stack.reason);
     const count = quick ? 4_000 : 20_000;
+    // One call per message crawls (1–4k msg/s, 100s under load): its rounds are shorter, and the
+    // rates per second still compare. 20,000-message baseline rounds overran the budget at load 10+.
+    const baselineCount = quick ? 1_000 : 4_000;
     const plan = quick ? { warmup: 1, rounds: 3 } : { warmup: 1, rounds: 5 };
     const resources = 'cpus:4;mem:4096;disk:1024;ports:[31000-31099]';
     const bench = await startGoTaskBench({ tasks: TASKS, agents: 1, agentResources: resources, dataPlane: 'relay', signal });
@@ -131,11 +134,11 @@ export const e2eMessages: Benchmark = {
       await framework.waitUntil(() => framework.states.get('e2e-0') === 'TASK_RUNNING', signal);
       const driverCluster = dc;
       const rows: Row[] = [];
-      const note = (n: number): string => `${n} × ${MESSAGE_BYTES} B, ${TASKS} tasks, median of ${plan.rounds}`;
-      const down = await measurePaired(() => unbatchedDown(driverCluster, offer.agent_id, count, signal), () => gotaskDown(bench, count), plan);
-      rows.push(judge({ ...DOWN, value: down.subject.median, baseline: down.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
-      const up = await measurePaired(() => unbatchedUp(driverCluster, offer.agent_id, count, signal), () => gotaskUp(bench, count), plan);
-      rows.push(judge({ ...UP, value: up.subject.median, baseline: up.baseline.median, baselineName: '1 MESSAGE/msg', note: note(count) }));
+      const note = `${count} × ${MESSAGE_BYTES} B (baseline ${baselineCount}), ${TASKS} tasks, median of ${plan.rounds}`;
+      const down = await measurePaired(() => unbatchedDown(driverCluster, offer.agent_id, baselineCount, signal), () => gotaskDown(bench, count), plan);
+      rows.push(judge({ ...DOWN, value: down.subject.median, baseline: down.baseline.median, baselineName: '1 MESSAGE/msg', note }));
+      const up = await measurePaired(() => unbatchedUp(driverCluster, offer.agent_id, baselineCount, signal), () => gotaskUp(bench, count), plan);
+      rows.push(judge({ ...UP, value: up.subject.median, baseline: up.baseline.median, baselineName: '1 MESSAGE/msg', note }));
       return rows;
     } finally {
       await Promise.allSettled([bench.stop(), dc?.stop()]);
