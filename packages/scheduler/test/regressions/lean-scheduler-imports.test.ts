@@ -3,7 +3,8 @@
  * main entry, the ZooKeeper client; later the protobuf schemas and the status page with
  * `--no-status` and JSON), tens of MiB more resident memory than it needs. A real node process
  * (the built packages, as an application runs them) imports the scheduler's main entry under a
- * module-load hook and builds a GoTaskScheduler for `--master http://… --no-status`; what it
+ * module-load hook (the bundles' chunks are traced back to their sources through their source
+ * maps) and builds a GoTaskScheduler for `--master http://… --no-status`; what it
  * loaded must include none of the embedded cluster, the bundler, the ZooKeeper client, undici
  * (the HTTP client is node:http's), TLS (no https master, no TLS data plane), the protobuf
  * schemas or the status page.
@@ -52,14 +53,25 @@ async function loadedBy(): Promise<string[]> {
       (error, _stdout, stderr) => (error ? reject(new Error(`child failed: ${stderr}`, { cause: error })) : resolve()),
     );
   });
-  return (await readFile(out, 'utf8')).split('\n').filter((line) => line !== '');
+  const urls = (await readFile(out, 'utf8')).split('\n').filter((line) => line !== '');
+  return [...urls, ...(await Promise.all(urls.map(bundledSources))).flat()];
+}
+
+/**
+ * The packages ship bundles (dist/bundle, a few chunks each): the source files a loaded chunk
+ * was built from, as file URLs, read from its source map; none for an unbundled file.
+ */
+async function bundledSources(url: string): Promise<string[]> {
+  if (!url.startsWith('file:') || !url.includes('/dist/bundle/')) return [];
+  const map = JSON.parse(await readFile(fileURLToPath(`${url}.map`), 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => new URL(source, url).href);
 }
 
 describe('regression: lean-scheduler-imports', () => {
   it('a JSON scheduler for a remote master without status page loads no embedded cluster, bundler, ZooKeeper client, undici, TLS, protobuf schemas or status page', async () => {
     const loaded = await loadedBy();
     // The hook saw the scheduler itself: an empty list would prove nothing.
-    expect(loaded.some((url) => url.includes('/packages/scheduler/dist/gotask/gotask-scheduler.js'))).toBe(true);
+    expect(loaded.some((url) => url.includes('/packages/scheduler/src/gotask/gotask-scheduler.ts'))).toBe(true);
     const heavy = loaded.filter((url) =>
       [
         /\/packages\/local\//,
@@ -70,7 +82,7 @@ describe('regression: lean-scheduler-imports', () => {
         /\/undici\//,
         /@bufbuild\//,
         /\/wire\/gen\//,
-        /\/gotask\/status-(server|page)\.js$/,
+        /\/gotask\/status-(server|page)\.[jt]s$/,
         /^node:(tls|https)$/,
       ].some((p) => p.test(url)),
     );
