@@ -29,13 +29,15 @@ export * from './http/leader-redirect.js';
 export * from './http/status-errors.js';
 export {
   encodeLinkFrame,
+  encodeLinkFrameChunks,
+  joinLinkFrameChunks,
   decodeLinkFrame,
   isLinkFrame,
   LINK_FRAME_MAGIC,
   LINK_FRAME_VERSION,
   LINK_FRAME_HEADER_BYTES,
 } from './taskmsg/link-frame.js';
-export type { LinkFrame, LinkFrameKind, LinkSection, LinkFeedback } from './taskmsg/link-frame.js';
+export type { LinkFrame, LinkFrameChunks, LinkFrameKind, LinkSection, LinkFeedback } from './taskmsg/link-frame.js';
 export { DEFAULT_MAX_BATCH_BYTES } from './taskmsg/batch.js';
 export { INITIAL_STREAM_CREDIT } from './taskmsg/link-stream.js';
 export {

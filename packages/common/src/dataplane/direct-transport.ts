@@ -3,7 +3,7 @@ import { ChannelClosedError } from '../errors.js';
 import type { LinkTransport } from '../taskmsg/link-transport.js';
 import { SocketFrameParser, socketFrameHeader } from './socket-frame-parser.js';
 
-/** Frames up to this size are copied behind their length prefix (one write); bigger ones go as two corked writes. */
+/** Frames up to this size are copied behind their length prefix (one write); bigger ones go as corked writes of their chunks. */
 const COPY_BELOW_BYTES = 64 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -72,15 +72,20 @@ export class DirectTransport implements LinkTransport {
   }
 
   transmit(frame: Uint8Array): Promise<void> {
+    return this.transmitChunks([frame], frame.length);
+  }
+
+  /** Small frames go joined behind their length prefix (one write); bigger ones as corked writes of their chunks (one writev), payloads uncopied. */
+  transmitChunks(chunks: readonly Uint8Array[], length: number): Promise<void> {
     if (this.#ended !== null || this.socket.destroyed) return Promise.reject(new ChannelClosedError('data-plane connection'));
-    const header = socketFrameHeader(frame.length);
-    let ok: boolean;
-    if (frame.length < COPY_BELOW_BYTES) {
-      ok = this.socket.write(Buffer.concat([header, frame], header.length + frame.length));
+    const header = socketFrameHeader(length);
+    let ok = true;
+    if (length < COPY_BELOW_BYTES) {
+      ok = this.socket.write(Buffer.concat([header, ...chunks], header.length + length));
     } else {
       this.socket.cork();
       this.socket.write(header);
-      ok = this.socket.write(frame);
+      for (const chunk of chunks) ok = this.socket.write(chunk);
       this.socket.uncork();
     }
     if (ok) return RESOLVED;

@@ -63,8 +63,11 @@ const FLAG_DATA = 4;
 const FLAG_PROBE = 8;
 const KNOWN_FLAGS = FLAG_FEEDBACK | FLAG_CLOSED | FLAG_DATA | FLAG_PROBE;
 const ENTRY_BYTES = 0;
-/** Byte payloads at least this long are returned as views into the received frame, not copies. */
-const SHARE_ENTRY_BYTES = 64 * 1024;
+/**
+ * Byte payloads at least this long are sent by reference (encodeLinkFrameChunks) and returned as
+ * views into the received frame, not copies.
+ */
+const LARGE_ENTRY_BYTES = 64 * 1024;
 const ENTRY_STRING = 1;
 /** What a decoded small payload holds until its copy is made (never handed out). */
 const NO_BYTES = new Uint8Array(0);
@@ -103,22 +106,59 @@ function kindCode(kind: LinkFrameKind): number {
 }
 
 /**
+ * A frame's bytes as consecutive pieces: spans of one buffer holding everything but the large
+ * byte payloads, and those payloads themselves (the messages' own bytes, not copies). Joined
+ * they are exactly encodeLinkFrame's buffer.
+ */
+export interface LinkFrameChunks {
+  chunks: Uint8Array[];
+  /** Total bytes of `chunks`. */
+  length: number;
+}
+
+/**
  * Encodes a frame into one exactly sized buffer. Seqs, acks and limits must be safe integers ≥ 0
  * (the link's own counters); the frame is not validated beyond that.
  */
 export function encodeLinkFrame(frame: LinkFrame): Buffer {
+  const { chunks, length } = encodeLinkFrameChunks(frame);
+  return joinLinkFrameChunks(chunks, length);
+}
+
+/** The one buffer of a frame's chunks (the chunk itself when there is only one, as for frames of small messages). */
+export function joinLinkFrameChunks(chunks: readonly Uint8Array[], length: number): Buffer {
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only !== undefined && Buffer.isBuffer(only)) return only;
+  return Buffer.concat(chunks, length);
+}
+
+/**
+ * Encodes a frame as chunks for a transport that writes them in sequence (a socket's writev):
+ * byte payloads of 64 KiB or more are referenced, not copied, so a 1 MiB message costs no fresh
+ * megabyte (and its page faults) on the sending side. The payloads must not change until the
+ * chunks are written; the link keeps them unchanged until acknowledged anyway.
+ */
+export function encodeLinkFrameChunks(frame: LinkFrame): LinkFrameChunks {
   // Pass 1: exact length, caching UTF-8 lengths so pass 2 does not measure twice.
   const keyLengths = new Array<number>(frame.sections.length);
   let total = LINK_FRAME_HEADER_BYTES + varintLength(frame.sections.length);
+  let referenced = 0;
   for (let s = 0; s < frame.sections.length; s++) {
     const section = frame.sections[s]!;
     const keyLength = Buffer.byteLength(section.stream, 'utf8');
     keyLengths[s] = keyLength;
     const data = section.data;
     total += sectionOverhead(keyLength, section.feedback, data && { firstSeq: data.firstSeq, count: data.messages.length });
-    if (data) for (const msg of data.messages) total += entryLength(msg.data);
+    if (data) {
+      for (const msg of data.messages) {
+        total += entryLength(msg.data);
+        if (isLargeBytes(msg.data)) referenced += msg.data.length;
+      }
+    }
   }
-  const w = new ByteWriter(Buffer.allocUnsafe(total));
+  const w = new ByteWriter(Buffer.allocUnsafe(total - referenced));
+  const chunks: Uint8Array[] = [];
+  let spanFrom = 0;
   w.u8(LINK_FRAME_MAGIC);
   w.u8(LINK_FRAME_VERSION);
   w.u8(kindCode(frame.kind));
@@ -142,11 +182,27 @@ export function encodeLinkFrame(frame: LinkFrame): Buffer {
     if (section.data) {
       w.varint(section.data.firstSeq);
       w.varint(section.data.messages.length);
-      for (const msg of section.data.messages) writeEntry(w, msg.data);
+      for (const msg of section.data.messages) {
+        const data = msg.data;
+        if (isLargeBytes(data)) {
+          w.u8(ENTRY_BYTES);
+          w.varint(data.length);
+          chunks.push(w.buffer.subarray(spanFrom, w.offset), data);
+          spanFrom = w.offset;
+        } else {
+          writeEntry(w, data);
+        }
+      }
     }
   }
-  if (w.offset !== total) throw new ProtocolError(`link frame length mismatch: wrote ${w.offset} of ${total}`);
-  return w.buffer;
+  if (w.offset !== total - referenced) throw new ProtocolError(`link frame length mismatch: wrote ${w.offset + referenced} of ${total}`);
+  if (spanFrom < w.offset) chunks.push(w.buffer.subarray(spanFrom, w.offset));
+  return { chunks, length: total };
+}
+
+/** A byte payload sent by reference (encoding) and received as a view into its frame (decoding). */
+function isLargeBytes(data: Uint8Array | string): data is Uint8Array {
+  return typeof data !== 'string' && data.length >= LARGE_ENTRY_BYTES;
 }
 
 function writeEntry(w: ByteWriter, data: Uint8Array | string): void {
@@ -260,7 +316,7 @@ function readEntries(r: ByteReader, stream: string, count: number): TaskMsg[] {
     } else if (kind === ENTRY_BYTES) {
       const start = r.skip(length);
       const view = new Uint8Array(buffer.buffer, buffer.byteOffset + start, length);
-      data = length >= SHARE_ENTRY_BYTES ? view : new Uint8Array(view);
+      data = length >= LARGE_ENTRY_BYTES ? view : new Uint8Array(view);
     } else {
       throw new ProtocolError(`unknown entry kind ${kind}`, kindAt);
     }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Batch } from './batch.js';
-import { encodeLinkFrame } from './link-frame.js';
+import { encodeLinkFrameChunks, joinLinkFrameChunks } from './link-frame.js';
 import type { LinkTransport } from './link-transport.js';
 
 /** What the pacer asks of its link. */
@@ -152,12 +152,12 @@ export class LinkPacer {
   };
 
   private send(batch: Batch): void {
-    const bytes = encodeLinkFrame(batch.frame);
-    this.hooks.count(batch, bytes.length);
+    const { chunks, length } = encodeLinkFrameChunks(batch.frame);
+    this.hooks.count(batch, length);
     const via = this.transport;
     let sent: Promise<void>;
     try {
-      sent = via.transmit(bytes);
+      sent = via.transmitChunks ? via.transmitChunks(chunks, length) : via.transmit(joinLinkFrameChunks(chunks, length));
     } catch (err) {
       sent = Promise.reject(err);
     }
@@ -166,7 +166,7 @@ export class LinkPacer {
         this.inFlight.delete(tracked);
         // The frame is with the master now: time it from here, by its size.
         this.lastProgress = performance.now();
-        this.allowance = Math.max(this.allowance, bytes.length / MIN_RELAY_BYTES_PER_MS);
+        this.allowance = Math.max(this.allowance, length / MIN_RELAY_BYTES_PER_MS);
         if (this.replyNeeded || this.hooks.hasWork()) this.scheduleFlush();
       },
       () => {

@@ -42,6 +42,12 @@ export interface LinkTransport {
    * transport is backed up: that is the link's backpressure); a rejection counts as a lost frame.
    */
   transmit(frame: Uint8Array): Promise<void>;
+  /**
+   * Sends one frame given as consecutive chunks (`length` bytes in all), the same bytes on the
+   * wire as `transmit` of their join. A transport that can write pieces (a socket) offers it so
+   * large payloads go out without being copied into a frame first.
+   */
+  transmitChunks?(chunks: readonly Uint8Array[], length: number): Promise<void>;
 }
 
 /**

@@ -36,18 +36,23 @@ export class ExecutorLink implements TaskLink {
 
   /** `transport` with its transmits counted for transmitted(). */
   #counted(transport: LinkTransport): LinkTransport {
+    const chunked = transport.transmitChunks?.bind(transport);
     return {
       kind: transport.kind,
       isReliable: transport.isReliable,
       ...(transport.maxFrameBytes === undefined ? {} : { maxFrameBytes: transport.maxFrameBytes }),
-      transmit: (frame) => {
-        this.#inFlight++;
-        return transport.transmit(frame).finally(() => {
-          this.#inFlight--;
-          this.#check();
-        });
-      },
+      transmit: (frame) => this.#settled(transport.transmit(frame)),
+      ...(chunked === undefined ? {} : { transmitChunks: (chunks, length) => this.#settled(chunked(chunks, length)) }),
     };
+  }
+
+  /** Counts `sent` in flight until it settles. */
+  #settled(sent: Promise<void>): Promise<void> {
+    this.#inFlight++;
+    return sent.finally(() => {
+      this.#inFlight--;
+      this.#check();
+    });
   }
 
   /** Moves the link to `transport` (a direct connection), or back to the relay (`link.relay`). */

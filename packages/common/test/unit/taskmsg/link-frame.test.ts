@@ -4,6 +4,8 @@ import {
   ProtocolError,
   decodeLinkFrame,
   encodeLinkFrame,
+  encodeLinkFrameChunks,
+  joinLinkFrameChunks,
   isLinkFrame,
   LINK_FRAME_HEADER_BYTES,
   type LinkFrame,
@@ -46,6 +48,70 @@ const ROUND_TRIPS: [number, string, LinkFrame][] = [
   [7, 'UTF-8 key and payload', { kind: 'DATA', senderSession: 5, receiverSession: 6, sections: [{ stream: 'étage-ü', data: { firstSeq: 9, messages: [{ taskName: 'étage-ü', data: '→ 電梯' }] } }] }],
   [8, 'empty bytes payload', { kind: 'DATA', senderSession: 5, receiverSession: 6, sections: [{ stream: 'x', data: { firstSeq: 1, messages: [{ taskName: 'x', data: new Uint8Array(0) }] } }] }],
 ];
+
+const smallData = fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), fc.uint8Array({ maxLength: 40 }));
+
+/** Frames of every kind and flag whose messages carry `data`. */
+function arbitraryFrame(data: fc.Arbitrary<Uint8Array | string>): fc.Arbitrary<LinkFrame> {
+  const key = fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' });
+  const seq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER - 100 });
+  const section = fc
+    .record({
+      stream: key,
+      feedback: fc.option(fc.record({ ack: fc.nat({ max: Number.MAX_SAFE_INTEGER }), limit: fc.nat({ max: Number.MAX_SAFE_INTEGER }) }), { nil: undefined }),
+      closed: fc.option(fc.constant(true), { nil: undefined }),
+      probe: fc.option(fc.constant(true), { nil: undefined }),
+      data: fc.option(fc.record({ firstSeq: seq, payloads: fc.array(data, { maxLength: 5 }) }), { nil: undefined }),
+    })
+    .map((s) => {
+      const out: LinkFrame['sections'][number] = { stream: s.stream };
+      if (s.feedback) out.feedback = s.feedback;
+      if (s.closed) out.closed = true;
+      if (s.probe) out.probe = true;
+      if (s.data) out.data = { firstSeq: s.data.firstSeq, messages: s.data.payloads.map((d) => ({ taskName: s.stream, data: d })) };
+      return out;
+    });
+  return fc.record({
+    kind: fc.constantFrom<'DATA' | 'BYE'>('DATA', 'BYE'),
+    senderSession: fc.integer({ min: 1, max: 0xffffffff }),
+    receiverSession: fc.integer({ min: 0, max: 0xffffffff }),
+    sections: fc.array(section, { maxLength: 6 }),
+  });
+}
+
+/** Unsigned LEB128, written out independently of the codec. */
+function varintBytes(value: number): number[] {
+  const out: number[] = [];
+  while (value >= 0x80) {
+    out.push((value % 0x80) | 0x80);
+    value = Math.floor(value / 0x80);
+  }
+  out.push(value);
+  return out;
+}
+
+/** The frame's bytes as docs/protocol.md lays them out, built piece by piece into one buffer. */
+function referenceEncoding(frame: LinkFrame): Buffer {
+  const pieces: Uint8Array[] = [];
+  const sessions = Buffer.alloc(8);
+  sessions.writeUInt32BE(frame.senderSession, 0);
+  sessions.writeUInt32BE(frame.receiverSession, 4);
+  pieces.push(Uint8Array.from([0xa7, 1, frame.kind === 'DATA' ? 1 : 2]), sessions, Uint8Array.from(varintBytes(frame.sections.length)));
+  for (const s of frame.sections) {
+    const key = Buffer.from(s.stream, 'utf8');
+    const flags = (s.feedback ? 1 : 0) | (s.closed ? 2 : 0) | (s.data ? 4 : 0) | (s.probe ? 8 : 0);
+    pieces.push(Uint8Array.from(varintBytes(key.length)), key, Uint8Array.from([flags]));
+    if (s.feedback) pieces.push(Uint8Array.from([...varintBytes(s.feedback.ack), ...varintBytes(s.feedback.limit)]));
+    if (s.data) {
+      pieces.push(Uint8Array.from([...varintBytes(s.data.firstSeq), ...varintBytes(s.data.messages.length)]));
+      for (const m of s.data.messages) {
+        const payload = typeof m.data === 'string' ? Buffer.from(m.data, 'utf8') : m.data;
+        pieces.push(Uint8Array.from([typeof m.data === 'string' ? 1 : 0, ...varintBytes(payload.length)]), payload);
+      }
+    }
+  }
+  return Buffer.concat(pieces);
+}
 
 describe('link-frame', () => {
   it.each(ROUND_TRIPS)('case %i: round-trips %s', (_n, _what, frame) => {
@@ -119,36 +185,38 @@ describe('link-frame', () => {
   });
 
   it('round-trips arbitrary frames (fast-check)', () => {
-    const key = fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' });
-    const data = fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), fc.uint8Array({ maxLength: 40 }));
-    const seq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER - 100 });
-    const section = fc
-      .record({
-        stream: key,
-        feedback: fc.option(fc.record({ ack: fc.nat({ max: Number.MAX_SAFE_INTEGER }), limit: fc.nat({ max: Number.MAX_SAFE_INTEGER }) }), { nil: undefined }),
-        closed: fc.option(fc.constant(true), { nil: undefined }),
-        probe: fc.option(fc.constant(true), { nil: undefined }),
-        data: fc.option(fc.record({ firstSeq: seq, payloads: fc.array(data, { maxLength: 5 }) }), { nil: undefined }),
-      })
-      .map((s) => {
-        const out: LinkFrame['sections'][number] = { stream: s.stream };
-        if (s.feedback) out.feedback = s.feedback;
-        if (s.closed) out.closed = true;
-        if (s.probe) out.probe = true;
-        if (s.data) out.data = { firstSeq: s.data.firstSeq, messages: s.data.payloads.map((d) => ({ taskName: s.stream, data: d })) };
-        return out;
-      });
-    const frame = fc.record({
-      kind: fc.constantFrom<'DATA' | 'BYE'>('DATA', 'BYE'),
-      senderSession: fc.integer({ min: 1, max: 0xffffffff }),
-      receiverSession: fc.integer({ min: 0, max: 0xffffffff }),
-      sections: fc.array(section, { maxLength: 6 }),
-    });
+    const frame = arbitraryFrame(smallData);
     fc.assert(
       fc.property(frame, (f) => {
         const decoded = decodeLinkFrame(encodeLinkFrame(f));
         expect(decoded).toEqual({ ...f, sections: f.sections.map((s) => (s.data ? { ...s, data: { ...s.data, messages: s.data.messages.map((m) => ({ taskName: m.taskName, data: m.data instanceof Uint8Array ? new Uint8Array(m.data) : m.data })) } } : s)) });
       }),
+    );
+  });
+  it('chunked encoding: joined chunks are the single-buffer bytes, payloads of 64 KiB or more referenced, not copied (fast-check)', () => {
+    // Mostly small entries, some around the 64 KiB threshold (just under it they are copied).
+    const large = fc.tuple(fc.integer({ min: 64 * 1024 - 2, max: 70_000 }), fc.nat({ max: 255 }), fc.nat()).map(([n, fill, at]) => {
+      const payload = new Uint8Array(n).fill(fill);
+      payload[at % n] = fill ^ 0xff;
+      return payload;
+    });
+    const frame = arbitraryFrame(fc.oneof({ arbitrary: smallData, weight: 4 }, { arbitrary: large, weight: 1 }));
+    fc.assert(
+      fc.property(frame, (f) => {
+        const { chunks, length } = encodeLinkFrameChunks(f);
+        const joined = joinLinkFrameChunks(chunks, length);
+        expect(joined.length).toBe(length);
+        expect(joined.equals(referenceEncoding(f))).toBe(true);
+        expect(encodeLinkFrame(f).equals(joined)).toBe(true);
+        for (const s of f.sections) {
+          for (const m of s.data?.messages ?? []) {
+            const referenced = chunks.some((c) => c === m.data);
+            expect(referenced).toBe(typeof m.data !== 'string' && m.data.length >= 64 * 1024);
+          }
+        }
+        expect(chunks.every((c) => c.length > 0)).toBe(true);
+      }),
+      { numRuns: 150 },
     );
   });
 });
