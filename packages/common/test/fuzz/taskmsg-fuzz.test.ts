@@ -26,6 +26,7 @@ import {
   type LinkSection,
 } from '@mesosgot/common/internal';
 import { attempt, type Outcome } from './deadline.js';
+import { varintBytes as varint } from '../support/leb128.js';
 
 function expectProtocolError<T>(outcome: Outcome<T>, length: number): void {
   if (outcome.ok) throw new Error(`expected a ProtocolError, decoded ${JSON.stringify(outcome.value)?.slice(0, 200)}`);
@@ -202,16 +203,6 @@ function frameWith(rest: number[]): Buffer {
   return Buffer.from([LINK_FRAME_MAGIC, LINK_FRAME_VERSION, 1, 0, 0, 0, 1, 0, 0, 0, 2, ...rest]);
 }
 
-/** LEB128 of a safe integer, as the frame's varints are written. */
-function varint(value: number): number[] {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-  return out;
-}
 
 describe('link frame codec fuzz', () => {
   it('6. valid frames round-trip; every strict prefix is a ProtocolError (150 frames, every cut)', () => {

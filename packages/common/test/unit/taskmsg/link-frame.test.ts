@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
+import { varintBytes } from '../../support/leb128.js';
 import {
   ProtocolError,
   decodeLinkFrame,
@@ -79,16 +80,6 @@ function arbitraryFrame(data: fc.Arbitrary<Uint8Array | string>): fc.Arbitrary<L
   });
 }
 
-/** Unsigned LEB128, written out independently of the codec. */
-function varintBytes(value: number): number[] {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-  return out;
-}
 
 /** The frame's bytes as docs/protocol.md lays them out, built piece by piece into one buffer. */
 function referenceEncoding(frame: LinkFrame): Buffer {
