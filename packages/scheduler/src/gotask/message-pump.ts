@@ -9,6 +9,7 @@
  * credit and the outbound loop waits; a scheduler function that stops reading `schedIn` stops
  * the inbound loops, so the links stop granting credit and the tasks' sends wait.
  */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import {
   DATA_PLANE_STREAM,
@@ -101,8 +102,23 @@ interface ExecutorLinkEntry {
 
 export class MessagePump {
   private readonly linkEntries = new Map<string, ExecutorLinkEntry>();
-  /** Aborted by close(): ends the outbound loop's waits. */
-  private readonly stopping = new AbortController();
+  /**
+   * Aborted by close(): ends the outbound loop's waits. A task's loop waiting for its launch or
+   * for credit hangs a listener on it while it waits, so a framework of many tasks holds many at
+   * once (bounded by the task count, each removed when its wait ends): no listener limit, or Node
+   * would warn of a leak past ten.
+   */
+  private readonly stopping = (() => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
+  /**
+   * What close() must end in each destination loop, one entry per loop: close() calls them
+   * itself, so a framework of many tasks hangs no abort listener per task on `stopping` (Node
+   * warns past ten).
+   */
+  private readonly stopLoops = new Set<() => void>();
   /** One loop per destination of schedOut (pumpDestination). */
   private readonly outbound: Promise<void>[] = [];
   private schedOut: SchedOut | undefined;
@@ -278,6 +294,7 @@ export class MessagePump {
    */
   async close(isLeaving = false): Promise<void> {
     this.stopping.abort(new ChannelClosedError('message pump'));
+    for (const stop of [...this.stopLoops]) stop();
     const entries = [...this.linkEntries.values()];
     this.linkEntries.clear();
     await Promise.all(entries.map((e) => (isLeaving ? e.link.leave() : e.link.close())));
@@ -355,7 +372,7 @@ export class MessagePump {
     // and one abort listener for the loop's life, not one per wait.
     const batches = queue.batches(OUTBOUND_BATCH);
     const stop = (): void => void batches.return?.();
-    signal.addEventListener('abort', stop, { once: true });
+    this.stopLoops.add(stop);
     try {
       for (;;) {
         // Everything queued reached the link: until a send queues again, sends may pass the
@@ -371,7 +388,7 @@ export class MessagePump {
       if (!signal.aborted) this.options.onError(err as Error);
     } finally {
       destination.idle = false;
-      signal.removeEventListener('abort', stop);
+      this.stopLoops.delete(stop);
     }
   }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, it, expect } from '@jest/globals';
 import { Channel, InvalidArgumentError, ProtocolError, type TaskMsg } from '@mesosgot/common';
 import { ReliableLink, decodeTaskSpec, parseResourceMap } from '@mesosgot/common/internal';
@@ -279,6 +280,29 @@ describe('MessagePump', () => {
     schedOut.close();
     await pump.close();
     await executor.close();
+  });
+});
+
+describe('MessagePump with many tasks', () => {
+  it('runs a destination loop per task without an abort listener per loop, and close() ends them all', async () => {
+    const table = new TaskTable();
+    table.addAll([{ name: 't', count: 20, resources: { cpus: 0.1 } }]);
+    const pump = new MessagePump({
+      driver: { sendFrameworkMessage: async () => 'DRIVER_RUNNING' },
+      table,
+      schedIn: new Channel<TaskMsg>(4),
+      onError: () => undefined,
+    });
+    const schedOut = pump.createSchedOut(4, 1 << 20);
+    // Not launched: each message waits in its task's loop, so all 20 loops are running.
+    for (let i = 0; i < 20; i++) await schedOut.send({ taskName: `t-${i}`, data: 'x' });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The pump's own stop signal (private: read here only to count what hangs on it).
+    const { signal } = (pump as unknown as { stopping: AbortController }).stopping;
+    // At most one listener per waiting task (their launch waits), none per loop (was 40).
+    expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(20);
+    await pump.close();
+    schedOut.close();
   });
 });
 
