@@ -3,6 +3,7 @@
 // so this file lists only what the main entry leaves out.
 export * from './index.js';
 export * from './errors.js';
+export { PassingChannel } from './channel/passing-channel.js';
 export * from './wire/uuid.js';
 export * from './recordio/decoder.js';
 export * from './recordio/encoder.js';

@@ -7,8 +7,7 @@
  * wait; a scheduler that stops reading stalls `link.send` here, the output channel fills and
  * the task's `output.send` waits. Streams are independent: one stalled task blocks nobody else.
  */
-import { ChannelClosedError, type Channel, type TaskMsg } from '@mesosgot/common/internal';
-import type { TaskOutput } from './task-output.js';
+import { ChannelClosedError, type Channel, type PassingChannel, type TaskMsg } from '@mesosgot/common/internal';
 
 /** The part of a ReliableLink the pumps use (ReliableLink satisfies it). */
 export interface TaskLink {
@@ -47,13 +46,13 @@ export async function pumpInput(source: AsyncIterableIterator<TaskMsg[]>, input:
 /**
  * Moves one task's messages from `output` to the link, stamping each with `taskId` (the
  * executor says who sent it, whatever the task wrote). While it waits on an empty `output`, the
- * task's sends go straight to the link when it has credit (TaskOutput). Resolves when `output`
+ * task's sends go straight to the link when it has credit (PassingChannel). Resolves when `output`
  * is closed and drained: with undefined, or with the error that stopped it early (a message the
  * link refuses, e.g. data that is neither string nor bytes; or ChannelClosedError once the
  * scheduler's side is gone), after closing `output` so the task's next send throws instead of
  * waiting forever.
  */
-export async function pumpOutput(output: TaskOutput, taskId: string, link: TaskLink, signal: AbortSignal): Promise<Error | undefined> {
+export async function pumpOutput(output: PassingChannel<TaskMsg>, taskId: string, link: TaskLink, signal: AbortSignal): Promise<Error | undefined> {
   // Anything the link refuses is left to the loop below, which reports it.
   output.sendNow = (msg) => {
     if (signal.aborted) return false;

@@ -7,6 +7,7 @@
 import {
   decodeTaskSpec,
   Channel,
+  PassingChannel,
   TaskError,
   type TaskInfo,
   type TaskMsg,
@@ -14,7 +15,6 @@ import {
   type TaskStatus,
 } from '@mesosgot/common/internal';
 import { pumpInput, pumpOutput, type TaskLink } from './message-pump.js';
-import { TaskOutput } from './task-output.js';
 import { portEnv, taskContext, type ExecutorPlace, type TaskContext } from './task-context.js';
 import { taskKind, type AppTaskExecutor, type TaskFunc, type TaskLaunch } from './task-func.js';
 import { TaskThread } from './task-thread.js';
@@ -161,7 +161,7 @@ export class TaskRunner {
 
     const link = this.#host.link;
     const input = new Channel<TaskMsg>(this.#host.channelCapacity);
-    const output = new TaskOutput(this.#host.channelCapacity);
+    const output = new PassingChannel<TaskMsg>(this.#host.channelCapacity);
     this.#input = input;
     if (this.#stopCause !== undefined) input.close();
     // The stream is consumed from launch on; frames that came first wait in the link (per-stream queue).

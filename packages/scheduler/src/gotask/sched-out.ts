@@ -15,7 +15,7 @@
  * sends with ChannelClosedError; what is queued still drains to the tasks until teardown.
  */
 import {
-  Channel,
+  PassingChannel,
   ChannelClosedError,
   InvalidArgumentError,
   MessageTooLargeError,
@@ -42,20 +42,32 @@ export interface SchedOutOptions {
   onUnknown: (msg: TaskMsg) => void;
 }
 
-/** One destination task's queue, and whether a send may pass it by. */
+/** One destination task's queue; a send may pass it (PassingChannel) while it is `idle`. */
 export class Destination {
+  /** Bound: the SchedOut's capacity; its `sendNow` hands a message to the task's link. */
+  readonly queue: PassingChannel<TaskMsg>;
+
+  constructor(
+    readonly name: string,
+    capacity: number,
+    sendNow: (msg: TaskMsg) => boolean,
+  ) {
+    this.queue = new PassingChannel<TaskMsg>(capacity);
+    this.queue.sendNow = sendNow;
+  }
+
   /**
    * Nothing of this destination is queued or being handed to its link: a send may go straight to
    * the link. Set only by the destination's loop as it waits on an empty queue; cleared by any
    * send that queues.
    */
-  idle = false;
+  get idle(): boolean {
+    return this.queue.idle;
+  }
 
-  constructor(
-    readonly name: string,
-    /** Bound: the SchedOut's capacity. */
-    readonly queue: Channel<TaskMsg>,
-  ) {}
+  set idle(isIdle: boolean) {
+    this.queue.idle = isIdle;
+  }
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -83,8 +95,6 @@ export class SchedOut implements SendChannel<TaskMsg> {
     try {
       const destination = this.destinationFor(msg);
       if (destination === undefined) return RESOLVED;
-      if (destination.idle && options?.signal?.aborted !== true && this.options.sendNow(msg)) return RESOLVED;
-      destination.idle = false;
       return destination.queue.send(msg, options);
     } catch (error) {
       return Promise.reject(error);
@@ -104,16 +114,8 @@ export class SchedOut implements SendChannel<TaskMsg> {
       const run = msgs.slice(i, end);
       for (const msg of run) this.check(msg);
       const destination = this.destinationFor(msgs[i]!);
-      if (destination === undefined) {
-        for (const msg of run.slice(1)) this.options.onUnknown(msg);
-      } else {
-        let now = 0;
-        if (destination.idle && options?.signal?.aborted !== true) while (now < run.length && this.options.sendNow(run[now]!)) now++;
-        if (now < run.length) {
-          destination.idle = false;
-          await destination.queue.sendMany(now === 0 ? run : run.slice(now), options);
-        }
-      }
+      if (destination !== undefined) await destination.queue.sendMany(run, options);
+      else for (const msg of run.slice(1)) this.options.onUnknown(msg);
       i = end;
     }
   }
@@ -130,10 +132,7 @@ export class SchedOut implements SendChannel<TaskMsg> {
 
   trySend(msg: TaskMsg): boolean {
     const destination = this.destinationFor(msg);
-    if (destination === undefined) return true;
-    if (destination.idle && this.options.sendNow(msg)) return true;
-    destination.idle = false;
-    return destination.queue.trySend(msg);
+    return destination === undefined ? true : destination.queue.trySend(msg);
   }
 
   /** Closes every destination queue (idempotent); `why` names the cause in later errors. */
@@ -178,7 +177,7 @@ export class SchedOut implements SendChannel<TaskMsg> {
         this.options.onUnknown(msg);
         return undefined;
       }
-      destination = new Destination(name, new Channel<TaskMsg>(this.options.capacity));
+      destination = new Destination(name, this.options.capacity, this.options.sendNow);
       this.destinations.set(name, destination);
       this.options.startDestination(destination);
     }

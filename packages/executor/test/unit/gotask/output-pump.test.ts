@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TaskMsg } from '@mesosgot/common';
+import { PassingChannel } from '@mesosgot/common/internal';
 import { waitFor } from '@mesosgot/local/testing';
 import { pumpOutput, type TaskLink } from '../../../src/gotask/message-pump.js';
-import { TaskOutput } from '../../../src/gotask/task-output.js';
 
 /** A link stand-in with credit the test controls; `send` waits for credit, in order. */
 class FakeLink implements TaskLink {
@@ -39,11 +39,11 @@ class FakeLink implements TaskLink {
 
 const msg = (data: string): TaskMsg => ({ taskName: 'anything', data });
 
-describe('TaskOutput with pumpOutput', () => {
+describe('a task\'s output (PassingChannel) with pumpOutput', () => {
   it('goes straight to the link while nothing is buffered and credit lasts, and keeps the order when it has to buffer', async () => {
     const link = new FakeLink();
     link.credit = 3;
-    const output = new TaskOutput(4);
+    const output = new PassingChannel<TaskMsg>(4);
     const pumped = pumpOutput(output, 't-0', link, new AbortController().signal);
     // Idle pump, credit: admitted during the send itself, stamped with the task id, nothing buffered.
     await output.send(msg('a'));
@@ -72,12 +72,12 @@ describe('TaskOutput with pumpOutput', () => {
   it('an unbuffered output never passes (its waiting senders are not visible), and a refused message still fails the pump', async () => {
     const link = new FakeLink();
     link.credit = 10;
-    const output = new TaskOutput(0);
+    const output = new PassingChannel<TaskMsg>(0);
     const pumped = pumpOutput(output, 't-1', link, new AbortController().signal);
     await output.send(msg('a'));
     expect(output.idle).toBe(false);
     await waitFor(() => link.admitted.length === 1);
-    const bad = new TaskOutput(4);
+    const bad = new PassingChannel<TaskMsg>(4);
     const refusing = new FakeLink();
     refusing.trySend = () => {
       throw new Error('refused');
