@@ -4,11 +4,11 @@
  * this class turns events into bookkeeping (Unacknowledged) and serialized callbacks
  * (CallbackQueue), and DriverLifecycle owns shutdown and stop.
  *
- * Process exit: the driver never calls process.exit. When the agent sends SHUTDOWN or is gone
+ * Process exit: the driver never ends the process. When the agent sends SHUTDOWN or is gone
  * for good, it calls the executor's `shutdown`, flushes, releases its sockets and timers and
  * resolves `join()`/`run()`. The executor program decides how to exit (GoTaskExecutor.run()
- * returns; a hand-written `main` does `process.exit(status === 'DRIVER_STOPPED' ? 0 : 1)`
- * after `run()`, which also covers tasks it forgot to stop). The agent SIGKILLs anything
+ * returns; a hand-written `main` exits with 0 for DRIVER_STOPPED and 1 otherwise after
+ * `run()`, which also covers tasks it forgot to stop). The agent SIGKILLs anything
  * still alive after the grace period.
  */
 import { EventEmitter } from 'eventemitter3';

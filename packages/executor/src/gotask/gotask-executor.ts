@@ -4,7 +4,7 @@
  * and from the scheduler over one ReliableLink carried by framework messages, and turns each
  * task's life into status updates (TaskRunner).
  *
- * Process exit: run() never calls process.exit, never reads argv, never handles signals. It
+ * Process exit: run() never ends the process, never reads its arguments, never handles signals. It
  * resolves once the driver has stopped, every task has reported (or was abandoned after its
  * grace), the link is closed and no timer or socket of ours is left. A task function abandoned
  * after its kill grace may still hold timers or sockets of its own, so the entry helper
@@ -106,7 +106,7 @@ export interface GoTaskExecutorOptions {
  * Each task the scheduler launches runs its kind's function with an `input` and an `output`
  * channel connected to the scheduler function; resolving reports TASK_FINISHED, throwing
  * reports TASK_FAILED, and the task's `input` closes when it is killed or the executor shuts
- * down. `run()` never calls `process.exit`: an executor program whose tasks all returned ends
+ * down. `run()` never ends the process itself: an executor program whose tasks all returned ends
  * by itself once `run()` resolves.
  *
  * ```ts

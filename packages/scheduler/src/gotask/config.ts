@@ -229,7 +229,7 @@ export const USAGE_ERROR_EXIT_CODE = 2;
 
 /**
  * The command-line entry point, like Go's `flag.Parse` in mesosgot: reads the settings from
- * `argv` (`process.argv.slice(2)`) and `env`. With `--help` it prints the generated help to
+ * `argv` (the program's arguments after the script) and `env`. With `--help` it prints the generated help to
  * stdout and exits 0; with a bad flag or value it prints a one-line error and the help to stderr
  * and exits 2. Use parseSchedulerConfig to get an InvalidArgumentError instead of an exit.
  */
@@ -258,7 +258,7 @@ export function loadSchedulerConfig(
 }
 
 /**
- * Reads the settings from `argv` (without node and script: `process.argv.slice(2)`) and `env`.
+ * Reads the settings from `argv` (the program's arguments, without node and script) and `env`.
  * Throws InvalidArgumentError naming the flag or environment variable for an unknown flag, a
  * bad value, or both --executor and --executor-command. Does no I/O (files are read at start).
  */

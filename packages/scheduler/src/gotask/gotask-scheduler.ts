@@ -170,11 +170,12 @@ export { startEmbeddedCluster } from './embedded-cluster.js';
  * (no socket, no server, no cluster) before `run()`.
  *
  * ```ts
- * const sched = new GoTaskScheduler(loadSchedulerConfig(process.argv.slice(2)));
+ * const sched = new GoTaskScheduler(parseSchedulerConfig(['--master', 'local'], {}));
  * sched.spawnTask('echo', 4, { cpus: 0.1, mem: 64 });
  * sched.registerSchedFunc(async (schedIn, schedOut, schedEvents) => { ... });
  * await sched.run();
  * ```
+ * A program's own entry point reads flags, help and signals through `schedulerMain` instead.
  */
 export class GoTaskScheduler {
   private readonly table = new TaskTable();
