@@ -44,7 +44,16 @@ export class WireCodec<W> {
 
   /** Encodes in `type`: JSON text as UTF-8 bytes, or protobuf. */
   encode(wire: W, type: ContentType): Uint8Array {
-    return type === 'json' ? Buffer.from(this.toJson(wire), 'utf8') : this.toBinary(wire);
+    const payload = this.serialize(wire, type);
+    return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  }
+
+  /**
+   * `wire` in `type` as JSON text or protobuf bytes, for a writer that takes either (a RecordIO
+   * record copies text once into its frame, without first making bytes of it).
+   */
+  serialize(wire: W, type: ContentType): string | Uint8Array {
+    return type === 'json' ? this.toJson(wire) : this.toBinary(wire);
   }
 
   /**

@@ -37,9 +37,7 @@ export class ExecutorEventStream {
   /** Writes one event; a closed stream drops it (the executor is gone, best effort, docs/protocol.md, "Framework messages"). */
   send(event: ExecutorEvent): void {
     if (this.#closed) return;
-    // JSON text is framed as it is (one copy into the record), not first made into bytes of its own.
-    const payload = this.contentType === 'json' ? EXECUTOR_EVENT_CODEC.toJson(event) : EXECUTOR_EVENT_CODEC.toBinary(event);
-    writeInTurn(this.response, encodeRecord(payload));
+    writeInTurn(this.response, encodeRecord(EXECUTOR_EVENT_CODEC.serialize(event, this.contentType)));
   }
 
   /** Ends the stream cleanly (terminating chunk): the executor sees EOF. */

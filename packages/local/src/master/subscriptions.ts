@@ -20,7 +20,7 @@ const MAX_QUEUED_STREAM_BYTES = 64 * 1024 * 1024;
 
 /** RecordIO framing (docs/protocol.md, "RecordIO"): decimal byte length, LF, payload in Mesos' JSON (docs/protobuf.md). */
 export function recordOf(event: SchedulerEvent, contentType: ContentType = 'json'): Buffer {
-  return encodeRecord(contentType === 'json' ? SCHEDULER_EVENT_CODEC.toJson(event) : SCHEDULER_EVENT_CODEC.toBinary(event));
+  return encodeRecord(SCHEDULER_EVENT_CODEC.serialize(event, contentType));
 }
 
 export interface SubscriptionOptions {
